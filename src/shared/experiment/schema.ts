@@ -1,0 +1,286 @@
+/**
+ * The experiment file format, version 1. This is the single source of truth: the TypeScript types
+ * (`Experiment`, `DatasetSpec`, ...) are inferred from it and `media/jointrain.schema.json` is
+ * generated from it (`npm run schema`). Every field carries a description because editor hints
+ * are built from them.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const finiteNonNegative = z.number().finite().nonnegative();
+
+export const LAYER_ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softplus', 'softsign', 'swish', 'gelu'] as const;
+const activation = z.enum(LAYER_ACTIVATIONS).describe('Activation function applied to the layer output.');
+const padding = z.enum(['valid', 'same']).describe("Padding mode: 'valid' (no padding) or 'same' (output keeps the spatial size at stride 1).");
+const pair = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
+
+const DenseLayer = z.strictObject({
+  type: z.literal('dense').describe('Fully connected layer.'),
+  units: positiveInt.describe('Number of output units.'),
+  activation: activation.default('linear'),
+  use_bias: z.boolean().default(true).describe('Whether the layer adds a learned bias.'),
+});
+const Conv2dLayer = z.strictObject({
+  type: z.literal('conv2d').describe('2-D convolution over height × width × channels.'),
+  filters: positiveInt.describe('Number of output channels.'),
+  kernel_size: pair.describe('Kernel size: one number for a square kernel or [height, width].'),
+  strides: pair.default(1).describe('Stride: one number or [height, width].'),
+  padding: padding.default('valid'),
+  activation: activation.default('linear'),
+});
+const Pool2dLayer = z.strictObject({
+  type: z.enum(['max_pooling2d', 'average_pooling2d']).describe('2-D max or average pooling.'),
+  pool_size: pair.default(2).describe('Pooling window: one number or [height, width].'),
+  strides: pair.optional().describe('Stride; defaults to the pool size.'),
+  padding: padding.default('valid'),
+});
+const ParameterlessLayer = z.strictObject({
+  type: z
+    .enum(['flatten', 'global_average_pooling2d', 'global_max_pooling2d', 'batch_normalization', 'layer_normalization'])
+    .describe('A layer without required arguments: flatten, global pooling or normalization.'),
+});
+const DropoutLayer = z.strictObject({
+  type: z.literal('dropout').describe('Randomly zeroes a fraction of inputs during training.'),
+  rate: z.number().min(0).lt(1).describe('Fraction of inputs to drop, in [0, 1).'),
+});
+const ActivationLayer = z.strictObject({
+  type: z.literal('activation').describe('Applies an activation function on its own.'),
+  activation,
+});
+
+export const LayerSchema = z
+  .discriminatedUnion('type', [DenseLayer, Conv2dLayer, Pool2dLayer, ParameterlessLayer, DropoutLayer, ActivationLayer])
+  .describe('One layer, chosen by `type`.');
+export const LAYER_TYPES = [
+  'dense', 'conv2d', 'max_pooling2d', 'average_pooling2d', 'flatten', 'global_average_pooling2d',
+  'global_max_pooling2d', 'batch_normalization', 'layer_normalization', 'dropout', 'activation',
+] as const;
+
+const layers = z.array(LayerSchema).default([]);
+
+const StemSchema = z.strictObject({
+  layers: layers.describe('Layers applied to this input before the shared trunk.'),
+});
+
+const HeadSchema = z.discriminatedUnion('task', [
+  z.strictObject({
+    task: z.literal('classification').describe('Softmax over the classes of every dataset on this head, trained with cross-entropy.'),
+    layers: layers.describe('Hidden layers of the head; the final dense softmax layer (one unit per class) is added for you.'),
+  }),
+  z.strictObject({
+    task: z.literal('regression').describe('Predicts the numeric label column(s), trained with a regression loss.'),
+    loss: z.enum(['mse', 'mae']).default('mse').describe("Regression loss: 'mse' (mean squared error) or 'mae' (mean absolute error)."),
+    layers: layers.describe('Hidden layers of the head; the final linear dense layer (one unit per target) is added for you.'),
+  }),
+]);
+
+const DeclaredModel = z.strictObject({
+  stems: z
+    .record(z.string().min(1), StemSchema)
+    .describe('Per-input stems by name (e.g. `image`, `table`). Each dataset feeds one stem; stems must end in the same shape so the trunk can be shared.'),
+  trunk: layers.describe('Layers shared by every dataset, between the stems and the heads.'),
+  heads: z
+    .record(z.string().min(1), HeadSchema)
+    .describe('Named output heads. Datasets on the same classification head share its label space (classes unified by name).'),
+});
+
+const LoadedModel = z.strictObject({
+  from: z.string().min(1).describe('Path (relative to the experiment file) of an existing TensorFlow.js layers `model.json`.'),
+  inputs: z
+    .record(z.string().min(1), z.number().int().nonnegative())
+    .describe('Stem name → index of the model input that this stem feeds.'),
+  outputs: z
+    .record(z.string().min(1), z.number().int().nonnegative())
+    .describe('Head name → index of the model output that this head reads.'),
+  tasks: z
+    .record(z.string().min(1), z.enum(['classification', 'regression']))
+    .default({})
+    .describe('Head name → task; heads not listed are classification.'),
+});
+
+export const ModelSchema = z.union([DeclaredModel, LoadedModel]).describe(
+  'Either layers declared here (`stems`, `trunk`, `heads`) or an existing tfjs model (`from`, `inputs`, `outputs`).',
+);
+
+const ValidationSchema = z.union([
+  z.strictObject({
+    split: z.number().gt(0).lt(1).describe('Fraction of each class held out for validation (stratified, seeded).'),
+  }),
+  z.strictObject({
+    path: z.string().min(1).describe('A separate validation folder (images) or file (csv), relative to the experiment file.'),
+  }),
+]).describe('How validation data is obtained: `split` a fraction off the training source, or a separate `path`.');
+
+const AugmentSchema = z
+  .strictObject({
+    rotation: finiteNonNegative.max(180).default(0).describe('Random rotation range in degrees (± this value).'),
+    width_shift: finiteNonNegative.max(1).default(0).describe('Random horizontal shift as a fraction of the width (± this value).'),
+    height_shift: finiteNonNegative.max(1).default(0).describe('Random vertical shift as a fraction of the height (± this value).'),
+    shear: finiteNonNegative.max(80).default(0).describe('Random shear angle in degrees (± this value).'),
+    zoom: finiteNonNegative.lt(1).default(0).describe('Random zoom range: scale drawn from [1 - zoom, 1 + zoom].'),
+    horizontal_flip: z.boolean().default(false).describe('Flip half of the images left-right.'),
+    vertical_flip: z.boolean().default(false).describe('Flip half of the images upside down.'),
+    brightness: finiteNonNegative.max(1).default(0).describe('Random brightness offset (± this value, in scaled pixel units).'),
+    contrast: finiteNonNegative.lt(1).default(0).describe('Random contrast factor drawn from [1 - contrast, 1 + contrast] around each image mean.'),
+    noise: finiteNonNegative.default(0).describe('Standard deviation of additive gaussian noise (scaled pixel units).'),
+  })
+  .describe('Per-dataset augmentation of training batches, done as batched tensor operations on the backend. Validation data is never augmented.');
+
+const ImagePreprocessSchema = z
+  .strictObject({
+    size: z.tuple([positiveInt, positiveInt]).describe('Target [height, width]; images are resized (cover + centre crop) to it.'),
+    channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 for greyscale, 3 for RGB.'),
+    scale: z
+      .enum(['unit', 'symmetric', 'none'])
+      .default('unit')
+      .describe("Pixel scaling: 'unit' maps to [0, 1], 'symmetric' to [-1, 1], 'none' keeps 0–255."),
+  })
+  .describe('How images are decoded into tensors.');
+
+const CsvOptionsSchema = z
+  .strictObject({
+    label: z.string().min(1).describe('Name of the label column (class name for classification, number for regression).'),
+    features: z.array(z.string().min(1)).min(1).optional().describe('Feature columns; defaults to every column except the label.'),
+    standardize: z.boolean().default(true).describe('Standardize each feature with the training split’s mean and standard deviation.'),
+    delimiter: z.string().length(1).default(',').describe('Field delimiter.'),
+  })
+  .describe('Which columns of the CSV file are features and which is the label.');
+
+const datasetCommon = {
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore')
+    .describe('Unique dataset name, used in metrics, weights and the panel.'),
+  path: z.string().min(1).describe('Training source, relative to the experiment file.'),
+  validation: ValidationSchema.default({ split: 0.2 }),
+  stem: z.string().min(1).optional().describe('The model stem (input) this dataset feeds; may be omitted when the model has one stem.'),
+  head: z.string().min(1).optional().describe('The head this dataset trains; may be omitted when the model has one head.'),
+  loss_weight: finiteNonNegative.default(1).describe('Multiplies this dataset’s contribution to the total loss (and so its gradient).'),
+  sampling_weight: finiteNonNegative
+    .default(1)
+    .describe('Multiplies this dataset’s share of each batch given by the mixing strategy (with `weights`, the share is proportional to it).'),
+  class_weights: z
+    .record(z.string(), finiteNonNegative)
+    .optional()
+    .describe('Class name → weight of its samples in this dataset’s loss; unlisted classes weigh 1.'),
+};
+
+const ImageDatasetSchema = z.strictObject({
+  type: z.literal('images').describe('A folder with one subfolder per class (png, jpeg or webp files), like Keras flow_from_directory.'),
+  ...datasetCommon,
+  image: ImagePreprocessSchema,
+  augment: AugmentSchema.optional(),
+});
+
+const CsvDatasetSchema = z.strictObject({
+  type: z.literal('csv').describe('A CSV table with a header row: feature columns and a label column.'),
+  ...datasetCommon,
+  csv: CsvOptionsSchema,
+});
+
+export const DatasetSchema = z.discriminatedUnion('type', [ImageDatasetSchema, CsvDatasetSchema]);
+
+export const MIXING_STRATEGIES = ['proportional', 'uniform', 'temperature', 'weights'] as const;
+export const EPOCH_ENDS = ['first_exhausted', 'all_exhausted'] as const;
+
+export const MixingSchema = z
+  .strictObject({
+    strategy: z
+      .enum(MIXING_STRATEGIES)
+      .default('temperature')
+      .describe(
+        "How each batch is shared across datasets: 'proportional' (by size, like concatenation), 'uniform' (equal), 'temperature' (size^(1/T)), 'weights' (by sampling_weight). Every share is multiplied by the dataset's sampling_weight.",
+      ),
+    temperature: z.number().finite().gte(1).default(2).describe('T for the temperature strategy: 1 is proportional, large T approaches uniform.'),
+    epoch_end: z
+      .union([
+        z.enum(EPOCH_ENDS),
+        z.strictObject({ steps: positiveInt.describe('Number of steps in an epoch.') }),
+      ])
+      .default('all_exhausted')
+      .describe(
+        "What ends an epoch: 'first_exhausted' (a dataset has been seen once), 'all_exhausted' (every dataset has been seen once; smaller ones are cycled and reshuffled) or { steps: N }.",
+      ),
+  })
+  .describe('How batches are drawn across datasets.');
+
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
+export const CHECKPOINT_MONITORS = ['val_loss_mean', 'val_accuracy_mean', 'val_accuracy_worst'] as const;
+
+export const TrainingSchema = z
+  .strictObject({
+    epochs: positiveInt.default(10).describe('Number of epochs.'),
+    batch_size: positiveInt.default(64).describe('Samples per step, summed over all datasets.'),
+    optimizer: z
+      .strictObject({
+        type: z.enum(OPTIMIZERS).default('adam').describe('Optimizer.'),
+        learning_rate: z.number().finite().positive().default(0.001).describe('Learning rate.'),
+        momentum: z.number().min(0).lt(1).default(0.9).describe('Momentum (momentum and rmsprop only).'),
+      })
+      .default({ type: 'adam', learning_rate: 0.001, momentum: 0.9 })
+      .describe('The optimizer and its learning rate.'),
+    l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
+    seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
+    backend: z
+      .enum(BACKENDS)
+      .default('auto')
+      .describe("TensorFlow.js backend: 'auto' picks tensorflow-gpu, then tensorflow (tfjs-node), then wasm, then cpu."),
+    checkpoint: z
+      .strictObject({
+        every_epochs: positiveInt.default(1).describe('Write a checkpoint every N epochs.'),
+        keep_last: positiveInt.default(2).describe('How many recent checkpoints to keep.'),
+        keep_best: z.boolean().default(true).describe('Also keep the best checkpoint by `monitor`.'),
+        monitor: z
+          .enum(CHECKPOINT_MONITORS)
+          .default('val_loss_mean')
+          .describe('Validation metric that defines the best checkpoint; means and worst are over datasets, each dataset counting once.'),
+      })
+      .default({ every_epochs: 1, keep_last: 2, keep_best: true, monitor: 'val_loss_mean' })
+      .describe('When checkpoints are written and which are kept.'),
+  })
+  .describe('Epochs, batch size, optimizer, regularization, seed and backend.');
+
+export const ExperimentSchema = z
+  .strictObject({
+    version: z.literal(1).describe('Format version of this file; always 1.'),
+    name: z.string().min(1).optional().describe('Experiment name; defaults to the file name.'),
+    datasets: z.array(DatasetSchema).min(1).describe('The datasets trained jointly (at least one).'),
+    mixing: MixingSchema.default({ strategy: 'temperature', temperature: 2, epoch_end: 'all_exhausted' }),
+    model: ModelSchema,
+    training: TrainingSchema.default({
+      epochs: 10,
+      batch_size: 64,
+      optimizer: { type: 'adam', learning_rate: 0.001, momentum: 0.9 },
+      l2: 0,
+      seed: 42,
+      backend: 'auto',
+      checkpoint: { every_epochs: 1, keep_last: 2, keep_best: true, monitor: 'val_loss_mean' },
+    }),
+  })
+  .describe('A jointrain experiment: several datasets trained jointly into one TensorFlow.js model.');
+
+export type Experiment = z.output<typeof ExperimentSchema>;
+export type DatasetSpec = z.output<typeof DatasetSchema>;
+export type ImageDatasetSpec = z.output<typeof ImageDatasetSchema>;
+export type CsvDatasetSpec = z.output<typeof CsvDatasetSchema>;
+export type AugmentSpec = z.output<typeof AugmentSchema>;
+export type LayerSpec = z.output<typeof LayerSchema>;
+export type ModelSpec = z.output<typeof ModelSchema>;
+export type DeclaredModelSpec = z.output<typeof DeclaredModel>;
+export type LoadedModelSpec = z.output<typeof LoadedModel>;
+export type HeadSpec = z.output<typeof HeadSchema>;
+export type MixingSpec = z.output<typeof MixingSchema>;
+export type TrainingSpec = z.output<typeof TrainingSchema>;
+export type MixingStrategy = (typeof MIXING_STRATEGIES)[number];
+export type BackendName = (typeof BACKENDS)[number];
+
+export function isLoadedModel(model: ModelSpec): model is LoadedModelSpec {
+  return 'from' in model;
+}
+
+/** The JSON Schema published as media/jointrain.schema.json. */
+export function experimentJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ExperimentSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, title: 'jointrain experiment (version 1)' };
+}

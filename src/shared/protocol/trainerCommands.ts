@@ -1,0 +1,49 @@
+/**
+ * Host → trainer commands. The same JSON objects travel over the extension's channel, over the
+ * trainer's stdin (one per line) and through the run folder's `control.jsonl`. Every command is
+ * validated on receipt: a controller is another process and its input is not trusted.
+ */
+import { z } from 'zod';
+
+export const TRAINER_PROTOCOL_VERSION = 1;
+
+const datasetWeights = z
+  .record(z.string().min(1).max(200), z.number().finite().nonnegative().max(1e6))
+  .refine((weights) => Object.keys(weights).length <= 1000, 'too many datasets');
+
+export const TrainerCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('set-weights'),
+    /** Echoed in the events that answer this request, so a controller can match them. */
+    requestId: z.string().max(100).optional(),
+    sampling: datasetWeights.optional(),
+    loss: datasetWeights.optional(),
+  }),
+  z.strictObject({ type: z.literal('pause') }),
+  z.strictObject({ type: z.literal('resume') }),
+  z.strictObject({ type: z.literal('stop') }),
+]);
+
+export type TrainerCommand = z.infer<typeof TrainerCommandSchema>;
+export type SetWeightsCommand = Extract<TrainerCommand, { type: 'set-weights' }>;
+
+export const MAX_COMMAND_BYTES = 64 * 1024;
+
+export type ParsedCommand = { ok: true; command: TrainerCommand } | { ok: false; error: string };
+
+/** Parses one line of JSON into a command, or says why it is not one. Never throws. */
+export function parseTrainerCommand(line: string): ParsedCommand {
+  if (line.length > MAX_COMMAND_BYTES) return { ok: false, error: `command longer than ${MAX_COMMAND_BYTES} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, error: 'not valid JSON' };
+  }
+  const result = TrainerCommandSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { ok: false, error: `${issue?.path.join('.') || 'command'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, command: result.data };
+}

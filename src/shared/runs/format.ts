@@ -1,0 +1,165 @@
+/**
+ * The run folder format: `.jointrain/runs/<run-id>/`. The folder is the source of truth for a run;
+ * the CLI, the extension's tree and panel and a reloaded window all read these files.
+ */
+import type { BackendName } from '../experiment/schema';
+
+export const RUN_FORMAT_VERSION = 1;
+export const RUNS_DIR = '.jointrain/runs';
+
+export const RUN_FILES = {
+  /** A byte-for-byte copy of the experiment file the run was started from. */
+  experiment: 'experiment.jointrain.yaml',
+  run: 'run.json',
+  metrics: 'metrics.jsonl',
+  events: 'events.jsonl',
+  /** JSON Lines of `TrainerCommand`s appended by a controller; the trainer reads new lines each step. */
+  control: 'control.jsonl',
+  checkpoints: 'checkpoints',
+  /** Name of the file inside `checkpoints/` that names the newest complete checkpoint. */
+  latest: 'latest',
+  /** The final model, in the tfjs layers format (model.json + weights.bin). */
+  model: 'model',
+} as const;
+
+export type RunStatus = 'running' | 'paused' | 'completed' | 'failed' | 'diverged' | 'stopped';
+export type ResolvedBackend = Exclude<BackendName, 'auto'>;
+
+export interface BackendReport {
+  name: ResolvedBackend;
+  requested: BackendName;
+  /** True when tfjs reports that kernels run on a GPU device. */
+  usingGpu: boolean;
+  /** Why each faster backend was not used, in the order they were tried. */
+  skipped: Array<{ name: ResolvedBackend; reason: string }>;
+}
+
+export interface SkippedFile {
+  file: string;
+  className: string;
+  reason: string;
+}
+
+export interface SplitReport {
+  size: number;
+  /** Class name → sample count; empty for regression datasets. */
+  classes: Record<string, number>;
+}
+
+export interface DatasetReport {
+  name: string;
+  type: 'images' | 'csv';
+  head: string;
+  stem: string;
+  task: 'classification' | 'regression';
+  train: SplitReport;
+  validation: SplitReport;
+  /** Files or rows that could not be read, with the reason; the run aborts above 1%. */
+  skipped: { count: number; byClass: Record<string, number>; items: SkippedFile[] };
+  /** Input shape of one sample, without the batch dimension. */
+  sampleShape: number[];
+  fromCache: boolean;
+}
+
+export interface RunTimings {
+  startedAt: string;
+  endedAt?: string;
+  dataMs?: number;
+  trainMs?: number;
+}
+
+export interface RunRecord {
+  formatVersion: typeof RUN_FORMAT_VERSION;
+  id: string;
+  experimentName: string;
+  /** Absolute path of the experiment file the run was started from. */
+  experimentPath: string;
+  status: RunStatus;
+  pid: number;
+  seed: number;
+  backend?: BackendReport;
+  epochs: { total: number; completed: number };
+  timings: RunTimings;
+  datasets: DatasetReport[];
+  /** Class names of each classification head, in output-unit order. */
+  heads: Record<string, { task: 'classification' | 'regression'; classes: string[]; outputName: string }>;
+  best?: { epoch: number; monitor: string; value: number; checkpoint: string };
+  error?: string;
+}
+
+/** Per-dataset numbers of one training step. */
+export interface StepDatasetMetrics {
+  samples: number;
+  loss: number;
+  accuracy?: number;
+}
+
+/** Per-dataset numbers of one epoch. */
+export interface EpochDatasetMetrics {
+  samples: number;
+  trainLoss: number;
+  trainAccuracy?: number;
+  valLoss: number;
+  valAccuracy?: number;
+  /** Mean absolute error on validation, for regression heads. */
+  valMae?: number;
+  configuredShare: number;
+  realizedShare: number;
+  /** This dataset's share of the summed weighted training loss. */
+  lossShare: number;
+  /** How many times the dataset's training split has been seen so far (epochs-equivalent). */
+  epochsSeen: number;
+  samplingWeight: number;
+  lossWeight: number;
+}
+
+export type MetricRecord =
+  | {
+      kind: 'step';
+      epoch: number;
+      step: number;
+      globalStep: number;
+      time: string;
+      totalLoss: number;
+      datasets: Record<string, StepDatasetMetrics>;
+    }
+  | {
+      kind: 'epoch';
+      epoch: number;
+      steps: number;
+      time: string;
+      durationMs: number;
+      samplesPerSecond: number;
+      totalLoss: number;
+      datasets: Record<string, EpochDatasetMetrics>;
+    };
+
+export interface WeightChange {
+  /** Dataset name → new sampling weight; datasets not named keep theirs. */
+  sampling?: Record<string, number>;
+  /** Dataset name → new loss weight; datasets not named keep theirs. */
+  loss?: Record<string, number>;
+}
+
+export type RunEvent =
+  | { kind: 'started'; time: string; backend: ResolvedBackend }
+  | { kind: 'weights-requested'; time: string; epoch: number; step: number; change: WeightChange; requestId?: string }
+  | {
+      kind: 'weights-applied';
+      time: string;
+      /** The first epoch trained with the new weights. */
+      epoch: number;
+      sampling: Record<string, number>;
+      loss: Record<string, number>;
+      requestId?: string;
+    }
+  | { kind: 'weights-rejected'; time: string; reason: string; requestId?: string }
+  | { kind: 'paused'; time: string; epoch: number; step: number }
+  | { kind: 'resumed'; time: string; epoch: number; step: number }
+  | { kind: 'checkpoint'; time: string; epoch: number; name: string; best: boolean }
+  | { kind: 'completed'; time: string }
+  | { kind: 'stopped'; time: string; epoch: number }
+  | { kind: 'failed'; time: string; message: string }
+  | { kind: 'diverged'; time: string; epoch: number; step: number; dataset: string; message: string };
+
+export type RunEventKind = RunEvent['kind'];

@@ -81,8 +81,8 @@ export interface RunRecord {
   epochs: { total: number; completed: number };
   timings: RunTimings;
   datasets: DatasetReport[];
-  /** Class names of each classification head, in output-unit order. */
-  heads: Record<string, { task: 'classification' | 'regression'; classes: string[]; outputName: string }>;
+  /** Per head: its task, class names in output-unit order, and its output name in the saved model per stem. */
+  heads: Record<string, { task: 'classification' | 'regression'; classes: string[]; outputs: Record<string, string> }>;
   best?: { epoch: number; monitor: string; value: number; checkpoint: string };
   error?: string;
 }

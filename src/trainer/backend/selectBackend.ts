@@ -1,0 +1,88 @@
+/**
+ * Picks the fastest TensorFlow.js backend that works here. Native packages are optional
+ * dependencies that cannot install offline, so they are required only at run time and every
+ * failure is recorded with its reason instead of being thrown at import.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../shared/experiment/schema';
+import type { BackendReport, ResolvedBackend } from '../../shared/runs/format';
+import { UserError } from '../errors';
+
+const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const PACKAGES: Partial<Record<ResolvedBackend, string>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+};
+
+/** The tfjs backend id each of our names registers. */
+const TFJS_IDS: Record<ResolvedBackend, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+export type ModuleLoader = (name: string) => unknown;
+
+export async function selectBackend(requested: BackendName, load: ModuleLoader = require): Promise<BackendReport> {
+  const candidates = requested === 'auto' ? ORDER : [requested];
+  const skipped: BackendReport['skipped'] = [];
+  for (const name of candidates) {
+    const failure = await tryBackend(name, load);
+    if (failure === undefined) {
+      return { name, requested, usingGpu: isUsingGpu(), skipped };
+    }
+    if (requested !== 'auto') {
+      throw new UserError(`backend '${name}' is not available: ${failure}`, fixFor(name));
+    }
+    skipped.push({ name, reason: failure });
+  }
+  throw new UserError('no TensorFlow.js backend could be started', 'reinstall dependencies with `npm ci`');
+}
+
+async function tryBackend(name: ResolvedBackend, load: ModuleLoader): Promise<string | undefined> {
+  const pkg = PACKAGES[name];
+  if (pkg !== undefined) {
+    try {
+      load(pkg);
+    } catch (error) {
+      return describeLoadFailure(pkg, error);
+    }
+  }
+  try {
+    const ok = await tf.setBackend(TFJS_IDS[name]);
+    if (!ok) return `tfjs could not initialise the '${TFJS_IDS[name]}' backend`;
+    await tf.ready();
+  } catch (error) {
+    return firstLine(error);
+  }
+  if (name === 'tensorflow-gpu' && !isUsingGpu()) {
+    return 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)';
+  }
+  return undefined;
+}
+
+function describeLoadFailure(pkg: string, error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = firstLine(error);
+  if (code === 'MODULE_NOT_FOUND' && message.includes(pkg)) return `${pkg} is not installed`;
+  const library = /lib(cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|tensorflow)[\w.-]*\.so[\w.]*/.exec(message);
+  if (library) {
+    return `${pkg} could not load ${library[0]} (tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 on the library path)`;
+  }
+  return `${pkg} failed to load: ${message}`;
+}
+
+function fixFor(name: ResolvedBackend): string {
+  const pkg = PACKAGES[name];
+  if (name === 'tensorflow-gpu') return `install it with \`npm i ${pkg}\` on a machine with CUDA 11.2 / cuDNN 8.1, or use backend: auto`;
+  if (pkg !== undefined) return `install it with \`npm i ${pkg}\`, or use backend: auto`;
+  return 'use backend: auto';
+}
+
+function isUsingGpu(): boolean {
+  const backend = tf.backend() as { isUsingGpuDevice?: boolean };
+  return backend.isUsingGpuDevice === true;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,200 @@
+/**
+ * `jointrain` — the headless trainer: `run`, `validate`, `compare`, `example`.
+ * Progress goes to stderr; results (tables, JSON) to stdout.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { formatIssue } from '../shared/experiment/issues';
+import { BACKENDS } from '../shared/experiment/schema';
+import { lastEpochRecord, parseMetrics } from '../shared/runs/readRecords';
+import { RUN_FILES, RUNS_DIR, type RunRecord } from '../shared/runs/format';
+import { compareTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
+import { createProgressReporter } from './cli/progressReporter';
+import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
+import { ExperimentError, UserError } from './errors';
+import { runExperiment } from './runExperiment';
+import { generateExampleData } from '../../examples/generate';
+
+interface RunCommandOptions {
+  runsDir: string;
+  cacheDir?: string;
+  set: ExperimentOverride[];
+  backend?: string;
+  epochs?: number;
+  quiet: boolean;
+  stdinCommands: boolean;
+  json: boolean;
+}
+
+function parseOverride(text: string, previous: ExperimentOverride[]): ExperimentOverride[] {
+  const equals = text.indexOf('=');
+  if (equals <= 0) throw new InvalidArgumentError(`expected key=value (e.g. mixing.strategy=uniform), got "${text}"`);
+  return [...previous, { path: text.slice(0, equals), value: text.slice(equals + 1) }];
+}
+
+function parsePositiveInt(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
+  return value;
+}
+
+export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
+  const overrides = [
+    ...options.set,
+    ...(options.backend ? [{ path: 'training.backend', value: options.backend }] : []),
+    ...(options.epochs ? [{ path: 'training.epochs', value: String(options.epochs) }] : []),
+  ];
+  const loaded = await loadExperiment(file, { overrides });
+  const reporter = createProgressReporter(process.stderr, options.quiet);
+  loaded.issues.forEach((issue) => reporter.onWarning?.(formatIssue(issue)));
+  const runsDir = resolve(options.runsDir);
+  const result = await runExperiment({
+    experiment: loaded,
+    runsDir,
+    cacheDir: resolve(options.cacheDir ?? join(runsDir, '..', 'cache')),
+    reporter,
+    ...(options.stdinCommands ? { commands: process.stdin } : {}),
+  });
+  if (options.stdinCommands) process.stdin.destroy();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
+  } else if (result.lastEpoch) {
+    process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\n`);
+    process.stdout.write(`run ${result.record.status}: ${result.runDir}\n`);
+  }
+  if (result.record.status === 'diverged') process.stderr.write(`error: ${result.record.error}\n`);
+  return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
+}
+
+async function validateCommand(file: string): Promise<number> {
+  const issues = await validateExperimentFile(file);
+  issues.forEach((issue) => process.stderr.write(`${issue.severity}: ${formatIssue(issue)}\n`));
+  const errors = issues.filter((issue) => issue.severity === 'error').length;
+  if (errors > 0) {
+    process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${file}\n`);
+    return 1;
+  }
+  process.stdout.write(`${file} is valid${issues.length ? ` (${issues.length} warning${issues.length === 1 ? '' : 's'})` : ''}\n`);
+  return 0;
+}
+
+function compareCommand(runDirs: string[], options: { markdown: boolean }): number {
+  const runs: ComparedRun[] = runDirs.map((dir) => {
+    const runJson = join(dir, RUN_FILES.run);
+    if (!existsSync(runJson)) throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`);
+    const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
+    const epoch = lastEpochRecord(parseMetrics(readFileSync(join(dir, RUN_FILES.metrics), 'utf8')));
+    if (epoch === undefined) throw new UserError(`run ${record.id} has no completed epoch yet`);
+    return { label: runLabel(dir, record), epoch };
+  });
+  process.stdout.write(`${compareTable(runs, options.markdown)}\n`);
+  return 0;
+}
+
+/** A run's mixing strategy as written in its experiment snapshot, e.g. `temperature (T=3)`. */
+function runLabel(dir: string, record: RunRecord): string {
+  const snapshot = readFileSync(join(dir, RUN_FILES.experiment), 'utf8');
+  const strategy = /^\s*strategy:\s*([a-z_]+)/m.exec(snapshot)?.[1] ?? 'temperature';
+  const temperature = /^\s*temperature:\s*([0-9.]+)/m.exec(snapshot)?.[1] ?? '2';
+  return strategy === 'temperature' ? `temperature (T=${temperature})` : strategy || record.id;
+}
+
+async function exampleCommand(options: { runsDir: string; quiet: boolean; set: ExperimentOverride[] }): Promise<number> {
+  const examples = findExamplesFolder();
+  const summary = await generateExampleData(join(examples, 'data'));
+  if (!options.quiet) {
+    const sizes = summary.datasets.map((dataset) => `${dataset.name} ${dataset.total}`).join(', ');
+    process.stderr.write(`example data ${summary.skipped ? 'already present' : `generated in ${summary.elapsedMs} ms`}: ${sizes}\n`);
+  }
+  return runCommand(join(examples, 'digits.jointrain.yaml'), { runsDir: options.runsDir, set: options.set, quiet: options.quiet, stdinCommands: false, json: false });
+}
+
+/** The bundled examples folder, found upward from this file (it runs from dist/ or from src/). */
+function findExamplesFolder(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'examples', 'digits.jointrain.yaml'))) return join(dir, 'examples');
+    if (dirname(dir) === dir) throw new UserError('the bundled examples folder was not found next to the jointrain installation');
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('jointrain')
+    .description('Train one TensorFlow.js model jointly on several datasets.')
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('run')
+    .description('train an experiment into a new run folder')
+    .argument('<file>', 'experiment file (*.jointrain.yaml)')
+    .option('--runs-dir <dir>', 'where run folders are created', RUNS_DIR)
+    .option('--cache-dir <dir>', 'decoded-image cache (default: next to the runs folder)')
+    .option('--set <key=value>', 'override a field, e.g. --set mixing.strategy=uniform (repeatable)', parseOverride, [])
+    .addOption(new Option('--backend <name>', 'override training.backend').choices([...BACKENDS]))
+    .option('--epochs <n>', 'override training.epochs', parsePositiveInt)
+    .option('--stdin-commands', 'read control commands (JSON lines) from stdin', false)
+    .option('--json', 'print the result as JSON instead of a table', false)
+    .option('-q, --quiet', 'no progress output', false)
+    .action(async (file: string, options: RunCommandOptions) => {
+      process.exitCode = await runCommand(file, options);
+    });
+  program
+    .command('validate')
+    .description('check an experiment file and its data sources without training')
+    .argument('<file>', 'experiment file (*.jointrain.yaml)')
+    .action(async (file: string) => {
+      process.exitCode = await validateCommand(file);
+    });
+  program
+    .command('compare')
+    .description('per-dataset validation accuracy of finished runs, side by side')
+    .argument('<runs...>', 'run folders')
+    .option('--markdown', 'print a Markdown table', false)
+    .action((runs: string[], options: { markdown: boolean }) => {
+      process.exitCode = compareCommand(runs, options);
+    });
+  program
+    .command('example')
+    .description('generate the bundled example data (if absent) and train the bundled example')
+    .option('--runs-dir <dir>', 'where run folders are created', RUNS_DIR)
+    .option('--set <key=value>', 'override a field of the example (repeatable)', parseOverride, [])
+    .option('-q, --quiet', 'no progress output', false)
+    .action(async (options: { runsDir: string; quiet: boolean; set: ExperimentOverride[] }) => {
+      process.exitCode = await exampleCommand(options);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  const code = (error as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2;
+  }
+  if (error instanceof ExperimentError) {
+    process.stderr.write(`${error.message}\n`);
+    const count = error.issues.filter((issue) => issue.severity === 'error').length;
+    process.stderr.write(`${count} error${count === 1 ? '' : 's'}: fix the experiment file and run again\n`);
+    return 1;
+  }
+  if (error instanceof UserError) {
+    process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    return 1;
+  }
+  process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 70;
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

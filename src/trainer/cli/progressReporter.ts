@@ -1,0 +1,98 @@
+/**
+ * The CLI's view of a run: a progress bar (epoch, step, throughput, per-dataset loss) on a
+ * terminal, one line per epoch otherwise (CI logs, pipes), and events as they happen.
+ */
+import cliProgress from 'cli-progress';
+import type { RunEvent } from '../../shared/runs/format';
+import type { EpochRecord, StepRecord, TrainingReporter } from '../runExperiment';
+import { decimal, integer, percent } from './format';
+
+export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr, quiet = false): TrainingReporter {
+  const interactive = stream.isTTY === true && !quiet;
+  const log = (line: string) => {
+    if (!quiet) stream.write(`${line}\n`);
+  };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: 'epoch {epoch} |{bar}| step {value}/{total} | {rate} samples/s | {losses}',
+      barsize: 24,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let epochLabel = '';
+  let lastDataLine = 0;
+  return {
+    onRunCreated: (runDir) => log(`run folder: ${runDir}`),
+    onDataProgress: (dataset, done, total) => {
+      if (!interactive && done !== total) return;
+      const nowMs = Date.now();
+      if (done === total || nowMs - lastDataLine > 250) {
+        lastDataLine = nowMs;
+        if (interactive) stream.write(`\rloading ${dataset}: ${done}/${total}${done === total ? '\n' : ''}`);
+        else log(`loaded ${dataset}: ${total} files`);
+      }
+    },
+    onStart: (record) => {
+      const backend = record.backend;
+      if (backend) {
+        log(`backend: ${backend.name}${backend.usingGpu ? ' (GPU)' : ''}`);
+        backend.skipped.forEach(({ name, reason }) => log(`  skipped ${name}: ${reason}`));
+      }
+      for (const d of record.datasets) {
+        const skipped = d.skipped.count > 0 ? `, ${d.skipped.count} skipped` : '';
+        log(`dataset ${d.name}: ${integer(d.train.size)} train / ${integer(d.validation.size)} validation → head ${d.head}${d.fromCache ? ' (cached)' : ''}${skipped}`);
+      }
+    },
+    onEpochStart: (epoch, total, steps) => {
+      epochLabel = `${epoch}/${total}`;
+      if (interactive) bar.start(steps, 0, { epoch: epochLabel, rate: '—', losses: '' });
+    },
+    onStep: (record: StepRecord, samplesPerSecond) => {
+      if (!interactive) return;
+      const losses = Object.entries(record.datasets)
+        .map(([name, m]) => `${name} ${decimal(m.loss, 2)}`)
+        .join(' ');
+      if (record.step > bar.getTotal()) bar.setTotal(record.step);
+      bar.update(record.step, { epoch: epochLabel, rate: integer(samplesPerSecond), losses });
+    },
+    onEpochEnd: (record: EpochRecord) => {
+      if (interactive) bar.stop();
+      const parts = Object.entries(record.datasets).map(
+        ([name, m]) => `${name} ${decimal(m.valLoss, 3)}${m.valAccuracy !== undefined ? `/${percent(m.valAccuracy)}` : ''}`,
+      );
+      log(`epoch ${epochLabel}: ${record.steps} steps, ${integer(record.samplesPerSecond)} samples/s, val loss/acc: ${parts.join(', ')}`);
+    },
+    onEvent: (event: RunEvent) => {
+      const line = describeEvent(event);
+      if (line !== undefined) {
+        if (interactive) stream.write('\n');
+        log(line);
+      }
+    },
+    onWarning: (message) => log(`warning: ${message}`),
+  };
+}
+
+function describeEvent(event: RunEvent): string | undefined {
+  switch (event.kind) {
+    case 'weights-requested':
+      return `weight change requested at epoch ${event.epoch} step ${event.step}: applies at the next epoch`;
+    case 'weights-applied':
+      return `weights applied from epoch ${event.epoch}: sampling ${JSON.stringify(event.sampling)}, loss ${JSON.stringify(event.loss)}`;
+    case 'weights-rejected':
+      return `command rejected: ${event.reason}`;
+    case 'paused':
+      return `paused at epoch ${event.epoch} step ${event.step}`;
+    case 'resumed':
+      return 'resumed';
+    case 'stopped':
+      return `stopped after epoch ${event.epoch}`;
+    case 'diverged':
+      return `diverged: ${event.message}`;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+/** The per-dataset table printed at the end of a run and by `jointrain compare`. */
+import Table from 'cli-table3';
+import type { DatasetReport, MetricRecord } from '../../shared/runs/format';
+import { decimal, integer, percent } from './format';
+
+type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
+
+export function runSummaryTable(datasets: readonly DatasetReport[], epoch: EpochRecord): string {
+  const table = new Table({
+    head: ['dataset', 'head', 'train n', 'val n', 'share (cfg → real)', 'loss share', 'seen ×', 'train loss', 'train acc', 'val loss', 'val acc / mae'],
+    style: { head: [], border: [] },
+  });
+  for (const report of datasets) {
+    const m = epoch.datasets[report.name];
+    if (m === undefined) continue;
+    table.push([
+      report.name,
+      report.head,
+      integer(report.train.size),
+      integer(report.validation.size),
+      `${percent(m.configuredShare)} → ${percent(m.realizedShare)}`,
+      percent(m.lossShare),
+      decimal(m.epochsSeen, 1),
+      decimal(m.trainLoss),
+      percent(m.trainAccuracy),
+      decimal(m.valLoss),
+      m.valAccuracy !== undefined ? percent(m.valAccuracy) : decimal(m.valMae),
+    ]);
+  }
+  return table.toString();
+}
+
+export interface ComparedRun {
+  label: string;
+  epoch: EpochRecord;
+}
+
+/** Validation accuracy (or MAE) per dataset across runs, plus the worst and mean accuracy. */
+export function compareTable(runs: readonly ComparedRun[], markdown: boolean): string {
+  const names = [...new Set(runs.flatMap((run) => Object.keys(run.epoch.datasets)))];
+  const cell = (run: ComparedRun, name: string) => {
+    const m = run.epoch.datasets[name];
+    return m === undefined ? '—' : m.valAccuracy !== undefined ? percent(m.valAccuracy) : `mae ${decimal(m.valMae)}`;
+  };
+  const accuracies = (run: ComparedRun) => Object.values(run.epoch.datasets).flatMap((m) => (m.valAccuracy === undefined ? [] : [m.valAccuracy]));
+  const rows = [
+    ...names.map((name) => [name, ...runs.map((run) => cell(run, name))]),
+    ['**worst**', ...runs.map((run) => percent(Math.min(...accuracies(run))))],
+    ['**mean**', ...runs.map((run) => percent(accuracies(run).reduce((sum, a) => sum + a, 0) / accuracies(run).length))],
+  ];
+  const head = ['validation accuracy', ...runs.map((run) => run.label)];
+  if (markdown) {
+    return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  }
+  const table = new Table({ head, style: { head: [], border: [] } });
+  rows.forEach((row) => table.push(row.map((text) => text.replace(/\*\*/g, ''))));
+  return table.toString();
+}

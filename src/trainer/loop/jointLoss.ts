@@ -1,0 +1,65 @@
+/**
+ * The joint objective. With B samples in a step and ℓ_i the per-sample loss (times its class
+ * weight c_i), dataset d contributes L_d = (1/B) Σ_{i∈d} c_i ℓ_i, and
+ *
+ *   loss_total = Σ_d lossWeight_d · L_d  (+ l2 · Σ‖kernel‖²).
+ *
+ * Normalising by the whole batch rather than per dataset keeps `proportional` mixing identical to
+ * plain concatenation, and makes the sampling share and the loss weight two different knobs: the
+ * share decides how often a dataset's samples are seen (repetition, gradient variance), the loss
+ * weight how hard each of them pulls.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelPath, Task } from '../model/jointModel';
+
+export interface DatasetBatch {
+  path: ModelPath;
+  task: Task;
+  x: tf.Tensor;
+  /** Head-space class indices (int32, [n]) or regression targets (float32, [n]). */
+  labels: tf.Tensor1D;
+  /** Per-sample class weights, or undefined when all are 1. */
+  sampleWeights?: tf.Tensor1D;
+  lossWeight: number;
+  regressionLoss: 'mse' | 'mae';
+  /** Output units of the head (classes or targets). */
+  units: number;
+}
+
+/** Per-sample loss ℓ_i ([n]) and the model output for a dataset's sub-batch. */
+export function perSampleLoss(batch: DatasetBatch, training: boolean): { losses: tf.Tensor1D; output: tf.Tensor2D } {
+  const output = batch.path.trainingModel.apply(batch.x, { training }) as tf.Tensor2D;
+  if (batch.task === 'classification') {
+    const oneHot = tf.oneHot(batch.labels.toInt(), batch.units).toFloat();
+    const logProbabilities =
+      batch.path.outputKind === 'logits' ? tf.logSoftmax(output) : tf.log(tf.clipByValue(output, 1e-7, 1));
+    return { losses: tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), -1)) as tf.Tensor1D, output };
+  }
+  const error = tf.sub(output, batch.labels.reshape([-1, 1]));
+  const losses = batch.regressionLoss === 'mae' ? tf.mean(tf.abs(error), -1) : tf.mean(tf.square(error), -1);
+  return { losses: losses as tf.Tensor1D, output };
+}
+
+/** Number of correct predictions (classification) or the summed absolute error (regression). */
+export function outcomeSum(batch: DatasetBatch, output: tf.Tensor2D): tf.Scalar {
+  if (batch.task === 'classification') {
+    return tf.sum(tf.equal(tf.argMax(output, -1), batch.labels.toInt()).toFloat());
+  }
+  return tf.sum(tf.abs(tf.sub(output, batch.labels.reshape([-1, 1]))));
+}
+
+/** Σ_{i∈d} c_i ℓ_i for one dataset. */
+export function weightedLossSum(batch: DatasetBatch, losses: tf.Tensor1D): tf.Scalar {
+  return tf.sum(batch.sampleWeights === undefined ? losses : tf.mul(losses, batch.sampleWeights));
+}
+
+export function l2Penalty(kernels: readonly tf.Variable[], l2: number): tf.Scalar {
+  if (l2 === 0 || kernels.length === 0) return tf.scalar(0);
+  return tf.mul(l2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))))) as tf.Scalar;
+}
+
+/** loss_total for one step; `batchSize` is the total number of samples across datasets. */
+export function jointLoss(batches: readonly DatasetBatch[], batchSize: number, kernels: readonly tf.Variable[], l2: number): tf.Scalar {
+  const terms = batches.map((batch) => tf.mul(batch.lossWeight / batchSize, weightedLossSum(batch, perSampleLoss(batch, true).losses)));
+  return tf.add(tf.addN(terms), l2Penalty(kernels, l2)) as tf.Scalar;
+}

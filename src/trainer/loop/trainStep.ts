@@ -1,0 +1,52 @@
+/** One optimizer step on the joint loss, returning per-dataset numbers from a single device read. */
+import * as tf from '@tensorflow/tfjs';
+import { l2Penalty, outcomeSum, perSampleLoss, weightedLossSum, type DatasetBatch } from './jointLoss';
+
+export interface DatasetStepOutcome {
+  samples: number;
+  /** Σ ℓ_i over the dataset's sub-batch (class weights not applied): for the mean loss. */
+  lossSum: number;
+  /** lossWeight · Σ c_i ℓ_i / B: the dataset's term in loss_total. */
+  contribution: number;
+  /** Correct predictions (classification) or summed absolute error (regression). */
+  outcomeSum: number;
+}
+
+export interface StepOutcome {
+  totalLoss: number;
+  datasets: DatasetStepOutcome[];
+}
+
+export function trainStep(
+  batches: readonly DatasetBatch[],
+  batchSize: number,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  kernels: readonly tf.Variable[],
+  l2: number,
+): StepOutcome {
+  let stats: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const rows = batches.map((batch) => {
+      const { losses, output } = perSampleLoss(batch, true);
+      const contribution = tf.mul(batch.lossWeight / batchSize, weightedLossSum(batch, losses)) as tf.Scalar;
+      return { contribution, row: [tf.sum(losses), contribution, outcomeSum(batch, output)] };
+    });
+    // Kept out of the gradient tape's tidy so the numbers can be read after the step.
+    stats = tf.keep(tf.stack(rows.flatMap(({ row }) => row)));
+    return tf.add(tf.addN(rows.map(({ contribution }) => contribution)), l2Penalty(kernels, l2)) as tf.Scalar;
+  }, variables);
+  optimizer.applyGradients(grads);
+  const numbers = (stats as tf.Tensor).dataSync();
+  const totalLoss = value.dataSync()[0] as number;
+  tf.dispose([value, stats as tf.Tensor, ...Object.values(grads)]);
+  return {
+    totalLoss,
+    datasets: batches.map((batch, d) => ({
+      samples: batch.labels.shape[0],
+      lossSum: numbers[3 * d] as number,
+      contribution: numbers[3 * d + 1] as number,
+      outcomeSum: numbers[3 * d + 2] as number,
+    })),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The joint model: per-input stems → a shared trunk → named heads. One tfjs graph holds every
+ * (stem, head) path that some dataset trains, so the final model saves and reloads as a single
+ * layers model; each path is also exposed as its own sub-model sharing the same layers, so a
+ * training step runs each dataset's sub-batch through exactly its path.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DeclaredModelSpec, LayerSpec } from '../../shared/experiment/schema';
+import { UserError } from '../errors';
+import { createLayer } from './createLayer';
+
+export type Task = 'classification' | 'regression';
+
+export interface HeadPlan {
+  task: Task;
+  /** Classes for classification, targets for regression. */
+  units: number;
+}
+
+export interface PathKey {
+  stem: string;
+  head: string;
+}
+
+/** What a dataset's sub-batch runs through during training. */
+export interface ModelPath {
+  readonly key: PathKey;
+  /** Name of this path's output in the saved model. */
+  readonly outputName: string;
+  /** Outputs logits (declared classification heads), probabilities (loaded softmax models) or values (regression). */
+  readonly trainingModel: tf.LayersModel;
+  readonly outputKind: 'logits' | 'probabilities' | 'values';
+}
+
+export interface JointModel {
+  /** Every stem input and every path output: what is saved and what `tf.loadLayersModel` returns. */
+  readonly model: tf.LayersModel;
+  readonly paths: readonly ModelPath[];
+  path(key: PathKey): ModelPath;
+  readonly trainableVariables: tf.LayerVariable[];
+  /** Kernels (not biases or normalization parameters), which L2 regularization applies to. */
+  readonly kernels: tf.LayerVariable[];
+}
+
+export function pathId({ stem, head }: PathKey): string {
+  return `${stem}→${head}`;
+}
+
+export function buildDeclaredModel(
+  spec: DeclaredModelSpec,
+  stemShapes: Record<string, number[]>,
+  heads: Record<string, HeadPlan>,
+  paths: PathKey[],
+  seed: number,
+): JointModel {
+  let layerSeed = seed;
+  const nextSeed = () => layerSeed++;
+  const stack = (specs: LayerSpec[], prefix: string) => specs.map((layer, i) => createLayer(layer, `${prefix}_${i}_${layer.type}`, nextSeed()));
+  const applyAll = (layers: tf.layers.Layer[], input: tf.SymbolicTensor) =>
+    layers.reduce((tensor, layer) => layer.apply(tensor) as tf.SymbolicTensor, input);
+
+  const inputs = new Map<string, tf.SymbolicTensor>();
+  const trunkOutputs = new Map<string, tf.SymbolicTensor>();
+  const trunk = stack(spec.trunk, 'trunk');
+  const usedStems = [...new Set(paths.map((path) => path.stem))];
+  const stemEnds: Array<{ stem: string; shape: string }> = [];
+  for (const stem of usedStems) {
+    const stemSpec = spec.stems[stem];
+    const shape = stemShapes[stem];
+    if (stemSpec === undefined || shape === undefined) throw new UserError(`stem '${stem}' is not defined in model.stems`);
+    const input = tf.input({ shape, name: `input_${stem}` });
+    inputs.set(stem, input);
+    const stemOut = applyAll(stack(stemSpec.layers, `stem_${stem}`), input);
+    stemEnds.push({ stem, shape: JSON.stringify(stemOut.shape.slice(1)) });
+    trunkOutputs.set(stem, applyAll(trunk, stemOut));
+  }
+  const shapes = new Set(stemEnds.map((end) => end.shape));
+  if (shapes.size > 1 && spec.trunk.length > 0) {
+    throw new UserError(
+      `the stems end in different shapes (${stemEnds.map((end) => `${end.stem} → ${end.shape}`).join(', ')}), so they cannot share the trunk`,
+      'end every stem with a layer of the same output shape, e.g. a dense layer with the same number of units',
+    );
+  }
+
+  const headLayers = new Map<string, { hidden: tf.layers.Layer[]; final: tf.layers.Layer }>();
+  const modelPaths: ModelPath[] = [];
+  const outputs: tf.SymbolicTensor[] = [];
+  for (const key of paths) {
+    const head = heads[key.head];
+    const headSpec = spec.heads[key.head];
+    if (head === undefined || headSpec === undefined) throw new UserError(`head '${key.head}' is not defined in model.heads`);
+    let layers = headLayers.get(key.head);
+    if (layers === undefined) {
+      layers = {
+        hidden: stack(headSpec.layers, `head_${key.head}`),
+        final: tf.layers.dense({ name: `head_${key.head}_out`, units: head.units, ...{ kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }) } }),
+      };
+      headLayers.set(key.head, layers);
+    }
+    const trunkOut = trunkOutputs.get(key.stem) as tf.SymbolicTensor;
+    const raw = layers.final.apply(applyAll(layers.hidden, trunkOut)) as tf.SymbolicTensor;
+    const outputName = usedStems.length === 1 || paths.filter((p) => p.head === key.head).length === 1 ? key.head : `${key.head}__${key.stem}`;
+    const output = tf.layers
+      .activation({ name: outputName, activation: head.task === 'classification' ? 'softmax' : 'linear' })
+      .apply(raw) as tf.SymbolicTensor;
+    outputs.push(output);
+    const input = inputs.get(key.stem) as tf.SymbolicTensor;
+    modelPaths.push({
+      key,
+      outputName,
+      trainingModel: tf.model({ inputs: input, outputs: raw, name: `path_${key.stem}_${key.head}` }),
+      outputKind: head.task === 'classification' ? 'logits' : 'values',
+    });
+  }
+  const model = tf.model({ inputs: usedStems.map((stem) => inputs.get(stem) as tf.SymbolicTensor), outputs, name: 'jointrain' });
+  return assemble(model, modelPaths);
+}
+
+/**
+ * Wraps an existing layers model. Each (stem, head) path must be a sub-graph from one input to one
+ * output; its output is taken to be probabilities (softmax) for classification heads.
+ */
+export function wrapLoadedModel(
+  model: tf.LayersModel,
+  inputIndex: Record<string, number>,
+  outputIndex: Record<string, number>,
+  heads: Record<string, HeadPlan>,
+  paths: PathKey[],
+): JointModel {
+  const modelPaths = paths.map((key): ModelPath => {
+    const input = model.inputs[inputIndex[key.stem] ?? -1];
+    const output = model.outputs[outputIndex[key.head] ?? -1];
+    if (input === undefined) throw new UserError(`model.inputs.${key.stem}: the model has no input ${inputIndex[key.stem]} (it has ${model.inputs.length})`);
+    if (output === undefined) throw new UserError(`model.outputs.${key.head}: the model has no output ${outputIndex[key.head]} (it has ${model.outputs.length})`);
+    const head = heads[key.head] as HeadPlan;
+    const units = output.shape[output.shape.length - 1];
+    if (units !== head.units) {
+      throw new UserError(`model.outputs.${key.head}: the model's output has ${units} units but the head needs ${head.units} (${head.task === 'classification' ? 'one per class' : 'one per target'})`);
+    }
+    let trainingModel: tf.LayersModel;
+    try {
+      trainingModel = tf.model({ inputs: input, outputs: output, name: `path_${key.stem}_${key.head}` });
+    } catch (error) {
+      throw new UserError(`output ${outputIndex[key.head]} of the loaded model does not depend on input ${inputIndex[key.stem]} alone: ${(error as Error).message}`);
+    }
+    return { key, outputName: model.outputNames[outputIndex[key.head] as number] ?? key.head, trainingModel, outputKind: head.task === 'classification' ? 'probabilities' : 'values' };
+  });
+  return assemble(model, modelPaths);
+}
+
+function assemble(model: tf.LayersModel, paths: ModelPath[]): JointModel {
+  const byId = new Map(paths.map((path) => [pathId(path.key), path]));
+  const trainableVariables = model.trainableWeights.map((weight) => weight);
+  return {
+    model,
+    paths,
+    path: (key) => {
+      const found = byId.get(pathId(key));
+      if (found === undefined) throw new Error(`no model path ${pathId(key)}`);
+      return found;
+    },
+    trainableVariables,
+    kernels: trainableVariables.filter((weight) => /kernel/.test(weight.originalName) || /kernel/.test(weight.name)),
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * Runs one experiment end to end: selects the backend, loads the datasets, builds the joint model
+ * and trains it epoch by epoch, writing everything to a new run folder. Controllers (the CLI's
+ * stdin, the run folder's control.jsonl, the extension) steer it through `CommandInbox`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { isLoadedModel } from '../shared/experiment/schema';
+import { configuredShares } from '../shared/mixing/shares';
+import { Random } from '../shared/random';
+import { RUN_FILES, type DatasetReport, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
+import { selectBackend, type ModuleLoader } from './backend/selectBackend';
+import type { LoadedExperiment } from './config/loadExperiment';
+import { loadDataset } from './data/loadDataset';
+import type { LoadedDataset } from './data/types';
+import { datasetBatch, disposeBatch } from './loop/batchTensors';
+import { planTraining, routeDatasets, type TrainingPlan } from './loop/datasetPlan';
+import { EpochTally } from './loop/epochTally';
+import { evaluateDataset } from './loop/evaluate';
+import { createOptimizer } from './loop/optimizer';
+import { trainStep } from './loop/trainStep';
+import { WeightSchedule } from './loop/weightSchedule';
+import { MixingSampler } from './mixing/mixingSampler';
+import { buildDeclaredModel, wrapLoadedModel, type JointModel } from './model/jointModel';
+import { CheckpointKeeper } from './runs/checkpoints';
+import { CommandInbox } from './runs/commandInbox';
+import { fileLoadHandler, folderSaveHandler } from './runs/modelFiles';
+import { RunFolder } from './runs/runFolder';
+
+export type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
+export type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
+
+/** Progress callbacks for a front end (the CLI's progress bar, the extension's channel). */
+export interface TrainingReporter {
+  onRunCreated?(runDir: string): void;
+  onDataProgress?(dataset: string, done: number, total: number): void;
+  onStart?(record: RunRecord): void;
+  onEpochStart?(epoch: number, totalEpochs: number, steps: number): void;
+  onStep?(record: StepRecord, samplesPerSecond: number): void;
+  onEpochEnd?(record: EpochRecord): void;
+  onEvent?(event: RunEvent): void;
+  onWarning?(message: string): void;
+}
+
+export interface RunOptions {
+  experiment: LoadedExperiment;
+  runsDir: string;
+  cacheDir: string;
+  reporter?: TrainingReporter;
+  /** Also read commands from this stream (JSON lines). */
+  commands?: Readable;
+  /** How backend packages are required; tests substitute it. */
+  loadModule?: ModuleLoader;
+}
+
+export interface RunResult {
+  runDir: string;
+  record: RunRecord;
+  lastEpoch: EpochRecord | undefined;
+}
+
+const now = () => new Date().toISOString();
+
+export async function runExperiment(options: RunOptions): Promise<RunResult> {
+  const { experiment: loaded, reporter = {} } = options;
+  const spec = loaded.experiment;
+  const training = spec.training;
+  const run = RunFolder.create(options.runsDir, loaded.file, loaded.name, training.seed, training.epochs);
+  reporter.onRunCreated?.(run.dir);
+  const inbox = new CommandInbox(run.path(RUN_FILES.control));
+  if (options.commands) inbox.listen(options.commands);
+  const emit = (event: RunEvent) => {
+    run.appendEvent(event);
+    reporter.onEvent?.(event);
+  };
+  const datasets: LoadedDataset[] = [];
+  try {
+    const backend = await selectBackend(training.backend, options.loadModule);
+    run.update({ backend });
+    emit({ kind: 'started', time: now(), backend: backend.name });
+
+    const dataStarted = Date.now();
+    const routes = routeDatasets(spec);
+    for (const [d, dataset] of spec.datasets.entries()) {
+      datasets.push(
+        await loadDataset(dataset, {
+          experimentDir: loaded.dir,
+          cacheDir: options.cacheDir,
+          seed: training.seed,
+          task: routes[d]?.task ?? 'classification',
+          place: (field) => loaded.place(['datasets', d, field]),
+          onProgress: (done, total) => reporter.onDataProgress?.(dataset.name, done, total),
+        }),
+      );
+    }
+    const plan = planTraining(spec, datasets, loaded.place);
+    run.update({ datasets: plan.datasets.map(({ data, route }): DatasetReport => ({ ...data.report, ...route })), timings: { ...run.record.timings, dataMs: Date.now() - dataStarted } });
+
+    const model = await buildModel(loaded, plan);
+    run.update({ heads: headsRecord(plan, model) });
+    reporter.onStart?.(run.record);
+
+    const trainStarted = Date.now();
+    const status = await trainEpochs({ loaded, plan, model, run, inbox, reporter, emit });
+    await model.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
+    run.update({ status: status.final, timings: { ...run.record.timings, trainMs: Date.now() - trainStarted, endedAt: now() } });
+    if (status.final === 'completed') emit({ kind: 'completed', time: now() });
+    return { runDir: run.dir, record: run.record, lastEpoch: status.lastEpoch };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    run.update({ status: 'failed', error: message, timings: { ...run.record.timings, endedAt: now() } });
+    emit({ kind: 'failed', time: now(), message });
+    throw error;
+  } finally {
+    datasets.forEach((dataset) => dataset.close());
+    inbox.close();
+    run.close();
+  }
+}
+
+async function buildModel(loaded: LoadedExperiment, plan: TrainingPlan): Promise<JointModel> {
+  const model = loaded.experiment.model;
+  if (isLoadedModel(model)) {
+    const layers = await tf.loadLayersModel(fileLoadHandler(join(loaded.dir, model.from)));
+    return wrapLoadedModel(layers, model.inputs, model.outputs, plan.heads, plan.paths);
+  }
+  return buildDeclaredModel(model, plan.stemShapes, plan.heads, plan.paths, loaded.experiment.training.seed);
+}
+
+function headsRecord(plan: TrainingPlan, model: JointModel): RunRecord['heads'] {
+  return Object.fromEntries(
+    Object.entries(plan.heads).map(([head, info]) => [
+      head,
+      {
+        task: info.task,
+        classes: info.classes,
+        outputs: Object.fromEntries(model.paths.filter((path) => path.key.head === head).map((path) => [path.key.stem, path.outputName])),
+      },
+    ]),
+  );
+}
+
+interface TrainingContext {
+  loaded: LoadedExperiment;
+  plan: TrainingPlan;
+  model: JointModel;
+  run: RunFolder;
+  inbox: CommandInbox;
+  reporter: TrainingReporter;
+  emit(event: RunEvent): void;
+}
+
+async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus; lastEpoch: EpochRecord | undefined }> {
+  const { loaded, plan, model, run, inbox, reporter, emit } = context;
+  const { training, mixing } = loaded.experiment;
+  const names = plan.datasets.map(({ spec }) => spec.name);
+  const schedule = new WeightSchedule(
+    Object.fromEntries(plan.datasets.map(({ spec }) => [spec.name, spec.sampling_weight])),
+    Object.fromEntries(plan.datasets.map(({ spec }) => [spec.name, spec.loss_weight])),
+  );
+  const sizes = plan.datasets.map(({ data }) => data.train.size);
+  const sharesFor = (sampling: Record<string, number>) =>
+    configuredShares({ strategy: mixing.strategy, temperature: mixing.temperature, sizes, samplingWeights: names.map((name) => sampling[name] ?? 0) });
+  const random = new Random(training.seed);
+  const sampler = new MixingSampler(sizes, sharesFor(schedule.current.sampling), mixing.epoch_end, training.batch_size, random.fork('mixing'));
+  const augmentRandoms = names.map((name) => random.fork(`augment/${name}`));
+  const optimizer = createOptimizer(training.optimizer);
+  const variables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
+  const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
+  const checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
+  const control = new RunControl(inbox, schedule, run, emit);
+  let globalStep = 0;
+  let lastEpoch: EpochRecord | undefined;
+
+  try {
+    for (let epoch = 1; epoch <= training.epochs; epoch++) {
+      await control.handleCommands(epoch, 0);
+      if (control.stopRequested) return { final: finishStopped(epoch - 1), lastEpoch };
+      const applied = schedule.applyPending();
+      const weights = schedule.current;
+      if (applied) {
+        for (const requestId of applied.requestIds.length ? applied.requestIds : [undefined]) {
+          emit({ kind: 'weights-applied', time: now(), epoch, sampling: weights.sampling, loss: weights.loss, ...(requestId ? { requestId } : {}) });
+        }
+      }
+      const shares = sharesFor(weights.sampling);
+      sampler.startEpoch(shares);
+      reporter.onEpochStart?.(epoch, training.epochs, sampler.stepsPerEpoch());
+      const tally = new EpochTally(names.length);
+      const epochStarted = Date.now();
+      let step = 0;
+      for (let mixed = sampler.next(); mixed !== undefined; mixed = sampler.next()) {
+        step++;
+        globalStep++;
+        const active = mixed.perDataset.map((indices, d) => ({ indices, d })).filter(({ indices }) => indices.length > 0);
+        const batches = active.map(({ indices, d }) => {
+          const planned = plan.datasets[d] as TrainingPlan['datasets'][number];
+          return datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, {
+            split: planned.data.train,
+            indices,
+            lossWeight: weights.loss[planned.spec.name] ?? 0,
+            augmentWith: augmentRandoms[d] as Random,
+          });
+        });
+        const outcome = trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);
+        batches.forEach(disposeBatch);
+        const stepDatasets: StepRecord['datasets'] = {};
+        outcome.datasets.forEach((result, i) => {
+          const d = (active[i] as { d: number }).d;
+          tally.add(d, result);
+          stepDatasets[names[d] as string] = {
+            samples: result.samples,
+            loss: result.lossSum / result.samples,
+            ...(plan.datasets[d]?.route.task === 'classification' ? { accuracy: result.outcomeSum / result.samples } : {}),
+          };
+        });
+        if (!Number.isFinite(outcome.totalLoss)) {
+          const culprit = outcome.datasets.findIndex((result) => !Number.isFinite(result.lossSum));
+          const dataset = names[(active[Math.max(culprit, 0)] as { d: number }).d] as string;
+          const message = `the loss of dataset '${dataset}' became ${outcome.datasets[Math.max(culprit, 0)]?.lossSum} at epoch ${epoch}, step ${step}`;
+          emit({ kind: 'diverged', time: now(), epoch, step, dataset, message });
+          run.update({ error: `${message}: lower the learning rate (now ${training.optimizer.learning_rate}) or check dataset '${dataset}' for extreme values` });
+          return { final: 'diverged', lastEpoch };
+        }
+        const record: StepRecord = { kind: 'step', epoch, step, globalStep, time: now(), totalLoss: outcome.totalLoss, datasets: stepDatasets };
+        run.appendMetric(record);
+        reporter.onStep?.(record, (tally.totalSamples * 1000) / Math.max(1, Date.now() - epochStarted));
+        await control.handleCommands(epoch, step);
+        if (control.stopRequested) break;
+      }
+      const trainMs = Date.now() - epochStarted;
+      const record = epochRecord(plan, model, tally, {
+        epoch,
+        steps: step,
+        trainMs,
+        shares,
+        realized: sampler.realizedShares(),
+        totalDrawn: sampler.accounting.totalDrawn,
+        weights,
+      });
+      run.appendMetric(record);
+      reporter.onEpochEnd?.(record);
+      lastEpoch = record;
+      const lastOne = epoch === training.epochs || control.stopRequested;
+      if (checkpoints.shouldSave(epoch, lastOne)) {
+        const monitorValue = monitorOf(record, training.checkpoint.monitor);
+        const saved = await checkpoints.save(model.model, {
+          epoch,
+          globalStep,
+          samplingWeights: weights.sampling,
+          lossWeights: weights.loss,
+          monitor: { name: training.checkpoint.monitor, value: monitorValue },
+        });
+        emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });
+        const best = checkpoints.bestCheckpoint;
+        if (best) run.update({ best: { epoch: Number(best.name.slice(6)), monitor: training.checkpoint.monitor, value: best.value, checkpoint: best.name } });
+      }
+      run.update({ epochs: { total: training.epochs, completed: epoch } });
+      if (control.stopRequested) return { final: finishStopped(epoch), lastEpoch };
+    }
+    return { final: 'completed', lastEpoch };
+  } finally {
+    optimizer.dispose();
+  }
+
+  function finishStopped(epoch: number): RunStatus {
+    emit({ kind: 'stopped', time: now(), epoch });
+    return 'stopped';
+  }
+}
+
+function epochRecord(
+  plan: TrainingPlan,
+  model: JointModel,
+  tally: EpochTally,
+  info: {
+    epoch: number;
+    steps: number;
+    trainMs: number;
+    shares: number[];
+    realized: number[];
+    totalDrawn: number[];
+    weights: { sampling: Record<string, number>; loss: Record<string, number> };
+  },
+): EpochRecord {
+  const totalContribution = tally.totalContribution;
+  const datasets: EpochRecord['datasets'] = {};
+  plan.datasets.forEach((planned, d) => {
+    const name = planned.spec.name;
+    const sums = tally.of(d);
+    const evaluation = evaluateDataset(planned, model, plan.heads[planned.route.head]?.units ?? 0);
+    const classification = planned.route.task === 'classification';
+    datasets[name] = {
+      samples: sums.samples,
+      trainLoss: sums.samples > 0 ? sums.lossSum / sums.samples : Number.NaN,
+      ...(classification ? { trainAccuracy: sums.samples > 0 ? sums.outcomeSum / sums.samples : Number.NaN } : {}),
+      valLoss: evaluation.loss,
+      ...(classification ? { valAccuracy: evaluation.outcome } : { valMae: evaluation.outcome }),
+      configuredShare: info.shares[d] ?? 0,
+      realizedShare: info.realized[d] ?? 0,
+      lossShare: totalContribution > 0 ? sums.contribution / totalContribution : 0,
+      epochsSeen: (info.totalDrawn[d] ?? 0) / Math.max(1, planned.data.train.size),
+      samplingWeight: info.weights.sampling[name] ?? 0,
+      lossWeight: info.weights.loss[name] ?? 0,
+    };
+  });
+  return {
+    kind: 'epoch',
+    epoch: info.epoch,
+    steps: info.steps,
+    time: now(),
+    durationMs: info.trainMs,
+    samplesPerSecond: (tally.totalSamples * 1000) / Math.max(1, info.trainMs),
+    totalLoss: info.steps > 0 ? tally.totalContribution / info.steps : Number.NaN,
+    datasets,
+  };
+}
+
+/** The checkpoint monitor: means and worst over datasets, each dataset counting once. */
+export function monitorOf(record: EpochRecord, monitor: 'val_loss_mean' | 'val_accuracy_mean' | 'val_accuracy_worst'): number {
+  const values = Object.values(record.datasets);
+  if (monitor === 'val_loss_mean') return values.reduce((sum, d) => sum + d.valLoss, 0) / values.length;
+  const accuracies = values.map((d) => d.valAccuracy).filter((value): value is number => value !== undefined);
+  if (accuracies.length === 0) return Number.NaN;
+  return monitor === 'val_accuracy_worst' ? Math.min(...accuracies) : accuracies.reduce((sum, a) => sum + a, 0) / accuracies.length;
+}
+
+/** Applies controller commands between steps: weight requests, pause/resume, stop. */
+class RunControl {
+  stopRequested = false;
+
+  constructor(
+    private readonly inbox: CommandInbox,
+    private readonly schedule: WeightSchedule,
+    private readonly run: RunFolder,
+    private readonly emit: (event: RunEvent) => void,
+  ) {}
+
+  async handleCommands(epoch: number, step: number): Promise<void> {
+    // Training steps are synchronous: yield one event-loop turn so stdin lines get read.
+    await new Promise((resolve) => setImmediate(resolve));
+    let paused = false;
+    for (;;) {
+      const { commands, invalid } = this.inbox.drain();
+      invalid.forEach((reason) => this.emit({ kind: 'weights-rejected', time: now(), reason: `invalid command from ${reason}` }));
+      for (const command of commands) {
+        switch (command.type) {
+          case 'set-weights': {
+            const change = { ...(command.sampling ? { sampling: command.sampling } : {}), ...(command.loss ? { loss: command.loss } : {}) };
+            const problem = this.schedule.request(change, command.requestId);
+            const requestId = command.requestId ? { requestId: command.requestId } : {};
+            if (problem === undefined) this.emit({ kind: 'weights-requested', time: now(), epoch, step, change, ...requestId });
+            else this.emit({ kind: 'weights-rejected', time: now(), reason: problem, ...requestId });
+            break;
+          }
+          case 'pause':
+            if (!paused) {
+              paused = true;
+              this.run.update({ status: 'paused' });
+              this.emit({ kind: 'paused', time: now(), epoch, step });
+            }
+            break;
+          case 'resume':
+            if (paused) {
+              paused = false;
+              this.run.update({ status: 'running' });
+              this.emit({ kind: 'resumed', time: now(), epoch, step });
+            }
+            break;
+          case 'stop':
+            this.stopRequested = true;
+            break;
+        }
+      }
+      if (!paused || this.stopRequested) {
+        if (paused) this.run.update({ status: 'running' });
+        return;
+      }
+      await this.inbox.waitForInput();
+    }
+  }
+}

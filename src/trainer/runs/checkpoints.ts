@@ -1,0 +1,72 @@
+/**
+ * Checkpoints under `<run>/checkpoints/epoch-NNNN/`: the model (tfjs layers format) and the
+ * trainer state. Each is written to a temporary folder and renamed; `latest` is then replaced
+ * atomically, so it always names a complete checkpoint. The last `keep_last` and the best are kept.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrainingSpec } from '../../shared/experiment/schema';
+import { RUN_FILES } from '../../shared/runs/format';
+import { folderSaveHandler, writeAtomically } from './modelFiles';
+
+export interface CheckpointState {
+  epoch: number;
+  globalStep: number;
+  samplingWeights: Record<string, number>;
+  lossWeights: Record<string, number>;
+  monitor: { name: string; value: number };
+}
+
+type Policy = TrainingSpec['checkpoint'];
+
+export function monitorImproves(monitor: Policy['monitor'], value: number, best: number | undefined): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (best === undefined) return true;
+  return monitor === 'val_loss_mean' ? value < best : value > best;
+}
+
+export class CheckpointKeeper {
+  private best: { name: string; value: number } | undefined;
+  private readonly written: string[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly policy: Policy,
+  ) {}
+
+  get bestCheckpoint(): { name: string; value: number } | undefined {
+    return this.best;
+  }
+
+  shouldSave(epoch: number, lastEpoch: boolean): boolean {
+    return lastEpoch || epoch % this.policy.every_epochs === 0;
+  }
+
+  async save(model: tf.LayersModel, state: CheckpointState): Promise<{ name: string; best: boolean }> {
+    const name = `epoch-${String(state.epoch).padStart(4, '0')}`;
+    const temporary = join(this.dir, `.${name}.tmp-${process.pid}`);
+    rmSync(temporary, { recursive: true, force: true });
+    await model.save(folderSaveHandler(temporary));
+    writeAtomically(join(temporary, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+    const final = join(this.dir, name);
+    rmSync(final, { recursive: true, force: true });
+    renameSync(temporary, final);
+    writeAtomically(join(this.dir, RUN_FILES.latest), `${name}\n`);
+    this.written.push(name);
+    const best = this.policy.keep_best && monitorImproves(this.policy.monitor, state.monitor.value, this.best?.value);
+    if (best) this.best = { name, value: state.monitor.value };
+    this.prune();
+    return { name, best };
+  }
+
+  private prune(): void {
+    const keep = new Set(this.written.slice(-this.policy.keep_last));
+    if (this.best) keep.add(this.best.name);
+    for (const entry of readdirSync(this.dir)) {
+      if (/^epoch-\d+$/.test(entry) && !keep.has(entry) && existsSync(join(this.dir, entry))) {
+        rmSync(join(this.dir, entry), { recursive: true, force: true });
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Collects controller commands from the run folder's control.jsonl (anyone can append to it,
+ * e.g. `echo '{"type":"stop"}' >> control.jsonl`) and, when asked, from stdin. Lines are validated
+ * here; invalid ones are reported, never acted on.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parseTrainerCommand, type TrainerCommand } from '../../shared/protocol/trainerCommands';
+
+export interface InboxDrain {
+  commands: TrainerCommand[];
+  invalid: string[];
+}
+
+export class CommandInbox {
+  private commands: TrainerCommand[] = [];
+  private invalid: string[] = [];
+  private controlFd: number | undefined;
+  private controlOffset = 0;
+  private partialLine = '';
+  private waiters: Array<() => void> = [];
+
+  constructor(controlFile: string) {
+    this.controlFd = openSync(controlFile, 'a+');
+  }
+
+  /** Also accept commands as JSON lines on a stream (the CLI's stdin). */
+  listen(stream: Readable): void {
+    createInterface({ input: stream }).on('line', (line) => this.accept(line, 'stdin'));
+  }
+
+  /** Commands received since the last drain, in arrival order. */
+  drain(): InboxDrain {
+    this.readControlFile();
+    const drained = { commands: this.commands, invalid: this.invalid };
+    this.commands = [];
+    this.invalid = [];
+    return drained;
+  }
+
+  /** Resolves when a command may have arrived (a stdin line, or the next control-file poll). */
+  waitForInput(pollMs = 200): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, pollMs);
+      const waiters = this.waiters;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  close(): void {
+    if (this.controlFd !== undefined) closeSync(this.controlFd);
+    this.controlFd = undefined;
+  }
+
+  private accept(line: string, origin: string): void {
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    const parsed = parseTrainerCommand(trimmed);
+    if (parsed.ok) this.commands.push(parsed.command);
+    else this.invalid.push(`${origin}: ${parsed.error}: ${trimmed.slice(0, 200)}`);
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((wake) => wake());
+  }
+
+  private readControlFile(): void {
+    if (this.controlFd === undefined) return;
+    const size = fstatSync(this.controlFd).size;
+    if (size <= this.controlOffset) return;
+    const buffer = Buffer.alloc(size - this.controlOffset);
+    const read = readSync(this.controlFd, buffer, 0, buffer.length, this.controlOffset);
+    this.controlOffset += read;
+    const text = this.partialLine + buffer.subarray(0, read).toString('utf8');
+    const lines = text.split('\n');
+    // A writer may be mid-line: keep the unterminated tail for the next poll.
+    this.partialLine = lines.pop() ?? '';
+    lines.forEach((line) => this.accept(line, 'control.jsonl'));
+  }
+}

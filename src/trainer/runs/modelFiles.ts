@@ -1,0 +1,63 @@
+/**
+ * Saves and loads tfjs layers models as `model.json` + `weights.bin` in a folder — the format
+ * `tf.loadLayersModel('file://…/model.json')` of tfjs-node reads — without needing tfjs-node.
+ * Files are written to temporary names and renamed, so a folder never holds a torn model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+export function folderSaveHandler(folder: string, userDefinedMetadata?: Record<string, unknown>): tf.io.IOHandler {
+  return {
+    save: async (artifacts) => {
+      mkdirSync(folder, { recursive: true });
+      const weights = artifacts.weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+        ...(userDefinedMetadata ? { userDefinedMetadata } : {}),
+      };
+      writeAtomically(join(folder, WEIGHTS_BIN), weights);
+      writeAtomically(join(folder, MODEL_JSON), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+  };
+}
+
+/** An IOHandler that reads a model.json and its weight files from disk. */
+export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      const folder = dirname(modelJsonPath);
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of json.weightsManifest ?? []) {
+        specs.push(...group.weights);
+        for (const path of group.paths) buffers.push(readFileSync(join(folder, path)));
+      }
+      const joined = Buffer.concat(buffers);
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        weightSpecs: specs,
+        weightData: joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength),
+        userDefinedMetadata: json.userDefinedMetadata,
+      };
+    },
+  };
+}
+
+export function writeAtomically(path: string, data: string | Uint8Array): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, path);
+}

@@ -66,7 +66,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const { experiment: loaded, reporter = {} } = options;
   const spec = loaded.experiment;
   const training = spec.training;
-  const run = RunFolder.create(options.runsDir, loaded.file, loaded.name, training.seed, training.epochs);
+  const run = RunFolder.create(options.runsDir, loaded.file, loaded.text, loaded.name, training.seed, training.epochs);
   reporter.onRunCreated?.(run.dir);
   const inbox = new CommandInbox(run.path(RUN_FILES.control));
   if (options.commands) inbox.listen(options.commands);

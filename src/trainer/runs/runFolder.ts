@@ -3,7 +3,7 @@
  * torn record; metrics and events are JSON Lines appended whole, so a reader can always parse up
  * to the last complete line.
  */
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord } from '../../shared/runs/format';
 import { writeAtomically } from './modelFiles';
@@ -29,12 +29,13 @@ export class RunFolder {
     writeAtomically(join(dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
   }
 
-  static create(runsDir: string, experimentPath: string, experimentName: string, seed: number, totalEpochs: number): RunFolder {
+  /** `experimentText` is the snapshot: exactly what was validated (overrides included). */
+  static create(runsDir: string, experimentPath: string, experimentText: string, experimentName: string, seed: number, totalEpochs: number): RunFolder {
     let id = createRunId(experimentName);
     while (existsSync(join(runsDir, id))) id = createRunId(experimentName);
     const dir = join(runsDir, id);
     mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
-    copyFileSync(experimentPath, join(dir, RUN_FILES.experiment));
+    writeAtomically(join(dir, RUN_FILES.experiment), experimentText);
     return new RunFolder(dir, {
       formatVersion: RUN_FORMAT_VERSION,
       id,

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { ExperimentIssue } from '../../shared/experiment/issues';
+import type { FieldPath } from '../../shared/experiment/locate';
+import type { ExperimentOverride } from '../../shared/experiment/overrides';
+import { isError, parseExperiment, sortIssues, type ParsedExperiment } from '../../shared/experiment/parse';
+import type { Experiment } from '../../shared/experiment/schema';
+import { ExperimentError, UserError } from '../errors';
+import { checkExperimentFiles } from './checkExperimentFiles';
+
+export type { ExperimentOverride } from '../../shared/experiment/overrides';
+
+export interface LoadedExperiment {
+  /** Absolute path of the experiment file. */
+  file: string;
+  /** Folder of the experiment file; paths in the experiment are relative to it. */
+  dir: string;
+  text: string;
+  experiment: Experiment;
+  /** `experiment.name`, or the file name without `.jointrain.yaml`. */
+  name: string;
+  /** Warnings (a loaded experiment has no errors). */
+  issues: ExperimentIssue[];
+  /** `file:line:col datasets[0].path`, for later messages about a field of this file. */
+  place(path: FieldPath): string;
+}
+
+export interface LoadOptions {
+  /** Changes to fields made on the command line; validated like the file itself. */
+  overrides?: readonly ExperimentOverride[];
+}
+
+/**
+ * Reads, validates and checks the files of an experiment. Throws `ExperimentError` with every
+ * positioned issue when any is an error, and `UserError` when the file cannot be read.
+ */
+export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedExperiment> {
+  const overrides = options.overrides ?? [];
+  const { absolute, text: fileText, parsed, issues } = await inspectExperiment(file, overrides);
+  // A run's snapshot must say what was trained: with overrides, that is the overridden document.
+  const text = overrides.length > 0 ? parsed.document.toString() : fileText;
+  const { experiment } = parsed;
+  if (!experiment || issues.some(isError)) throw new ExperimentError(issues);
+  return {
+    file: absolute,
+    dir: dirname(absolute),
+    text,
+    experiment,
+    name: experiment.name ?? experimentNameOf(absolute),
+    issues,
+    place: (path) => parsed.locator.place(path),
+  };
+}
+
+/** Every error and warning of an experiment file, without throwing on them (the CLI's `validate`). */
+export async function validateExperimentFile(file: string): Promise<ExperimentIssue[]> {
+  return (await inspectExperiment(file, [])).issues;
+}
+
+async function inspectExperiment(
+  file: string,
+  overrides: readonly ExperimentOverride[],
+): Promise<{ absolute: string; text: string; parsed: ParsedExperiment; issues: ExperimentIssue[] }> {
+  const absolute = resolve(file);
+  const text = await readExperimentText(absolute);
+  const parsed = parseExperiment(text, displayPath(absolute), overrides);
+  const fileIssues = parsed.experiment ? await checkExperimentFiles(parsed.experiment, dirname(absolute), parsed.locator) : [];
+  return { absolute, text, parsed, issues: sortIssues([...parsed.issues, ...fileIssues]) };
+}
+
+async function readExperimentText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`experiment file not found: ${file}`, 'check the path; experiment files are named like experiment.jointrain.yaml');
+    if (code === 'EISDIR') throw new UserError(`${file} is a folder: pass an experiment file (*.jointrain.yaml)`);
+    throw new UserError(`cannot read experiment file ${file}: ${(error as Error).message}`);
+  }
+}
+
+function experimentNameOf(file: string): string {
+  return basename(file).replace(/(\.jointrain)?\.ya?ml$/i, '');
+}
+
+/** The file as issues name it: relative to the working folder when inside it, so it stays short. */
+function displayPath(absolute: string): string {
+  const fromCwd = relative(process.cwd(), absolute);
+  return fromCwd && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : absolute;
+}

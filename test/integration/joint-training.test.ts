@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { parseEvents, parseMetrics } from '../../src/shared/runs/readRecords';
+import type { RunEvent } from '../../src/shared/runs/format';
+import { loadExperiment } from '../../src/trainer/config/loadExperiment';
+import { runExperiment, type EpochRecord } from '../../src/trainer/runExperiment';
+import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
+
+test('a weight change requested mid-epoch applies at the next epoch boundary and is recorded', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 3 });
+  let runDir = '';
+  const epochs: EpochRecord[] = [];
+  const result = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: {
+      onRunCreated: (dir) => {
+        runDir = dir;
+      },
+      onStep: (record) => {
+        if (record.epoch === 1 && record.step === 2) {
+          appendFileSync(join(runDir, 'control.jsonl'), `${JSON.stringify({ type: 'set-weights', requestId: 'r1', sampling: { small: 3 }, loss: { big: 0.5 } })}\n`);
+        }
+      },
+      onEpochEnd: (record) => epochs.push(record),
+    },
+  });
+  assert.equal(result.record.status, 'completed');
+  const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
+  const requested = events.find((event) => event.kind === 'weights-requested');
+  const applied = events.find((event) => event.kind === 'weights-applied');
+  assert.deepEqual(
+    requested && { epoch: requested.epoch, step: requested.step, requestId: requested.requestId },
+    { epoch: 1, step: 2, requestId: 'r1' },
+  );
+  assert.equal(applied?.epoch, 2);
+  assert.equal(applied?.requestId, 'r1');
+  assert.deepEqual(applied?.sampling, { big: 1, small: 3, table: 1, reg: 1 });
+  assert.deepEqual(applied?.loss, { big: 0.5, small: 2, table: 1, reg: 1 });
+
+  const [first, second] = epochs as [EpochRecord, EpochRecord];
+  // Epoch 1 finished with the old weights (uniform: a quarter each) ...
+  assert.equal(first.datasets.small?.configuredShare, 0.25);
+  assert.equal(first.datasets.big?.lossWeight, 1);
+  // ... epoch 2 trained with the new ones: small has 3 / 6 of the sampling weight.
+  assert.equal(second.datasets.small?.configuredShare, 0.5);
+  assert.equal(second.datasets.small?.samplingWeight, 3);
+  assert.equal(second.datasets.big?.lossWeight, 0.5);
+  assert.ok(Math.abs((second.datasets.small?.realizedShare ?? 0) - 0.5) < 0.02);
+});
+
+test('validation metrics are reported per dataset: accuracy for classification heads, MAE for regression', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 2 });
+  const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
+  const last = result.lastEpoch as EpochRecord;
+  assert.deepEqual(Object.keys(last.datasets).sort(), ['big', 'reg', 'small', 'table']);
+  for (const name of ['big', 'small', 'table']) {
+    const metrics = last.datasets[name];
+    assert.ok(metrics?.valAccuracy !== undefined && metrics.valAccuracy >= 0 && metrics.valAccuracy <= 1, name);
+    assert.equal(metrics?.valMae, undefined);
+  }
+  assert.ok(last.datasets.reg?.valMae !== undefined && last.datasets.reg.valMae >= 0);
+  assert.equal(last.datasets.reg?.valAccuracy, undefined);
+  // The validation splits are the sizes the reports say (a quarter of each image class, rounded).
+  const reports = Object.fromEntries(result.record.datasets.map((d) => [d.name, d]));
+  assert.equal(reports.big?.validation.size, 12);
+  assert.equal(reports.small?.validation.size, 4);
+  const shares = Object.values(last.datasets).reduce((sum, d) => sum + d.lossShare, 0);
+  assert.ok(Math.abs(shares - 1) < 1e-6, 'loss shares sum to 1');
+});
+
+test('the tensor count does not grow across epochs', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 4 });
+  const counts: number[] = [];
+  await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: { onEpochEnd: () => counts.push(tf.memory().numTensors) },
+  });
+  assert.equal(counts.length, 4);
+  assert.deepEqual(counts.slice(1), [counts[0], counts[0], counts[0]]);
+});
+
+test('pause, resume and stop arrive as commands on a stream; the run ends stopped with its model saved', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 5 });
+  const commands = new PassThrough();
+  const events: RunEvent[] = [];
+  const result = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    commands,
+    reporter: {
+      onStep: (record) => {
+        if (record.epoch === 2 && record.step === 1) commands.write('{"type":"pause"}\n');
+      },
+      onEvent: (event) => {
+        events.push(event);
+        if (event.kind === 'paused') commands.write('{"type":"resume"}\n{"type":"bogus"}\n');
+        if (event.kind === 'resumed') commands.write('{"type":"stop"}\n');
+      },
+    },
+  });
+  commands.destroy();
+  assert.equal(result.record.status, 'stopped');
+  const kinds = events.map((event) => event.kind);
+  assert.deepEqual(kinds.filter((kind) => ['paused', 'resumed', 'stopped'].includes(kind)), ['paused', 'resumed', 'stopped']);
+  const rejected = events.find((event) => event.kind === 'weights-rejected');
+  assert.match(rejected?.kind === 'weights-rejected' ? rejected.reason : '', /invalid command from stdin: type: .*bogus/);
+  assert.equal(result.record.epochs.completed, 2);
+  assert.ok(readFileSync(join(result.runDir, 'model', 'model.json'), 'utf8').includes('"format":"layers-model"'));
+});
+
+test('a non-finite loss stops the run as diverged and names the dataset', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 2 });
+  const rows = ['u,v,target', ...Array.from({ length: 20 }, (_, i) => `${i / 20},${(i % 3) / 3},1e30`)];
+  writeFileSync(join(workspace.dir, 'data', 'reg.csv'), `${rows.join('\n')}\n`);
+  const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
+  assert.equal(result.record.status, 'diverged');
+  assert.match(result.record.error ?? '', /the loss of dataset 'reg' became (Infinity|NaN) at epoch 1, step 1: lower the learning rate \(now 0.01\) or check dataset 'reg'/);
+  const metrics = parseMetrics(readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8'));
+  assert.equal(metrics.length, 0, 'no step was recorded with a non-finite loss');
+});

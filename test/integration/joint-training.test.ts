@@ -8,6 +8,8 @@ import { parseEvents, parseMetrics } from '../../src/shared/runs/readRecords';
 import type { RunEvent } from '../../src/shared/runs/format';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { runExperiment, type EpochRecord } from '../../src/trainer/runExperiment';
+import { selectBackend } from '../../src/trainer/backend/selectBackend';
+import { folderSaveHandler } from '../../src/trainer/runs/modelFiles';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 test('a weight change requested mid-epoch applies at the next epoch boundary and is recorded', async () => {
@@ -126,4 +128,41 @@ test('a non-finite loss stops the run as diverged and names the dataset', async 
   assert.match(result.record.error ?? '', /the loss of dataset 'reg' became (Infinity|NaN) at epoch 1, step 1: lower the learning rate \(now 0.01\) or check dataset 'reg'/);
   const metrics = parseMetrics(readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8'));
   assert.equal(metrics.length, 0, 'no step was recorded with a non-finite loss');
+});
+
+test('an existing tfjs model trains when the experiment maps its inputs and outputs to stems and heads', async () => {
+  const workspace = await createTinyWorkspace();
+  await selectBackend('wasm');
+  const input = tf.input({ shape: [8, 8, 1] });
+  const hidden = tf.layers.dense({ units: 8, activation: 'relu' }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor;
+  await tf.model({ inputs: input, outputs: output }).save(folderSaveHandler(join(workspace.dir, 'models', 'pre')));
+  const yaml = readFileSync(workspace.experimentFile, 'utf8');
+  const images = yaml.slice(0, yaml.indexOf('  - name: small'));
+  const rest = yaml.slice(yaml.indexOf('training:'));
+  writeFileSync(
+    workspace.experimentFile,
+    `${images}mixing: { strategy: uniform, epoch_end: { steps: 8 } }\nmodel:\n  from: models/pre/model.json\n  inputs: { image: 0 }\n  outputs: { side: 0 }\n${rest}`,
+  );
+  const losses: number[] = [];
+  const result = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: { onEpochEnd: (record) => losses.push(record.datasets.big?.valLoss ?? Number.NaN) },
+  });
+  assert.equal(result.record.status, 'completed');
+  assert.deepEqual(result.record.heads.side?.classes, ['left', 'right']);
+  assert.ok((losses.at(-1) as number) < (losses[0] as number), `validation loss falls: ${losses.join(', ')}`);
+});
+
+test('datasets with different input shapes on one stem are refused, naming both', async () => {
+  const workspace = await createTinyWorkspace();
+  const yaml = readFileSync(workspace.experimentFile, 'utf8');
+  const smallStart = yaml.indexOf('  - name: small');
+  writeFileSync(workspace.experimentFile, yaml.slice(0, smallStart) + yaml.slice(smallStart).replace('size: [8, 8]', 'size: [6, 6]'));
+  await assert.rejects(
+    runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir }),
+    /tiny\.jointrain\.yaml:\d+:\d+ datasets\[1\]\.stem: incompatible input shapes on stem 'image': dataset 'small' gives \[6,6,1\] but 'big' gives \[8,8,1\]/,
+  );
 });

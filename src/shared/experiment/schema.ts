@@ -218,7 +218,7 @@ export const TrainingSchema = z
         learning_rate: z.number().finite().positive().default(0.001).describe('Learning rate.'),
         momentum: z.number().min(0).lt(1).default(0.9).describe('Momentum (momentum and rmsprop only).'),
       })
-      .default({ type: 'adam', learning_rate: 0.001, momentum: 0.9 })
+      .prefault({})
       .describe('The optimizer and its learning rate.'),
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
     seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
@@ -236,7 +236,7 @@ export const TrainingSchema = z
           .default('val_loss_mean')
           .describe('Validation metric that defines the best checkpoint; means and worst are over datasets, each dataset counting once.'),
       })
-      .default({ every_epochs: 1, keep_last: 2, keep_best: true, monitor: 'val_loss_mean' })
+      .prefault({})
       .describe('When checkpoints are written and which are kept.'),
   })
   .describe('Epochs, batch size, optimizer, regularization, seed and backend.');
@@ -246,17 +246,10 @@ export const ExperimentSchema = z
     version: z.literal(1).describe('Format version of this file; always 1.'),
     name: z.string().min(1).optional().describe('Experiment name; defaults to the file name.'),
     datasets: z.array(DatasetSchema).min(1).describe('The datasets trained jointly (at least one).'),
-    mixing: MixingSchema.default({ strategy: 'temperature', temperature: 2, epoch_end: 'all_exhausted' }),
+    // prefault: an omitted section is parsed as {} so its fields' own defaults apply.
+    mixing: MixingSchema.prefault({}),
     model: ModelSchema,
-    training: TrainingSchema.default({
-      epochs: 10,
-      batch_size: 64,
-      optimizer: { type: 'adam', learning_rate: 0.001, momentum: 0.9 },
-      l2: 0,
-      seed: 42,
-      backend: 'auto',
-      checkpoint: { every_epochs: 1, keep_last: 2, keep_best: true, monitor: 'val_loss_mean' },
-    }),
+    training: TrainingSchema.prefault({}),
   })
   .describe('A jointrain experiment: several datasets trained jointly into one TensorFlow.js model.');
 

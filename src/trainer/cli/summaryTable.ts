@@ -8,7 +8,7 @@ type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
 export function runSummaryTable(datasets: readonly DatasetReport[], epoch: EpochRecord): string {
   const table = new Table({
     head: ['dataset', 'head', 'train n', 'val n', 'share (cfg → real)', 'loss share', 'seen ×', 'train loss', 'train acc', 'val loss', 'val acc / mae'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (const report of datasets) {
     const m = epoch.datasets[report.name];

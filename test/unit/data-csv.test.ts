@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCsvDataset } from '../../src/trainer/data/loadCsvDataset';
+import { MAX_REPORTED_SKIPS } from '../../src/trainer/data/skipLog';
 import { UserError } from '../../src/trainer/errors';
 import { csvSpec, loadContext, makeTempDir, writeFile } from './data-fixtures';
 
@@ -120,4 +121,15 @@ test('an unterminated quote is an error with its place', async () => {
   const dir = makeTempDir();
   writeFile(dir, 'train.csv', 'x,y\n1,"cat\n');
   await assert.rejects(loadCsvDataset(csvSpec({}), loadContext(dir)), /datasets\[0\]\.path: cannot read .*train\.csv as CSV: /);
+});
+
+test('the report lists at most 100 skipped rows but counts every one', async () => {
+  const dir = makeTempDir();
+  const body = [...Array(15000).keys()].map((i) => (i % 100 === 7 ? `?,a` : `${i},a`));
+  writeFile(dir, 'train.csv', rows('x,y', body));
+  const dataset = await loadCsvDataset(csvSpec({}), loadContext(dir));
+  assert.equal(dataset.report.skipped.count, 150);
+  assert.deepEqual(dataset.report.skipped.byClass, { a: 150 });
+  assert.equal(dataset.report.skipped.items.length, MAX_REPORTED_SKIPS);
+  assert.equal(dataset.report.skipped.items[0]?.reason, 'line 9: column "x" is not a number ("?")');
 });

@@ -50,7 +50,7 @@ export function drawAugmentParams(batchSize: number, height: number, width: numb
   return params;
 }
 
-export function hasGeometry(spec: AugmentSpec): boolean {
+function hasGeometry(spec: AugmentSpec): boolean {
   return spec.rotation > 0 || spec.width_shift > 0 || spec.height_shift > 0 || spec.shear > 0 || spec.zoom > 0 || spec.horizontal_flip || spec.vertical_flip;
 }
 

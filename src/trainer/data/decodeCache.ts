@@ -7,13 +7,14 @@ import { forEachConcurrent } from './forEachConcurrent';
 import type { FolderFile } from './imageFolder';
 
 /** Bump when the blob layout or the decoding itself changes, so old caches are not reused. */
-export const DECODE_CACHE_VERSION = 1;
+const DECODE_CACHE_VERSION = 1;
 
 /**
- * Decoding is CPU-bound in libvips threads; about two images per core in flight keeps every core
- * busy without queueing work in libuv's pool.
+ * Files that sharp decodes (all but simple PNGs) cost CPU in two places: sharp's per-call setup
+ * on the main thread (~150 µs) and libvips' work on a libuv thread (~400 µs for a small image).
+ * Two images per core in flight overlap the two; more measured no faster.
  */
-const DECODES_IN_FLIGHT = Number(process.env.JT_INFLIGHT ?? 2 * os.availableParallelism());
+const DECODES_IN_FLIGHT = 2 * os.availableParallelism();
 
 /** The on-disk record that makes a blob usable: written after the blob, so its presence means complete. */
 interface CacheIndex {
@@ -67,7 +68,7 @@ export async function decodeWithCache(
   return { blobPath, sampleBytes, failures, fromCache: false };
 }
 
-export function decodeCacheKey(files: readonly FolderFile[], contentHashes: readonly string[], target: DecodeTarget): string {
+function decodeCacheKey(files: readonly FolderFile[], contentHashes: readonly string[], target: DecodeTarget): string {
   const hash = createHash('sha256');
   hash.update(`jointrain decode cache v${DECODE_CACHE_VERSION}\n${target.height}x${target.width}x${target.channels}\n`);
   files.forEach((file, i) => hash.update(`${file.file}\0${file.className}\0${contentHashes[i]}\n`));

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { decodePngAtSize } from './decodePngAtSize';
 
 /** The preprocessing every image of a dataset gets; part of the decode cache key. */
 export interface DecodeTarget {
@@ -35,6 +36,12 @@ function configureSharp(): void {
  */
 export async function decodeImage(bytes: Buffer, target: DecodeTarget): Promise<Uint8Array> {
   if (bytes.length === 0) throw new ImageDecodeError('empty file (0 bytes)');
+  const simple = decodePngAtSize(bytes, target.height, target.width);
+  return simple ? convertChannels(simple.pixels, simple.channels, target.channels) : decodeWithSharp(bytes, target);
+}
+
+/** `decodeImage` through sharp alone, for every file the PNG fast path leaves to it. */
+export async function decodeWithSharp(bytes: Buffer, target: DecodeTarget): Promise<Uint8Array> {
   configureSharp();
   let decoded: Awaited<ReturnType<typeof decodeRaw>>;
   try {
@@ -57,7 +64,7 @@ function decodeRaw(bytes: Buffer, target: DecodeTarget) {
  * Done here rather than in sharp because its colourspace conversion costs more than the decode
  * of a small image. Grey uses the Rec. 601 luma weights, as Pillow's `convert('L')` does.
  */
-export function convertChannels(pixels: Uint8Array, from: number, to: 1 | 3): Uint8Array {
+function convertChannels(pixels: Uint8Array, from: number, to: 1 | 3): Uint8Array {
   if (from === to) return pixels;
   const count = pixels.length / from;
   const out = new Uint8Array(count * to);

@@ -50,7 +50,7 @@ export async function loadImageDataset(spec: ImageDatasetSpec, ctx: LoadContext)
   const sampleShape = [target.height, target.width, target.channels];
   const scale = pixelScaleTable(spec.image.scale);
   const trainBlob = new PixelBlob(train.blobPath, target.height * target.width * target.channels);
-  const validationBlob = validation ? new PixelBlob(validation.blobPath, trainBlob.sampleBytes) : trainBlob;
+  const validationBlob = validation ? openBeside(trainBlob, validation.blobPath) : trainBlob;
   return {
     name: spec.name,
     classes: train.classes,
@@ -70,6 +70,16 @@ export async function loadImageDataset(spec: ImageDatasetSpec, ctx: LoadContext)
       validationBlob.close();
     },
   };
+}
+
+/** Opens a second blob of the same sample size, closing `first` if that fails so no descriptor leaks. */
+function openBeside(first: PixelBlob, blobPath: string): PixelBlob {
+  try {
+    return new PixelBlob(blobPath, first.sampleBytes);
+  } catch (error) {
+    first.close();
+    throw error;
+  }
 }
 
 interface SplitSamples {

@@ -1,6 +1,6 @@
 import type { ImageDatasetSpec } from '../../shared/experiment/schema';
 
-export type PixelScale = ImageDatasetSpec['image']['scale'];
+type PixelScale = ImageDatasetSpec['image']['scale'];
 
 /** The float value of every uint8 pixel value under `scale`, so scaling is one table lookup. */
 export function pixelScaleTable(scale: PixelScale): Float32Array {

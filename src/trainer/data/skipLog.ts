@@ -33,7 +33,7 @@ export class SkipLog {
 }
 
 /** The run aborts when more than this fraction of a source's files or rows cannot be read. */
-export const MAX_BAD_FRACTION = 0.01;
+const MAX_BAD_FRACTION = 0.01;
 
 export function tooManyBad(bad: number, total: number): boolean {
   return total > 0 && bad / total > MAX_BAD_FRACTION;

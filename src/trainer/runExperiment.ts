@@ -148,7 +148,7 @@ interface TrainingContext {
   run: RunFolder;
   inbox: CommandInbox;
   reporter: TrainingReporter;
-  emit(event: RunEvent): void;
+  emit: (event: RunEvent) => void;
 }
 
 async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus; lastEpoch: EpochRecord | undefined }> {
@@ -200,7 +200,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
             split: planned.data.train,
             indices,
             lossWeight: weights.loss[planned.spec.name] ?? 0,
-            augmentWith: augmentRandoms[d] as Random,
+            augmentWith: augmentRandoms[d],
           });
         });
         const outcome = trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);

@@ -83,7 +83,7 @@ test('grey images become RGB by repetition and transparent pixels are flattened 
     assert.deepEqual(first(0), [90, 90, 90]);
     assert.deepEqual(first(1), [40, 20, 10]);
     const jpeg = first(2);
-    [30, 60, 90].forEach((value, i) => assert.ok(Math.abs((jpeg[i] as number) - value) <= 2, `jpeg ${jpeg}`));
+    [30, 60, 90].forEach((value, i) => assert.ok(Math.abs((jpeg[i] as number) - value) <= 2, `jpeg ${[...jpeg].join(", ")}`));
     assert.deepEqual(first(3), [7, 8, 9]);
     assert.equal(dataset.report.skipped.count, 0);
   } finally {

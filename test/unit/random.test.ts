@@ -17,7 +17,7 @@ test('floats lie in [0, 1) with a uniform mean, and integers in [0, n) cover eve
   assert.ok(Math.abs(mean - 0.5) < 0.01, `mean ${mean}`);
   const counts = new Array<number>(7).fill(0);
   for (let i = 0; i < 7000; i++) counts[random.nextInt(7)]! += 1;
-  assert.ok(counts.every((count) => count > 850 && count < 1150), `counts ${counts}`);
+  assert.ok(counts.every((count) => count > 850 && count < 1150), `counts ${counts.join(", ")}`);
   assert.throws(() => random.nextInt(0), RangeError);
 });
 

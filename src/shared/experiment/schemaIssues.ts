@@ -225,7 +225,7 @@ function describeValue(value: unknown): string {
   }
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  return String(value);
+  if (typeof value === 'object' && value !== null) return 'a map';
+  return String(value as string | number | boolean | null | undefined);
 }
 

@@ -22,7 +22,7 @@ export interface LoadedExperiment {
   /** Warnings (a loaded experiment has no errors). */
   issues: ExperimentIssue[];
   /** `file:line:col datasets[0].path`, for later messages about a field of this file. */
-  place(path: FieldPath): string;
+  place: (path: FieldPath) => string;
 }
 
 export interface LoadOptions {

@@ -37,7 +37,7 @@ export interface LoadContext {
   seed: number;
   task: 'classification' | 'regression';
   /** Formats a field of this dataset in the experiment file as `file:line:col datasets[i].field`. */
-  place(field: string): string;
+  place: (field: string) => string;
   /** Called as decoding progresses, for progress bars. */
-  onProgress?(done: number, total: number): void;
+  onProgress?: (done: number, total: number) => void;
 }

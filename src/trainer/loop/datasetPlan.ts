@@ -46,8 +46,8 @@ export function routeDatasets(experiment: Experiment): DatasetRoute[] {
     return spec?.task === 'regression' ? spec.loss : 'mse';
   };
   return experiment.datasets.map((spec) => {
-    const stem = spec.stem ?? (stems.length === 1 ? (stems[0] as string) : undefined);
-    const head = spec.head ?? (heads.length === 1 ? (heads[0] as string) : undefined);
+    const stem = spec.stem ?? (stems.length === 1 ? (stems[0]) : undefined);
+    const head = spec.head ?? (heads.length === 1 ? (heads[0]) : undefined);
     if (stem === undefined || head === undefined || headTasks[head] === undefined) {
       throw new UserError(`dataset '${spec.name}' needs a stem and a head defined by the model`);
     }
@@ -86,7 +86,7 @@ export function planTraining(
     } else if (JSON.stringify(known) !== JSON.stringify(shape)) {
       const owner = experiment.datasets[stemOwner[route.stem] as number]?.name;
       throw new UserError(
-        `${place(['datasets', d, 'stem'])}: incompatible input shapes on stem '${route.stem}': dataset '${spec.name}' gives [${shape}] but '${owner}' gives [${known}]`,
+        `${place(['datasets', d, 'stem'])}: incompatible input shapes on stem '${route.stem}': dataset '${spec.name}' gives [${shape.join(',')}] but '${owner}' gives [${known.join(',')}]`,
         'give both datasets the same preprocessing (image size and channels, or feature columns), or route them to different stems',
       );
     }

@@ -39,7 +39,7 @@ export function trainStep(
   optimizer.applyGradients(grads);
   const numbers = (stats as tf.Tensor).dataSync();
   const totalLoss = value.dataSync()[0] as number;
-  tf.dispose([value, stats as tf.Tensor, ...Object.values(grads)]);
+  tf.dispose([value, stats, ...Object.values(grads)]);
   return {
     totalLoss,
     datasets: batches.map((batch, d) => ({

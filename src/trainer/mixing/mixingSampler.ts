@@ -5,7 +5,7 @@
  * dataset is a seeded shuffle, reshuffled whenever a dataset is cycled.
  */
 import type { MixingSpec } from '../../shared/experiment/schema';
-import { Random } from '../../shared/random';
+import type { Random } from '../../shared/random';
 
 /** Indices into each dataset's training split; `perDataset[d]` is empty when d has no samples this step. */
 export interface MixedBatch {
@@ -107,7 +107,7 @@ export class MixingSampler {
   private allocate(): number[] {
     const counts = this.shares.map((share, d) => {
       this.credits[d] = (this.credits[d] ?? 0) + share * this.batchSize;
-      return Math.floor(this.credits[d] as number);
+      return Math.floor(this.credits[d]);
     });
     let remaining = this.batchSize - counts.reduce((sum, n) => sum + n, 0);
     const byRemainder = counts

@@ -75,6 +75,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     reporter.onEvent?.(event);
   };
   const datasets: LoadedDataset[] = [];
+  let model: JointModel | undefined;
   try {
     const backend = await selectBackend(training.backend, options.loadModule);
     run.update({ backend });
@@ -97,13 +98,14 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     const plan = planTraining(spec, datasets, loaded.place);
     run.update({ datasets: plan.datasets.map(({ data, route }): DatasetReport => ({ ...data.report, ...route })), timings: { ...run.record.timings, dataMs: Date.now() - dataStarted } });
 
-    const model = await buildModel(loaded, plan);
+    model = await buildModel(loaded, plan);
     run.update({ heads: headsRecord(plan, model) });
+    const built = model;
     reporter.onStart?.(run.record);
 
     const trainStarted = Date.now();
-    const status = await trainEpochs({ loaded, plan, model, run, inbox, reporter, emit });
-    await model.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
+    const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit });
+    await built.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
     run.update({ status: status.final, timings: { ...run.record.timings, trainMs: Date.now() - trainStarted, endedAt: now() } });
     if (status.final === 'completed') emit({ kind: 'completed', time: now() });
     return { runDir: run.dir, record: run.record, lastEpoch: status.lastEpoch };
@@ -113,6 +115,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     emit({ kind: 'failed', time: now(), message });
     throw error;
   } finally {
+    if (model) disposeModel(model);
     datasets.forEach((dataset) => dataset.close());
     inbox.close();
     run.close();
@@ -126,6 +129,15 @@ async function buildModel(loaded: LoadedExperiment, plan: TrainingPlan): Promise
     return wrapLoadedModel(layers, model.inputs, model.outputs, plan.heads, plan.paths);
   }
   return buildDeclaredModel(model, plan.stemShapes, plan.heads, plan.paths, loaded.experiment.training.seed);
+}
+
+/** Frees the weights: an in-process caller (tests, the benchmarks) may run many experiments. */
+function disposeModel(model: JointModel): void {
+  // A layer shared by several stems (the trunk) counts one reference per use, so disposing the
+  // model can leave its weights alive: free whatever remains explicitly.
+  const variables = model.model.weights.map((weight) => weight.read());
+  model.model.dispose();
+  variables.filter((variable) => !variable.isDisposed).forEach((variable) => variable.dispose());
 }
 
 function headsRecord(plan: TrainingPlan, model: JointModel): RunRecord['heads'] {

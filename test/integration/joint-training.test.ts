@@ -76,9 +76,11 @@ test('validation metrics are reported per dataset: accuracy for classification h
   assert.ok(Math.abs(shares - 1) < 1e-6, 'loss shares sum to 1');
 });
 
-test('the tensor count does not grow across epochs', async () => {
+test('the tensor count does not grow across epochs, and a finished run frees everything it allocated', async () => {
   const workspace = await createTinyWorkspace({ epochs: 4 });
   const counts: number[] = [];
+  await selectBackend('wasm');
+  const before = tf.memory().numTensors;
   await runExperiment({
     experiment: await loadExperiment(workspace.experimentFile),
     runsDir: workspace.runsDir,
@@ -87,6 +89,7 @@ test('the tensor count does not grow across epochs', async () => {
   });
   assert.equal(counts.length, 4);
   assert.deepEqual(counts.slice(1), [counts[0], counts[0], counts[0]]);
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test('pause, resume and stop arrive as commands on a stream; the run ends stopped with its model saved', async () => {

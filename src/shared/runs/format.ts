@@ -20,6 +20,8 @@ export const RUN_FILES = {
   latest: 'latest',
   /** The final model, in the tfjs layers format (model.json + weights.bin). */
   model: 'model',
+  /** stdout and stderr of a trainer started by the extension (kept for crash reports). */
+  trainerLog: 'trainer.log',
 } as const;
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'failed' | 'diverged' | 'stopped';
@@ -85,6 +87,8 @@ export interface RunRecord {
   heads: Record<string, { task: 'classification' | 'regression'; classes: string[]; outputs: Record<string, string> }>;
   best?: { epoch: number; monitor: string; value: number; checkpoint: string };
   error?: string;
+  /** The local channel (Unix socket or named pipe) a live trainer listens on, when started with one. */
+  channel?: { path: string };
 }
 
 /** Per-dataset numbers of one training step. */
@@ -163,3 +167,11 @@ export type RunEvent =
   | { kind: 'diverged'; time: string; epoch: number; step: number; dataset: string; message: string };
 
 export type RunEventKind = RunEvent['kind'];
+
+/** `20261129-184239-digits-6c54`: start time, experiment name, random suffix. Sorts by start time. */
+export function createRunId(experimentName: string, now: Date = new Date(), random: () => number = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug = experimentName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
+  const suffix = Math.floor(random() * 0x10000).toString(16).padStart(4, '0');
+  return `${stamp}-${slug}-${suffix}`;
+}

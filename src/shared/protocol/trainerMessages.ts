@@ -1,0 +1,87 @@
+/**
+ * Trainer → host messages, sent as JSON lines over the run's local channel (a Unix socket or a
+ * Windows named pipe, recorded in run.json → `channel`). They are a faster path to what the run
+ * folder also records: a host that misses some (a window reload) re-reads the folder and
+ * reconnects. Every message is validated on receipt: the trainer is another process.
+ */
+import { z } from 'zod';
+import { TRAINER_PROTOCOL_VERSION } from './trainerCommands';
+
+const finite = z.number().finite();
+const metric = z.number().nullable().optional();
+
+const StepDatasetSchema = z.object({ samples: z.number().int().nonnegative(), loss: z.number(), accuracy: z.number().optional() });
+
+const EpochDatasetSchema = z.object({
+  samples: z.number().int().nonnegative(),
+  trainLoss: metric,
+  trainAccuracy: metric,
+  valLoss: metric,
+  valAccuracy: metric,
+  valMae: metric,
+  configuredShare: finite,
+  realizedShare: finite,
+  lossShare: finite,
+  epochsSeen: finite,
+  samplingWeight: finite,
+  lossWeight: finite,
+});
+
+const datasetRecord = <T extends z.ZodType>(value: T) =>
+  z.record(z.string().max(200), value).refine((record) => Object.keys(record).length <= 1000, 'too many datasets');
+
+export const TrainerMessageSchema = z.discriminatedUnion('type', [
+  /** First message on every connection: which run this channel belongs to. */
+  z.object({
+    type: z.literal('hello'),
+    protocol: z.literal(TRAINER_PROTOCOL_VERSION),
+    runId: z.string().max(200),
+    pid: z.number().int().positive(),
+    status: z.enum(['running', 'paused', 'completed', 'failed', 'diverged', 'stopped']),
+  }),
+  z.object({
+    type: z.literal('step'),
+    epoch: z.number().int().positive(),
+    totalEpochs: z.number().int().positive(),
+    step: z.number().int().positive(),
+    stepsInEpoch: z.number().int().positive(),
+    samplesPerSecond: finite.nonnegative(),
+    datasets: datasetRecord(StepDatasetSchema),
+  }),
+  z.object({ type: z.literal('epoch'), epoch: z.number().int().positive(), totalEpochs: z.number().int().positive(), datasets: datasetRecord(EpochDatasetSchema) }),
+  /** A run event, as appended to events.jsonl; the host re-reads run.json for details. */
+  z.object({ type: z.literal('event'), kind: z.string().max(50), epoch: z.number().int().nonnegative().optional(), message: z.string().max(4000).optional() }),
+  z.object({ type: z.literal('status'), status: z.enum(['running', 'paused', 'completed', 'failed', 'diverged', 'stopped']) }),
+]);
+
+export type TrainerMessage = z.infer<typeof TrainerMessageSchema>;
+
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export type ParsedMessage = { ok: true; message: TrainerMessage } | { ok: false; error: string };
+
+/** Parses one line from the trainer, or says why it is not a valid message. Never throws. */
+export function parseTrainerMessage(line: string): ParsedMessage {
+  if (line.length > MAX_MESSAGE_BYTES) return { ok: false, error: `message longer than ${MAX_MESSAGE_BYTES} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, error: 'not valid JSON' };
+  }
+  const result = TrainerMessageSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { ok: false, error: `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, message: result.data };
+}
+
+/**
+ * Where a run's channel listens. Unix socket paths are limited to ~100 bytes, so they live in the
+ * temp folder under a name derived from the run id, not in the (possibly deep) run folder.
+ */
+export function channelPath(runId: string, platform: string, tmpDir: string): string {
+  const safe = runId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-60);
+  return platform === 'win32' ? `\\\\.\\pipe\\jointrain-${safe}` : `${tmpDir.replace(/\/$/, '')}/jointrain-${safe}.sock`;
+}

@@ -1,47 +1,87 @@
 /**
- * The VS Code host. For now "Start joint training" runs the headless trainer in an integrated
- * terminal on the active experiment file (or one picked from the workspace); the managed trainer
- * process, runs view and panel replace this in later steps.
+ * The VS Code host: wires the run store, the Runs view, the status bar, the trainer manager and
+ * the commands. Activation is cheap: no tfjs, no training — trainers are separate processes.
  */
 import * as vscode from 'vscode';
+import { execFile } from 'node:child_process';
+import { registerRunCommands } from './commands/runCommands';
+import { startTraining } from './commands/startTraining';
+import { resolveNodeRuntime, type NodeRuntime } from './runs/nodeRuntime';
+import { RunManager } from './runs/runManager';
+import { RunStatusBar } from './runs/runStatusBar';
+import { RunStore } from './runs/runStore';
+import { RunsTreeProvider } from './runs/runsTreeProvider';
+import { RunsWatcher } from './runs/runsWatcher';
+import type { ExtensionServices } from './services';
+import { allRunsDirs, readSettings } from './settings';
 
-const EXPERIMENT_GLOB = '**/*.jointrain.yaml';
+/** A trainer that died without a word is only noticed by polling its pid. */
+const LIVENESS_POLL_MS = 10_000;
 
 export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(context, uri)));
+  const log = vscode.window.createOutputChannel('jointrain', { log: true });
+  const diagnostics = vscode.languages.createDiagnosticCollection('jointrain');
+  const store = new RunStore(allRunsDirs());
+  const statusBar = new RunStatusBar(store);
+  const manager = new RunManager(store, {
+    onMessage: (runId, message) => {
+      statusBar.onMessage(runId, message);
+      if (message.type === 'event') log.info(`run ${runId}: ${message.kind}${message.message ? `: ${message.message}` : ''}`);
+      if (message.type !== 'step') {
+        const run = store.get(runId);
+        if (run) store.refreshRun(run.dir);
+      }
+    },
+    onLog: (line) => log.info(line),
+  });
+  const reconcile = () => void manager.reconcile();
+  const watcher = new RunsWatcher(store, reconcile);
+  const tree = new RunsTreeProvider(store);
+  let runtime: Promise<NodeRuntime> | undefined;
+  const services: ExtensionServices = {
+    store,
+    manager,
+    log,
+    diagnostics,
+    trainerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath,
+    nodeRuntime: () => (runtime ??= resolveNodeRuntime(readSettings().nodePath, probeNodeVersion, process.execPath)),
+    watchRunsDir: (dir) => watcher.watch(dir),
+  };
+  const syncFolders = () => {
+    store.setRunsDirs(allRunsDirs());
+    watcher.setDirs(store.dirs);
+    reconcile();
+  };
+  const poll = setInterval(reconcile, LIVENESS_POLL_MS);
+
+  context.subscriptions.push(
+    log,
+    diagnostics,
+    statusBar,
+    watcher,
+    tree,
+    { dispose: () => manager.dispose() },
+    { dispose: () => clearInterval(poll) },
+    store.onDidChange(() => statusBar.render()),
+    vscode.window.createTreeView('jointrain.runs', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(services, uri)),
+    ...registerRunCommands(services),
+    vscode.workspace.onDidChangeWorkspaceFolders(syncFolders),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('jointrain.nodePath')) runtime = undefined;
+      if (event.affectsConfiguration('jointrain.runsDirectory')) syncFolders();
+    }),
+  );
+  syncFolders();
 }
 
 export function deactivate(): void {}
 
-async function startTraining(context: vscode.ExtensionContext, uri: vscode.Uri | undefined): Promise<void> {
-  const file = uri ?? activeExperiment() ?? (await pickExperiment());
-  if (file === undefined) return;
-  const folder = vscode.workspace.getWorkspaceFolder(file);
-  const cli = vscode.Uri.joinPath(context.extensionUri, 'bin', 'jointrain.js').fsPath;
-  const terminal = vscode.window.createTerminal({ name: 'jointrain', cwd: folder?.uri.fsPath });
-  context.subscriptions.push(terminal);
-  terminal.show();
-  terminal.sendText(`node ${quote(cli)} run ${quote(file.fsPath)}`);
-}
-
-function activeExperiment(): vscode.Uri | undefined {
-  const document = vscode.window.activeTextEditor?.document;
-  return document?.fileName.endsWith('.jointrain.yaml') ? document.uri : undefined;
-}
-
-async function pickExperiment(): Promise<vscode.Uri | undefined> {
-  const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, '**/node_modules/**');
-  if (files.length === 0) {
-    void vscode.window.showWarningMessage('No *.jointrain.yaml experiment file in this workspace.');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    files.map((file) => ({ label: vscode.workspace.asRelativePath(file), file })),
-    { placeHolder: 'Experiment to train' },
-  );
-  return picked?.file;
-}
-
-function quote(path: string): string {
-  return `'${path.replace(/'/g, `'\\''`)}'`;
+function probeNodeVersion(command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, ['--version'], { timeout: 5000 }, (error, stdout) => {
+      if (error) reject(new Error(error.message));
+      else resolve(stdout);
+    });
+  });
 }

@@ -1,0 +1,111 @@
+/**
+ * Commands on one run: open, pause, resume, stop, request new weights, reveal its folder, open
+ * its experiment snapshot, delete it. Each takes a Runs-view node or a run id, or asks which run.
+ */
+import * as vscode from 'vscode';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { TrainerCommandSchema, type TrainerCommand } from '../../shared/protocol/trainerCommands';
+import { RUN_FILES } from '../../shared/runs/format';
+import type { RunNode } from '../runs/runsTree';
+import type { RunSummary } from '../runs/runSummary';
+import type { ExtensionServices } from '../services';
+import { weightsProblem } from '../runs/weightRequest';
+
+type RunArgument = RunNode | string | undefined;
+
+const LIVE = ['running', 'paused'];
+
+export async function resolveRun(services: ExtensionServices, argument: RunArgument, filter: (run: RunSummary) => boolean = () => true): Promise<RunSummary | undefined> {
+  if (typeof argument === 'string') return services.store.get(argument);
+  if (argument?.kind === 'run') return services.store.get(argument.runId);
+  const candidates = services.store.all().filter(filter).sort((a, b) => b.record.id.localeCompare(a.record.id));
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage('jointrain: no run to choose from.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((run) => ({ label: run.record.id, description: `${run.record.experimentName} · ${run.record.status}`, run })),
+    { placeHolder: 'Which run?' },
+  );
+  return picked?.run;
+}
+
+function sendCommand(services: ExtensionServices, run: RunSummary, command: TrainerCommand): void {
+  const route = services.manager.send(run.record.id, command);
+  services.log.info(`run ${run.record.id}: sent ${command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
+}
+
+export function registerRunCommands(services: ExtensionServices): vscode.Disposable[] {
+  const live = (run: RunSummary) => LIVE.includes(run.record.status);
+  const control = (type: 'pause' | 'resume' | 'stop', filter: (run: RunSummary) => boolean) => async (argument: RunArgument) => {
+    const run = await resolveRun(services, argument, filter);
+    if (run) sendCommand(services, run, { type });
+  };
+  return [
+    vscode.commands.registerCommand('jointrain.pauseRun', control('pause', (run) => run.record.status === 'running')),
+    vscode.commands.registerCommand('jointrain.resumeRun', control('resume', (run) => run.record.status === 'paused')),
+    vscode.commands.registerCommand('jointrain.stopRun', control('stop', live)),
+    vscode.commands.registerCommand('jointrain.setWeights', (argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }) =>
+      setWeights(services, argument, change),
+    ),
+    vscode.commands.registerCommand('jointrain.openRun', async (argument: RunArgument) => {
+      const run = await resolveRun(services, argument);
+      if (run) await vscode.window.showTextDocument(vscode.Uri.file(join(run.dir, RUN_FILES.run)), { preview: true });
+    }),
+    vscode.commands.registerCommand('jointrain.revealRunFolder', async (argument: RunArgument) => {
+      const run = await resolveRun(services, argument);
+      if (run) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(join(run.dir, RUN_FILES.run)));
+    }),
+    vscode.commands.registerCommand('jointrain.openExperimentSnapshot', async (argument: RunArgument) => {
+      const run = await resolveRun(services, argument);
+      if (run) await vscode.window.showTextDocument(vscode.Uri.file(join(run.dir, RUN_FILES.experiment)), { preview: true });
+    }),
+    vscode.commands.registerCommand('jointrain.deleteRun', async (argument: RunArgument) => deleteRun(services, await resolveRun(services, argument))),
+    vscode.commands.registerCommand('jointrain.refreshRuns', () => services.store.refreshAll()),
+  ];
+}
+
+async function setWeights(services: ExtensionServices, argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }): Promise<void> {
+  const run = await resolveRun(services, argument, (summary) => LIVE.includes(summary.record.status));
+  if (run === undefined) return;
+  let requested = change;
+  if (requested === undefined) {
+    const current = currentWeights(run);
+    const text = await vscode.window.showInputBox({
+      title: `New weights for run ${run.record.id} (applied at the next epoch)`,
+      value: JSON.stringify(current),
+      prompt: 'JSON: {"sampling": {dataset: weight}, "loss": {dataset: weight}}; datasets left out keep their weights',
+      validateInput: (value) => weightsProblem(value),
+    });
+    if (text === undefined) return;
+    requested = JSON.parse(text) as typeof change;
+  }
+  const command = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: `host-${Date.now()}`, ...requested });
+  if (!command.success) {
+    void vscode.window.showErrorMessage(`jointrain: invalid weights: ${command.error.issues[0]?.message ?? 'invalid'}`);
+    return;
+  }
+  sendCommand(services, run, command.data);
+}
+
+function currentWeights(run: RunSummary): { sampling: Record<string, number>; loss: Record<string, number> } {
+  const datasets = Object.entries(run.lastEpoch?.datasets ?? {});
+  return {
+    sampling: Object.fromEntries(datasets.map(([name, m]) => [name, m.samplingWeight])),
+    loss: Object.fromEntries(datasets.map(([name, m]) => [name, m.lossWeight])),
+  };
+}
+
+async function deleteRun(services: ExtensionServices, run: RunSummary | undefined): Promise<void> {
+  if (run === undefined) return;
+  if (LIVE.includes(run.record.status)) {
+    void vscode.window.showWarningMessage(`jointrain: run ${run.record.id} is ${run.record.status}; stop it before deleting it.`);
+    return;
+  }
+  const choice = await vscode.window.showWarningMessage(`Delete run ${run.record.id} and its folder (checkpoints, metrics, model)?`, { modal: true }, 'Delete');
+  if (choice !== 'Delete') return;
+  rmSync(run.dir, { recursive: true, force: true });
+  services.log.info(`deleted run ${run.record.id} (${run.dir})`);
+  services.store.refreshAll();
+}

@@ -1,0 +1,61 @@
+/**
+ * Watches runs folders (inside or outside the workspace) and refreshes the store per run folder,
+ * debounced: a training run appends to its files many times a second.
+ */
+import * as vscode from 'vscode';
+import { join, relative, sep } from 'node:path';
+import type { RunStore } from './runStore';
+
+const DEBOUNCE_MS = 250;
+
+export class RunsWatcher implements vscode.Disposable {
+  private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly onRunChanged: () => void,
+  ) {}
+
+  watch(runsDir: string): void {
+    if (this.watchers.has(runsDir)) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(runsDir), '**/*'));
+    const changed = (uri: vscode.Uri) => this.schedule(runsDir, uri.fsPath);
+    watcher.onDidCreate(changed);
+    watcher.onDidChange(changed);
+    watcher.onDidDelete(changed);
+    this.watchers.set(runsDir, watcher);
+  }
+
+  /** Watches exactly these folders. */
+  setDirs(dirs: readonly string[]): void {
+    for (const [dir, watcher] of this.watchers) {
+      if (!dirs.includes(dir)) {
+        watcher.dispose();
+        this.watchers.delete(dir);
+      }
+    }
+    dirs.forEach((dir) => this.watch(dir));
+  }
+
+  private schedule(runsDir: string, path: string): void {
+    const first = relative(runsDir, path).split(sep)[0];
+    if (!first || first.startsWith('..')) return;
+    const runDir = join(runsDir, first);
+    clearTimeout(this.pending.get(runDir));
+    this.pending.set(
+      runDir,
+      setTimeout(() => {
+        this.pending.delete(runDir);
+        this.store.refreshRun(runDir);
+        this.onRunChanged();
+      }, DEBOUNCE_MS),
+    );
+  }
+
+  dispose(): void {
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    for (const watcher of this.watchers.values()) watcher.dispose();
+    this.watchers.clear();
+  }
+}

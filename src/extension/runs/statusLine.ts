@@ -1,0 +1,30 @@
+/** The status bar text of a live run: name, epoch/step, and the worst per-dataset loss. */
+import type { TrainerMessage } from '../../shared/protocol/trainerMessages';
+import type { RunStatus } from '../../shared/runs/format';
+
+export type StepMessage = Extract<TrainerMessage, { type: 'step' }>;
+
+export interface StatusLine {
+  text: string;
+  tooltip: string;
+}
+
+export function statusLine(experimentName: string, status: RunStatus, step: StepMessage | undefined): StatusLine {
+  const icon = status === 'paused' ? '$(debug-pause)' : '$(sync~spin)';
+  if (step === undefined) return { text: `${icon} ${experimentName}: starting`, tooltip: `jointrain: ${experimentName} is starting` };
+  const worst = Object.entries(step.datasets).reduce<[string, number] | undefined>(
+    (current, [name, metrics]) => (current === undefined || metrics.loss > current[1] ? [name, metrics.loss] : current),
+    undefined,
+  );
+  const progress = `${step.epoch}/${step.totalEpochs} · step ${step.step}/${step.stepsInEpoch}`;
+  const worstText = worst ? ` · worst ${worst[0]} ${worst[1].toFixed(3)}` : '';
+  return {
+    text: `${icon} ${experimentName} ${progress}${worstText}`,
+    tooltip: [
+      `jointrain: ${experimentName} (${status})`,
+      `epoch ${step.epoch} of ${step.totalEpochs}, step ${step.step} of ${step.stepsInEpoch}, ${Math.round(step.samplesPerSecond)} samples/s`,
+      ...Object.entries(step.datasets).map(([name, m]) => `${name}: loss ${m.loss.toFixed(3)}${m.accuracy !== undefined ? `, acc ${(m.accuracy * 100).toFixed(1)}%` : ''}`),
+      'Click to open the run',
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Starts a trainer as its own detached process: a training run must not die with the window, and
+ * it talks to whichever window is open over the channel recorded in its run folder. Output goes
+ * to the run's trainer.log, kept for crash reports.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { createRunId, RUN_FILES } from '../../shared/runs/format';
+import type { NodeRuntime } from './nodeRuntime';
+
+export interface LaunchRequest {
+  experimentFile: string;
+  runsDir: string;
+  /** The bundled trainer, `<extension>/dist/trainer.js`. */
+  trainerScript: string;
+  node: NodeRuntime;
+  backend?: string;
+  cwd: string;
+}
+
+export interface LaunchedTrainer {
+  runId: string;
+  runDir: string;
+  pid: number;
+  /** Resolves with the exit code when the process ends (while this host lives). */
+  exited: Promise<number | null>;
+}
+
+export function launchTrainer(request: LaunchRequest): LaunchedTrainer {
+  const runId = createRunId(basename(request.experimentFile).replace(/(\.jointrain)?\.ya?ml$/i, ''));
+  const runDir = join(request.runsDir, runId);
+  mkdirSync(runDir, { recursive: true });
+  const log = openSync(join(runDir, RUN_FILES.trainerLog), 'a');
+  const args = [request.trainerScript, 'run', request.experimentFile, '--run-id', runId, '--runs-dir', request.runsDir, '--channel', '--quiet'];
+  if (request.backend && request.backend !== 'auto') args.push('--backend', request.backend);
+  const child = spawn(request.node.command, args, {
+    cwd: request.cwd,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...request.node.env },
+    windowsHide: true,
+  });
+  closeSync(log);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(null));
+  });
+  child.unref();
+  return { runId, runDir, pid: child.pid ?? -1, exited };
+}

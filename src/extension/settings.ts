@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { isAbsolute, join } from 'node:path';
+import { RUNS_DIR } from '../shared/runs/format';
+
+export interface JointrainSettings {
+  nodePath: string | undefined;
+  backend: string;
+  runsDirectory: string;
+}
+
+export function readSettings(): JointrainSettings {
+  const config = vscode.workspace.getConfiguration('jointrain');
+  return {
+    nodePath: config.get<string>('nodePath')?.trim() || undefined,
+    backend: config.get<string>('backend') ?? 'auto',
+    runsDirectory: config.get<string>('runsDirectory')?.trim() || RUNS_DIR,
+  };
+}
+
+/** The runs folder of a workspace folder (the setting may be absolute or relative to the folder). */
+export function runsDirOf(folder: vscode.WorkspaceFolder, settings: JointrainSettings = readSettings()): string {
+  return isAbsolute(settings.runsDirectory) ? settings.runsDirectory : join(folder.uri.fsPath, settings.runsDirectory);
+}
+
+export function allRunsDirs(): string[] {
+  const settings = readSettings();
+  return [...new Set((vscode.workspace.workspaceFolders ?? []).map((folder) => runsDirOf(folder, settings)))];
+}

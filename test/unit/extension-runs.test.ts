@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { TrainerMessage } from '../../src/shared/protocol/trainerMessages';
+import type { MetricRecord, RunRecord } from '../../src/shared/runs/format';
+import { resolveNodeRuntime } from '../../src/extension/runs/nodeRuntime';
+import { RunManager } from '../../src/extension/runs/runManager';
+import { buildRunsTree } from '../../src/extension/runs/runsTree';
+import { RunStore } from '../../src/extension/runs/runStore';
+import { readRunSummary } from '../../src/extension/runs/runSummary';
+import { statusLine } from '../../src/extension/runs/statusLine';
+import { weightsProblem } from '../../src/extension/runs/weightRequest';
+
+function record(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    formatVersion: 1,
+    id,
+    experimentName: 'digits',
+    experimentPath: '/ws/digits.jointrain.yaml',
+    status: 'completed',
+    pid: 999_999_999,
+    seed: 1,
+    epochs: { total: 4, completed: 4 },
+    timings: { startedAt: `2026-11-29T10:00:${id.slice(9, 15).slice(-2)}.000Z` },
+    datasets: [],
+    heads: {},
+    ...overrides,
+  };
+}
+
+const step = (epoch: number, stepNo: number, loss: number): MetricRecord => ({
+  kind: 'step', epoch, step: stepNo, globalStep: stepNo, time: '', totalLoss: loss, datasets: { clean: { samples: 8, loss, accuracy: 0.5 } },
+});
+const epochRecord = (epoch: number, valLoss: number): MetricRecord => ({
+  kind: 'epoch', epoch, steps: 3, time: '', durationMs: 10, samplesPerSecond: 100, totalLoss: 1,
+  datasets: { clean: { samples: 24, trainLoss: 1, trainAccuracy: 0.5, valLoss, valAccuracy: 0.75, configuredShare: 1, realizedShare: 1, lossShare: 1, epochsSeen: 1, samplingWeight: 1, lossWeight: 1 } },
+});
+
+function writeRun(runsDir: string, run: RunRecord, metrics: MetricRecord[] = [], extra = ''): string {
+  const dir = join(runsDir, run.id);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
+  writeFileSync(join(dir, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + (metrics.length ? '\n' : '') + extra);
+  return dir;
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'jointrain-ext-'));
+
+describe('run folders as the host reads them', () => {
+  test('a summary has the record and the newest step and epoch; a torn last line is ignored', () => {
+    const runs = tempDir();
+    const dir = writeRun(runs, record('r1'), [step(1, 1, 2), epochRecord(1, 1.5), step(2, 1, 1.2)], '{"kind":"step","epo');
+    const summary = readRunSummary(dir);
+    assert.equal(summary?.record.id, 'r1');
+    assert.equal(summary?.lastStep?.totalLoss, 1.2);
+    assert.equal(summary?.lastEpoch?.epoch, 1);
+  });
+
+  test('a folder without a readable run.json is not a run (yet)', () => {
+    const runs = tempDir();
+    mkdirSync(join(runs, 'starting'));
+    writeFileSync(join(runs, 'starting', 'trainer.log'), '');
+    assert.equal(readRunSummary(join(runs, 'starting')), undefined);
+  });
+
+  test('the store lists runs of every runs folder, notices new and deleted ones, and tells listeners', () => {
+    const [a, b] = [tempDir(), tempDir()];
+    writeRun(a, record('r1'));
+    const store = new RunStore([a, b, join(a, 'missing')]);
+    let notified = 0;
+    store.onDidChange(() => notified++);
+    store.refreshAll();
+    assert.deepEqual(store.all().map((run) => run.record.id), ['r1']);
+    const second = writeRun(b, record('r2'));
+    store.refreshRun(second);
+    assert.deepEqual(store.all().map((run) => run.record.id).sort(), ['r1', 'r2']);
+    rmSync(second, { recursive: true });
+    store.refreshAll();
+    assert.deepEqual(store.all().map((run) => run.record.id), ['r1']);
+    assert.equal(notified, 3);
+  });
+});
+
+describe('the Runs tree', () => {
+  test('runs are grouped by experiment, newest first, with status, epochs, best metric and backend', () => {
+    const runs = tempDir();
+    const store = new RunStore([runs]);
+    writeRun(runs, record('20261129-100001-digits-aaaa', { best: { epoch: 3, monitor: 'val_loss_mean', value: 0.4123, checkpoint: 'epoch-0003' }, backend: { name: 'wasm', requested: 'auto', usingGpu: false, skipped: [] } }));
+    writeRun(runs, record('20261129-100002-digits-bbbb', { status: 'running', epochs: { total: 4, completed: 1 } }), [step(2, 5, 0.9)]);
+    writeRun(runs, record('20261129-100003-other-cccc', { experimentName: 'other', experimentPath: '/ws/other.jointrain.yaml', datasets: [] }), [epochRecord(1, 0.25)]);
+    store.refreshAll();
+    const tree = buildRunsTree(store.all(), (iso) => iso.slice(11, 19));
+    assert.deepEqual(tree.map((node) => [node.label, node.description]), [['other', '1 run'], ['digits', '2 runs']]);
+    const digits = tree[1]?.children ?? [];
+    assert.deepEqual(digits.map((run) => [run.label, run.description, run.contextValue]), [
+      ['10:00:02', 'running · epoch 2/4', 'run.running'],
+      ['10:00:01', 'completed · epoch 4/4 · best val_loss_mean 0.412 · wasm', 'run.completed'],
+    ]);
+    assert.deepEqual(digits[0]?.children.map((d) => [d.label, d.description]), [['clean', 'loss 0.900 · acc 50.0%']]);
+    assert.deepEqual(tree[0]?.children[0]?.children.map((d) => [d.label, d.description]), [['clean', 'val loss 0.250 · acc 75.0%']]);
+  });
+});
+
+describe('the trainer runtime', () => {
+  const probe = (versions: Record<string, string>) => async (command: string) => {
+    const version = versions[command];
+    if (version === undefined) throw new Error('ENOENT');
+    return `${version}\n`;
+  };
+  test('a configured node of version 20+ is used as is', async () => {
+    assert.deepEqual(await resolveNodeRuntime('/opt/node22/bin/node', probe({ '/opt/node22/bin/node': 'v22.1.0' }), '/vscode'), { command: '/opt/node22/bin/node', env: {} });
+  });
+  test('a configured node that is too old or cannot run is an error that names the setting', async () => {
+    await assert.rejects(resolveNodeRuntime('/old/node', probe({ '/old/node': 'v18.19.0' }), '/vscode'), /jointrain\.nodePath "\/old\/node" is Node 18\.19\.0; jointrain needs Node 20 or newer/);
+    await assert.rejects(resolveNodeRuntime('/nope', probe({}), '/vscode'), /jointrain\.nodePath "\/nope" could not be run/);
+  });
+  test('node on PATH is used when it is 20+, else VS Code’s runtime with a notice', async () => {
+    assert.equal((await resolveNodeRuntime(undefined, probe({ node: 'v20.20.2' }), '/vscode')).command, 'node');
+    const fallback = await resolveNodeRuntime(undefined, probe({ node: 'v16.0.0' }), '/vscode/code');
+    assert.deepEqual([fallback.command, fallback.env], ['/vscode/code', { ELECTRON_RUN_AS_NODE: '1' }]);
+    assert.match(fallback.notice ?? '', /found 16\.0\.0\).*native TensorFlow backends may not load/);
+  });
+});
+
+describe('the run manager', () => {
+  test('a run that claims to be running but whose trainer is gone is marked failed with the tail of its log', async () => {
+    const runs = tempDir();
+    const dir = writeRun(runs, record('r1', { status: 'running', pid: 4242 }));
+    writeFileSync(join(dir, 'trainer.log'), `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\nError: out of memory\n`);
+    const store = new RunStore([runs]);
+    store.refreshAll();
+    const logs: string[] = [];
+    await new RunManager(store, { onMessage: () => undefined, onLog: (line) => logs.push(line) }, () => false).reconcile();
+    const saved = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+    assert.equal(saved.status, 'failed');
+    assert.match(saved.error ?? '', /^the trainer process \(pid 4242\) ended without finishing the run; its last output:\nline 11\n[\s\S]*line 29\nError: out of memory$/);
+    assert.ok(saved.timings.endedAt);
+    assert.equal(store.get('r1')?.record.status, 'failed');
+  });
+
+  test('a trainer this host started that exits while its run is live is a crash, with its exit code', () => {
+    const runs = tempDir();
+    const dir = writeRun(runs, record('r1', { status: 'running' }));
+    const store = new RunStore([runs]);
+    store.refreshAll();
+    new RunManager(store, { onMessage: () => undefined, onLog: () => undefined }, () => true).trainerExited(dir, 134);
+    assert.match(store.get('r1')?.record.error ?? '', /ended with exit code 134 without finishing the run/);
+  });
+
+  test('it attaches to a live trainer’s channel, relays valid messages, drops invalid ones and sends commands', async () => {
+    const runs = tempDir();
+    const socketPath = join(tempDir(), 'trainer.sock');
+    const received: string[] = [];
+    let client: Socket | undefined;
+    const server = createServer((socket) => {
+      client = socket;
+      socket.on('data', (data) => received.push(...data.toString().trim().split('\n')));
+      socket.write(`${JSON.stringify({ type: 'hello', protocol: 1, runId: 'r1', pid: process.pid, status: 'running' })}\n`);
+      socket.write('{"type":"step","epoch":"one"}\n');
+      socket.write(`${JSON.stringify({ type: 'status', status: 'paused' })}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    writeRun(runs, record('r1', { status: 'running', pid: process.pid, channel: { path: socketPath } }));
+    const store = new RunStore([runs]);
+    store.refreshAll();
+    const messages: TrainerMessage[] = [];
+    const logs: string[] = [];
+    const gotStatus = new Promise<void>((resolve) => {
+      const manager = new RunManager(store, {
+        onMessage: (_, message) => {
+          messages.push(message);
+          if (message.type === 'status') resolve();
+        },
+        onLog: (line) => logs.push(line),
+      });
+      void manager.reconcile().then(() => {
+        assert.equal(manager.isConnected('r1'), true);
+        assert.equal(manager.send('r1', { type: 'resume' }), 'channel');
+      });
+    });
+    await gotStatus;
+    assert.deepEqual(messages.map((m) => m.type), ['hello', 'status']);
+    assert.ok(logs.some((line) => /ignored an invalid message from the trainer: epoch: .*"step","epoch":"one"/.test(line)), logs.join('\n'));
+    await new Promise<void>((resolve) => {
+      const check = () => (received.includes('{"type":"resume"}') ? resolve() : setImmediate(check));
+      check();
+    });
+    client?.destroy();
+    server.close();
+  });
+
+  test('without a channel, commands go to the run’s control.jsonl', () => {
+    const runs = tempDir();
+    const dir = writeRun(runs, record('r1', { status: 'running', pid: process.pid }));
+    const store = new RunStore([runs]);
+    store.refreshAll();
+    const manager = new RunManager(store, { onMessage: () => undefined, onLog: () => undefined });
+    assert.equal(manager.send('r1', { type: 'stop' }), 'control-file');
+    assert.equal(readFileSync(join(dir, 'control.jsonl'), 'utf8'), '{"type":"stop"}\n');
+  });
+});
+
+describe('status line and weight requests', () => {
+  test('the status line names the run, its progress and the dataset with the worst loss', () => {
+    const line = statusLine('digits', 'running', {
+      type: 'step', epoch: 2, totalEpochs: 12, step: 40, stepsInEpoch: 91, samplesPerSecond: 5123.4,
+      datasets: { clean: { samples: 30, loss: 0.2, accuracy: 0.9 }, scanned: { samples: 20, loss: 1.061, accuracy: 0.6 } },
+    });
+    assert.equal(line.text, '$(sync~spin) digits 2/12 · step 40/91 · worst scanned 1.061');
+    assert.match(line.tooltip, /5123 samples\/s\nclean: loss 0\.200, acc 90\.0%\nscanned: loss 1\.061, acc 60\.0%/);
+    assert.equal(statusLine('digits', 'paused', undefined).text, '$(debug-pause) digits: starting');
+  });
+
+  test('a typed weight change must be JSON with finite non-negative weights, not all zero', () => {
+    assert.equal(weightsProblem('{"sampling":{"a":2},"loss":{"b":0.5}}'), undefined);
+    assert.equal(weightsProblem('{"sampling":'), 'not valid JSON');
+    assert.match(weightsProblem('{"sampling":{"a":-1}}') ?? '', /sampling\.a: Too small/);
+    assert.match(weightsProblem('{"loss":{"a":0,"b":0}}') ?? '', /loss weights cannot all be zero/);
+    assert.match(weightsProblem('{"sampling":{"a":"x"}}') ?? '', /sampling\.a/);
+  });
+});

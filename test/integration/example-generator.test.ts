@@ -138,7 +138,7 @@ test('re-running on a complete folder does nothing', async () => {
 });
 
 test('the script says so when the data is already there', () => {
-  const script = path.join(__dirname, '..', '..', 'examples', 'generate.ts');
+  const script = path.join(__dirname, '..', '..', 'examples', 'generate-data.ts');
   const result = spawnSync(process.execPath, ['--import', 'tsx', script, dirA, '--scale', String(SCALE)], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /nothing to do/);

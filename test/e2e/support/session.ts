@@ -1,0 +1,133 @@
+/**
+ * One e2e scenario: a workspace folder, the extension installed into a fresh extensions folder,
+ * code-server serving the workbench, and Chromium (Debian's, driven by playwright-core) showing it.
+ * `vsCodeTest` wraps `node:test`'s `test` so that everything is torn down whatever happens, and a
+ * failing scenario leaves a screenshot, VS Code's logs and the run folders' logs in
+ * test/e2e/artifacts/, and prints the messages that were on screen.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { startCodeServer } from './codeServer';
+import type { CodeServer } from './codeServer';
+import { installExtensionFolder } from './extensionFolder';
+import { ARTIFACTS_DIR } from './paths';
+import { Workbench } from './workbench';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ACTION_TIMEOUT_MS = 30_000;
+const SCENARIO_TIMEOUT_MS = 240_000;
+/** Left out when a failed scenario's run folders are kept: models, not explanations. */
+const RUN_BULK = ['checkpoints', 'model'];
+
+/**
+ * User settings of every scenario: nothing that pops up on its own (welcome page, tips,
+ * recommendations, update checks against a marketplace that cannot be reached).
+ */
+const USER_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'extensions.ignoreRecommendations': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off',
+};
+
+export interface VsCodeOptions {
+  /** Fills the (empty) workspace folder before VS Code opens it. */
+  workspace: (folder: string) => Promise<void>;
+  /**
+   * `prompt`: the trust dialog appears and the scenario answers it (`trustWorkspace()` or
+   * `restrictWorkspace()`); `trusted`: code-server runs with --disable-workspace-trust.
+   */
+  trust: 'prompt' | 'trusted';
+}
+
+export interface VsCode {
+  readonly workbench: Workbench;
+  /** The workspace folder on disk. */
+  readonly workspace: string;
+}
+
+/** A scenario's temporary folders, all under `root`. */
+interface Folders {
+  root: string;
+  workspace: string;
+  extensions: string;
+  userData: string;
+  serverLog: string;
+}
+
+function createFolders(): Folders {
+  const root = mkdtempSync(join(tmpdir(), 'jt-e2e-'));
+  const folders = { root, workspace: join(root, 'workspace'), extensions: join(root, 'extensions'), userData: join(root, 'user-data'), serverLog: join(root, 'code-server.log') };
+  [folders.workspace, folders.extensions, join(folders.userData, 'User')].forEach((dir) => mkdirSync(dir, { recursive: true }));
+  writeFileSync(join(folders.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  return folders;
+}
+
+/** Copies what explains a failure into the artifacts folder; returns it and the messages on screen. */
+async function recordFailure(folders: Folders, workbench: Workbench, name: string): Promise<{ dir: string; onScreen: string[] }> {
+  const dir = join(ARTIFACTS_DIR, `${name}-failure`);
+  mkdirSync(dir, { recursive: true });
+  await workbench.page.screenshot({ path: join(dir, 'window.png') }).catch(() => undefined);
+  const onScreen = [...(await workbench.dialogMessages().catch(() => [])), ...(await workbench.toastMessages().catch(() => []))];
+  cpSync(folders.serverLog, join(dir, 'code-server.log'));
+  const logs = join(folders.userData, 'logs');
+  if (existsSync(logs)) cpSync(logs, join(dir, 'logs'), { recursive: true });
+  const runs = join(folders.workspace, '.jointrain', 'runs');
+  if (existsSync(runs)) cpSync(runs, join(dir, 'runs'), { recursive: true, filter: (source) => !RUN_BULK.includes(basename(source)) });
+  return { dir, onScreen };
+}
+
+function artifactName(title: string): string {
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+}
+
+/**
+ * A `node:test` test that runs `scenario` against a fresh VS Code window. The window, browser,
+ * code-server (with every process started below it) and the temporary folders are gone
+ * afterwards, whether the scenario passed, failed or timed out.
+ */
+export function vsCodeTest(title: string, options: VsCodeOptions, scenario: (vscode: VsCode) => Promise<void>): void {
+  test(title, { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
+    const folders = createFolders();
+    const started: { server?: CodeServer; browser?: Browser } = {};
+    t.after(async () => {
+      await started.browser?.close();
+      await started.server?.stop();
+      rmSync(folders.root, { recursive: true, force: true });
+    });
+
+    installExtensionFolder(folders.extensions);
+    await options.workspace(folders.workspace);
+    const server = (started.server = await startCodeServer({
+      scenario: basename(folders.root),
+      workspace: folders.workspace,
+      extensionsDir: folders.extensions,
+      userDataDir: folders.userData,
+      homeDir: join(folders.root, 'home'),
+      logFile: folders.serverLog,
+      disableWorkspaceTrust: options.trust === 'trusted',
+    }));
+    const browser = (started.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }));
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    const workbench = new Workbench(page, server.url);
+    try {
+      await workbench.open();
+      await scenario({ workbench, workspace: folders.workspace });
+    } catch (error) {
+      const failure = await recordFailure(folders, workbench, artifactName(title));
+      failure.onScreen.forEach((message) => t.diagnostic(`on screen: ${message.replace(/\s+/g, ' ')}`));
+      t.diagnostic(`screenshot and logs of the failure: ${failure.dir}`);
+      throw error;
+    }
+  });
+}

@@ -8,9 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { formatIssue } from '../shared/experiment/issues';
 import { BACKENDS } from '../shared/experiment/schema';
 import { lastEpochRecord, parseMetrics } from '../shared/runs/readRecords';
-import { RUN_FILES, RUNS_DIR, type RunRecord } from '../shared/runs/format';
+import { isValidRunId, RUN_FILES, RUNS_DIR, type RunRecord } from '../shared/runs/format';
 import { compareTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
 import { createProgressReporter } from './cli/progressReporter';
+import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
 import { ExperimentError, UserError } from './errors';
 import { runExperiment } from './runExperiment';
@@ -25,12 +26,19 @@ interface RunCommandOptions {
   quiet: boolean;
   stdinCommands: boolean;
   json: boolean;
+  runId?: string;
+  channel?: boolean;
 }
 
 function parseOverride(text: string, previous: ExperimentOverride[]): ExperimentOverride[] {
   const equals = text.indexOf('=');
   if (equals <= 0) throw new InvalidArgumentError(`expected key=value (e.g. mixing.strategy=uniform), got "${text}"`);
   return [...previous, { path: text.slice(0, equals), value: text.slice(equals + 1) }];
+}
+
+function parseRunId(text: string): string {
+  if (!isValidRunId(text)) throw new InvalidArgumentError('use letters, digits, ".", "-" and "_" (at most 120 characters), starting with a letter or digit');
+  return text;
 }
 
 function parsePositiveInt(text: string): number {
@@ -49,13 +57,18 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   const reporter = createProgressReporter(process.stderr, options.quiet);
   loaded.issues.forEach((issue) => reporter.onWarning?.(formatIssue(issue)));
   const runsDir = resolve(options.runsDir);
+  // Printed even with --quiet: it explains why the run does not end at once.
+  const stop = stopOnSignals((signal) => process.stderr.write(`${signal}: stopping after this step (evaluate, checkpoint, save the model); send it again to exit now\n`));
   const result = await runExperiment({
     experiment: loaded,
     runsDir,
     cacheDir: resolve(options.cacheDir ?? join(runsDir, '..', 'cache')),
     reporter,
+    stop: stop.signal,
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
+    ...(options.channel ? { channel: true } : {}),
     ...(options.stdinCommands ? { commands: process.stdin } : {}),
-  });
+  }).finally(() => stop.dispose());
   if (options.stdinCommands) process.stdin.destroy();
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
@@ -67,8 +80,12 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
 }
 
-async function validateCommand(file: string): Promise<number> {
+async function validateCommand(file: string, options: { json: boolean }): Promise<number> {
   const issues = await validateExperimentFile(file);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ file: resolve(file), issues })}\n`);
+    return issues.some((issue) => issue.severity === 'error') ? 1 : 0;
+  }
   issues.forEach((issue) => process.stderr.write(`${issue.severity}: ${formatIssue(issue)}\n`));
   const errors = issues.filter((issue) => issue.severity === 'error').length;
   if (errors > 0) {
@@ -133,6 +150,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--backend <name>', 'override training.backend').choices([...BACKENDS]))
     .option('--epochs <n>', 'override training.epochs', parsePositiveInt)
     .option('--stdin-commands', 'read control commands (JSON lines) from stdin', false)
+    .option('--run-id <id>', 'name of the run folder (it may exist if it holds only trainer.log)', parseRunId)
+    .option('--channel', "listen on a local socket for hosts to attach to (recorded in run.json)", false)
     .option('--json', 'print the result as JSON instead of a table', false)
     .option('-q, --quiet', 'no progress output', false)
     .action(async (file: string, options: RunCommandOptions) => {
@@ -142,8 +161,9 @@ export function buildProgram(): Command {
     .command('validate')
     .description('check an experiment file and its data sources without training')
     .argument('<file>', 'experiment file (*.jointrain.yaml)')
-    .action(async (file: string) => {
-      process.exitCode = await validateCommand(file);
+    .option('--json', 'print {"file", "issues"} as JSON to stdout', false)
+    .action(async (file: string, options: { json: boolean }) => {
+      process.exitCode = await validateCommand(file, options);
     });
   program
     .command('compare')

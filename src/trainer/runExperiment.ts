@@ -1,16 +1,19 @@
 /**
  * Runs one experiment end to end: selects the backend, loads the datasets, builds the joint model
  * and trains it epoch by epoch, writing everything to a new run folder. Controllers (the CLI's
- * stdin, the run folder's control.jsonl, the extension) steer it through `CommandInbox`.
+ * stdin, the run folder's control.jsonl, hosts on the run's channel) steer it through `CommandInbox`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isLoadedModel } from '../shared/experiment/schema';
+import { channelPath } from '../shared/protocol/trainerMessages';
 import { configuredShares } from '../shared/mixing/shares';
 import { Random } from '../shared/random';
 import { RUN_FILES, type DatasetReport, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
 import { selectBackend, type ModuleLoader } from './backend/selectBackend';
+import { combineReporters } from './combineReporters';
 import type { LoadedExperiment } from './config/loadExperiment';
 import { loadDataset } from './data/loadDataset';
 import type { LoadedDataset } from './data/types';
@@ -23,10 +26,12 @@ import { trainStep } from './loop/trainStep';
 import { WeightSchedule } from './loop/weightSchedule';
 import { MixingSampler } from './mixing/mixingSampler';
 import { buildDeclaredModel, wrapLoadedModel, type JointModel } from './model/jointModel';
+import { channelReporter, helloMessage } from './runs/channelReporter';
 import { CheckpointKeeper } from './runs/checkpoints';
 import { CommandInbox } from './runs/commandInbox';
 import { fileLoadHandler, folderSaveHandler } from './runs/modelFiles';
 import { RunFolder } from './runs/runFolder';
+import { TrainerChannel } from './runs/trainerChannel';
 
 export type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
 export type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
@@ -40,6 +45,8 @@ export interface TrainingReporter {
   onStep?(record: StepRecord, samplesPerSecond: number): void;
   onEpochEnd?(record: EpochRecord): void;
   onEvent?(event: RunEvent): void;
+  /** run.json records a new status: paused, running again, or the end of the run. */
+  onStatus?(status: RunStatus): void;
   onWarning?(message: string): void;
 }
 
@@ -50,6 +57,12 @@ export interface RunOptions {
   reporter?: TrainingReporter;
   /** Also read commands from this stream (JSON lines). */
   commands?: Readable;
+  /** The run folder's name, when the caller chose it (the extension does); by default a new one. */
+  runId?: string;
+  /** Listen on the run's local channel for hosts to attach to (recorded in run.json → `channel`). */
+  channel?: boolean;
+  /** Aborting it asks the run to stop as a `stop` command does (the CLI aborts on SIGTERM/SIGINT). */
+  stop?: AbortSignal;
   /** How backend packages are required; tests substitute it. */
   loadModule?: ModuleLoader;
 }
@@ -63,13 +76,27 @@ export interface RunResult {
 const now = () => new Date().toISOString();
 
 export async function runExperiment(options: RunOptions): Promise<RunResult> {
-  const { experiment: loaded, reporter = {} } = options;
+  const { experiment: loaded } = options;
   const spec = loaded.experiment;
   const training = spec.training;
-  const run = RunFolder.create(options.runsDir, loaded.file, loaded.text, loaded.name, training.seed, training.epochs);
+  let channel: TrainerChannel | undefined;
+  const reporter = options.channel ? combineReporters([options.reporter ?? {}, channelReporter((message) => channel?.send(message))]) : (options.reporter ?? {});
+  const run = RunFolder.create({
+    runsDir: options.runsDir,
+    ...(options.runId !== undefined ? { id: options.runId } : {}),
+    experimentPath: loaded.file,
+    experimentText: loaded.text,
+    experimentName: loaded.name,
+    seed: training.seed,
+    totalEpochs: training.epochs,
+    onStatusChange: (status) => reporter.onStatus?.(status),
+  });
   reporter.onRunCreated?.(run.dir);
   const inbox = new CommandInbox(run.path(RUN_FILES.control));
   if (options.commands) inbox.listen(options.commands);
+  const requestStop = () => inbox.submit({ type: 'stop' });
+  if (options.stop?.aborted) requestStop();
+  options.stop?.addEventListener('abort', requestStop);
   const emit = (event: RunEvent) => {
     run.appendEvent(event);
     reporter.onEvent?.(event);
@@ -77,6 +104,15 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const datasets: LoadedDataset[] = [];
   let model: JointModel | undefined;
   try {
+    if (options.channel) {
+      // Before anything slow (backend, data): a host attaches as soon as run.json names the channel.
+      channel = await TrainerChannel.open({
+        path: channelPath(run.id, process.platform, tmpdir()),
+        hello: () => helloMessage(run.id, process.pid, run.record.status),
+        onConnection: (socket) => inbox.listen(socket, 'channel'),
+      });
+      run.update({ channel: { path: channel.path } });
+    }
     const backend = await selectBackend(training.backend, options.loadModule);
     run.update({ backend });
     emit({ kind: 'started', time: now(), backend: backend.name });
@@ -106,19 +142,23 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     const trainStarted = Date.now();
     const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit });
     await built.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
-    run.update({ status: status.final, timings: { ...run.record.timings, trainMs: Date.now() - trainStarted, endedAt: now() } });
+    // The closing event first, then the status: on the channel, the final status is the last word.
     if (status.final === 'completed') emit({ kind: 'completed', time: now() });
+    run.update({ status: status.final, timings: { ...run.record.timings, trainMs: Date.now() - trainStarted, endedAt: now() } });
     return { runDir: run.dir, record: run.record, lastEpoch: status.lastEpoch };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    run.update({ status: 'failed', error: message, timings: { ...run.record.timings, endedAt: now() } });
     emit({ kind: 'failed', time: now(), message });
+    run.update({ status: 'failed', error: message, timings: { ...run.record.timings, endedAt: now() } });
     throw error;
   } finally {
+    options.stop?.removeEventListener('abort', requestStop);
     if (model) disposeModel(model);
     datasets.forEach((dataset) => dataset.close());
     inbox.close();
     run.close();
+    // Last: connected clients have been sent the final event and status, even of a failed run.
+    await channel?.close();
   }
 }
 

@@ -29,6 +29,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     const item = new vscode.TreeItem(node.label, node.kind === 'experiment' ? vscode.TreeItemCollapsibleState.Expanded : collapsed);
     item.id = node.id;
     item.description = node.description;
+    // Screen readers (and the e2e tests) get the status too, not just the start time.
+    item.accessibilityInformation = { label: node.description ? `${node.label}, ${node.description}` : node.label };
     if (node.kind === 'experiment') {
       item.iconPath = new vscode.ThemeIcon('beaker');
       item.contextValue = 'experiment';

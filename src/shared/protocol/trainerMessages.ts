@@ -30,6 +30,9 @@ const EpochDatasetSchema = z.object({
 const datasetRecord = <T extends z.ZodType>(value: T) =>
   z.record(z.string().max(200), value).refine((record) => Object.keys(record).length <= 1000, 'too many datasets');
 
+/** Longer event messages (a failure listing many issues) are cut; run.json keeps the whole text. */
+export const MAX_EVENT_MESSAGE_LENGTH = 4000;
+
 export const TrainerMessageSchema = z.discriminatedUnion('type', [
   /** First message on every connection: which run this channel belongs to. */
   z.object({
@@ -50,7 +53,7 @@ export const TrainerMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('epoch'), epoch: z.number().int().positive(), totalEpochs: z.number().int().positive(), datasets: datasetRecord(EpochDatasetSchema) }),
   /** A run event, as appended to events.jsonl; the host re-reads run.json for details. */
-  z.object({ type: z.literal('event'), kind: z.string().max(50), epoch: z.number().int().nonnegative().optional(), message: z.string().max(4000).optional() }),
+  z.object({ type: z.literal('event'), kind: z.string().max(50), epoch: z.number().int().nonnegative().optional(), message: z.string().max(MAX_EVENT_MESSAGE_LENGTH).optional() }),
   z.object({ type: z.literal('status'), status: z.enum(['running', 'paused', 'completed', 'failed', 'diverged', 'stopped']) }),
 ]);
 

@@ -1,7 +1,8 @@
 /**
  * Collects controller commands from the run folder's control.jsonl (anyone can append to it,
- * e.g. `echo '{"type":"stop"}' >> control.jsonl`) and, when asked, from stdin. Lines are validated
- * here; invalid ones are reported, never acted on.
+ * e.g. `echo '{"type":"stop"}' >> control.jsonl`) and, when asked, from streams: stdin and each
+ * connection to the run's channel. Lines are validated here; invalid ones are reported, never
+ * acted on.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -25,9 +26,19 @@ export class CommandInbox {
     this.controlFd = openSync(controlFile, 'a+');
   }
 
-  /** Also accept commands as JSON lines on a stream (the CLI's stdin). */
-  listen(stream: Readable): void {
-    createInterface({ input: stream }).on('line', (line) => this.accept(line, 'stdin'));
+  /** Also accept commands as JSON lines on a stream (the CLI's stdin, a channel connection). */
+  listen(stream: Readable, origin = 'stdin'): void {
+    createInterface({ input: stream })
+      .on('line', (line) => this.accept(line, origin))
+      // readline re-emits its input's errors: a client that vanished (ECONNRESET) only ends its
+      // commands, it must not become an uncaught exception that ends the run.
+      .on('error', () => undefined);
+  }
+
+  /** A command from inside the process (a signal asking the run to stop). */
+  submit(command: TrainerCommand): void {
+    this.commands.push(command);
+    this.wake();
   }
 
   /** Commands received since the last drain, in arrival order. */
@@ -63,6 +74,10 @@ export class CommandInbox {
     const parsed = parseTrainerCommand(trimmed);
     if (parsed.ok) this.commands.push(parsed.command);
     else this.invalid.push(`${origin}: ${parsed.error}: ${trimmed.slice(0, 200)}`);
+    this.wake();
+  }
+
+  private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
     waiters.forEach((wake) => wake());

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UserError } from '../errors';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -34,7 +35,7 @@ export function folderSaveHandler(folder: string, userDefinedMetadata?: Record<s
 export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     load: async () => {
-      const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      const json = readModelJson(modelJsonPath);
       const folder = dirname(modelJsonPath);
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
@@ -60,4 +61,13 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
   const temporary = `${path}.tmp-${process.pid}`;
   writeFileSync(temporary, data);
   renameSync(temporary, path);
+}
+
+function readModelJson(path: string): tf.io.ModelJSON {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as tf.io.ModelJSON;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new UserError(`${path} is not a model file (${error.message})`, 'point model.from at the model.json of a TensorFlow.js layers model');
+  }
 }

@@ -3,17 +3,27 @@
  * torn record; metrics and events are JSON Lines appended whole, so a reader can always parse up
  * to the last complete line.
  */
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord } from '../../shared/runs/format';
+import { createRunId, isValidRunId, RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../../shared/runs/format';
+import { UserError } from '../errors';
 import { writeAtomically } from './modelFiles';
 
-export function createRunId(experimentName: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const slug = experimentName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
-  const suffix = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0');
-  return `${stamp}-${slug}-${suffix}`;
+export interface NewRun {
+  runsDir: string;
+  /** The folder name, when the caller chose it (the extension does, before spawning); by default a new one. */
+  id?: string;
+  experimentPath: string;
+  /** The snapshot: exactly what was validated (overrides included). */
+  experimentText: string;
+  experimentName: string;
+  seed: number;
+  totalEpochs: number;
+  /** Called after run.json records a new status (paused, running again, ended). */
+  onStatusChange?: (status: RunStatus) => void;
 }
+
+const LIVE: ReadonlySet<RunStatus> = new Set(['running', 'paused']);
 
 export class RunFolder {
   private readonly metricsFd: number;
@@ -23,32 +33,34 @@ export class RunFolder {
   private constructor(
     readonly dir: string,
     public record: RunRecord,
+    private readonly onStatusChange: ((status: RunStatus) => void) | undefined,
   ) {
     this.metricsFd = openSync(join(dir, RUN_FILES.metrics), 'a');
     this.eventsFd = openSync(join(dir, RUN_FILES.events), 'a');
     writeAtomically(join(dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
+    process.on('exit', this.recordInterruption);
   }
 
-  /** `experimentText` is the snapshot: exactly what was validated (overrides included). */
-  static create(runsDir: string, experimentPath: string, experimentText: string, experimentName: string, seed: number, totalEpochs: number): RunFolder {
-    let id = createRunId(experimentName);
-    while (existsSync(join(runsDir, id))) id = createRunId(experimentName);
-    const dir = join(runsDir, id);
+  static create(run: NewRun): RunFolder {
+    const id = run.id ?? unusedRunId(run.runsDir, run.experimentName);
+    const dir = join(run.runsDir, id);
+    if (run.id !== undefined) claimFolder(dir, run.id);
     mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
-    writeAtomically(join(dir, RUN_FILES.experiment), experimentText);
-    return new RunFolder(dir, {
+    writeAtomically(join(dir, RUN_FILES.experiment), run.experimentText);
+    const record: RunRecord = {
       formatVersion: RUN_FORMAT_VERSION,
       id,
-      experimentName,
-      experimentPath,
+      experimentName: run.experimentName,
+      experimentPath: run.experimentPath,
       status: 'running',
       pid: process.pid,
-      seed,
-      epochs: { total: totalEpochs, completed: 0 },
+      seed: run.seed,
+      epochs: { total: run.totalEpochs, completed: 0 },
       timings: { startedAt: new Date().toISOString() },
       datasets: [],
       heads: {},
-    });
+    };
+    return new RunFolder(dir, record, run.onStatusChange);
   }
 
   get id(): string {
@@ -60,8 +72,10 @@ export class RunFolder {
   }
 
   update(change: Partial<RunRecord>): void {
+    const previous = this.record.status;
     this.record = { ...this.record, ...change };
     writeAtomically(join(this.dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
+    if (this.record.status !== previous) this.onStatusChange?.(this.record.status);
   }
 
   /** Buffered: step records are written in groups and always by `flushMetrics` at epoch ends. */
@@ -81,8 +95,44 @@ export class RunFolder {
   }
 
   close(): void {
+    process.off('exit', this.recordInterruption);
     this.flushMetrics();
     closeSync(this.metricsFd);
     closeSync(this.eventsFd);
+  }
+
+  /**
+   * The process is exiting with the run still live (a second Ctrl-C, `process.exit` elsewhere):
+   * say so in the folder, or readers would see a `running` run forever. Only synchronous work
+   * is possible here.
+   */
+  private readonly recordInterruption = (): void => {
+    if (!LIVE.has(this.record.status)) return;
+    const message = 'the trainer exited before the run finished (interrupted); the last checkpoint, if any, is in checkpoints/';
+    this.flushMetrics();
+    this.appendEvent({ kind: 'failed', time: new Date().toISOString(), message });
+    this.update({ status: 'failed', error: message, timings: { ...this.record.timings, endedAt: new Date().toISOString() } });
+  };
+}
+
+function unusedRunId(runsDir: string, experimentName: string): string {
+  let id = createRunId(experimentName);
+  while (existsSync(join(runsDir, id))) id = createRunId(experimentName);
+  return id;
+}
+
+/**
+ * A chosen id may name a folder that exists already when the extension made it to hold the
+ * trainer's log before spawning; anything else in it belongs to another run.
+ */
+function claimFolder(dir: string, id: string): void {
+  if (!isValidRunId(id)) {
+    throw new UserError(`invalid run id "${id}"`, 'use letters, digits, ".", "-" and "_" (at most 120 characters), starting with a letter or digit');
+  }
+  const entry = statSync(dir, { throwIfNoEntry: false });
+  if (entry === undefined) return;
+  const others = entry.isDirectory() ? readdirSync(dir).filter((name) => name !== RUN_FILES.trainerLog) : [basename(dir)];
+  if (others.length > 0) {
+    throw new UserError(`run folder already exists: ${dir} (it holds ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`, 'choose another --run-id, or leave it out to get a new one');
   }
 }

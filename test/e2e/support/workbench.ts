@@ -58,6 +58,13 @@ export class Workbench {
     await this.chooseInQuickInput(`>${title}`, commandLabel(title));
   }
 
+  /** Clicks the row labelled `label` in the quick pick an extension just opened (e.g. "Which run?"). */
+  async pickQuickItem(label: RegExp): Promise<void> {
+    const row = this.quickInputRow(label);
+    await row.waitFor();
+    await row.click();
+  }
+
   /** Opens a view or view container (e.g. "Explorer", an activity-bar container) by its name. */
   async openView(name: string): Promise<void> {
     await this.chooseInQuickInput(`view ${name}`, new RegExp(`^${escapeRegExp(name)}$`));

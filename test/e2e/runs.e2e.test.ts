@@ -1,0 +1,87 @@
+/**
+ * Runs in real VS Code: a run started from the palette is followed in the Runs view and status
+ * bar, paused, resumed and stopped from the palette, and survives a window reload.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunRecord } from '../../src/shared/runs/format';
+import { EXAMPLE_EXPERIMENT, exampleWorkspace, waitForRunFile } from './support/exampleWorkspace';
+import { vsCodeTest } from './support/session';
+import type { Workbench } from './support/workbench';
+
+const TRAINING_TIMEOUT_MS = 150_000;
+
+/** The example with a given number of epochs, so a scenario has time to act on a live run. */
+function exampleWithEpochs(epochs: number) {
+  return async (folder: string): Promise<void> => {
+    await exampleWorkspace(folder);
+    const file = join(folder, EXAMPLE_EXPERIMENT);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}epochs: \d+/m, `  epochs: ${epochs}`));
+  };
+}
+
+async function startFromPalette(workbench: Workbench): Promise<void> {
+  await workbench.openFile(EXAMPLE_EXPERIMENT);
+  await workbench.runCommand('Start joint training');
+  await workbench.openView('Runs');
+}
+
+const runRow = (workbench: Workbench, status: RegExp) => workbench.treeItem(status).first();
+
+const recordOf = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+
+vsCodeTest(
+  'a run started from the palette appears in the Runs view, reaches epoch 2, and pauses, resumes and stops on command',
+  { workspace: exampleWithEpochs(400), trust: 'trusted' },
+  async ({ workbench, workspace }) => {
+    await startFromPalette(workbench);
+    const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
+    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/400/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await workbench.page.locator('.part.statusbar').getByText(/digits \d+\/400 · step \d+\/\d+ · worst /).waitFor();
+    await workbench.screenshot('runs-epoch-2');
+
+    await workbench.runCommand('jointrain: Pause run');
+    await workbench.pickQuickItem(/digits/);
+    await runRow(workbench, /paused · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    assert.equal(recordOf(runDir).status, 'paused');
+    await workbench.screenshot('runs-paused');
+
+    await workbench.runCommand('jointrain: Resume run');
+    await workbench.pickQuickItem(/digits/);
+    await runRow(workbench, /running · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+
+    await workbench.runCommand('jointrain: Stop run');
+    await workbench.pickQuickItem(/digits/);
+    await runRow(workbench, /stopped · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const record = recordOf(runDir);
+    assert.equal(record.status, 'stopped');
+    const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8');
+    assert.match(events, /"kind":"paused"[\s\S]*"kind":"resumed"[\s\S]*"kind":"stopped"/);
+    await workbench.screenshot('runs-stopped');
+  },
+);
+
+vsCodeTest(
+  'a window reload does not stop training: the extension reattaches to the live run, which finishes',
+  { workspace: exampleWithEpochs(12), trust: 'trusted' },
+  async ({ workbench, workspace }) => {
+    await startFromPalette(workbench);
+    const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
+    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/12/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const pid = recordOf(runDir).pid;
+
+    await workbench.reloadWindow();
+    await workbench.openView('Runs');
+    await workbench.screenshot('runs-after-reload');
+    // Live progress in the status bar after the reload comes over the re-opened channel.
+    await workbench.page.locator('.part.statusbar').getByText(/digits \d+\/12 · step/).waitFor({ timeout: TRAINING_TIMEOUT_MS }).catch(async () => {
+      assert.equal(recordOf(runDir).status, 'completed', 'either reattached while live, or the run already finished');
+    });
+    await runRow(workbench, /completed · epoch 12\/12/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const record = recordOf(runDir);
+    assert.equal(record.status, 'completed');
+    assert.equal(record.pid, pid, 'the same trainer process finished the run');
+    await workbench.screenshot('runs-completed-after-reload');
+  },
+);

@@ -67,7 +67,7 @@ test('an epoch record becomes an epoch message; metrics that are NaN arrive as n
   assert.deepEqual(message.type === 'epoch' && message.datasets.small, { ...record.datasets.small, trainLoss: null, trainAccuracy: null });
 });
 
-test('events keep their kind, epoch and message (a rejection its reason), cut to the message limit', () => {
+test('events keep their kind, epoch, request id and message (a rejection its reason), cut to the message limit', () => {
   const { sent, reporter } = collect();
   const events: RunEvent[] = [
     { kind: 'started', time, backend: 'wasm' },
@@ -80,7 +80,7 @@ test('events keep their kind, epoch and message (a rejection its reason), cut to
   const messages = sent.map(received);
   assert.deepEqual(messages.slice(0, 4), [
     { type: 'event', kind: 'started' },
-    { type: 'event', kind: 'weights-requested', epoch: 2 },
+    { type: 'event', kind: 'weights-requested', epoch: 2, requestId: 'r1' },
     { type: 'event', kind: 'weights-rejected', message: "unknown dataset 'tiny'" },
     { type: 'event', kind: 'stopped', epoch: 0 },
   ]);

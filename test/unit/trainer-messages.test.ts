@@ -74,3 +74,14 @@ test('a line that is not JSON, or longer than the limit, is refused before parsi
   assert.deepEqual(parseTrainerMessage(oversized), { ok: false, error: `message longer than ${MAX_MESSAGE_BYTES} bytes` });
   assert.match(reasonFor(JSON.stringify({ type: 'event', kind: 'failed', message: 'x'.repeat(5000) })), /^message: /);
 });
+
+test('channel paths stay within the Unix socket limit and differ per run', async () => {
+  const { channelPath } = await import('../../src/shared/protocol/trainerMessages');
+  const macTmp = '/var/folders/xy/abcdefghijklmnopqrstuvwxyz012345/T';
+  const long = `20261129-184239-${'a-very-long-experiment-name'.repeat(4)}-6c54`;
+  const path = channelPath(long, 'darwin', macTmp);
+  assert.ok(Buffer.byteLength(path) < 104, path);
+  assert.match(path, /^\/var\/folders\/.*\/T\/jointrain-ame-6c54-[0-9a-f]{8}\.sock$/);
+  assert.notEqual(channelPath(`${long}x`, 'darwin', macTmp), path);
+  assert.match(channelPath(long, 'win32', 'C:\\Temp'), /^\\\\\.\\pipe\\jointrain-ame-6c54-[0-9a-f]{8}$/);
+});

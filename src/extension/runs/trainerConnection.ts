@@ -38,7 +38,11 @@ export class TrainerConnection {
           connection.closed = true;
           handlers.onClose();
         });
-        createInterface({ input: socket }).on('line', (line) => {
+        // readline re-raises its input's errors: without this listener a trainer dying mid-line
+        // would be an uncaught exception in the extension host.
+        const lines = createInterface({ input: socket });
+        lines.on('error', () => socket.destroy());
+        lines.on('line', (line) => {
           const parsed = parseTrainerMessage(line);
           if (parsed.ok) handlers.onMessage(parsed.message);
           else handlers.onInvalid(`${parsed.error}: ${line.slice(0, 200)}`);

@@ -53,7 +53,14 @@ export const TrainerMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('epoch'), epoch: z.number().int().positive(), totalEpochs: z.number().int().positive(), datasets: datasetRecord(EpochDatasetSchema) }),
   /** A run event, as appended to events.jsonl; the host re-reads run.json for details. */
-  z.object({ type: z.literal('event'), kind: z.string().max(50), epoch: z.number().int().nonnegative().optional(), message: z.string().max(MAX_EVENT_MESSAGE_LENGTH).optional() }),
+  z.object({
+    type: z.literal('event'),
+    kind: z.string().max(50),
+    epoch: z.number().int().nonnegative().optional(),
+    /** For weight events: the `requestId` of the set-weights command answered, so a panel can settle it. */
+    requestId: z.string().max(100).optional(),
+    message: z.string().max(MAX_EVENT_MESSAGE_LENGTH).optional(),
+  }),
   z.object({ type: z.literal('status'), status: z.enum(['running', 'paused', 'completed', 'failed', 'diverged', 'stopped']) }),
 ]);
 
@@ -85,6 +92,18 @@ export function parseTrainerMessage(line: string): ParsedMessage {
  * temp folder under a name derived from the run id, not in the (possibly deep) run folder.
  */
 export function channelPath(runId: string, platform: string, tmpDir: string): string {
-  const safe = runId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-60);
-  return platform === 'win32' ? `\\\\.\\pipe\\jointrain-${safe}` : `${tmpDir.replace(/\/$/, '')}/jointrain-${safe}.sock`;
+  // A short digest keeps the path within the socket limit (104 bytes on macOS, whose temp folder
+  // alone is ~50); the id's tail keeps it recognisable.
+  const name = `jointrain-${runId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(-8)}-${digest(runId)}`;
+  return platform === 'win32' ? `\\\\.\\pipe\\${name}` : `${tmpDir.replace(/\/$/, '')}/${name}.sock`;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: not for security, only to shorten a name without clashes in practice. */
+function digest(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }

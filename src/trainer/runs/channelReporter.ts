@@ -41,13 +41,14 @@ function stepMessage(record: StepRecord, samplesPerSecond: number, totalEpochs: 
   };
 }
 
-/** Kind, epoch and a human-readable message; the host reads events.jsonl for the rest. */
+/** Kind, epoch, the request it answers and a human-readable message; the host reads events.jsonl for the rest. */
 function eventMessage(event: RunEvent): TrainerMessage {
   const text = 'message' in event ? event.message : 'reason' in event ? event.reason : undefined;
   return {
     type: 'event',
     kind: event.kind,
     ...('epoch' in event ? { epoch: event.epoch } : {}),
+    ...('requestId' in event && event.requestId !== undefined ? { requestId: event.requestId } : {}),
     ...(text !== undefined ? { message: text.slice(0, MAX_EVENT_MESSAGE_LENGTH) } : {}),
   };
 }

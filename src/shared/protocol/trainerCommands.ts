@@ -4,6 +4,7 @@
  * validated on receipt: a controller is another process and its input is not trusted.
  */
 import { z } from 'zod';
+import { parseJsonLine } from './jsonLine';
 
 export const TRAINER_PROTOCOL_VERSION = 1;
 
@@ -33,17 +34,6 @@ export type ParsedCommand = { ok: true; command: TrainerCommand } | { ok: false;
 
 /** Parses one line of JSON into a command, or says why it is not one. Never throws. */
 export function parseTrainerCommand(line: string): ParsedCommand {
-  if (line.length > MAX_COMMAND_BYTES) return { ok: false, error: `command longer than ${MAX_COMMAND_BYTES} bytes` };
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return { ok: false, error: 'not valid JSON' };
-  }
-  const result = TrainerCommandSchema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return { ok: false, error: `${issue?.path.join('.') || 'command'}: ${issue?.message ?? 'invalid'}` };
-  }
-  return { ok: true, command: result.data };
+  const parsed = parseJsonLine(TrainerCommandSchema, line, MAX_COMMAND_BYTES, 'command');
+  return parsed.ok ? { ok: true, command: parsed.value } : parsed;
 }

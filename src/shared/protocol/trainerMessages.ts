@@ -5,6 +5,7 @@
  * reconnects. Every message is validated on receipt: the trainer is another process.
  */
 import { z } from 'zod';
+import { parseJsonLine } from './jsonLine';
 import { TRAINER_PROTOCOL_VERSION } from './trainerCommands';
 
 const finite = z.number().finite();
@@ -72,19 +73,8 @@ export type ParsedMessage = { ok: true; message: TrainerMessage } | { ok: false;
 
 /** Parses one line from the trainer, or says why it is not a valid message. Never throws. */
 export function parseTrainerMessage(line: string): ParsedMessage {
-  if (line.length > MAX_MESSAGE_BYTES) return { ok: false, error: `message longer than ${MAX_MESSAGE_BYTES} bytes` };
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return { ok: false, error: 'not valid JSON' };
-  }
-  const result = TrainerMessageSchema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return { ok: false, error: `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}` };
-  }
-  return { ok: true, message: result.data };
+  const parsed = parseJsonLine(TrainerMessageSchema, line, MAX_MESSAGE_BYTES, 'message');
+  return parsed.ok ? { ok: true, message: parsed.value } : parsed;
 }
 
 /**

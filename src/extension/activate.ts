@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
 import { registerRunCommands } from './commands/runCommands';
+import { registerLanguageFeatures } from './language/registerLanguageFeatures';
 import { startTraining } from './commands/startTraining';
 import { resolveNodeRuntime, type NodeRuntime } from './runs/nodeRuntime';
 import { RunManager } from './runs/runManager';
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trainerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath,
     nodeRuntime: () => (runtime ??= resolveNodeRuntime(readSettings().nodePath, probeNodeVersion, process.execPath)),
     watchRunsDir: (dir) => watcher.watch(dir),
+    followNewRun: (runDir) => followNewRun(runDir, store, reconcile),
   };
   const syncFolders = () => {
     store.setRunsDirs(allRunsDirs());
@@ -66,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('jointrain.runs', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(services, uri)),
     ...registerRunCommands(services),
+    ...registerLanguageFeatures(services),
     vscode.workspace.onDidChangeWorkspaceFolders(syncFolders),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('jointrain.nodePath')) runtime = undefined;
@@ -76,6 +79,24 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export function deactivate(): void {}
+
+const FOLLOW_POLL_MS = 200;
+const FOLLOW_LIMIT_MS = 60_000;
+
+/** Polls a new run folder until its trainer has recorded its channel (or given up), then attaches. */
+function followNewRun(runDir: string, store: RunStore, reconcile: () => void): void {
+  const started = Date.now();
+  const check = () => {
+    store.refreshRun(runDir);
+    const run = store.all().find((summary) => summary.dir === runDir);
+    if (run?.record.channel !== undefined || (run !== undefined && run.record.status !== 'running') || Date.now() - started > FOLLOW_LIMIT_MS) {
+      reconcile();
+      return;
+    }
+    setTimeout(check, FOLLOW_POLL_MS);
+  };
+  check();
+}
 
 function probeNodeVersion(command: string): Promise<string> {
   return new Promise((resolve, reject) => {

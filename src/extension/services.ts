@@ -14,4 +14,6 @@ export interface ExtensionServices {
   nodeRuntime: () => Promise<NodeRuntime>;
   /** Makes sure file events of this runs folder reach the store (it may lie outside the workspace). */
   watchRunsDir: (dir: string) => void;
+  /** Reads a just-launched run as soon as its run.json exists and attaches to its channel. */
+  followNewRun: (runDir: string) => void;
 }

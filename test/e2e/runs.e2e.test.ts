@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/shared/runs/format';
-import { EXAMPLE_EXPERIMENT, exampleWorkspace, waitForRunFile } from './support/exampleWorkspace';
+import { EXAMPLE_EXPERIMENT, exampleWorkspace, runFolders, waitForRunFile } from './support/exampleWorkspace';
 import { vsCodeTest } from './support/session';
 import type { Workbench } from './support/workbench';
 
@@ -64,24 +64,45 @@ vsCodeTest(
 
 vsCodeTest(
   'a window reload does not stop training: the extension reattaches to the live run, which finishes',
-  { workspace: exampleWithEpochs(12), trust: 'trusted' },
+  { workspace: exampleWithEpochs(40), trust: 'trusted' },
   async ({ workbench, workspace }) => {
     await startFromPalette(workbench);
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
-    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/12/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/40/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const pid = recordOf(runDir).pid;
 
     await workbench.reloadWindow();
     await workbench.openView('Runs');
     await workbench.screenshot('runs-after-reload');
     // Live progress in the status bar after the reload comes over the re-opened channel.
-    await workbench.page.locator('.part.statusbar').getByText(/digits \d+\/12 · step/).waitFor({ timeout: TRAINING_TIMEOUT_MS }).catch(async () => {
-      assert.equal(recordOf(runDir).status, 'completed', 'either reattached while live, or the run already finished');
-    });
-    await runRow(workbench, /completed · epoch 12\/12/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await workbench.page.locator('.part.statusbar').getByText(/digits \d+\/40 · step/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    assert.equal(recordOf(runDir).status, 'running', 'still training after the reload');
+    await runRow(workbench, /completed · epoch 40\/40/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const record = recordOf(runDir);
     assert.equal(record.status, 'completed');
     assert.equal(record.pid, pid, 'the same trainer process finished the run');
     await workbench.screenshot('runs-completed-after-reload');
+  },
+);
+
+vsCodeTest(
+  'an invalid experiment does not launch: its errors go to the Problems panel, which the message offers to show',
+  {
+    workspace: async (folder) => {
+      await exampleWorkspace(folder);
+      const file = join(folder, EXAMPLE_EXPERIMENT);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('  batch_size: 64', '  bach_size: 64'));
+    },
+    trust: 'trusted',
+  },
+  async ({ workbench, workspace }) => {
+    await workbench.openFile(EXAMPLE_EXPERIMENT);
+    await workbench.runCommand('Start joint training');
+    const message = workbench.notification(/digits\.jointrain\.yaml has 1 error\. Fix it to start training\./);
+    await message.waitFor();
+    await message.getByRole('button', { name: 'Show Problems' }).click();
+    await workbench.waitForText(/training: unknown key "bach_size" — did you mean "batch_size"\?|bach_size/);
+    await workbench.screenshot('invalid-experiment-problems');
+    assert.deepEqual(runFolders(workspace), []);
   },
 );

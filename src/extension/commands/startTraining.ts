@@ -49,6 +49,8 @@ export async function startTraining(services: ExtensionServices, uri?: vscode.Ur
     services.manager.trainerExited(launched.runDir, code);
   });
   services.watchRunsDir(runsDir);
+  // Attach as soon as the trainer has written run.json, without waiting for a file event.
+  services.followNewRun(launched.runDir);
   return launched.runId;
 }
 

@@ -3,6 +3,7 @@
  * debounced: a training run appends to its files many times a second.
  */
 import * as vscode from 'vscode';
+import { mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { RunStore } from './runStore';
 
@@ -19,7 +20,7 @@ export class RunsWatcher implements vscode.Disposable {
 
   watch(runsDir: string): void {
     if (this.watchers.has(runsDir)) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(runsDir), '**/*'));
+    const watcher = vscode.workspace.createFileSystemWatcher(patternFor(runsDir));
     const changed = (uri: vscode.Uri) => this.schedule(runsDir, uri.fsPath);
     watcher.onDidCreate(changed);
     watcher.onDidChange(changed);
@@ -58,4 +59,19 @@ export class RunsWatcher implements vscode.Disposable {
     for (const watcher of this.watchers.values()) watcher.dispose();
     this.watchers.clear();
   }
+}
+
+/**
+ * Inside a workspace folder, the pattern is anchored at the folder, so the workspace's own
+ * watcher serves it even before the runs folder exists (a watcher based on a missing folder may
+ * never see it appear). Outside, the folder is created first so it can be watched.
+ */
+function patternFor(runsDir: string): vscode.RelativePattern {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(runsDir));
+  if (folder) {
+    const inside = relative(folder.uri.fsPath, runsDir).split(sep).join('/');
+    return new vscode.RelativePattern(folder, `${inside}/**/*`);
+  }
+  mkdirSync(runsDir, { recursive: true });
+  return new vscode.RelativePattern(vscode.Uri.file(runsDir), '**/*');
 }

@@ -212,6 +212,8 @@ describe('status line and weight requests', () => {
     assert.equal(line.text, '$(sync~spin) digits 2/12 · step 40/91 · worst scanned 1.061');
     assert.match(line.tooltip, /5123 samples\/s\nclean: loss 0\.200, acc 90\.0%\nscanned: loss 1\.061, acc 60\.0%/);
     assert.equal(statusLine('digits', 'paused', undefined).text, '$(debug-pause) digits: starting');
+    // After a window reload, until the first live step: the epochs from run.json.
+    assert.equal(statusLine('digits', 'running', undefined, { completed: 3, total: 40 }).text, '$(sync~spin) digits 3/40');
   });
 
   test('a typed weight change must be JSON with finite non-negative weights, not all zero', () => {

@@ -9,9 +9,13 @@ export interface StatusLine {
   tooltip: string;
 }
 
-export function statusLine(experimentName: string, status: RunStatus, step: StepMessage | undefined): StatusLine {
+/** `epochs` (from run.json) stands in until the first live step arrives, e.g. right after a window reload. */
+export function statusLine(experimentName: string, status: RunStatus, step: StepMessage | undefined, epochs?: { completed: number; total: number }): StatusLine {
   const icon = status === 'paused' ? '$(debug-pause)' : '$(sync~spin)';
-  if (step === undefined) return { text: `${icon} ${experimentName}: starting`, tooltip: `jointrain: ${experimentName} is starting` };
+  if (step === undefined) {
+    if (epochs === undefined || epochs.completed === 0) return { text: `${icon} ${experimentName}: starting`, tooltip: `jointrain: ${experimentName} is starting` };
+    return { text: `${icon} ${experimentName} ${epochs.completed}/${epochs.total}`, tooltip: `jointrain: ${experimentName} (${status}), ${epochs.completed} of ${epochs.total} epochs done` };
+  }
   const worst = Object.entries(step.datasets).reduce<[string, number] | undefined>(
     (current, [name, metrics]) => (current === undefined || metrics.loss > current[1] ? [name, metrics.loss] : current),
     undefined,

@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
 import { registerRunCommands } from './commands/runCommands';
-import { registerLanguageFeatures } from './language/registerLanguageFeatures';
 import { startTraining } from './commands/startTraining';
 import { resolveNodeRuntime, type NodeRuntime } from './runs/nodeRuntime';
 import { RunManager } from './runs/runManager';
@@ -68,7 +67,6 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('jointrain.runs', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(services, uri)),
     ...registerRunCommands(services),
-    ...registerLanguageFeatures(services),
     vscode.workspace.onDidChangeWorkspaceFolders(syncFolders),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('jointrain.nodePath')) runtime = undefined;

@@ -20,7 +20,7 @@ import { Workbench } from './workbench';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ACTION_TIMEOUT_MS = 30_000;
-const SCENARIO_TIMEOUT_MS = 240_000;
+const SCENARIO_TIMEOUT_MS = 360_000;
 /** Left out when a failed scenario's run folders are kept: models, not explanations. */
 const RUN_BULK = ['checkpoints', 'model'];
 

@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: runs the three benchmarks in order and writes their results into the generated
+ * `npm run bench`: runs the four benchmarks in order and writes their results into the generated
  * section of bench/README.md. Every number is a ratio or rate measured within this one run; none
  * is asserted against a time limit.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { backendComparison } from './backendComparison';
 import { prepareDigitFolders } from './digitFolders';
 import { inputPipeline } from './inputPipeline';
 import { loopOverhead } from './loopOverhead';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   finish(await inputPipeline({ folders, sharedCacheDir, backend }));
   console.log('3. Mixing sanity …');
   finish(mixingShares());
+  console.log('4. Backends: cpu, wasm and PyTorch …');
+  finish(await backendComparison());
   const minutes = (performance.now() - started) / 60_000;
   const loadAtEnd = loadAverage();
   const contended = Math.max(loadAtStart, loadAtEnd) > os.availableParallelism();

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/experiment/schema';
 import type { BackendReport, ResolvedBackend } from '../../shared/runs/format';
 import { UserError } from '../errors';
+import { registerWasmGradients } from './wasmGradients';
 
 const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -46,6 +47,7 @@ async function tryBackend(name: ResolvedBackend, load: ModuleLoader): Promise<st
       return describeLoadFailure(pkg, error);
     }
   }
+  if (name === 'wasm') registerWasmGradients();
   try {
     const ok = await tf.setBackend(TFJS_IDS[name]);
     if (!ok) return `tfjs could not initialise the '${TFJS_IDS[name]}' backend`;

@@ -1,0 +1,231 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { registerWasmGradients } from '../../src/trainer/backend/wasmGradients';
+import { assertClose, onBackend, seededValues } from './backend-compare';
+
+type Pad = 'same' | 'valid';
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: Pad;
+  dilations?: [number, number];
+}
+
+/** Runs a kernel by name on one backend with inputs made from the same seeded values. */
+async function kernelOn(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' }>,
+  attrs: tf.NamedAttrMap,
+): Promise<{ shape: number[]; values: Float32Array }> {
+  return onBackend(backend, () => {
+    const tensors: tf.NamedTensorMap = {};
+    for (const [name, input] of Object.entries(inputs)) tensors[name] = tf.tensor(input.values, input.shape, input.dtype ?? 'float32');
+    return tf.engine().runKernel(kernel, tensors, attrs) as tf.Tensor;
+  });
+}
+
+function dyShape(c: ConvCase, outChannels: number): number[] {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations ?? 1, c.pad, undefined, outChannels !== c.filter[3]);
+  return [info.batchSize, info.outHeight, info.outWidth, outChannels];
+}
+
+async function sameOnBothBackends(kernel: string, inputs: Parameters<typeof kernelOn>[2], attrs: tf.NamedAttrMap): Promise<void> {
+  const cpu = await kernelOn('cpu', kernel, inputs, attrs);
+  const wasm = await kernelOn('wasm', kernel, inputs, attrs);
+  assertClose(wasm, cpu, 1e-4);
+}
+
+const CONV_CASES: ConvCase[] = [
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'valid' },
+  { x: [3, 9, 7, 2], filter: [3, 3, 2, 5], strides: [2, 2], pad: 'same' },
+  { x: [3, 9, 7, 2], filter: [3, 2, 2, 5], strides: [2, 2], pad: 'valid' },
+  { x: [1, 10, 10, 4], filter: [5, 5, 4, 2], strides: [2, 1], pad: 'same' },
+  { x: [4, 1, 12, 3], filter: [1, 3, 3, 6], strides: [1, 2], pad: 'same' },
+];
+
+const DEPTHWISE_CASES: ConvCase[] = [
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 1], strides: [1, 1], pad: 'same' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'valid' },
+  { x: [3, 9, 7, 4], filter: [3, 3, 4, 2], strides: [2, 2], pad: 'same' },
+  { x: [3, 9, 7, 2], filter: [2, 3, 2, 3], strides: [2, 2], pad: 'valid' },
+  { x: [2, 11, 11, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'same', dilations: [2, 2] },
+  { x: [2, 11, 9, 2], filter: [3, 2, 2, 1], strides: [1, 1], pad: 'valid', dilations: [2, 3] },
+];
+
+/** A [fh,fw,c,m] filter with d−1 zero taps between its taps: what a dilation of d computes with. */
+function spreadFilter(values: Float32Array, [fh, fw, c, m]: [number, number, number, number], [dh, dw]: [number, number]): { shape: number[]; values: Float32Array } {
+  const spreadW = (fw - 1) * dw + 1;
+  const shape = [(fh - 1) * dh + 1, spreadW, c, m];
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const depth = c * m;
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      const from = (i * fw + j) * depth;
+      out.set(values.subarray(from, from + depth), (i * dh * spreadW + j * dw) * depth);
+    }
+  }
+  return { shape, values: out };
+}
+
+const describeCase = (c: ConvCase): string =>
+  `x ${c.x.join('×')}, filter ${c.filter.join('×')}, strides ${c.strides.join(',')}, ${c.pad}${c.dilations ? `, dilations ${c.dilations.join(',')}` : ''}`;
+
+before(() => registerWasmGradients());
+
+describe('Conv2DBackpropFilter on wasm equals cpu', () => {
+  for (const c of CONV_CASES) {
+    test(describeCase(c), async () => {
+      const dy = dyShape(c, c.filter[3]);
+      await sameOnBothBackends(
+        tf.Conv2DBackpropFilter,
+        { x: { shape: c.x, values: seededValues(c.x, 1) }, dy: { shape: dy, values: seededValues(dy, 2) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      );
+    });
+  }
+});
+
+describe('DepthwiseConv2dNativeBackpropFilter on wasm equals cpu', () => {
+  for (const c of DEPTHWISE_CASES) {
+    test(describeCase(c), async () => {
+      const dy = dyShape(c, c.filter[2] * c.filter[3]);
+      const inputs = { x: { shape: c.x, values: seededValues(c.x, 3) }, dy: { shape: dy, values: seededValues(dy, 4) } };
+      const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations ?? [1, 1], filterShape: c.filter };
+      if (c.dilations === undefined) return sameOnBothBackends(tf.DepthwiseConv2dNativeBackpropFilter, inputs, attrs);
+      // The cpu kernel ignores dilations; its gradient for the zero-spread filter, sampled every d-th tap, is the reference.
+      const [dh, dw] = c.dilations;
+      const spread: [number, number, number, number] = [(c.filter[0] - 1) * dh + 1, (c.filter[1] - 1) * dw + 1, c.filter[2], c.filter[3]];
+      const full = await kernelOn('cpu', tf.DepthwiseConv2dNativeBackpropFilter, inputs, { ...attrs, dilations: [1, 1], filterShape: spread });
+      const expected = await onBackend('cpu', () => tf.stridedSlice(tf.tensor(full.values, full.shape), [0, 0, 0, 0], spread, [dh, dw, 1, 1]));
+      assertClose(await kernelOn('wasm', tf.DepthwiseConv2dNativeBackpropFilter, inputs, attrs), expected, 1e-4);
+    });
+  }
+});
+
+describe('DepthwiseConv2dNativeBackpropInput on wasm equals cpu', () => {
+  for (const c of DEPTHWISE_CASES) {
+    test(describeCase(c), async () => {
+      const dy = dyShape(c, c.filter[2] * c.filter[3]);
+      const filter = { shape: c.filter, values: seededValues(c.filter, 6) };
+      const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations ?? [1, 1], inputShape: c.x };
+      const inputs = { dy: { shape: dy, values: seededValues(dy, 5) }, filter };
+      if (c.dilations === undefined) return sameOnBothBackends(tf.DepthwiseConv2dNativeBackpropInput, inputs, attrs);
+      // The cpu kernel ignores dilations; the same filter spread out with zeros and dilation 1 is the reference.
+      const spread = spreadFilter(filter.values, c.filter, c.dilations);
+      const expected = await kernelOn('cpu', tf.DepthwiseConv2dNativeBackpropInput, { ...inputs, filter: spread }, { ...attrs, dilations: [1, 1] });
+      assertClose(await kernelOn('wasm', tf.DepthwiseConv2dNativeBackpropInput, inputs, attrs), expected, 1e-4);
+    });
+  }
+});
+
+describe('UnsortedSegmentSum on wasm equals cpu', () => {
+  const cases: Array<{ x: number[]; ids: number[]; numSegments: number }> = [
+    { x: [6], ids: [0, 2, 2, 1, 0, 2], numSegments: 3 },
+    { x: [5, 4], ids: [3, 3, 0, 1, 3], numSegments: 5 },
+    { x: [7, 2, 3], ids: [1, 0, 1, 1, 6, 2, 0], numSegments: 7 },
+    { x: [4, 3], ids: [0, -1, 9, 1], numSegments: 2 },
+  ];
+  for (const c of cases) {
+    test(`x ${c.x.join('×')}, ${c.numSegments} segments, ids ${c.ids.join(',')}`, async () => {
+      await sameOnBothBackends(
+        tf.UnsortedSegmentSum,
+        { x: { shape: c.x, values: seededValues(c.x, 7) }, segmentIds: { shape: [c.ids.length], values: Int32Array.from(c.ids), dtype: 'int32' } },
+        { numSegments: c.numSegments },
+      );
+    });
+  }
+});
+
+describe('gradients through the ops on wasm equal cpu', () => {
+  const gradientCases: Array<{ name: string; inputs: number[][]; f: (...xs: tf.Tensor[]) => tf.Tensor }> = [
+    {
+      name: 'conv2d, stride 2, same',
+      inputs: [[2, 9, 9, 3], [3, 3, 3, 4]],
+      f: (x, w) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'))),
+    },
+    {
+      name: 'depthwiseConv2d, stride 2, valid',
+      inputs: [[2, 9, 9, 3], [3, 3, 3, 2]],
+      f: (x, w) => tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'))),
+    },
+    {
+      name: 'separableConv2d, stride 1, same',
+      inputs: [[2, 7, 7, 3], [3, 3, 3, 2], [1, 1, 6, 4]],
+      f: (x, d, p) => tf.sum(tf.square(tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, 1, 'same'))),
+    },
+    {
+      name: 'gather (embedding lookup) with repeated ids',
+      inputs: [[6, 4]],
+      f: (table) => tf.sum(tf.square(tf.gather(table as tf.Tensor2D, tf.tensor1d([1, 4, 1, 0, 5, 1], 'int32')))),
+    },
+  ];
+  for (const [shape, size, stride, pad] of [
+    [[2, 8, 8, 4], 2, 2, 'valid'],
+    [[3, 9, 7, 5], 3, 2, 'same'],
+    [[2, 9, 9, 3], 3, 1, 'same'],
+    [[2, 10, 9, 3], 2, 3, 'valid'],
+  ] as const) {
+    gradientCases.push({
+      name: `maxPool ${size}×${size}, stride ${stride}, ${pad}, x ${shape.join('×')} (replaces wasm's MaxPoolGrad)`,
+      inputs: [shape.slice()],
+      f: (x) => {
+        const pooled = tf.maxPool(x as tf.Tensor4D, size, stride, pad);
+        return tf.sum(tf.mul(pooled, tf.tensor(seededValues(pooled.shape, 30), pooled.shape)));
+      },
+    });
+  }
+  for (const c of gradientCases) {
+    test(c.name, async () => {
+      const run = (backend: string) =>
+        Promise.all(
+          c.inputs.map((_, i) =>
+            onBackend(backend, () => {
+              const xs = c.inputs.map((shape, k) => tf.tensor(seededValues(shape, 10 + k), shape));
+              return tf.grads(c.f)(xs)[i] as tf.Tensor;
+            }),
+          ),
+        );
+      const cpu = await run('cpu');
+      const wasm = await run('wasm');
+      cpu.forEach((expected, i) => assertClose(wasm[i] as typeof expected, expected, 1e-4));
+    });
+  }
+});
+
+test('max pooling sends the gradient of an all-negative window to its maximum on wasm, as on cpu', async () => {
+  const gradient = (backend: string) =>
+    onBackend(backend, () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([-5, -1, -3, -2, 4, 1, 3, 2], [2, 2, 2, 1])));
+  assert.deepEqual(Array.from((await gradient('wasm')).values), [0, 1, 0, 0, 1, 0, 0, 0]);
+  assertClose(await gradient('wasm'), await gradient('cpu'), 0);
+});
+
+test('the composed kernels free every intermediate tensor', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor(seededValues([2, 8, 8, 3], 1), [2, 8, 8, 3]) as tf.Tensor4D;
+  const w = tf.tensor(seededValues([3, 3, 3, 2], 2), [3, 3, 3, 2]) as tf.Tensor4D;
+  const table = tf.tensor(seededValues([5, 3], 3), [5, 3]) as tf.Tensor2D;
+  const step = () =>
+    tf.tidy(() => {
+      const loss = (a: tf.Tensor, b: tf.Tensor, t: tf.Tensor) =>
+        tf.addN([
+          tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')),
+          tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')),
+          tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')),
+          tf.sum(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same')),
+          tf.sum(tf.gather(t, tf.tensor1d([0, 2, 2], 'int32'))),
+        ]);
+      return tf.grads(loss)([x, tf.slice(w, [0, 0, 0, 0], [3, 3, 3, 2]), table]);
+    });
+  tf.dispose(step());
+  const tensorsBefore = tf.memory().numTensors;
+  const dataBefore = tf.engine().backend.numDataIds();
+  for (let i = 0; i < 3; i++) tf.dispose(step());
+  assert.equal(tf.memory().numTensors, tensorsBefore);
+  assert.equal(tf.engine().backend.numDataIds(), dataBefore);
+  tf.dispose([x, w, table]);
+});

@@ -4,7 +4,10 @@
  */
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
+import { newExperiment } from './commands/newExperiment';
 import { registerRunCommands } from './commands/runCommands';
+import { RunPanels, registerRunPanels } from './panel/runPanels';
+import { registerLanguageFeatures } from './language/registerLanguageFeatures';
 import { startTraining } from './commands/startTraining';
 import { resolveNodeRuntime, type NodeRuntime } from './runs/nodeRuntime';
 import { RunManager } from './runs/runManager';
@@ -26,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const manager = new RunManager(store, {
     onMessage: (runId, message) => {
       statusBar.onMessage(runId, message);
+      panels.onTrainerMessage(runId, message);
       if (message.type === 'event') log.info(`run ${runId}: ${message.kind}${message.message ? `: ${message.message}` : ''}`);
       if (message.type !== 'step') {
         const run = store.get(runId);
@@ -48,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): void {
     watchRunsDir: (dir) => watcher.watch(dir),
     followNewRun: (runDir) => followNewRun(runDir, store, reconcile),
   };
+  // Referenced by the manager's callback above, which runs only after activation.
+  const panels = new RunPanels(services, context.extensionUri);
   const syncFolders = () => {
     store.setRunsDirs(allRunsDirs());
     watcher.setDirs(store.dirs);
@@ -64,9 +70,13 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => manager.dispose() },
     { dispose: () => clearInterval(poll) },
     store.onDidChange(() => statusBar.render()),
+    store.onDidChange((changed) => panels.onRunsChanged(changed)),
     vscode.window.createTreeView('jointrain.runs', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(services, uri)),
-    ...registerRunCommands(services),
+    vscode.commands.registerCommand('jointrain.newExperiment', (uri?: vscode.Uri, uris?: vscode.Uri[]) => newExperiment(services, uri, uris)),
+    ...registerRunCommands(services, panels),
+    ...registerRunPanels(panels),
+    ...registerLanguageFeatures(services),
     vscode.workspace.onDidChangeWorkspaceFolders(syncFolders),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('jointrain.nodePath')) runtime = undefined;

@@ -1,5 +1,5 @@
 /**
- * `jointrain` — the headless trainer: `run`, `validate`, `compare`, `example`.
+ * `jointrain` — the headless trainer: `run`, `validate`, `compare`, `example`, `scaffold`.
  * Progress goes to stderr; results (tables, JSON) to stdout.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -15,6 +15,8 @@ import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
 import { ExperimentError, UserError } from './errors';
 import { runExperiment } from './runExperiment';
+import { experimentTemplate } from './scaffold/experimentTemplate';
+import { inspectSource } from './scaffold/inspectSources';
 import { generateExampleData } from '../../examples/generate';
 
 interface RunCommandOptions {
@@ -96,6 +98,14 @@ async function validateCommand(file: string, options: { json: boolean }): Promis
   return 0;
 }
 
+/** Writes a commented experiment for the picked sources to stdout (with `--json`, with what was found in them). */
+async function scaffoldCommand(paths: string[], options: { json: boolean; relativeTo: string; name: string }): Promise<number> {
+  const sources = await Promise.all(paths.map((path) => inspectSource(resolve(path))));
+  const text = experimentTemplate(sources, resolve(options.relativeTo), options.name);
+  process.stdout.write(options.json ? `${JSON.stringify({ text, sources })}\n` : text);
+  return 0;
+}
+
 function compareCommand(runDirs: string[], options: { markdown: boolean }): number {
   const runs: ComparedRun[] = runDirs.map((dir) => {
     const runJson = join(dir, RUN_FILES.run);
@@ -164,6 +174,16 @@ export function buildProgram(): Command {
     .option('--json', 'print {"file", "issues"} as JSON to stdout', false)
     .action(async (file: string, options: { json: boolean }) => {
       process.exitCode = await validateCommand(file, options);
+    });
+  program
+    .command('scaffold')
+    .description('write a commented experiment for image folders and CSV files to stdout')
+    .argument('<paths...>', 'image folders (one subfolder per class) and CSV files')
+    .option('--relative-to <dir>', 'folder the experiment will be saved in (dataset paths are relative to it)', '.')
+    .option('--name <name>', 'experiment name', 'experiment')
+    .option('--json', 'print {"text", "sources"} as JSON', false)
+    .action(async (paths: string[], options: { json: boolean; relativeTo: string; name: string }) => {
+      process.exitCode = await scaffoldCommand(paths, options);
     });
   program
     .command('compare')

@@ -36,7 +36,12 @@ function sendCommand(services: ExtensionServices, run: RunSummary, command: Trai
   services.log.info(`run ${run.record.id}: sent ${command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
 }
 
-export function registerRunCommands(services: ExtensionServices): vscode.Disposable[] {
+/** Opens a run's training panel (see src/extension/panel). */
+export interface RunPanelOpener {
+  open(runId: string): void;
+}
+
+export function registerRunCommands(services: ExtensionServices, panels: RunPanelOpener): vscode.Disposable[] {
   const live = (run: RunSummary) => LIVE.includes(run.record.status);
   const control = (type: 'pause' | 'resume' | 'stop', filter: (run: RunSummary) => boolean) => async (argument: RunArgument) => {
     const run = await resolveRun(services, argument, filter);
@@ -51,7 +56,7 @@ export function registerRunCommands(services: ExtensionServices): vscode.Disposa
     ),
     vscode.commands.registerCommand('jointrain.openRun', async (argument: RunArgument) => {
       const run = await resolveRun(services, argument);
-      if (run) await vscode.window.showTextDocument(vscode.Uri.file(join(run.dir, RUN_FILES.run)), { preview: true });
+      if (run) panels.open(run.record.id);
     }),
     vscode.commands.registerCommand('jointrain.revealRunFolder', async (argument: RunArgument) => {
       const run = await resolveRun(services, argument);

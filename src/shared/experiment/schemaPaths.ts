@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FieldPath } from './locate';
 
-type Schema = z.core.$ZodType;
+export type Schema = z.core.$ZodType;
 
 /** The value found at `path` in plain parsed data, or undefined. */
 export function valueAt(data: unknown, path: FieldPath): unknown {
@@ -20,10 +20,38 @@ export function keysAllowedAt(root: Schema, path: FieldPath, data: unknown): str
 }
 
 /**
+ * The fields an object may hold at `path`, each with its schema as declared (wrappers such as
+ * `.default()` kept, so that its description and default stay visible); first declaration wins.
+ */
+export function fieldsAt(root: Schema, path: FieldPath, data: unknown): Map<string, Schema> {
+  const fields = new Map<string, Schema>();
+  for (const schema of schemasAt(root, path, data)) {
+    if (!(schema instanceof z.core.$ZodObject)) continue;
+    for (const [key, field] of Object.entries(schema._zod.def.shape)) if (!fields.has(key)) fields.set(key, field);
+  }
+  return fields;
+}
+
+/** The schema with its wrappers (optional, default, pipe, ...) removed. */
+export function unwrap(schema: Schema): Schema {
+  if (
+    schema instanceof z.core.$ZodOptional ||
+    schema instanceof z.core.$ZodDefault ||
+    schema instanceof z.core.$ZodPrefault ||
+    schema instanceof z.core.$ZodNullable ||
+    schema instanceof z.core.$ZodReadonly
+  ) {
+    return unwrap(schema._zod.def.innerType);
+  }
+  if (schema instanceof z.core.$ZodPipe) return unwrap(schema._zod.def.in);
+  return schema;
+}
+
+/**
  * The schemas that apply at `path`, walking objects, records, arrays and tuples and expanding
  * unions; a discriminated union keeps only the option named by the data's discriminator.
  */
-function schemasAt(root: Schema, path: FieldPath, data: unknown): Schema[] {
+export function schemasAt(root: Schema, path: FieldPath, data: unknown): Schema[] {
   let schemas = alternatives(root, data);
   let value = data;
   for (const part of path) {
@@ -52,20 +80,6 @@ function childSchemas(schema: Schema, part: string | number): Schema[] {
   if (schema instanceof z.core.$ZodArray) return [schema._zod.def.element];
   if (schema instanceof z.core.$ZodTuple && typeof part === 'number') return optional(schema._zod.def.items[part]);
   return [];
-}
-
-function unwrap(schema: Schema): Schema {
-  if (
-    schema instanceof z.core.$ZodOptional ||
-    schema instanceof z.core.$ZodDefault ||
-    schema instanceof z.core.$ZodPrefault ||
-    schema instanceof z.core.$ZodNullable ||
-    schema instanceof z.core.$ZodReadonly
-  ) {
-    return unwrap(schema._zod.def.innerType);
-  }
-  if (schema instanceof z.core.$ZodPipe) return unwrap(schema._zod.def.in);
-  return schema;
 }
 
 function optional(schema: Schema | undefined): Schema[] {

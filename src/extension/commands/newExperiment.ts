@@ -1,0 +1,79 @@
+/**
+ * "New joint-training experiment": the user picks data folders and CSV files (or selects them in
+ * the explorer); the trainer's `scaffold` command inspects them (classes, image sizes with sharp,
+ * CSV columns — one implementation, shared with the CLI) and writes the experiment's text, which is
+ * saved where the user chooses and opened.
+ */
+import { execFile } from 'node:child_process';
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import type { NodeRuntime } from '../runs/nodeRuntime';
+import type { ExtensionServices } from '../services';
+
+const ScaffoldOutputSchema = z.object({ text: z.string() });
+const EXTENSION = '.jointrain.yaml';
+
+export async function newExperiment(services: ExtensionServices, clicked?: vscode.Uri, selected?: readonly vscode.Uri[]): Promise<vscode.Uri | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('jointrain: creating an experiment reads the data with the trainer, which runs only in a trusted workspace.');
+    return undefined;
+  }
+  const sources = selected?.length ? [...selected] : clicked ? [clicked] : await pickSources();
+  if (!sources?.length) return undefined;
+  const target = await pickTarget(sources[0]);
+  if (!target) return undefined;
+  const name = basename(target.fsPath, EXTENSION);
+  try {
+    const node = await services.nodeRuntime();
+    const text = await runScaffold(node, services.trainerScript, sources.map((uri) => uri.fsPath), dirname(target.fsPath), name);
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+    await vscode.window.showTextDocument(target);
+    services.log.info(`wrote ${vscode.workspace.asRelativePath(target)} for ${sources.length} data source(s)`);
+    return target;
+  } catch (error) {
+    void vscode.window.showErrorMessage(`jointrain: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function pickSources(): Thenable<vscode.Uri[] | undefined> {
+  return vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: true,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    openLabel: 'Use as datasets',
+    title: 'Pick image folders (one subfolder per class) and CSV files',
+  });
+}
+
+async function pickTarget(near: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? (near ? vscode.Uri.joinPath(near, '..') : undefined);
+  const chosen = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, `experiment${EXTENSION}`) : undefined,
+    filters: { 'jointrain experiment': ['yaml'] },
+    saveLabel: 'Create experiment',
+  });
+  if (!chosen || chosen.path.endsWith(EXTENSION)) return chosen;
+  return chosen.with({ path: `${chosen.path.replace(/\.ya?ml$/, '')}${EXTENSION}` });
+}
+
+function runScaffold(node: NodeRuntime, trainerScript: string, paths: readonly string[], experimentDir: string, name: string): Promise<string> {
+  const args = [trainerScript, 'scaffold', '--json', '--relative-to', experimentDir, '--name', name, ...paths];
+  return new Promise((resolve, reject) => {
+    execFile(node.command, args, { cwd: experimentDir, env: { ...process.env, ...node.env }, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const parsed = ScaffoldOutputSchema.safeParse(parseJson(stdout));
+      if (parsed.success) resolve(parsed.data.text);
+      else reject(new Error(`could not inspect the data: ${(stderr || error?.message || 'no output').trim()}`));
+    });
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

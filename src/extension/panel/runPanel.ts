@@ -1,0 +1,206 @@
+/**
+ * One training panel: a webview showing one run. The host sends a snapshot when the webview says
+ * it is ready (on load, and again after VS Code re-creates a hidden webview: the panel does not
+ * retain its context) or asks for one, then deltas of what the run folder gained. Nothing is sent
+ * while the panel is hidden. Every message from the webview is validated before it is obeyed.
+ */
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { metricsCsv } from '../../shared/panel/metricsCsv';
+import { PANEL_PROTOCOL_VERSION, parsePanelMessage, type HostToPanelMessage, type PanelToHostMessage } from '../../shared/panel/protocol';
+import { downsampleCurves, emptyRunView, foldRecords } from '../../shared/panel/runView';
+import { proposalProblem } from '../../shared/panel/weightPreview';
+import { TrainerCommandSchema, type TrainerCommand } from '../../shared/protocol/trainerCommands';
+import { parseMetrics } from '../../shared/runs/readRecords';
+import { RUN_FILES, type RunStatus } from '../../shared/runs/format';
+import type { ExtensionServices } from '../services';
+import { createNonce, panelHtml } from './panelHtml';
+import { readExperimentDefaults, RunFolderTail } from './runFolderTail';
+
+/** Steps arrive many times a second; deltas are coalesced to at most one per interval. */
+const DELTA_INTERVAL_MS = 150;
+const LIVE: readonly RunStatus[] = ['running', 'paused'];
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export class RunPanel implements vscode.Disposable {
+  private seq = 0;
+  /** True between the webview's `ready` and the panel being hidden (which discards the webview's context). */
+  private ready = false;
+  private readonly tail: RunFolderTail;
+  private work: Promise<void> = Promise.resolve();
+  private deltaTimer: NodeJS.Timeout | undefined;
+  private sentStatus: RunStatus | undefined;
+  /** The trainer's `status` message can arrive before run.json is rewritten. */
+  private statusHint: RunStatus | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly runId: string,
+    private readonly dir: string,
+    readonly panel: vscode.WebviewPanel,
+    private readonly services: ExtensionServices,
+    extensionUri: vscode.Uri,
+    onDisposed: () => void,
+  ) {
+    this.tail = new RunFolderTail(dir);
+    const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
+    panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: roots };
+    const asset = (...path: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+    panel.webview.html = panelHtml(
+      { cspSource: panel.webview.cspSource, nonce: createNonce(randomBytes), scriptUri: asset('dist', 'webview.js'), styleUris: [asset('dist', 'webview.css'), asset('media', 'panel.css')] },
+      `Run ${runId}`,
+    );
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'jointrain.svg');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((value: unknown) => void this.receive(value)),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        this.dispose();
+        onDisposed();
+      }),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  /** The run folder or the trainer said something new: send a delta soon, if anyone is looking. */
+  refresh(status?: RunStatus): void {
+    if (status) this.statusHint = status;
+    if (!this.ready || !this.panel.visible || this.deltaTimer) return;
+    this.deltaTimer = setTimeout(() => {
+      this.deltaTimer = undefined;
+      this.enqueue(() => this.sendDelta());
+    }, DELTA_INTERVAL_MS);
+  }
+
+  dispose(): void {
+    if (this.deltaTimer) clearTimeout(this.deltaTimer);
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.work = this.work.then(task).catch((error: unknown) => this.services.log.error(`panel ${this.runId}: ${(error as Error).message}`));
+  }
+
+  private async receive(value: unknown): Promise<void> {
+    const parsed = parsePanelMessage(value);
+    if (!parsed.ok) {
+      this.services.log.warn(`panel ${this.runId}: ignored an invalid message from the webview: ${parsed.error}`);
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'ready' || message.type === 'requestSnapshot') {
+      this.ready = true;
+      this.enqueue(() => this.sendSnapshot());
+      return;
+    }
+    if (message.runId !== this.runId) {
+      this.services.log.warn(`panel ${this.runId}: ignored ${message.type} for another run (${message.runId})`);
+      return;
+    }
+    if (message.type === 'exportCsv') await this.exportCsv();
+    else if (message.type === 'exportPng') await this.exportPng(message.dataUrl);
+    else this.control(message);
+  }
+
+  private control(message: Exclude<PanelToHostMessage, { type: 'ready' | 'requestSnapshot' | 'exportCsv' | 'exportPng' }>): void {
+    const run = this.services.store.get(this.runId);
+    if (run === undefined || !LIVE.includes(this.statusHint ?? run.record.status)) {
+      this.notice(`Run ${this.runId} is not running: ${message.type} was not sent.`);
+      return;
+    }
+    let command: TrainerCommand;
+    if (message.type === 'setWeights') {
+      const datasets = run.record.datasets.map((d) => ({ name: d.name, trainSize: d.train.size }));
+      const problem = proposalProblem(datasets, { sampling: message.sampling, loss: message.loss });
+      const parsed = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: message.requestId, sampling: message.sampling, loss: message.loss });
+      if (problem !== undefined || !parsed.success) {
+        this.notice(`Weight change not sent: ${problem ?? parsed.error?.issues[0]?.message ?? 'invalid'}`);
+        return;
+      }
+      command = parsed.data;
+    } else {
+      command = { type: message.type };
+    }
+    const route = this.services.manager.send(this.runId, command);
+    this.services.log.info(`run ${this.runId}: panel sent ${command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
+  }
+
+  private async exportCsv(): Promise<void> {
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(join(this.dir, 'metrics.csv')),
+      filters: { CSV: ['csv'] },
+      title: `Export metrics of run ${this.runId}`,
+    });
+    if (target === undefined) return;
+    const text = await readFile(join(this.dir, RUN_FILES.metrics), 'utf8').catch(() => '');
+    await writeFile(target.fsPath, metricsCsv(parseMetrics(text)), 'utf8');
+    this.notice(`Metrics exported to ${target.fsPath}`);
+  }
+
+  private async exportPng(dataUrl: string): Promise<void> {
+    const png = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+    if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) {
+      this.services.log.warn(`panel ${this.runId}: ignored a chart export that is not a PNG`);
+      return;
+    }
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(join(this.dir, 'charts.png')),
+      filters: { PNG: ['png'] },
+      title: `Export charts of run ${this.runId}`,
+    });
+    if (target === undefined) return;
+    await writeFile(target.fsPath, png);
+    this.notice(`Charts exported to ${target.fsPath}`);
+  }
+
+  private notice(message: string): void {
+    this.enqueue(async () => this.post({ type: 'notice', seq: ++this.seq, message }));
+  }
+
+  private async sendSnapshot(): Promise<void> {
+    const run = this.services.store.get(this.runId);
+    if (run === undefined) return;
+    this.tail.rewind();
+    const view = emptyRunView(run.record, await readExperimentDefaults(this.dir));
+    const { metrics, events } = await this.tail.readNew();
+    foldRecords(view, metrics, events);
+    downsampleCurves(view);
+    if (this.statusHint && LIVE.includes(view.status)) view.status = this.statusHint;
+    this.sentStatus = view.status;
+    await this.post({ type: 'snapshot', protocol: PANEL_PROTOCOL_VERSION, seq: ++this.seq, run: view });
+  }
+
+  private async sendDelta(): Promise<void> {
+    if (!this.ready || !this.panel.visible) return;
+    const { metrics, events } = await this.tail.readNew();
+    const record = this.services.store.get(this.runId)?.record;
+    const status = record && !LIVE.includes(record.status) ? record.status : (this.statusHint ?? record?.status);
+    if (metrics.length === 0 && events.length === 0 && status === this.sentStatus) return;
+    this.sentStatus = status;
+    await this.post({
+      type: 'delta',
+      seq: ++this.seq,
+      metrics,
+      events,
+      ...(status ? { status } : {}),
+      ...(record ? { epochs: record.epochs } : {}),
+    });
+  }
+
+  private async post(message: HostToPanelMessage): Promise<void> {
+    // A hidden panel's webview is discarded with its messages; it asks again with `ready` when shown.
+    if (!this.panel.visible) {
+      this.ready = false;
+      return;
+    }
+    const delivered = await this.panel.webview.postMessage(message);
+    if (!delivered) this.ready = false;
+  }
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import type { FieldPath } from '../experiment/locate';
+import { ExperimentSchema } from '../experiment/schema';
+import { fieldsAt, schemasAt, unwrap, valueAt, type Schema } from '../experiment/schemaPaths';
+import { cursorContext, isPlaceholderKey, type CursorContext } from './cursor';
+import { fieldDoc, fieldMarkdown, isRequired, valueOptions } from './fieldDoc';
+
+export interface DirectoryEntry {
+  name: string;
+  folder: boolean;
+}
+
+/** What completion needs from outside: the files next to the experiment. */
+export interface CompletionEnvironment {
+  /** Entries of a folder given relative to the experiment file (`''` is its own folder); [] if absent. */
+  listDirectory(relativePath: string): Promise<DirectoryEntry[]>;
+}
+
+export interface CompletionEntry {
+  label: string;
+  kind: 'field' | 'value' | 'name' | 'folder' | 'file';
+  detail?: string;
+  /** Markdown. */
+  documentation?: string;
+  /** Text to insert; a snippet (`$1`, `${1|a,b|}`) when `snippet` is true. */
+  insertText: string;
+  snippet: boolean;
+  /** Offsets replaced by `insertText`. */
+  replace: { start: number; end: number };
+}
+
+/** Fields whose value is a path relative to the experiment file. */
+const PATH_FIELDS: ReadonlyArray<readonly unknown[]> = [['datasets', '#', 'path'], ['datasets', '#', 'validation', 'path'], ['model', 'from']];
+
+/** Completions at `offset` of an experiment file's text. */
+export async function completeAt(text: string, offset: number, environment: CompletionEnvironment): Promise<CompletionEntry[]> {
+  const cursor = cursorContext(text, offset);
+  if (!cursor) return [];
+  if (cursor.kind === 'key') {
+    const keys = keyCompletions(cursor);
+    return keys.length ? keys : recordKeyCompletions(cursor, environment);
+  }
+  if (matches(cursor.path, PATH_FIELDS)) return pathCompletions(cursor, environment);
+  return [...nameCompletions(cursor), ...valueCompletions(cursor)];
+}
+
+function keyCompletions(cursor: CursorContext): CompletionEntry[] {
+  const present = new Set(Object.keys(asRecord(valueAt(cursor.data, cursor.path))).filter((key) => !isPlaceholderKey(key)));
+  return [...fieldsAt(ExperimentSchema, cursor.path, cursor.data)]
+    .filter(([key]) => !present.has(key))
+    .map(([key, schema]) => {
+      const doc = fieldDoc(key, schema);
+      const values = valuesAt([...cursor.path, key], cursor.data, doc.values);
+      return {
+        label: key,
+        kind: 'field',
+        detail: doc.type,
+        documentation: fieldMarkdown(doc),
+        insertText: keySnippet(key, schema, values, cursor.flow),
+        snippet: true,
+        replace: cursor.replace,
+      };
+    });
+}
+
+/** `key: ${1|a,b|}` for a choice, a block with the required fields for a map, `- ` for a list of maps. */
+function keySnippet(key: string, schema: Schema, values: readonly string[], flow: boolean): string {
+  if (values.length > 1) return `${key}: \${1|${values.map((value) => value.replace(/[,|]/g, '\\$&')).join(',')}|}`;
+  if (values.length === 1) return `${key}: ${values[0]}`;
+  const inner = unwrap(schema);
+  if (flow) return `${key}: $1`;
+  if (inner instanceof z.core.$ZodObject) {
+    const required = Object.entries(inner._zod.def.shape).filter(([, field]) => isRequired(field));
+    if (required.length) return `${key}:\n${required.map(([name], index) => `  ${name}: $${index + 1}`).join('\n')}`;
+  }
+  if (inner instanceof z.core.$ZodArray) {
+    const element = unwrap(inner._zod.def.element);
+    if (element instanceof z.core.$ZodObject || element instanceof z.core.$ZodDiscriminatedUnion) return `${key}:\n  - $1`;
+  }
+  if (inner instanceof z.core.$ZodRecord || inner instanceof z.core.$ZodObject || inner instanceof z.core.$ZodUnion) return `${key}:\n  $1`;
+  return `${key}: $1`;
+}
+
+/** Keys of name → value maps: stem and head names in a loaded model's `tasks`, class names in `class_weights`. */
+async function recordKeyCompletions(cursor: CursorContext, environment: CompletionEnvironment): Promise<CompletionEntry[]> {
+  const { path, data } = cursor;
+  if (matches(path, [['model', 'tasks']])) return names(Object.keys(asRecord(valueAt(data, ['model', 'outputs']))), 'head', cursor, ': ');
+  if (matches(path, [['datasets', '#', 'class_weights']])) {
+    const source = valueAt(data, [...path.slice(0, 2), 'path']);
+    if (typeof source !== 'string') return [];
+    const classes = (await environment.listDirectory(source)).filter((entry) => entry.folder && !entry.name.startsWith('.'));
+    return names(classes.map((entry) => entry.name), 'class', cursor, ': ');
+  }
+  return [];
+}
+
+/** Stem and head names where a dataset refers to one. */
+function nameCompletions(cursor: CursorContext): CompletionEntry[] {
+  const { path, data } = cursor;
+  if (!matches(path, [['datasets', '#', 'stem'], ['datasets', '#', 'head']])) return [];
+  const kind = path[2] === 'stem' ? 'stem' : 'head';
+  const model = asRecord(valueAt(data, ['model']));
+  const section = 'from' in model ? (kind === 'stem' ? 'inputs' : 'outputs') : kind === 'stem' ? 'stems' : 'heads';
+  return names(Object.keys(asRecord(model[section])).filter((name) => !isPlaceholderKey(name)), kind, cursor, '');
+}
+
+function names(list: readonly string[], what: string, cursor: CursorContext, suffix: string): CompletionEntry[] {
+  return list.map((name) => ({ label: name, kind: 'name', detail: what, insertText: `${name}${suffix}`, snippet: false, replace: cursor.replace }));
+}
+
+function valueCompletions(cursor: CursorContext): CompletionEntry[] {
+  const field = cursor.path[cursor.path.length - 1];
+  const parent = cursor.path.slice(0, -1);
+  const declared = typeof field === 'string' ? fieldsAt(ExperimentSchema, parent, cursor.data).get(field) : undefined;
+  const values = valuesAt(cursor.path, cursor.data, []);
+  const documentation = declared && typeof field === 'string' ? fieldMarkdown(fieldDoc(field, declared)) : undefined;
+  return values.map((value) => ({ label: value, kind: 'value', documentation, insertText: value, snippet: false, replace: cursor.replace }));
+}
+
+/**
+ * Every value an enum, literal or boolean accepts at `path`, over all the alternatives still open
+ * (a layer's `type` before it is chosen); `first` (the default) leads.
+ */
+function valuesAt(path: FieldPath, data: unknown, first: readonly string[]): string[] {
+  return [...new Set([...first, ...schemasAt(ExperimentSchema, path, data).flatMap((schema) => valueOptions(schema))])];
+}
+
+/** Folders and files next to what has been typed so far; a folder's completion ends in `/` to go on. */
+async function pathCompletions(cursor: CursorContext, environment: CompletionEnvironment): Promise<CompletionEntry[]> {
+  const slash = cursor.prefix.lastIndexOf('/');
+  const folder = cursor.prefix.slice(0, slash + 1);
+  const entries = await environment.listDirectory(folder);
+  const replace = { start: cursor.replace.start + slash + 1, end: cursor.replace.end };
+  return entries
+    .filter((entry) => !entry.name.startsWith('.'))
+    .map((entry) => ({
+      label: entry.folder ? `${entry.name}/` : entry.name,
+      kind: entry.folder ? 'folder' : 'file',
+      insertText: entry.folder ? `${entry.name}/` : entry.name,
+      snippet: false,
+      replace,
+    }));
+}
+
+/** Whether `path` fits one of the patterns, `'#'` standing for any list index. */
+function matches(path: FieldPath, patterns: ReadonlyArray<readonly unknown[]>): boolean {
+  return patterns.some((pattern) => pattern.length === path.length && pattern.every((part, index) => (part === '#' ? typeof path[index] === 'number' : part === path[index])));
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

@@ -1,0 +1,20 @@
+import type { ExperimentIssue } from '../experiment/issues';
+import { parseExperiment } from '../experiment/parse';
+import { ExperimentSchema } from '../experiment/schema';
+import { plainData } from './cursor';
+
+export interface EditorIssueOptions {
+  /**
+   * Another extension (Red Hat YAML, through `yamlValidation`) already reports YAML syntax and
+   * schema problems: report only the checks across fields it cannot make.
+   */
+  schemaCheckedElsewhere: boolean;
+}
+
+/** The problems to show while an experiment file is edited: the CLI's own parse and checks, nothing else. */
+export function editorIssues(text: string, file: string, options: EditorIssueOptions): ExperimentIssue[] {
+  const parsed = parseExperiment(text, file);
+  if (!options.schemaCheckedElsewhere) return parsed.issues;
+  const passedSchema = parsed.document.errors.length === 0 && ExperimentSchema.safeParse(plainData(parsed.document)).success;
+  return passedSchema ? parsed.issues.filter((issue) => !issue.message.startsWith('YAML')) : [];
+}

@@ -1,0 +1,230 @@
+/**
+ * What the training panel shows of one run, and how run-folder records fold into it. The host
+ * folds a whole run folder into a snapshot; the webview folds the records of each delta into the
+ * view it holds. One function serves both, so a snapshot and a stream of deltas agree.
+ */
+import type { MixingStrategy } from '../experiment/schema';
+import type { DatasetReport, EpochDatasetMetrics, MetricRecord, RunEvent, RunRecord, RunStatus } from '../runs/format';
+import { downsampleMinMax } from './downsample';
+
+export const CURVE_METRICS = ['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'valMae'] as const;
+export type CurveMetric = (typeof CURVE_METRICS)[number];
+
+/**
+ * One point of a curve: `x` is the global step. Epoch-level points carry their `epoch`; a step
+ * point's position in epochs is derived when drawn (`epochPosition`).
+ */
+export interface CurvePoint {
+  x: number;
+  y: number;
+  epoch?: number;
+}
+
+export type DatasetCurves = Partial<Record<CurveMetric, CurvePoint[]>>;
+
+export interface DatasetView {
+  name: string;
+  task: 'classification' | 'regression';
+  trainSize: number;
+  validationSize: number;
+  /** Class name → training samples; empty for regression. */
+  classes: Record<string, number>;
+}
+
+export interface WeightMarker {
+  /** The first epoch trained with the new weights. */
+  epoch: number;
+  requestId?: string;
+}
+
+export interface PendingWeights {
+  requestId: string;
+  /** The first epoch the trainer will train with these weights, once it applies them. */
+  untilEpoch: number;
+  sampling: Record<string, number>;
+  loss: Record<string, number>;
+}
+
+export interface RunView {
+  runId: string;
+  experimentName: string;
+  status: RunStatus;
+  epochs: { total: number; completed: number };
+  /** The epoch of the newest step (the one in progress while running). */
+  currentEpoch: number;
+  /** The global step of the newest step record. */
+  lastX: number;
+  /** Global step of the last step of each finished epoch (index = epoch - 1). */
+  epochEndX: number[];
+  mixing?: { strategy: MixingStrategy; temperature: number };
+  datasets: DatasetView[];
+  curves: Record<string, DatasetCurves>;
+  /** The newest epoch's per-dataset numbers, for the diagnostics. */
+  latestEpoch: Record<string, EpochDatasetMetrics>;
+  /** Every epoch's per-dataset numbers, for the table view (epochs are few; steps are not kept here). */
+  epochHistory: Array<{ epoch: number; datasets: Record<string, EpochDatasetMetrics> }>;
+  weights: { sampling: Record<string, number>; loss: Record<string, number> };
+  markers: WeightMarker[];
+  pending: PendingWeights[];
+  /** Request ids the trainer has applied or rejected. */
+  settled: string[];
+  /** Messages for the user (rejected weight changes, failures), newest last. */
+  notices: string[];
+}
+
+/** Curves longer than this are cut by min/max bucketing. */
+export const MAX_POINTS_PER_CURVE = 2000;
+const MAX_NOTICES = 20;
+
+/** What the experiment snapshot says before any epoch has reported. */
+export interface ExperimentDefaults {
+  mixing: NonNullable<RunView['mixing']>;
+  weights: RunView['weights'];
+}
+
+export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): RunView {
+  return {
+    runId: record.id,
+    experimentName: record.experimentName,
+    status: record.status,
+    epochs: { ...record.epochs },
+    currentEpoch: record.epochs.completed,
+    lastX: 0,
+    epochEndX: [],
+    ...(defaults ? { mixing: defaults.mixing } : {}),
+    datasets: record.datasets.map(datasetView),
+    curves: {},
+    latestEpoch: {},
+    epochHistory: [],
+    weights: { sampling: { ...defaults?.weights.sampling }, loss: { ...defaults?.weights.loss } },
+    markers: [],
+    pending: [],
+    settled: [],
+    notices: record.error ? [record.error] : [],
+  };
+}
+
+function datasetView(report: DatasetReport): DatasetView {
+  return { name: report.name, task: report.task, trainSize: report.train.size, validationSize: report.validation.size, classes: { ...report.train.classes } };
+}
+
+/** Folds new metric records and events into a view (mutating it) and keeps each curve bounded. */
+export function foldRecords(view: RunView, metrics: readonly MetricRecord[], events: readonly RunEvent[]): RunView {
+  for (const record of metrics) foldMetric(view, record);
+  for (const event of events) foldEvent(view, event);
+  for (const curves of Object.values(view.curves)) {
+    for (const metric of CURVE_METRICS) {
+      const points = curves[metric];
+      if (points && points.length > 2 * MAX_POINTS_PER_CURVE) curves[metric] = downsampleMinMax(points, MAX_POINTS_PER_CURVE);
+    }
+  }
+  return view;
+}
+
+function push(view: RunView, dataset: string, metric: CurveMetric, point: CurvePoint): void {
+  if (!Number.isFinite(point.y)) return;
+  const curves = (view.curves[dataset] ??= {});
+  (curves[metric] ??= []).push(point);
+}
+
+function foldMetric(view: RunView, record: MetricRecord): void {
+  if (record.kind === 'step') {
+    view.currentEpoch = Math.max(view.currentEpoch, record.epoch);
+    view.lastX = Math.max(view.lastX, record.globalStep);
+    for (const [name, m] of Object.entries(record.datasets)) {
+      push(view, name, 'trainLoss', { x: record.globalStep, y: m.loss });
+      if (m.accuracy !== undefined) push(view, name, 'trainAccuracy', { x: record.globalStep, y: m.accuracy });
+    }
+    return;
+  }
+  view.epochEndX[record.epoch - 1] = view.lastX;
+  view.epochs.completed = Math.max(view.epochs.completed, record.epoch);
+  view.currentEpoch = Math.max(view.currentEpoch, record.epoch);
+  view.latestEpoch = { ...record.datasets };
+  for (const [name, m] of Object.entries(record.datasets)) {
+    const point = (y: number | null | undefined) => ({ x: view.lastX, epoch: record.epoch, y: y ?? Number.NaN });
+    push(view, name, 'valLoss', point(m.valLoss));
+    if (m.valAccuracy !== undefined) push(view, name, 'valAccuracy', point(m.valAccuracy));
+    if (m.valMae !== undefined) push(view, name, 'valMae', point(m.valMae));
+    view.weights.sampling[name] = m.samplingWeight;
+    view.weights.loss[name] = m.lossWeight;
+  }
+  view.epochHistory.push({ epoch: record.epoch, datasets: { ...record.datasets } });
+}
+
+function foldEvent(view: RunView, event: RunEvent): void {
+  switch (event.kind) {
+    case 'weights-requested':
+      if (event.requestId !== undefined && !view.settled.includes(event.requestId)) {
+        addPending(view, {
+          requestId: event.requestId,
+          untilEpoch: event.epoch + 1,
+          sampling: event.change.sampling ?? {},
+          loss: event.change.loss ?? {},
+        });
+      }
+      return;
+    case 'weights-applied':
+      settle(view, event.requestId);
+      view.weights = { sampling: { ...view.weights.sampling, ...event.sampling }, loss: { ...view.weights.loss, ...event.loss } };
+      view.markers.push({ epoch: event.epoch, ...(event.requestId !== undefined ? { requestId: event.requestId } : {}) });
+      return;
+    case 'weights-rejected':
+      settle(view, event.requestId);
+      notice(view, `Weight change rejected: ${event.reason}`);
+      return;
+    case 'failed':
+    case 'diverged':
+      notice(view, event.message);
+      return;
+    default:
+      return;
+  }
+}
+
+/** A pending request that is already listed (sent by this panel, then echoed by the trainer) is updated, not doubled. */
+export function addPending(view: RunView, pending: PendingWeights): void {
+  if (view.settled.includes(pending.requestId)) return;
+  view.pending = [...view.pending.filter((p) => p.requestId !== pending.requestId), pending];
+}
+
+function settle(view: RunView, requestId: string | undefined): void {
+  // A change without an id came from elsewhere (the CLI, the palette command): it settles none of the panel's.
+  if (requestId === undefined) return;
+  view.pending = view.pending.filter((p) => p.requestId !== requestId);
+  view.settled.push(requestId);
+}
+
+function notice(view: RunView, message: string): void {
+  view.notices = [...view.notices, message].slice(-MAX_NOTICES);
+}
+
+/** Cuts every curve of a finished fold to the snapshot's budget. */
+export function downsampleCurves(view: RunView, target = MAX_POINTS_PER_CURVE): RunView {
+  for (const curves of Object.values(view.curves)) {
+    for (const metric of CURVE_METRICS) {
+      const points = curves[metric];
+      if (points) curves[metric] = downsampleMinMax(points, target);
+    }
+  }
+  return view;
+}
+
+/** Where a point sits on an epoch axis: its own epoch, or its step's place between epoch ends. */
+export function epochPosition(view: Pick<RunView, 'epochEndX'>, point: CurvePoint): number {
+  if (point.epoch !== undefined) return point.epoch;
+  const ends = view.epochEndX;
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i] ?? start;
+    if (point.x <= end) return i + (end > start ? (point.x - start) / (end - start) : 1);
+    start = end;
+  }
+  const last = ends.length >= 2 ? (ends[ends.length - 1] ?? 0) - (ends[ends.length - 2] ?? 0) : (ends[0] ?? 0);
+  return ends.length + (last > 0 ? (point.x - start) / last : 0);
+}
+
+/** The global step where an epoch starts (the end of the one before), for weight markers on a step axis. */
+export function epochStartX(view: Pick<RunView, 'epochEndX'>, epoch: number): number {
+  return epoch <= 1 ? 0 : (view.epochEndX[epoch - 2] ?? view.epochEndX[view.epochEndX.length - 1] ?? 0);
+}

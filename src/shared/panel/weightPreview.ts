@@ -1,0 +1,77 @@
+/**
+ * What a proposed weight change would do to each dataset's share of the next epoch's samples and
+ * of the loss. Sample shares come from `configuredShares`, the function the trainer uses, so the
+ * preview and the trainer agree.
+ */
+import type { MixingStrategy } from '../experiment/schema';
+import { configuredShares } from '../mixing/shares';
+
+export interface PreviewDataset {
+  name: string;
+  trainSize: number;
+  /** Mean unweighted training loss of the last epoch; undefined before the first epoch. */
+  meanLoss?: number;
+}
+
+export interface WeightProposal {
+  sampling: Record<string, number>;
+  loss: Record<string, number>;
+}
+
+export interface SharePreview {
+  name: string;
+  sampleShare: number;
+  /** Undefined until an epoch has reported losses. */
+  lossShare?: number;
+}
+
+export type PreviewResult = { ok: true; shares: SharePreview[] } | { ok: false; problem: string };
+
+/** Why a proposal cannot be sent (negative, non-finite, all zero), or undefined when it can. */
+export function proposalProblem(datasets: readonly PreviewDataset[], proposal: WeightProposal): string | undefined {
+  for (const kind of ['sampling', 'loss'] as const) {
+    for (const { name } of datasets) {
+      const weight = proposal[kind][name];
+      if (weight === undefined || !Number.isFinite(weight)) return `${name}: ${kind} weight must be a number`;
+      if (weight < 0) return `${name}: ${kind} weight cannot be negative`;
+      if (weight > 1e6) return `${name}: ${kind} weight must be at most 1000000`;
+    }
+    if (datasets.length > 0 && datasets.every(({ name }) => proposal[kind][name] === 0)) return `${kind} weights cannot all be zero`;
+  }
+  return undefined;
+}
+
+/**
+ * The loss share assumes each dataset adds (its mean loss) × (its loss weight) per sample drawn, so
+ * it moves with both the sample share and the loss weight; the last epoch's mean losses stand in
+ * for the next epoch's.
+ */
+export function previewShares(
+  mixing: { strategy: MixingStrategy; temperature: number },
+  datasets: readonly PreviewDataset[],
+  proposal: WeightProposal,
+): PreviewResult {
+  const problem = proposalProblem(datasets, proposal);
+  if (problem !== undefined) return { ok: false, problem };
+  let sampleShares: number[];
+  try {
+    sampleShares = configuredShares({
+      ...mixing,
+      sizes: datasets.map((d) => d.trainSize),
+      samplingWeights: datasets.map((d) => proposal.sampling[d.name] ?? 0),
+    });
+  } catch (error) {
+    return { ok: false, problem: (error as Error).message };
+  }
+  const contributions = datasets.map((d, i) => (d.meanLoss === undefined ? undefined : d.meanLoss * (proposal.loss[d.name] ?? 0) * (sampleShares[i] ?? 0)));
+  const known = contributions.every((c): c is number => c !== undefined && Number.isFinite(c));
+  const total = known ? contributions.reduce<number>((sum, c) => sum + (c ?? 0), 0) : 0;
+  return {
+    ok: true,
+    shares: datasets.map((d, i) => ({
+      name: d.name,
+      sampleShare: sampleShares[i] ?? 0,
+      ...(known && total > 0 ? { lossShare: (contributions[i] ?? 0) / total } : {}),
+    })),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Editing an experiment file in real VS Code: completion from the model in the same file, hover
+ * documentation from the schema, and a typo's squiggle fixed by its quick fix.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { EXAMPLE_EXPERIMENT, exampleWorkspace } from './support/exampleWorkspace';
+import { vsCodeTest } from './support/session';
+
+/** The line of `head: activity` and of `strategy: temperature` in examples/digits.jointrain.yaml. */
+const HEAD_LINE = 52;
+const STRATEGY_LINE = 59;
+
+/** The active text editor, driven by the keyboard as a user would. */
+class ActiveEditor {
+  constructor(private readonly page: Page) {}
+
+  /** Puts the cursor at a 1-based line and column with "Go to Line". */
+  async goTo(line: number, column: number): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}:${column}`);
+    // Enter before the quick input has read the line number would go nowhere.
+    await this.page.locator(`.quick-input-widget .quick-input-box input[aria-label^="Go to line ${line} "]`).waitFor();
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+  }
+
+  /** The text of the lines on screen (Monaco renders spaces as no-break spaces). */
+  async text(): Promise<string> {
+    return ((await this.page.locator('.editor-instance .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+  }
+
+  suggestion(label: string) {
+    return this.page.locator('.suggest-widget .monaco-list-row').filter({ hasText: label }).first();
+  }
+
+  hover() {
+    return this.page.locator('.monaco-hover:not(.hidden)').first();
+  }
+
+  squiggles() {
+    return this.page.locator('.editor-instance .squiggly-error');
+  }
+}
+
+vsCodeTest(
+  'typing after `head:` offers the heads the model defines; hovering a key shows its documentation',
+  { workspace: exampleWorkspace, trust: 'trusted' },
+  async ({ workbench }) => {
+    const editor = new ActiveEditor(workbench.page);
+    await workbench.openFile(EXAMPLE_EXPERIMENT);
+    await editor.goTo(HEAD_LINE, 11);
+    await workbench.page.keyboard.press('Shift+End');
+    await workbench.page.keyboard.press('Delete');
+    await workbench.page.keyboard.press('Control+Space');
+    await editor.suggestion('digit').waitFor();
+    await editor.suggestion('activity').waitFor();
+    await workbench.screenshot('editing-completion');
+    await workbench.page.keyboard.press('Escape');
+
+    await editor.goTo(STRATEGY_LINE, 5);
+    await workbench.runCommand('Show or Focus Hover');
+    await editor.hover().filter({ hasText: /How each batch is shared across datasets/ }).waitFor();
+    await workbench.screenshot('editing-hover');
+  },
+);
+
+vsCodeTest(
+  'a misspelt key is underlined as it is typed and its quick fix restores it',
+  { workspace: exampleWorkspace, trust: 'trusted' },
+  async ({ workbench }) => {
+    const editor = new ActiveEditor(workbench.page);
+    await workbench.openFile(EXAMPLE_EXPERIMENT);
+    await editor.goTo(STRATEGY_LINE, 3);
+    await workbench.page.keyboard.type('x');
+    await editor.squiggles().first().waitFor();
+    await workbench.screenshot('editing-typo');
+
+    await workbench.runCommand('Quick Fix...');
+    // The preferred fix comes first and is focused; the menu's pointer block takes clicks while it opens.
+    const fixes = workbench.page.locator('.action-widget .monaco-list-row.action');
+    await fixes.filter({ hasText: 'Change to `strategy`' }).waitFor();
+    assert.match(await fixes.first().innerText(), /Change to `strategy`/);
+    await workbench.page.keyboard.press('Enter');
+    await workbench.page.waitForFunction("!document.querySelector('.editor-instance .view-lines')?.textContent?.includes('xstrategy')");
+    assert.match(await editor.text(), /strategy: temperature/);
+    await editor.squiggles().first().waitFor({ state: 'detached' });
+  },
+);

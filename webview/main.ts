@@ -1,0 +1,156 @@
+/**
+ * The training panel: a projection of the host's run view. It applies snapshots and deltas with
+ * the shared reducer, renders every value as text, and posts the user's intent (weights, pause,
+ * resume, stop, export) to the host, which validates it before the trainer sees it.
+ */
+import { initialPanelState, nextEpochFor, reducePanel, withSentRequest, type PanelState } from '../src/shared/panel/panelState';
+import type { HostToPanelMessage, PanelToHostMessage, PanelUiState } from '../src/shared/panel/protocol';
+import type { RunView } from '../src/shared/panel/runView';
+import type { WeightProposal } from '../src/shared/panel/weightPreview';
+import { Charts, seriesKey } from './charts';
+import { createButton, createCheckbox } from './components';
+import { renderDiagnostics } from './diagnostics';
+import { el } from './dom';
+import { renderMetricsTable } from './metricsTable';
+import { WeightControls } from './weights';
+
+interface VsCodeApi {
+  postMessage(message: PanelToHostMessage): void;
+  getState(): unknown;
+  setState(state: PanelUiState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const saved = (vscode.getState() ?? {}) as Partial<PanelUiState>;
+const ui = {
+  smoothing: typeof saved.smoothing === 'number' ? saved.smoothing : 0.6,
+  xAxis: saved.xAxis === 'epoch' ? ('epoch' as const) : ('step' as const),
+  view: saved.view === 'table' ? ('table' as const) : ('charts' as const),
+  hiddenSeries: new Set(Array.isArray(saved.hiddenSeries) ? saved.hiddenSeries.filter((s): s is string => typeof s === 'string') : []),
+};
+let state: PanelState = initialPanelState;
+
+const app = document.getElementById('app') as HTMLElement;
+const header = el('header');
+const statusText = el('span', { className: 'status', attrs: { role: 'status' } });
+const notice = el('p', { className: 'notice', attrs: { 'aria-live': 'polite' } });
+const charts = new Charts();
+const controls = new WeightControls(sendWeights);
+const body = el('div', { className: 'body' });
+const diagnostics = el('div');
+const seriesToggles = el('fieldset', { className: 'series-toggles' });
+
+const post = (message: PanelToHostMessage) => vscode.postMessage(message);
+const runId = () => state.run?.runId ?? '';
+const pause = createButton('Pause', () => post({ type: 'pause', runId: runId() }));
+const resume = createButton('Resume', () => post({ type: 'resume', runId: runId() }));
+const stop = createButton('Stop', () => post({ type: 'stop', runId: runId() }));
+const exportCsv = createButton('Export CSV', () => post({ type: 'exportCsv', runId: runId() }));
+const exportPng = createButton('Export PNG', () => {
+  const dataUrl = charts.toPng();
+  if (dataUrl) post({ type: 'exportPng', runId: runId(), dataUrl });
+});
+
+function toolbar(): HTMLElement {
+  const smoothing = el('input', { attrs: { type: 'range', min: '0', max: '0.99', step: '0.01', 'aria-label': 'Smoothing' } });
+  smoothing.value = String(ui.smoothing);
+  const smoothingValue = el('output', { text: ui.smoothing.toFixed(2) });
+  smoothing.addEventListener('input', () => {
+    ui.smoothing = Number(smoothing.value);
+    smoothingValue.textContent = ui.smoothing.toFixed(2);
+    saveAndRender();
+  });
+  const axis = el('select', { attrs: { 'aria-label': 'X axis' } }, [el('option', { text: 'by step', attrs: { value: 'step' } }), el('option', { text: 'by epoch', attrs: { value: 'epoch' } })]);
+  axis.value = ui.xAxis;
+  axis.addEventListener('change', () => {
+    ui.xAxis = axis.value === 'epoch' ? 'epoch' : 'step';
+    saveAndRender();
+  });
+  const mode = el('select', { attrs: { 'aria-label': 'View' } }, [el('option', { text: 'Charts', attrs: { value: 'charts' } }), el('option', { text: 'Table', attrs: { value: 'table' } })]);
+  mode.value = ui.view;
+  mode.addEventListener('change', () => {
+    ui.view = mode.value === 'table' ? 'table' : 'charts';
+    saveAndRender();
+  });
+  return el('div', { className: 'toolbar' }, [
+    statusText,
+    pause.element,
+    resume.element,
+    stop.element,
+    exportCsv.element,
+    exportPng.element,
+    el('label', {}, [el('span', { text: 'Smoothing ' }), smoothing, smoothingValue]),
+    axis,
+    mode,
+  ]);
+}
+
+function sendWeights(proposal: WeightProposal): void {
+  const run = state.run;
+  if (!run) return;
+  const requestId = `panel-${Date.now().toString(36)}-${Math.floor(Math.random() * 0x100000).toString(36)}`;
+  post({ type: 'setWeights', runId: run.runId, requestId, sampling: proposal.sampling, loss: proposal.loss });
+  state = withSentRequest(state, { requestId, untilEpoch: nextEpochFor(run), ...proposal });
+  render();
+}
+
+function saveAndRender(): void {
+  if (state.run) vscode.setState({ runId: state.run.runId, smoothing: ui.smoothing, xAxis: ui.xAxis, view: ui.view, hiddenSeries: [...ui.hiddenSeries] });
+  render();
+}
+
+function renderToggles(run: RunView): void {
+  const keys = run.datasets.flatMap((d) => (['trainLoss', 'valLoss', d.task === 'regression' ? 'valMae' : 'valAccuracy'] as const).map((metric) => seriesKey(d.name, metric)));
+  if (seriesToggles.dataset.keys === keys.join('\n')) return;
+  seriesToggles.dataset.keys = keys.join('\n');
+  seriesToggles.replaceChildren(
+    el('legend', { text: 'Series' }),
+    ...keys.map((key) =>
+      createCheckbox(key, !ui.hiddenSeries.has(key), (checked) => {
+        if (checked) ui.hiddenSeries.delete(key);
+        else ui.hiddenSeries.add(key);
+        saveAndRender();
+      }),
+    ),
+  );
+}
+
+function render(): void {
+  const run = state.run;
+  if (!run) return;
+  if (!app.contains(header)) {
+    app.replaceChildren(header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [controls.element, diagnostics])]));
+  }
+  header.replaceChildren(el('h1', { text: `${run.experimentName} — ${run.runId}` }));
+  statusText.textContent = `${run.status} · epoch ${run.epochs.completed} of ${run.epochs.total}`;
+  pause.setDisabled(run.status !== 'running');
+  resume.setDisabled(run.status !== 'paused');
+  stop.setDisabled(run.status !== 'running' && run.status !== 'paused');
+  exportPng.setDisabled(ui.view !== 'charts');
+  notice.textContent = [state.notice, ...run.notices.slice(-3)].filter(Boolean).join(' · ');
+  renderToggles(run);
+  if (ui.view === 'charts') {
+    if (!body.contains(charts.element)) body.replaceChildren(seriesToggles, charts.element);
+    charts.render(run, ui);
+  } else {
+    body.replaceChildren(renderMetricsTable(run));
+  }
+  controls.render(run);
+  diagnostics.replaceChildren(renderDiagnostics(run));
+}
+
+let frame = 0;
+window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => {
+  const reduced = reducePanel(state, event.data);
+  state = reduced.state;
+  if (reduced.requestSnapshot) post({ type: 'requestSnapshot' });
+  if (event.data.type === 'snapshot') saveAndRender();
+  // Deltas can arrive faster than frames: draw once per frame.
+  else if (frame === 0) frame = requestAnimationFrame(() => {
+    frame = 0;
+    render();
+  });
+});
+
+post({ type: 'ready' });

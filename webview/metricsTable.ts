@@ -1,0 +1,27 @@
+/** The numbers behind the charts, per epoch and dataset, for keyboard and screen-reader users. */
+import type { RunView } from '../src/shared/panel/runView';
+import { el, number, percent, table } from './dom';
+
+export function renderMetricsTable(view: RunView): HTMLElement {
+  const rows = view.epochHistory.flatMap(({ epoch, datasets }) =>
+    Object.entries(datasets).map(([name, m]) => [
+      `${epoch} · ${name}`,
+      number(m.trainLoss),
+      number(m.trainAccuracy),
+      number(m.valLoss),
+      m.valMae !== undefined ? number(m.valMae) : number(m.valAccuracy),
+      percent(m.configuredShare),
+      percent(m.realizedShare),
+      percent(m.lossShare),
+      number(m.epochsSeen, 3),
+      `${number(m.samplingWeight, 3)} / ${number(m.lossWeight, 3)}`,
+    ]),
+  );
+  return el('section', { className: 'metrics-table', attrs: { 'aria-label': 'Metrics table' } }, [
+    table(
+      ['Epoch · dataset', 'Train loss', 'Train accuracy', 'Validation loss', 'Validation accuracy / MAE', 'Configured share', 'Realized share', 'Loss share', 'Epochs seen', 'Weights (sampling / loss)'],
+      rows,
+      'Per-epoch metrics',
+    ),
+  ]);
+}

@@ -1,0 +1,106 @@
+/**
+ * Weight controls: a slider and a number per dataset for its sampling and loss weight, a preview of
+ * the shares they would give, and "Apply at next epoch". The trainer decides when a change applies;
+ * this only shows the request as pending until the trainer's event settles it.
+ */
+import { previewShares, type PreviewDataset, type WeightProposal } from '../src/shared/panel/weightPreview';
+import type { RunView } from '../src/shared/panel/runView';
+import { createButton, type Button } from './components';
+import { el, percent, table } from './dom';
+
+type Kind = 'sampling' | 'loss';
+
+export class WeightControls {
+  readonly element = el('section', { className: 'weights', attrs: { 'aria-label': 'Dataset weights' } });
+  private draft: WeightProposal = { sampling: {}, loss: {} };
+  private edited = false;
+  private view: RunView | undefined;
+  private readonly preview = el('div', { className: 'preview' });
+  private readonly problem = el('p', { className: 'problem', attrs: { role: 'alert' } });
+  private readonly pending = el('p', { className: 'pending', attrs: { 'aria-live': 'polite' } });
+  private readonly inputs = el('div', { className: 'weight-rows' });
+  private readonly apply: Button;
+  private readonly reset: Button;
+  private layoutFor = '';
+
+  constructor(private readonly send: (proposal: WeightProposal) => void) {
+    this.apply = createButton('Apply at next epoch', () => this.submit(), 'primary');
+    this.reset = createButton('Reset', () => this.resetDraft());
+    this.element.append(el('h2', { text: 'Weights' }), this.inputs, this.preview, this.problem, el('div', { className: 'buttons' }, [this.apply.element, this.reset.element]), this.pending);
+  }
+
+  render(view: RunView): void {
+    this.view = view;
+    // Inputs are rebuilt only when the run's weights change and the user is not editing them.
+    const layout = `${view.runId}|${view.datasets.map((d) => d.name).join(',')}|${JSON.stringify(view.weights)}`;
+    if (!this.edited && layout !== this.layoutFor) {
+      this.layoutFor = layout;
+      this.draft = { sampling: { ...view.weights.sampling }, loss: { ...view.weights.loss } };
+      this.inputs.replaceChildren(...view.datasets.map((d) => this.row(d.name)));
+    }
+    this.pending.textContent = view.pending.length === 0 ? (view.markers.length > 0 ? `Last change applied at epoch ${view.markers[view.markers.length - 1]?.epoch ?? ''}.` : '') : view.pending.map((p) => `Pending until epoch ${p.untilEpoch} (${p.requestId}).`).join(' ');
+    this.update();
+  }
+
+  private row(name: string): HTMLElement {
+    return el('div', { className: 'weight-row' }, [el('span', { className: 'dataset-name', text: name }), this.field(name, 'sampling'), this.field(name, 'loss')]);
+  }
+
+  private field(name: string, kind: Kind): HTMLElement {
+    const value = this.draft[kind][name] ?? 1;
+    const label = `${name} ${kind} weight`;
+    const slider = el('input', { attrs: { type: 'range', min: '0', max: String(Math.max(4, value * 2)), step: '0.05', 'aria-label': label } });
+    const input = el('input', { className: 'weight-number', attrs: { type: 'number', min: '0', step: 'any', 'aria-label': label } });
+    slider.value = String(value);
+    input.value = String(value);
+    const set = (text: string, from: HTMLInputElement) => {
+      this.edited = true;
+      this.draft[kind][name] = text.trim() === '' ? Number.NaN : Number(text);
+      if (from === slider) input.value = text;
+      else if (Number.isFinite(Number(text))) slider.value = text;
+      this.update();
+    };
+    slider.addEventListener('input', () => set(slider.value, slider));
+    input.addEventListener('input', () => set(input.value, input));
+    return el('label', { className: `weight-field ${kind}` }, [el('span', { text: kind === 'sampling' ? 'sampling' : 'loss' }), slider, input]);
+  }
+
+  private datasets(view: RunView): PreviewDataset[] {
+    return view.datasets.map((d) => {
+      const loss = view.latestEpoch[d.name]?.trainLoss;
+      return { name: d.name, trainSize: d.trainSize, ...(typeof loss === 'number' && Number.isFinite(loss) ? { meanLoss: loss } : {}) };
+    });
+  }
+
+  private update(): void {
+    const view = this.view;
+    if (!view) return;
+    const live = view.status === 'running' || view.status === 'paused';
+    const result = view.mixing ? previewShares(view.mixing, this.datasets(view), this.draft) : { ok: false as const, problem: 'the experiment snapshot could not be read, so shares cannot be previewed' };
+    const rows = view.datasets.map((d) => {
+      const now = view.latestEpoch[d.name];
+      const next = result.ok ? result.shares.find((s) => s.name === d.name) : undefined;
+      return [d.name, percent(now?.configuredShare), percent(next?.sampleShare), percent(now?.lossShare), percent(next?.lossShare)];
+    });
+    this.preview.replaceChildren(table(['Dataset', 'Sample share, last epoch', 'Sample share, next', 'Loss share, last epoch', 'Loss share, next'], rows, 'Preview of the next epoch with these weights'));
+    const problem = !live ? `The run is ${view.status}: weights can change only while it runs.` : result.ok ? '' : `Cannot apply: ${result.problem}.`;
+    this.problem.textContent = problem;
+    this.apply.setDisabled(problem !== '' || !this.edited);
+    this.reset.setDisabled(!this.edited);
+  }
+
+  private submit(): void {
+    const view = this.view;
+    if (!view || !view.mixing) return;
+    const result = previewShares(view.mixing, this.datasets(view), this.draft);
+    if (!result.ok) return;
+    this.send({ sampling: { ...this.draft.sampling }, loss: { ...this.draft.loss } });
+    this.edited = false;
+  }
+
+  private resetDraft(): void {
+    this.edited = false;
+    this.layoutFor = '';
+    if (this.view) this.render(this.view);
+  }
+}

@@ -33,3 +33,21 @@ export function writeResults(readmePath: string, generated: string): void {
   }
   fs.writeFileSync(readmePath, `${text.slice(0, start + START.length)}\n${generated.trim()}\n${text.slice(end)}`);
 }
+
+/**
+ * Replaces, within the results of `readmePath`, each section with the same title as one given;
+ * the rest of the results stays as the last run wrote it.
+ */
+export function replaceSections(readmePath: string, sections: readonly BenchSection[]): void {
+  let text = fs.readFileSync(readmePath, 'utf8');
+  for (const section of sections) {
+    const heading = `### ${section.title}\n`;
+    const start = text.indexOf(heading, text.indexOf(START));
+    const end = text.indexOf(END);
+    if (start < 0 || end < start) throw new Error(`${readmePath}: no results section "${section.title}" to replace; run the whole bench once`);
+    const next = text.indexOf('\n### ', start + heading.length);
+    const stop = next >= 0 && next < end ? next : end;
+    text = `${text.slice(0, start)}${renderSection(section)}${text.slice(stop)}`;
+  }
+  fs.writeFileSync(readmePath, text);
+}

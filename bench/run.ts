@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs the four benchmarks in order and writes their results into the generated
  * section of bench/README.md. Every number is a ratio or rate measured within this one run; none
- * is asserted against a time limit.
+ * is asserted against a time limit. `npm run bench -- backends` (or any of the names in
+ * BENCHMARKS) runs only those and replaces only their parts of the results.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +10,35 @@ import { backendComparison } from './backendComparison';
 import { prepareDigitFolders } from './digitFolders';
 import { inputPipeline } from './inputPipeline';
 import { loopOverhead } from './loopOverhead';
-import { renderSection, writeResults, type BenchSection } from './markdown';
+import { renderSection, replaceSections, writeResults, type BenchSection } from './markdown';
 import { mixingShares } from './mixingShares';
 import { useBenchBackend } from './trainingSetup';
 import { freshWorkDir } from './workDir';
 
 const README = path.join(__dirname, 'README.md');
+
+/** The digit folders and backend that benchmarks 1 and 2 share, prepared by the first that asks. */
+type DigitSetup = { folders: Awaited<ReturnType<typeof prepareDigitFolders>>; backend: string; sharedCacheDir: string };
+
+interface Benchmark {
+  name: string;
+  title: string;
+  run(digits: () => Promise<DigitSetup>): Promise<BenchSection> | BenchSection;
+}
+
+const BENCHMARKS: Benchmark[] = [
+  {
+    name: 'loop',
+    title: '1. Loop overhead',
+    run: async (digits) => {
+      const { folders, sharedCacheDir, backend } = await digits();
+      return loopOverhead({ imagesDir: folders[4000], cacheDir: sharedCacheDir, backend });
+    },
+  },
+  { name: 'pipeline', title: '2. Input pipeline', run: async (digits) => inputPipeline(await digits()) },
+  { name: 'mixing', title: '3. Mixing sanity', run: () => mixingShares() },
+  { name: 'backends', title: '4. Backends: cpu, wasm and PyTorch', run: () => backendComparison() },
+];
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
@@ -25,34 +49,51 @@ function loadAverage(): number {
   return os.loadavg()[0] ?? 0;
 }
 
+function chosenBenchmarks(names: string[]): Benchmark[] {
+  const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown benchmark ${unknown.join(', ')}: choose from ${BENCHMARKS.map((benchmark) => benchmark.name).join(', ')}, or none for all`);
+  }
+  return names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
+}
+
+function prepareOnce(): () => Promise<DigitSetup> {
+  let prepared: Promise<DigitSetup> | undefined;
+  return () => {
+    prepared ??= (async () => {
+      console.log('Preparing the digit folders in bench/.work/data …');
+      const folders = await prepareDigitFolders();
+      return { folders, backend: await useBenchBackend(), sharedCacheDir: freshWorkDir('cache', 'shared') };
+    })();
+    return prepared;
+  };
+}
+
 async function main(): Promise<void> {
+  const chosen = chosenBenchmarks(process.argv.slice(2));
   const started = performance.now();
   const loadAtStart = loadAverage();
+  const digits = prepareOnce();
   const sections: BenchSection[] = [];
-  const finish = (section: BenchSection) => {
+  for (const benchmark of chosen) {
+    console.log(`${benchmark.title} …`);
+    const section = await benchmark.run(digits);
     sections.push(section);
     console.log(`\n${renderSection(section)}`);
-  };
-  console.log('Preparing the digit folders in bench/.work/data …');
-  const folders = await prepareDigitFolders();
-  const backend = await useBenchBackend();
-  const sharedCacheDir = freshWorkDir('cache', 'shared');
-  console.log('1. Loop overhead …');
-  finish(await loopOverhead({ imagesDir: folders[4000], cacheDir: sharedCacheDir, backend }));
-  console.log('2. Input pipeline …');
-  finish(await inputPipeline({ folders, sharedCacheDir, backend }));
-  console.log('3. Mixing sanity …');
-  finish(mixingShares());
-  console.log('4. Backends: cpu, wasm and PyTorch …');
-  finish(await backendComparison());
+  }
   const minutes = (performance.now() - started) / 60_000;
   const loadAtEnd = loadAverage();
   const contended = Math.max(loadAtStart, loadAtEnd) > os.availableParallelism();
-  const header =
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; the whole bench took ${minutes.toFixed(1)} min. ` +
+  const measured =
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; ${chosen === BENCHMARKS ? 'the whole bench' : 'this part alone'} took ${minutes.toFixed(1)} min. ` +
     `1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end` +
     (contended ? ': above the core count, so other processes competed for the CPU and absolute times are pessimistic.' : '.');
-  writeResults(README, [header, '', ...sections.map(renderSection)].join('\n'));
+  if (chosen === BENCHMARKS) {
+    writeResults(README, [measured, '', ...sections.map(renderSection)].join('\n'));
+  } else {
+    // A part rerun alone says so in its own first line: the header above it describes the last full run.
+    replaceSections(README, sections.map((section) => ({ ...section, body: [`*Rerun alone (\`npm run bench -- ${chosen.map((b) => b.name).join(' ')}\`).* ${measured}`, '', ...section.body] })));
+  }
   console.log(`\nWrote the results to ${path.relative(process.cwd(), README)}.`);
 }
 

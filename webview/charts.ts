@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignSeries, curveSeries, type ChartSeries, type XAxis } from '../src/shared/panel/chartSeries';
+import type { ComparedRun } from '../src/shared/panel/comparison';
 import { epochStartX, type CurveMetric, type RunView } from '../src/shared/panel/runView';
 import { el } from './dom';
 
@@ -13,12 +14,14 @@ export interface ChartOptions {
   xAxis: XAxis;
   smoothing: number;
   hiddenSeries: ReadonlySet<string>;
+  /** Another run of the experiment, drawn dashed in a neutral colour in each dataset's charts. */
+  compared?: ComparedRun | undefined;
 }
 
 interface ChartSpec {
   key: string;
   title: string;
-  series: Array<{ dataset: string; metric: CurveMetric; label: string; dash: number[]; color: number }>;
+  series: Array<{ dataset: string; metric: CurveMetric; label: string; dash: number[]; color: number; compared?: true }>;
 }
 
 const METRIC_LABEL: Record<CurveMetric, string> = {
@@ -31,10 +34,11 @@ const METRIC_LABEL: Record<CurveMetric, string> = {
 const PALETTE = ['blue', 'red', 'green', 'yellow', 'orange', 'purple'];
 const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [12, 6]];
 const CHART_HEIGHT = 180;
+const COMPARED_DASHES = [[6, 3], [2, 2]];
 
 export const seriesKey = (dataset: string, metric: CurveMetric): string => `${dataset}/${metric}`;
 
-function chartSpecs(view: RunView): ChartSpec[] {
+function chartSpecs(view: RunView, compared: ComparedRun | undefined): ChartSpec[] {
   const names = view.datasets.map((d) => d.name);
   const second = (name: string): CurveMetric[] => (view.datasets.find((d) => d.name === name)?.task === 'regression' ? ['valMae'] : ['trainAccuracy', 'valAccuracy']);
   const perDataset = names.flatMap((name, i): ChartSpec[] => [
@@ -46,7 +50,11 @@ function chartSpecs(view: RunView): ChartSpec[] {
     title: `All datasets — ${METRIC_LABEL[metric]}`,
     series: names.map((name, i) => ({ dataset: name, metric, label: name, dash: DASHES[i % DASHES.length] ?? [], color: i })),
   });
-  return [overlay('trainLoss'), overlay('valLoss'), ...perDataset];
+  const withCompared = (spec: ChartSpec): ChartSpec =>
+    compared === undefined || spec.key.startsWith('all/')
+      ? spec
+      : { ...spec, series: [...spec.series, ...spec.series.map((s, j) => ({ ...s, label: `${compared.runId}: ${s.label}`, dash: COMPARED_DASHES[j] ?? [], compared: true as const }))] };
+  return [overlay('trainLoss'), overlay('valLoss'), ...perDataset.map(withCompared)];
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -66,7 +74,12 @@ export class Charts {
   }
 
   render(view: RunView, options: ChartOptions): void {
-    const sameLayout = this.view?.runId === view.runId && this.options?.xAxis === options.xAxis && this.plots.size === chartSpecs(view).length && sameHidden(this.options, options);
+    const sameLayout =
+      this.view?.runId === view.runId &&
+      this.options?.xAxis === options.xAxis &&
+      this.options.compared === options.compared &&
+      this.plots.size === chartSpecs(view, options.compared).length &&
+      sameHidden(this.options, options);
     this.view = view;
     this.options = { ...options, hiddenSeries: new Set(options.hiddenSeries) };
     if (!sameLayout) return this.rebuild();
@@ -79,7 +92,7 @@ export class Charts {
     this.element.replaceChildren();
     if (!this.view || !this.options) return;
     const width = this.chartWidth();
-    for (const spec of chartSpecs(this.view)) {
+    for (const spec of chartSpecs(this.view, this.options.compared)) {
       const box = el('figure', { className: spec.key.startsWith('all/') ? 'chart overlay' : 'chart' }, [el('figcaption', { text: spec.title })]);
       this.element.append(box);
       const plot = new uPlot(this.plotOptions(spec, width), this.data(spec), box);
@@ -91,7 +104,8 @@ export class Charts {
     const view = this.view;
     const options = this.options;
     if (!view || !options) return [[]];
-    const series = spec.series.map((s) => curveSeries(view, s.dataset, s.metric, options.xAxis, options.smoothing) ?? ({ dataset: s.dataset, metric: s.metric, xs: [], ys: [] } satisfies ChartSeries));
+    const source = (s: ChartSpec['series'][number]) => (s.compared ? options.compared : view) ?? view;
+    const series = spec.series.map((s) => curveSeries(source(s), s.dataset, s.metric, options.xAxis, options.smoothing) ?? ({ dataset: s.dataset, metric: s.metric, xs: [], ys: [] } satisfies ChartSeries));
     return alignSeries(series) as uPlot.AlignedData;
   }
 
@@ -108,9 +122,9 @@ export class Charts {
         { label: this.options?.xAxis === 'epoch' ? 'epoch' : 'step' },
         ...spec.series.map((s) => ({
           label: s.label,
-          stroke: cssVar(`--vscode-charts-${PALETTE[s.color % PALETTE.length] ?? 'blue'}`, '#3794ff'),
+          stroke: s.compared ? cssVar('--vscode-descriptionForeground', '#888') : cssVar(`--vscode-charts-${PALETTE[s.color % PALETTE.length] ?? 'blue'}`, '#3794ff'),
           dash: s.dash,
-          width: 1.5,
+          width: s.compared ? 1 : 1.5,
           spanGaps: true,
           show: !this.options?.hiddenSeries.has(seriesKey(s.dataset, s.metric)),
           points: { show: s.metric.startsWith('val') },

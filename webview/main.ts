@@ -39,6 +39,7 @@ const charts = new Charts();
 const controls = new WeightControls(sendWeights);
 const body = el('div', { className: 'body' });
 const diagnostics = el('div');
+const openClasses = new Set<string>();
 const seriesToggles = el('fieldset', { className: 'series-toggles' });
 
 const post = (message: PanelToHostMessage) => vscode.postMessage(message);
@@ -51,6 +52,23 @@ const exportPng = createButton('Export PNG', () => {
   const dataUrl = charts.toPng();
   if (dataUrl) post({ type: 'exportPng', runId: runId(), dataUrl });
 });
+
+const compareWith = el('select', { attrs: { 'aria-label': 'Compare with' } });
+compareWith.addEventListener('change', () => post({ type: 'compare', runId: runId(), otherRunId: compareWith.value === '' ? null : compareWith.value }));
+
+function renderComparePicker(): void {
+  const candidates = state.candidates ?? [];
+  const keys = candidates.map((c) => `${c.runId}\t${c.label}`).join('\n');
+  if (compareWith.dataset.keys !== keys) {
+    compareWith.dataset.keys = keys;
+    compareWith.replaceChildren(
+      el('option', { text: 'Compare with…', attrs: { value: '' } }),
+      ...candidates.map((c) => el('option', { text: `${c.runId} (${c.label})`, attrs: { value: c.runId } })),
+    );
+  }
+  compareWith.value = state.compared?.runId ?? '';
+  compareWith.disabled = candidates.length === 0;
+}
 
 function toolbar(): HTMLElement {
   const smoothing = el('input', { attrs: { type: 'range', min: '0', max: '0.99', step: '0.01', 'aria-label': 'Smoothing' } });
@@ -83,6 +101,7 @@ function toolbar(): HTMLElement {
     el('label', {}, [el('span', { text: 'Smoothing ' }), smoothing, smoothingValue]),
     axis,
     mode,
+    compareWith,
   ]);
 }
 
@@ -130,14 +149,15 @@ function render(): void {
   exportPng.setDisabled(ui.view !== 'charts');
   notice.textContent = [state.notice, ...run.notices.slice(-3)].filter(Boolean).join(' · ');
   renderToggles(run);
+  renderComparePicker();
   if (ui.view === 'charts') {
     if (!body.contains(charts.element)) body.replaceChildren(seriesToggles, charts.element);
-    charts.render(run, ui);
+    charts.render(run, { ...ui, compared: state.compared });
   } else {
     body.replaceChildren(renderMetricsTable(run));
   }
   controls.render(run);
-  diagnostics.replaceChildren(renderDiagnostics(run));
+  diagnostics.replaceChildren(renderDiagnostics(run, openClasses));
 }
 
 let frame = 0;
@@ -145,7 +165,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => 
   const reduced = reducePanel(state, event.data);
   state = reduced.state;
   if (reduced.requestSnapshot) post({ type: 'requestSnapshot' });
-  if (event.data.type === 'snapshot') saveAndRender();
+  if (event.data.type === 'snapshot' || event.data.type === 'comparison') saveAndRender();
   // Deltas can arrive faster than frames: draw once per frame.
   else if (frame === 0) frame = requestAnimationFrame(() => {
     frame = 0;

@@ -1,10 +1,14 @@
 /**
  * Editing an experiment file in real VS Code: completion from the model in the same file, hover
- * documentation from the schema, and a typo's squiggle fixed by its quick fix.
+ * documentation from the schema, a typo's squiggle fixed by its quick fix, and a new experiment
+ * scaffolded from a data folder in the Explorer, then trained.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { EXAMPLE_EXPERIMENT, exampleWorkspace } from './support/exampleWorkspace';
+import type { RunRecord } from '../../src/shared/runs/format';
+import { EXAMPLE_EXPERIMENT, exampleWorkspace, waitForRunFile } from './support/exampleWorkspace';
 import { vsCodeTest } from './support/session';
 
 /** The line of `head: activity` and of `strategy: temperature` in examples/digits.jointrain.yaml. */
@@ -87,5 +91,28 @@ vsCodeTest(
     await workbench.page.waitForFunction("!document.querySelector('.editor-instance .view-lines')?.textContent?.includes('xstrategy')");
     assert.match(await editor.text(), /strategy: temperature/);
     await editor.squiggles().first().waitFor({ state: 'detached' });
+  },
+);
+
+vsCodeTest(
+  '"New joint-training experiment…" on a data folder writes an experiment where the user saves it, and that experiment trains',
+  { workspace: exampleWorkspace, trust: 'trusted' },
+  async ({ workbench, workspace }) => {
+    await workbench.openView('Explorer');
+    await workbench.treeItem(/^data$/).click();
+    await workbench.runContextMenuCommand(workbench.treeItem(/^digits-clean$/), 'New joint-training experiment…');
+    await workbench.answerSaveDialog(join(workspace, 'first.jointrain.yaml'));
+    await workbench.page.locator('.tabs-container .tab.active').filter({ hasText: 'first.jointrain.yaml' }).waitFor();
+    const text = readFileSync(join(workspace, 'first.jointrain.yaml'), 'utf8');
+    assert.match(text, /- name: digits-clean\n\s+type: images .*\n\s+path: data\/digits-clean\n/);
+    await workbench.screenshot('editing-new-experiment');
+
+    await workbench.runCommand('Start joint training');
+    await workbench.openView('Runs');
+    const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
+    assert.equal((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord).experimentName, 'first');
+    await workbench.treeItem(/^first/).waitFor();
+    await workbench.treeItem(/(running|completed) · epoch/).first().waitFor({ timeout: 60_000 });
+    await workbench.screenshot('editing-new-experiment-run');
   },
 );

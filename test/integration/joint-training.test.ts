@@ -159,13 +159,13 @@ test('an existing tfjs model trains when the experiment maps its inputs and outp
   assert.ok((losses.at(-1) as number) < (losses[0] as number), `validation loss falls: ${losses.join(', ')}`);
 });
 
-test('datasets with different input shapes on one stem are refused, naming both', async () => {
+test('datasets with different input shapes on one stem are refused before any data is read, naming both', async () => {
   const workspace = await createTinyWorkspace();
   const yaml = readFileSync(workspace.experimentFile, 'utf8');
   const smallStart = yaml.indexOf('  - name: small');
   writeFileSync(workspace.experimentFile, yaml.slice(0, smallStart) + yaml.slice(smallStart).replace('size: [8, 8]', 'size: [6, 6]'));
   await assert.rejects(
-    runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir }),
+    loadExperiment(workspace.experimentFile),
     /tiny\.jointrain\.yaml:\d+:\d+ datasets\[1\]\.stem: incompatible input shapes on stem 'image': dataset 'small' gives \[6,6,1\] but 'big' gives \[8,8,1\]/,
   );
 });

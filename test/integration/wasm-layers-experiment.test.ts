@@ -18,7 +18,7 @@ const CONV_STEM = `image: { layers: [
       { type: flatten },
       { type: dense, units: 16, activation: relu } ] }`;
 
-test('a convolutional experiment with backend auto trains on wasm when no native package is installed, and run.json records why', async () => {
+test('a convolutional experiment with backend auto trains on wasm when no native package is installed, and run.json records why and which kernels jointrain supplied', async () => {
   const workspace = await createTinyWorkspace({ epochs: 8 });
   const text = readFileSync(workspace.experimentFile, 'utf8');
   const convText = text.replace(/image: \{ layers: \[[^\n]*\] \}/, CONV_STEM).replace('backend: wasm', 'backend: auto');
@@ -46,6 +46,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
       { name: 'tensorflow', reason: '@tensorflow/tfjs-node is not installed' },
     ],
+    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad'],
   });
   const losses = epochs.map((epoch) => epoch.datasets.big?.trainLoss ?? NaN);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { selectBackend, type ModuleLoader } from '../../src/trainer/backend/selectBackend';
-import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_KERNEL_FIXES } from '../../src/trainer/backend/wasmGradients';
+import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_KERNEL_FIXES, wasmKernelsInUse } from '../../src/trainer/backend/wasmGradients';
 import { UserError } from '../../src/trainer/errors';
 
 const GPU = '@tensorflow/tfjs-node-gpu';
@@ -57,6 +57,7 @@ test('auto without native packages picks wasm and says each native package is no
       { name: 'tensorflow-gpu', reason: `${GPU} is not installed` },
       { name: 'tensorflow', reason: `${NODE} is not installed` },
     ],
+    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad'],
   });
   assert.equal(tf.getBackend(), 'wasm');
 });
@@ -115,10 +116,18 @@ test('an explicit GPU backend without CUDA is an error naming the library, with 
 
 test('choosing wasm registers the gradient kernels, and registering again changes nothing', async () => {
   await selectBackend('wasm', workspaceWith({}));
-  const registered = () => [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => tf.getKernel(kernel.kernelName, 'wasm')?.kernelFunc);
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName);
+  const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
   assert.deepEqual(registered(), first);
-  for (const fix of WASM_KERNEL_FIXES) assert.equal(tf.getKernel(fix.kernelName, 'wasm')?.kernelFunc, fix.kernelFunc);
   for (const kernel of WASM_GRADIENT_KERNELS) assert.ok(first.includes(kernel.kernelFunc));
+  assert.deepEqual(wasmKernelsInUse(), names);
+});
+
+test('the run records which wasm kernels are jointrain\'s, and records none on another backend', async () => {
+  const wasm = await selectBackend('wasm', workspaceWith({}));
+  assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName));
+  const cpu = await selectBackend('cpu', workspaceWith({}));
+  assert.equal(cpu.kernels, undefined);
 });

@@ -18,7 +18,11 @@ const FILES: Record<string, Array<{ name: string; folder: boolean }>> = {
     { name: '7', folder: true },
   ],
 };
-const environment: CompletionEnvironment = { listDirectory: async (path) => FILES[path] ?? [] };
+const HEADERS: Record<string, string[]> = { 'sensors.csv': ['temp', 'humidity', 'wind', 'rain'] };
+const environment: CompletionEnvironment = {
+  listDirectory: async (path) => FILES[path] ?? [],
+  readCsvHeader: async (path) => HEADERS[path],
+};
 
 async function complete(marked: string): Promise<CompletionEntry[]> {
   const { text, offset } = atCursor(marked);
@@ -123,5 +127,29 @@ describe('completion of values', () => {
 
   test('nothing is offered inside a comment', async () => {
     assert.deepEqual(await labels('version: 1 # |\n'), []);
+  });
+});
+
+describe('completion of CSV columns', () => {
+  const dataset = '  - name: weather\n    type: csv\n    path: sensors.csv\n';
+
+  test('csv.label offers the header columns of the dataset file', async () => {
+    const entries = await complete(`datasets:\n${dataset}    csv:\n      label: |\n`);
+    assert.deepEqual(entries.map((entry) => entry.label), ['temp', 'humidity', 'wind', 'rain']);
+    assert.equal(entries[0]?.detail, 'label column');
+  });
+
+  test('a csv.features item offers the columns not yet used as the label or another feature', async () => {
+    assert.deepEqual(await labels(`datasets:\n${dataset}    csv: { label: rain, features: [temp, |] }\n`), ['humidity', 'wind']);
+    assert.deepEqual(await labels(`datasets:\n${dataset}    csv:\n      label: rain\n      features:\n        - wind\n        - |\n`), ['temp', 'humidity']);
+  });
+
+  test('the declared delimiter is passed on, and an unreadable file offers no columns', async () => {
+    const delimiters: string[] = [];
+    const recording: CompletionEnvironment = { ...environment, readCsvHeader: async (_path, delimiter) => (delimiters.push(delimiter), undefined) };
+    const { text, offset } = atCursor(`datasets:\n${dataset}    csv: { delimiter: ";", label: | }\n`);
+    assert.deepEqual(await completeAt(text, offset, recording), []);
+    assert.deepEqual(delimiters, [';']);
+    assert.deepEqual(await labels('datasets:\n  - name: a\n    type: csv\n    path: missing.csv\n    csv: { label: | }\n'), []);
   });
 });

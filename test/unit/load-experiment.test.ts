@@ -190,6 +190,24 @@ test('a missing CSV file is an error at its path', async () => {
   assert.deepEqual(issues, [`11:11-11:27 error datasets[1].path: file not found: ${join(root, 'data/sensors.csv')} (paths are relative to the experiment file)`]);
 });
 
+test('images of another size or channel count on the same stem are an error at the later stem, naming both datasets and shapes', async () => {
+  const colour = ['  - name: colour', '    type: images', '    path: data/clean', '    image: { size: [32, 32] }', '    head: digit', '    stem: image'];
+  const { issues } = await rejection(experimentText({ images: colour }), DATA);
+  assert.deepEqual(issues, [
+    "20:11-20:16 error datasets[2].stem: incompatible input shapes on stem 'image': dataset 'colour' gives [32,32,3] but 'clean' gives [28,28,1]: give both datasets the same preprocessing (image size and channels, or feature columns), or route them to different stems",
+  ]);
+});
+
+test('CSV datasets on one stem must have as many features: declared, or every column but the label', async () => {
+  const fewer = ['  - name: narrow', '    type: csv', '    path: data/sensors.csv', '    csv: { label: kind, features: [a] }', '    head: sensor', '    stem: table'];
+  const { issues } = await rejection(experimentText({ images: fewer }), DATA);
+  assert.deepEqual(issues, [
+    "20:11-20:16 error datasets[2].stem: incompatible input shapes on stem 'table': dataset 'narrow' gives [1] but 'sensors' gives [2]: give both datasets the same preprocessing (image size and channels, or feature columns), or route them to different stems",
+  ]);
+  const same = ['  - name: chosen', '    type: csv', '    path: data/sensors.csv', '    csv: { label: kind, features: [b, a] }', '    head: sensor', '    stem: table'];
+  assert.deepEqual((await loadExperiment(join(workspace({ 'exp.jointrain.yaml': experimentText({ images: same }), ...DATA }), 'exp.jointrain.yaml'))).issues, []);
+});
+
 test('a missing model file is an error at model.from', async () => {
   const text = [
     'version: 1',

@@ -48,6 +48,8 @@ test('the scaffolder finds classes, image sizes and CSV columns, and writes an e
   assert.match(text, /path: data\/digits\n/);
   assert.match(text, /csv: \{ label: kind, features: \[a, b, c\] \}/);
   assert.match(text, /depth: \{ task: regression, loss: mse \}/);
+  assert.match(text, /path: data\/depth.csv\n.*\n    stem: table_2\n/, 'a CSV with another feature count gets a stem of its own');
+  assert.match(text, /table_2: \{ layers: .* # 2 features/);
   assert.match(text, /image: \{ size: \[10, 20\], channels: 3 \}/);
   assert.deepEqual(parseExperiment(text, 'first.jointrain.yaml').issues, []);
 

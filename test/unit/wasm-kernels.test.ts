@@ -169,6 +169,7 @@ describe('gradients through the ops on wasm equal cpu', () => {
     [[3, 9, 7, 5], 3, 2, 'same'],
     [[2, 9, 9, 3], 3, 1, 'same'],
     [[2, 10, 9, 3], 2, 3, 'valid'],
+    [[2, 6, 6, 3], 3, 3, 1],
   ] as const) {
     gradientCases.push({
       name: `maxPool ${size}×${size}, stride ${stride}, ${pad}, x ${shape.join('×')} (replaces wasm's MaxPoolGrad)`,
@@ -202,6 +203,34 @@ test('max pooling sends the gradient of an all-negative window to its maximum on
     onBackend(backend, () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([-5, -1, -3, -2, 4, 1, 3, 2], [2, 2, 2, 1])));
   assert.deepEqual(Array.from((await gradient('wasm')).values), [0, 1, 0, 0, 1, 0, 0, 0]);
   assertClose(await gradient('wasm'), await gradient('cpu'), 0);
+});
+
+describe('max pooling on wasm sends a tied window\'s gradient to its first maximum in row-major order, as cpu does', () => {
+  test('one window with a three-way tie and one all-equal window', async () => {
+    const gradient = (backend: string) =>
+      onBackend(backend, () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([0, 3, -1, -1, 3, 3, -1, -1], [1, 2, 4, 1])));
+    assert.deepEqual(Array.from((await gradient('cpu')).values), [0, 1, 1, 0, 0, 0, 0, 0]);
+    assertClose(await gradient('wasm'), await gradient('cpu'), 0);
+  });
+  for (const [size, stride, pad] of [
+    [2, 2, 'valid'],
+    [3, 2, 'same'],
+    [2, 1, 'valid'],
+  ] as const) {
+    test(`maxPool ${size}×${size}, stride ${stride}, ${pad}, on values with many ties`, async () => {
+      const shape = [2, 8, 8, 3];
+      const ties = Float32Array.from(seededValues(shape, 40), (value) => Math.round(value * 1.5));
+      const gradient = (backend: string) =>
+        onBackend(backend, () =>
+          tf.grad((x: tf.Tensor) => {
+            const pooled = tf.maxPool(x as tf.Tensor4D, size, stride, pad);
+            return tf.sum(tf.mul(pooled, tf.tensor(seededValues(pooled.shape, 41), pooled.shape)));
+          })(tf.tensor4d(ties, shape as [number, number, number, number])),
+        );
+      // A wrong pick would differ by a whole share of dy; overlapping windows add theirs in another order than cpu.
+      assertClose(await gradient('wasm'), await gradient('cpu'), 1e-6);
+    });
+  }
 });
 
 test('the composed kernels free every intermediate tensor', async () => {

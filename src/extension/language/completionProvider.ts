@@ -1,4 +1,6 @@
+import { open } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { csvHeaderColumns } from '../../shared/experiment/csvHeader';
 import { completeAt, type CompletionEntry, type DirectoryEntry } from '../../shared/language/completion';
 
 const KINDS: Record<CompletionEntry['kind'], vscode.CompletionItemKind> = {
@@ -9,11 +11,17 @@ const KINDS: Record<CompletionEntry['kind'], vscode.CompletionItemKind> = {
   file: vscode.CompletionItemKind.File,
 };
 
-/** Adapts the pure completer; the only I/O is listing folders next to the experiment, for paths. */
+/** A header line longer than this is cut: enough for thousands of columns, cheap on a large CSV. */
+const HEADER_BYTES = 64 * 1024;
+
+/** Adapts the pure completer; the only I/O is listing folders next to the experiment and reading CSV headers. */
 export const experimentCompletionProvider: vscode.CompletionItemProvider = {
   async provideCompletionItems(document, position) {
     const folder = vscode.Uri.joinPath(document.uri, '..');
-    const entries = await completeAt(document.getText(), document.offsetAt(position), { listDirectory: (path) => listDirectory(folder, path) });
+    const entries = await completeAt(document.getText(), document.offsetAt(position), {
+      listDirectory: (path) => listDirectory(folder, path),
+      readCsvHeader: (path, delimiter) => readCsvHeader(vscode.Uri.joinPath(folder, path), delimiter),
+    });
     return entries.map((entry) => {
       const item = new vscode.CompletionItem(entry.label, KINDS[entry.kind]);
       item.insertText = entry.snippet ? new vscode.SnippetString(entry.insertText) : entry.insertText;
@@ -32,5 +40,27 @@ async function listDirectory(base: vscode.Uri, relative: string): Promise<Direct
     return entries.map(([name, type]) => ({ name, folder: (type & vscode.FileType.Directory) !== 0 }));
   } catch {
     return [];
+  }
+}
+
+async function readCsvHeader(file: vscode.Uri, delimiter: string): Promise<string[] | undefined> {
+  try {
+    const start = await readFileStart(file);
+    const firstLine = start.split('\n', 1)[0] ?? '';
+    return firstLine.trim() === '' ? undefined : csvHeaderColumns(firstLine, delimiter);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first bytes of a file as text; a local file is read in part, since a dataset may be large. */
+async function readFileStart(file: vscode.Uri): Promise<string> {
+  if (file.scheme !== 'file') return new TextDecoder().decode((await vscode.workspace.fs.readFile(file)).subarray(0, HEADER_BYTES));
+  const handle = await open(file.fsPath, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0);
+    return new TextDecoder().decode(buffer.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
   }
 }

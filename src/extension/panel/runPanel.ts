@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { canCompare, comparedRun, comparisonCandidates, type ComparedRun } from '../../shared/panel/comparison';
 import { metricsCsv } from '../../shared/panel/metricsCsv';
 import { PANEL_PROTOCOL_VERSION, parsePanelMessage, type HostToPanelMessage, type PanelToHostMessage } from '../../shared/panel/protocol';
 import { downsampleCurves, emptyRunView, foldRecords } from '../../shared/panel/runView';
@@ -35,6 +36,8 @@ export class RunPanel implements vscode.Disposable {
   /** The trainer's `status` message can arrive before run.json is rewritten. */
   private statusHint: RunStatus | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The run drawn over this one's curves; kept here so that a re-created webview gets it back. */
+  private comparedRunId: string | undefined;
 
   constructor(
     readonly runId: string,
@@ -104,12 +107,13 @@ export class RunPanel implements vscode.Disposable {
       this.services.log.warn(`panel ${this.runId}: ignored ${message.type} for another run (${message.runId})`);
       return;
     }
-    if (message.type === 'exportCsv') await this.exportCsv();
+    if (message.type === 'compare') this.compare(message.otherRunId);
+    else if (message.type === 'exportCsv') await this.exportCsv();
     else if (message.type === 'exportPng') await this.exportPng(message.dataUrl);
     else this.control(message);
   }
 
-  private control(message: Exclude<PanelToHostMessage, { type: 'ready' | 'requestSnapshot' | 'exportCsv' | 'exportPng' }>): void {
+  private control(message: Exclude<PanelToHostMessage, { type: 'ready' | 'requestSnapshot' | 'compare' | 'exportCsv' | 'exportPng' }>): void {
     const run = this.services.store.get(this.runId);
     if (run === undefined || !LIVE.includes(this.statusHint ?? run.record.status)) {
       this.notice(`Run ${this.runId} is not running: ${message.type} was not sent.`);
@@ -130,6 +134,34 @@ export class RunPanel implements vscode.Disposable {
     }
     const route = this.services.manager.send(this.runId, command);
     this.services.log.info(`run ${this.runId}: panel sent ${command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
+  }
+
+  private compare(otherRunId: string | null): void {
+    const current = this.services.store.get(this.runId)?.record;
+    const other = otherRunId === null ? undefined : this.services.store.get(otherRunId)?.record;
+    if (otherRunId !== null && (current === undefined || other === undefined || !canCompare(current, other))) {
+      this.notice(`Run ${otherRunId} is not another run of this experiment: nothing to compare with.`);
+      return;
+    }
+    this.comparedRunId = otherRunId ?? undefined;
+    this.enqueue(() => this.sendComparison());
+  }
+
+  /** The other run's folder read whole (it may still be training: this is its state now). */
+  private async readCompared(): Promise<ComparedRun | undefined> {
+    const other = this.comparedRunId === undefined ? undefined : this.services.store.get(this.comparedRunId);
+    if (other === undefined) return undefined;
+    const view = emptyRunView(other.record);
+    const { metrics, events } = await new RunFolderTail(other.dir).readNew();
+    return comparedRun(downsampleCurves(foldRecords(view, metrics, events)));
+  }
+
+  private async sendComparison(): Promise<void> {
+    const current = this.services.store.get(this.runId)?.record;
+    if (current === undefined) return;
+    const candidates = comparisonCandidates(current, this.services.store.all().map((run) => run.record));
+    const compared = await this.readCompared();
+    await this.post({ type: 'comparison', seq: ++this.seq, candidates, ...(compared ? { compared } : {}) });
   }
 
   private async exportCsv(): Promise<void> {
@@ -175,6 +207,7 @@ export class RunPanel implements vscode.Disposable {
     if (this.statusHint && LIVE.includes(view.status)) view.status = this.statusHint;
     this.sentStatus = view.status;
     await this.post({ type: 'snapshot', protocol: PANEL_PROTOCOL_VERSION, seq: ++this.seq, run: view });
+    await this.sendComparison();
   }
 
   private async sendDelta(): Promise<void> {

@@ -14,6 +14,8 @@ export interface DirectoryEntry {
 export interface CompletionEnvironment {
   /** Entries of a folder given relative to the experiment file (`''` is its own folder); [] if absent. */
   listDirectory(relativePath: string): Promise<DirectoryEntry[]>;
+  /** Column names in the header of a CSV file given relative to the experiment; undefined if unreadable. */
+  readCsvHeader(relativePath: string, delimiter: string): Promise<string[] | undefined>;
 }
 
 export interface CompletionEntry {
@@ -36,6 +38,7 @@ const PATH_FIELDS: ReadonlyArray<readonly unknown[]> = [['datasets', '#', 'path'
 export async function completeAt(text: string, offset: number, environment: CompletionEnvironment): Promise<CompletionEntry[]> {
   const cursor = cursorContext(text, offset);
   if (!cursor) return [];
+  if (isColumnField(cursor)) return columnCompletions(cursor, environment);
   if (cursor.kind === 'key') {
     const keys = keyCompletions(cursor);
     return keys.length ? keys : recordKeyCompletions(cursor, environment);
@@ -123,6 +126,30 @@ function valueCompletions(cursor: CursorContext): CompletionEntry[] {
  */
 function valuesAt(path: FieldPath, data: unknown, first: readonly string[]): string[] {
   return [...new Set([...first, ...schemasAt(ExperimentSchema, path, data).flatMap((schema) => valueOptions(schema))])];
+}
+
+/**
+ * Whether the cursor is on a CSV column name: `csv.label` or an item of `csv.features` (a block
+ * item being typed reads as a key until its line has a colon).
+ */
+function isColumnField({ kind, path }: CursorContext): boolean {
+  const featureItem = matches(path, [['datasets', '#', 'csv', 'features', '#']]);
+  return featureItem || (kind === 'value' && matches(path, [['datasets', '#', 'csv', 'label']]));
+}
+
+/** The columns of the dataset's CSV header not already used as its label or another feature. */
+async function columnCompletions(cursor: CursorContext, environment: CompletionEnvironment): Promise<CompletionEntry[]> {
+  const dataset = asRecord(valueAt(cursor.data, cursor.path.slice(0, 2)));
+  const csv = asRecord(dataset.csv);
+  if (typeof dataset.path !== 'string') return [];
+  const delimiter = typeof csv.delimiter === 'string' && csv.delimiter.length === 1 ? csv.delimiter : ',';
+  const header = (await environment.readCsvHeader(dataset.path, delimiter)) ?? [];
+  const features: unknown[] = Array.isArray(csv.features) ? csv.features : [];
+  const used = new Set([csv.label, ...features].filter((column) => typeof column === 'string' && !isPlaceholderKey(column)));
+  const role = cursor.path[3] === 'label' ? 'label column' : 'feature column';
+  return header
+    .filter((column) => column !== '' && !used.has(column))
+    .map((column) => ({ label: column, kind: 'value', detail: role, insertText: column, snippet: false, replace: cursor.replace }));
 }
 
 /** Folders and files next to what has been typed so far; a folder's completion ends in `/` to go on. */

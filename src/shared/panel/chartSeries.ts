@@ -14,7 +14,8 @@ export interface ChartSeries {
   ys: number[];
 }
 
-export function curveSeries(view: RunView, dataset: string, metric: CurveMetric, xAxis: XAxis, smoothing: number): ChartSeries | undefined {
+/** `view` may be this run's view or a compared run's curves. */
+export function curveSeries(view: Pick<RunView, 'curves' | 'epochEndX'>, dataset: string, metric: CurveMetric, xAxis: XAxis, smoothing: number): ChartSeries | undefined {
   const points = view.curves[dataset]?.[metric];
   if (points === undefined || points.length === 0) return undefined;
   const xs = points.map((point) => (xAxis === 'step' ? point.x : epochPosition(view, point)));

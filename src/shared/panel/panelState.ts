@@ -5,6 +5,7 @@
  * trainer settles them. The reducer updates the run view it holds in place: curves can hold
  * 100,000 points each, and copying them on every step would cost more than drawing them.
  */
+import type { ComparedRun, ComparisonCandidate } from './comparison';
 import type { HostToPanelMessage } from './protocol';
 import { addPending, foldRecords, type PendingWeights, type RunView } from './runView';
 
@@ -16,6 +17,10 @@ export interface PanelState {
   awaitingSnapshot: boolean;
   /** The newest notice from the host (an export result). */
   notice?: string;
+  /** Other runs of the same experiment, for the "Compare with" picker. */
+  candidates?: ComparisonCandidate[];
+  /** The run drawn over this one's curves. */
+  compared?: ComparedRun;
 }
 
 export const initialPanelState: PanelState = { seq: -1, awaitingSnapshot: true };
@@ -30,13 +35,14 @@ export function reducePanel(state: PanelState, message: HostToPanelMessage): Red
   if (message.type === 'snapshot') {
     const run = message.run;
     for (const pending of state.run?.pending ?? []) addPending(run, pending);
-    return { state: { seq: message.seq, run, awaitingSnapshot: false }, requestSnapshot: false };
+    return { state: { ...state, seq: message.seq, run, awaitingSnapshot: false, notice: undefined }, requestSnapshot: false };
   }
   if (message.seq <= state.seq) return { state, requestSnapshot: false };
   if (state.awaitingSnapshot || state.run === undefined || message.seq !== state.seq + 1) {
     return { state: { ...state, awaitingSnapshot: true }, requestSnapshot: !state.awaitingSnapshot };
   }
   if (message.type === 'notice') return { state: { ...state, seq: message.seq, notice: message.message }, requestSnapshot: false };
+  if (message.type === 'comparison') return { state: { ...withComparison(state, message.compared), seq: message.seq, candidates: message.candidates }, requestSnapshot: false };
   const run = foldRecords(state.run, message.metrics, message.events);
   if (message.status) run.status = message.status;
   if (message.epochs) run.epochs = { total: message.epochs.total, completed: Math.max(run.epochs.completed, message.epochs.completed) };
@@ -53,4 +59,11 @@ export function withSentRequest(state: PanelState, pending: PendingWeights): Pan
 /** The epoch a request sent now would first train with: the one after the epoch in progress. */
 export function nextEpochFor(run: RunView): number {
   return Math.max(run.currentEpoch, run.epochs.completed) + 1;
+}
+
+function withComparison(state: PanelState, compared: PanelState['compared']): PanelState {
+  const next = { ...state };
+  delete next.compared;
+  if (compared) next.compared = compared;
+  return next;
 }

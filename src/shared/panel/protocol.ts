@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { MetricRecord, RunEvent, RunStatus } from '../runs/format';
+import type { ComparedRun, ComparisonCandidate } from './comparison';
 import type { RunView } from './runView';
 
 export const PANEL_PROTOCOL_VERSION = 1;
@@ -26,7 +27,12 @@ export type HostToPanelMessage =
       epochs?: { total: number; completed: number };
     }
   /** The answer to a panel request that did not change the run (e.g. a CSV export), shown as a notice. */
-  | { type: 'notice'; seq: number; message: string };
+  | { type: 'notice'; seq: number; message: string }
+  /**
+   * The runs the panel may compare with, and the compared run's downsampled curves if one is
+   * chosen. Sent after every snapshot and in answer to `compare`; it never touches the run view.
+   */
+  | { type: 'comparison'; seq: number; candidates: ComparisonCandidate[]; compared?: ComparedRun };
 
 /** 32 MiB of base64: a page of charts at twice the pixel density is a few MiB. */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
@@ -54,6 +60,8 @@ export const PanelToHostMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('resume'), runId }),
   z.strictObject({ type: z.literal('stop'), runId }),
   z.strictObject({ type: z.literal('exportCsv'), runId }),
+  /** Draw another run of the same experiment over this one's curves; null stops comparing. */
+  z.strictObject({ type: z.literal('compare'), runId, otherRunId: runId.nullable() }),
   /** The charts drawn into one PNG by the webview; the host checks it is a PNG before saving it. */
   z.strictObject({ type: z.literal('exportPng'), runId, dataUrl: z.string().max(MAX_PNG_DATA_URL).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/) }),
 ]);

@@ -34,6 +34,11 @@ export interface BackendReport {
   usingGpu: boolean;
   /** Why each faster backend was not used, in the order they were tried. */
   skipped: Array<{ name: ResolvedBackend; reason: string }>;
+  /**
+   * On wasm: the kernels jointrain registered (gradients wasm lacks) or replaced (MaxPoolGrad), by
+   * tfjs kernel name. Absent on other backends and in runs recorded before it existed.
+   */
+  kernels?: string[];
 }
 
 export interface SkippedFile {

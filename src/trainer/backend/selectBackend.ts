@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/experiment/schema';
 import type { BackendReport, ResolvedBackend } from '../../shared/runs/format';
 import { UserError } from '../errors';
-import { registerWasmGradients } from './wasmGradients';
+import { registerWasmGradients, wasmKernelsInUse } from './wasmGradients';
 
 const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -28,7 +28,8 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   for (const name of candidates) {
     const failure = await tryBackend(name, load);
     if (failure === undefined) {
-      return { name, requested, usingGpu: isUsingGpu(), skipped };
+      const report: BackendReport = { name, requested, usingGpu: isUsingGpu(), skipped };
+      return name === 'wasm' ? { ...report, kernels: wasmKernelsInUse() } : report;
     }
     if (requested !== 'auto') {
       throw new UserError(`backend '${name}' is not available: ${failure}`, fixFor(name));

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter } from './kernels/conv2dBackpropFilter';
 import { depthwiseConv2dBackpropFilter } from './kernels/depthwiseConv2dBackpropFilter';
 import { depthwiseConv2dBackpropInput } from './kernels/depthwiseConv2dBackpropInput';
-import { maxPoolGrad } from './kernels/maxPoolGrad';
+import { replaceMaxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
 
 export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
@@ -17,8 +17,16 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSum,
 ];
 
-/** Kernels wasm has but computes wrongly; ours replace them. */
-export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad];
+/** A kernel wasm has but computes wrongly, and how to build ours from the one it replaces. */
+export interface WasmKernelFix {
+  kernelName: string;
+  replace(wasmKernel: tf.KernelConfig | undefined): tf.KernelConfig;
+}
+
+export const WASM_KERNEL_FIXES: readonly WasmKernelFix[] = [{ kernelName: tf.MaxPoolGrad, replace: replaceMaxPoolGrad }];
+
+/** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
+const ourKernels = new WeakSet<tf.KernelFunc>(WASM_GRADIENT_KERNELS.map((kernel) => kernel.kernelFunc));
 
 /**
  * Registers each missing kernel (a newer tfjs that ships one keeps its own) and each fix once;
@@ -29,8 +37,20 @@ export function registerWasmGradients(): void {
     if (tf.getKernel(kernel.kernelName, 'wasm') === undefined) tf.registerKernel(kernel);
   }
   for (const fix of WASM_KERNEL_FIXES) {
-    if (tf.getKernel(fix.kernelName, 'wasm')?.kernelFunc === fix.kernelFunc) continue;
-    if (tf.getKernel(fix.kernelName, 'wasm') !== undefined) tf.unregisterKernel(fix.kernelName, 'wasm');
-    tf.registerKernel(fix);
+    const current = tf.getKernel(fix.kernelName, 'wasm');
+    if (current !== undefined && ourKernels.has(current.kernelFunc)) continue;
+    if (current !== undefined) tf.unregisterKernel(fix.kernelName, 'wasm');
+    const replacement = fix.replace(current);
+    ourKernels.add(replacement.kernelFunc);
+    tf.registerKernel(replacement);
   }
+}
+
+/** The names of the wasm kernels that are jointrain's now, for the run's backend report. */
+export function wasmKernelsInUse(): string[] {
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName);
+  return names.filter((name) => {
+    const kernelFunc = tf.getKernel(name, 'wasm')?.kernelFunc;
+    return kernelFunc !== undefined && ourKernels.has(kernelFunc);
+  });
 }

@@ -1,10 +1,12 @@
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { csvHeaderColumns } from '../../shared/experiment/csvHeader';
 import type { ExperimentIssue } from '../../shared/experiment/issues';
 import type { ExperimentLocator, FieldPath } from '../../shared/experiment/locate';
 import { isLoadedModel, type CsvDatasetSpec, type Experiment, type ImageDatasetSpec } from '../../shared/experiment/schema';
 import { didYouMean } from '../../shared/experiment/suggest';
 import { scanImageFolder } from '../data/imageFolder';
+import { checkStemShapes } from './checkStemShapes';
 
 const RELATIVE_HINT = 'paths are relative to the experiment file';
 
@@ -14,12 +16,28 @@ const RELATIVE_HINT = 'paths are relative to the experiment file';
  * reading the data itself belongs to the data layer.
  */
 export async function checkExperimentFiles(experiment: Experiment, dir: string, at: ExperimentLocator): Promise<ExperimentIssue[]> {
-  const checks = experiment.datasets.map((dataset, index) =>
-    dataset.type === 'images' ? checkImageDataset(dataset, ['datasets', index], dir, at) : checkCsvDataset(dataset, ['datasets', index], dir, at),
+  const datasetChecks = Promise.all(
+    experiment.datasets.map((dataset, index): Promise<DatasetCheck> =>
+      dataset.type === 'images'
+        ? checkImageDataset(dataset, ['datasets', index], dir, at).then((issues) => ({ issues, sampleShape: imageSampleShape(dataset) }))
+        : checkCsvDataset(dataset, ['datasets', index], dir, at),
+    ),
   );
   const { model } = experiment;
-  if (isLoadedModel(model)) checks.push(checkModelFile(resolve(dir, model.from), at));
-  return (await Promise.all(checks)).flat();
+  const modelIssues = isLoadedModel(model) ? checkModelFile(resolve(dir, model.from), at) : Promise.resolve([]);
+  const datasets = await datasetChecks;
+  const stemIssues = checkStemShapes(experiment, datasets.map((check) => check.sampleShape), at);
+  return [...datasets.flatMap((check) => check.issues), ...(await modelIssues), ...stemIssues];
+}
+
+/** A dataset's file problems and, when its files allow it to be known, the shape of one sample. */
+interface DatasetCheck {
+  issues: ExperimentIssue[];
+  sampleShape?: number[];
+}
+
+function imageSampleShape(dataset: ImageDatasetSpec): number[] {
+  return [...dataset.image.size, dataset.image.channels];
 }
 
 type Entry = 'missing' | 'file' | 'folder';
@@ -80,11 +98,17 @@ async function checkImageDataset(dataset: ImageDatasetSpec, field: FieldPath, di
   ];
 }
 
-async function checkCsvDataset(dataset: CsvDatasetSpec, field: FieldPath, dir: string, at: ExperimentLocator): Promise<ExperimentIssue[]> {
+async function checkCsvDataset(dataset: CsvDatasetSpec, field: FieldPath, dir: string, at: ExperimentLocator): Promise<DatasetCheck> {
   const training = await checkCsvFile(dataset, resolve(dir, dataset.path), '', [...field, 'path'], field, at);
-  if (!('path' in dataset.validation)) return training;
+  const sampleShape = training.issues.length === 0 && training.header ? [csvFeatureCount(dataset, training.header)] : undefined;
+  if (!('path' in dataset.validation)) return { issues: training.issues, sampleShape };
   const validation = await checkCsvFile(dataset, resolve(dir, dataset.validation.path), 'validation ', [...field, 'validation', 'path'], field, at);
-  return [...training, ...validation];
+  return { issues: [...training.issues, ...validation.issues], sampleShape };
+}
+
+/** As the data layer counts them: the declared features, or every column but the label. */
+function csvFeatureCount(dataset: CsvDatasetSpec, header: readonly string[]): number {
+  return dataset.csv.features?.length ?? header.filter((column) => column !== dataset.csv.label).length;
 }
 
 async function checkCsvFile(
@@ -94,39 +118,34 @@ async function checkCsvFile(
   pathField: FieldPath,
   datasetField: FieldPath,
   at: ExperimentLocator,
-): Promise<ExperimentIssue[]> {
+): Promise<{ issues: ExperimentIssue[]; header?: string[] }> {
   const entry = await entryAt(file);
-  if (entry === 'missing') return [at.issue(pathField, `${role}file not found: ${file} (${RELATIVE_HINT})`)];
-  if (entry === 'folder') return [at.issue(pathField, `${file} is a folder: a csv dataset needs a CSV file`)];
+  if (entry === 'missing') return { issues: [at.issue(pathField, `${role}file not found: ${file} (${RELATIVE_HINT})`)] };
+  if (entry === 'folder') return { issues: [at.issue(pathField, `${file} is a folder: a csv dataset needs a CSV file`)] };
   const { header, rows } = await readCsvStart(file, dataset.csv.delimiter);
-  if (!header) return [at.issue(pathField, `${file} is empty: it needs a header row and at least 2 data rows`)];
+  if (!header) return { issues: [at.issue(pathField, `${file} is empty: it needs a header row and at least 2 data rows`)] };
   const columnIssue = (column: string, columnField: FieldPath): ExperimentIssue[] => {
     if (header.includes(column)) return [];
     const hint = didYouMean(column, header) || `; columns: ${header.join(', ')}`;
     return [at.issue(columnField, `column \`${column}\` is not in the header of ${file}${hint}`)];
   };
-  return [
+  const issues = [
     ...columnIssue(dataset.csv.label, [...datasetField, 'csv', 'label']),
     ...(dataset.csv.features ?? []).flatMap((column, index) => columnIssue(column, [...datasetField, 'csv', 'features', index])),
     ...(rows < 2 ? [at.issue(pathField, `${file} has ${rows} data row${rows === 1 ? '' : 's'}: a dataset needs at least 2`)] : []),
   ];
+  return { issues, header };
 }
 
 /**
  * The header columns of a CSV file and whether it has data rows (counted up to 2), reading only
- * as much of the file as that takes. Quoted fields are unquoted but not split further.
+ * as much of the file as that takes.
  */
 async function readCsvStart(file: string, delimiter: string): Promise<{ header?: string[]; rows: number }> {
   const lines = (await readFirstLines(file, 3)).map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '');
   const [headerLine, ...rows] = lines;
   if (headerLine === undefined) return { rows: 0 };
-  const header = headerLine.replace(/^\uFEFF/, '').split(delimiter).map(unquote);
-  return { header, rows: rows.length };
-}
-
-function unquote(field: string): string {
-  const trimmed = field.trim();
-  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1).replace(/""/g, '"').trim() : trimmed;
+  return { header: csvHeaderColumns(headerLine, delimiter), rows: rows.length };
 }
 
 /** Up to `count` non-empty lines from the start of a file, reading it in chunks. */

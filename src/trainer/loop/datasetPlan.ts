@@ -5,6 +5,7 @@
  */
 import type { DatasetSpec, Experiment } from '../../shared/experiment/schema';
 import { isLoadedModel } from '../../shared/experiment/schema';
+import { STEM_SHAPE_FIX, stemShapeConflict } from '../config/checkStemShapes';
 import { UserError } from '../errors';
 import type { LoadedDataset } from '../data/types';
 import type { HeadPlan, PathKey, Task } from '../model/jointModel';
@@ -85,10 +86,7 @@ export function planTraining(
       stemOwner[route.stem] = d;
     } else if (JSON.stringify(known) !== JSON.stringify(shape)) {
       const owner = experiment.datasets[stemOwner[route.stem] as number]?.name;
-      throw new UserError(
-        `${place(['datasets', d, 'stem'])}: incompatible input shapes on stem '${route.stem}': dataset '${spec.name}' gives [${shape.join(',')}] but '${owner}' gives [${known.join(',')}]`,
-        'give both datasets the same preprocessing (image size and channels, or feature columns), or route them to different stems',
-      );
+      throw new UserError(`${place(['datasets', d, 'stem'])}: ${stemShapeConflict(route.stem, spec.name, shape, owner ?? '', known)}`, STEM_SHAPE_FIX);
     }
     const headClasses = heads[route.head]?.classes ?? [];
     const classToHead = Int32Array.from(data.classes, (name) => headClasses.indexOf(name));

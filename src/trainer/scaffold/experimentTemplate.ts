@@ -8,13 +8,15 @@ const MAX_SIDE = 64;
 /**
  * A commented experiment that trains the sources as they are: one head per dataset (a dataset's
  * classes are its own), an `image` stem for every image dataset (resized to one size) and a
- * `table` stem for every CSV, each ending in 64 units so that the trunk can be shared.
+ * `table` stem for the CSVs of each feature count (a stem takes one input shape), each ending in
+ * 64 units so that the trunk can be shared.
  */
 export function experimentTemplate(sources: readonly InspectedSource[], experimentDir: string, name: string): string {
   const names = uniqueNames(sources.map((source) => source.name));
   const images = sources.filter((source) => source.kind === 'images');
   const size = commonSize(images.map((source) => source.size));
   const channels = images.some((source) => source.channels === 3) ? 3 : 1;
+  const tableStems = tableStemsByFeatureCount(sources);
   const lines = [
     '# A jointrain experiment written by "New joint-training experiment". Hover any key for its',
     '# documentation; `jointrain validate` (or saving the file in VS Code) checks it and its data.',
@@ -34,12 +36,12 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
         '    stem: image',
       );
     } else {
-      const features = source.columns.filter((column) => column !== source.label);
+      const features = featureColumns(source);
       lines.push(
         `    type: csv                   # ${source.rows} rows`,
         `    path: ${yamlValue(path)}`,
         `    csv: { label: ${yamlValue(source.label)}, features: [${features.map(yamlValue).join(', ')}] }`,
-        '    stem: table',
+        `    stem: ${tableStems.get(features.length) ?? 'table'}`,
       );
     }
     lines.push(`    head: ${yamlValue(datasetName)}`, '    validation: { split: 0.2 }   # or { path: … } for a separate validation source');
@@ -49,10 +51,10 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
     '  strategy: temperature         # proportional | uniform | temperature | weights',
     '  temperature: 2                # 1 = proportional to size; larger = closer to uniform',
     'model:',
-    '  stems:                        # one per kind of input; all end in 64 units so the trunk is shared',
+    '  stems:                        # one per input shape; all end in 64 units so the trunk is shared',
   );
   if (images.length) lines.push('    image: { layers: [{ type: flatten }, { type: dense, units: 64, activation: relu }] }');
-  if (images.length < sources.length) lines.push('    table: { layers: [{ type: dense, units: 64, activation: relu }] }');
+  for (const [count, stem] of tableStems) lines.push(`    ${stem}: { layers: [{ type: dense, units: 64, activation: relu }] }   # ${count} feature${count === 1 ? '' : 's'}`);
   lines.push('  trunk: [{ type: dense, units: 64, activation: relu }]', '  heads:                        # one per dataset; datasets on one classification head share its classes');
   sources.forEach((source, index) => {
     const task = source.kind === 'csv' && source.task === 'regression' ? '{ task: regression, loss: mse }' : '{ task: classification }';
@@ -60,6 +62,21 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
   });
   lines.push('training:', '  epochs: 10', '  batch_size: 64', '  optimizer: { type: adam, learning_rate: 0.001 }', '  seed: 42', '');
   return lines.join('\n');
+}
+
+function featureColumns(source: Extract<InspectedSource, { kind: 'csv' }>): string[] {
+  return source.columns.filter((column) => column !== source.label);
+}
+
+/** A stem name per distinct feature count of the CSV sources, in order: `table`, `table_2`, … */
+function tableStemsByFeatureCount(sources: readonly InspectedSource[]): Map<number, string> {
+  const stems = new Map<number, string>();
+  for (const source of sources) {
+    if (source.kind !== 'csv') continue;
+    const count = featureColumns(source).length;
+    if (!stems.has(count)) stems.set(count, stems.size === 0 ? 'table' : `table_${stems.size + 1}`);
+  }
+  return stems;
 }
 
 function commonSize(sizes: ReadonlyArray<[number, number]>): [number, number] {

@@ -47,6 +47,8 @@ export interface VsCodeOptions {
    * `restrictWorkspace()`); `trusted`: code-server runs with --disable-workspace-trust.
    */
   trust: 'prompt' | 'trusted';
+  /** User settings on top of the quiet defaults, e.g. `{ 'workbench.colorTheme': 'Default Dark Modern' }`. */
+  settings?: Record<string, unknown>;
 }
 
 export interface VsCode {
@@ -64,11 +66,11 @@ interface Folders {
   serverLog: string;
 }
 
-function createFolders(): Folders {
+function createFolders(settings: Record<string, unknown>): Folders {
   const root = mkdtempSync(join(tmpdir(), 'jt-e2e-'));
   const folders = { root, workspace: join(root, 'workspace'), extensions: join(root, 'extensions'), userData: join(root, 'user-data'), serverLog: join(root, 'code-server.log') };
   [folders.workspace, folders.extensions, join(folders.userData, 'User')].forEach((dir) => mkdirSync(dir, { recursive: true }));
-  writeFileSync(join(folders.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(folders.userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
   return folders;
 }
 
@@ -97,7 +99,7 @@ function artifactName(title: string): string {
  */
 export function vsCodeTest(title: string, options: VsCodeOptions, scenario: (vscode: VsCode) => Promise<void>): void {
   test(title, { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
-    const folders = createFolders();
+    const folders = createFolders(options.settings ?? {});
     const started: { server?: CodeServer; browser?: Browser } = {};
     t.after(async () => {
       await started.browser?.close();

@@ -82,6 +82,25 @@ export class Workbench {
     await this.page.locator('.tabs-container .tab.active').filter({ hasText: name }).waitFor();
   }
 
+  /** Right-clicks a row of a side-bar tree and chooses `title` from its context menu. */
+  async runContextMenuCommand(row: Locator, title: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(title)}`) });
+    await item.click();
+  }
+
+  /**
+   * Answers a save dialog: code-server shows VS Code's simple file dialog, a quick input holding a
+   * path, so the path is typed and Enter pressed, as a user would.
+   */
+  async answerSaveDialog(path: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(path);
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+  }
+
   /** Waits until `text` is visible anywhere in the workbench (webviews excepted). */
   async waitForText(text: string | RegExp, timeoutMs = 30_000): Promise<Locator> {
     const found = this.page.getByText(text).first();

@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type ComposedKernelBody = (inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap) => tf.Tensor;
+/** `backend` is for a body that calls another backend kernel directly (see maxPoolGrad). */
+export type ComposedKernelBody = (inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap, backend: tf.KernelBackend) => tf.Tensor;
 
 export function composedKernel(kernelName: string, body: ComposedKernelBody): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend: untyped }) =>
@@ -19,7 +20,7 @@ export function composedKernel(kernelName: string, body: ComposedKernelBody): tf
         backend.incRef(info.dataId);
         tensors[name] = tf.engine().makeTensorFromTensorInfo(info, backend);
       }
-      return body(tensors, attrs ?? {});
+      return body(tensors, attrs ?? {}, backend);
     });
   return { kernelName, backendName: 'wasm', kernelFunc };
 }

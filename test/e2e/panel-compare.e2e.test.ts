@@ -1,0 +1,33 @@
+/**
+ * Compare: the panel of one run draws another run of the same experiment over its own curves,
+ * picked from the toolbar's "Compare with" list.
+ */
+import { basename } from 'node:path';
+import { writeTinyWorkspace } from '../fixtures/tinyWorkspace';
+import { runFolders } from './support/exampleWorkspace';
+import { vsCodeTest } from './support/session';
+
+const TRAINING_TIMEOUT_MS = 120_000;
+const FINISHED = /completed · epoch 3\/3/;
+
+vsCodeTest(
+  'the panel draws an earlier run of the same experiment over this run’s curves',
+  { workspace: async (folder) => void (await writeTinyWorkspace(folder)), trust: 'trusted' },
+  async ({ workbench, workspace }) => {
+    await workbench.openFile('tiny.jointrain.yaml');
+    await workbench.runCommand('Start joint training');
+    await workbench.openView('Runs');
+    await workbench.treeItem(FINISHED).first().waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await workbench.runCommand('Start joint training');
+    await workbench.treeItem(FINISHED).nth(1).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const [earlier] = runFolders(workspace).map((dir) => basename(dir)).sort();
+
+    await workbench.runCommand('jointrain: Open run');
+    await workbench.pickQuickItem(/tiny/);
+    const panel = workbench.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await panel.getByText('big — loss', { exact: true }).waitFor();
+    await panel.getByLabel('Compare with').selectOption(earlier ?? '');
+    await panel.getByText(`${earlier ?? ''}: train loss`).first().waitFor();
+    await workbench.screenshot('panel-compare');
+  },
+);

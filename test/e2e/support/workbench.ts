@@ -94,9 +94,15 @@ export class Workbench {
    * path, so the path is typed and Enter pressed, as a user would.
    */
   async answerSaveDialog(path: string): Promise<void> {
-    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    const selector = '.quick-input-widget .quick-input-box input';
+    const input = this.page.locator(selector);
     await input.waitFor({ state: 'visible' });
+    const value = `document.querySelector(${JSON.stringify(selector)})?.value ?? ''`;
+    // The dialog fills in the folder, then the proposed file name, a moment after it shows; what is
+    // typed before that is overwritten. Every save dialog of the extension proposes a file name.
+    await this.page.waitForFunction(`/[^/\\\\]$/.test(${value})`);
     await input.fill(path);
+    await this.page.waitForFunction(`${value} === ${JSON.stringify(path)}`);
     await this.page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden' });
   }
@@ -140,6 +146,11 @@ export class Workbench {
 
   /** "Developer: Reload Window", then waits for the reloaded workbench. */
   async reloadWindow(): Promise<void> {
+    // VS Code web's webviews wait for their service worker to change; after a reload the previous
+    // page's worker may stay in control and the restored webview stays blank for good (fixed
+    // upstream in microsoft/vscode#312020, after the code-server used here). Unregistering the
+    // workers first gives the reloaded page the path of a first load; the extension is not involved.
+    await this.page.evaluate('navigator.serviceWorker.getRegistrations().then((all) => Promise.all(all.map((r) => r.unregister())))');
     const reloaded = this.page.waitForEvent('load', { timeout: WORKBENCH_TIMEOUT_MS });
     await this.runCommand('Developer: Reload Window');
     await reloaded;

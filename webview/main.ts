@@ -115,7 +115,9 @@ function sendWeights(proposal: WeightProposal): void {
 }
 
 function saveAndRender(): void {
-  if (state.run) vscode.setState({ runId: state.run.runId, smoothing: ui.smoothing, xAxis: ui.xAxis, view: ui.view, hiddenSeries: [...ui.hiddenSeries] });
+  if (state.run) {
+    vscode.setState({ runId: state.run.runId, smoothing: ui.smoothing, xAxis: ui.xAxis, view: ui.view, hiddenSeries: [...ui.hiddenSeries], comparedRunId: state.compared?.runId ?? null });
+  }
   render();
 }
 

@@ -1,7 +1,8 @@
 /**
  * Compare: the panel of one run draws another run of the same experiment over its own curves,
- * picked from the toolbar's "Compare with" list.
+ * picked from the toolbar's "Compare with" list, and keeps drawing it after a window reload.
  */
+import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { writeTinyWorkspace } from '../fixtures/tinyWorkspace';
 import { runFolders } from './support/exampleWorkspace';
@@ -11,7 +12,7 @@ const TRAINING_TIMEOUT_MS = 120_000;
 const FINISHED = /completed · epoch 3\/3/;
 
 vsCodeTest(
-  'the panel draws an earlier run of the same experiment over this run’s curves',
+  'the panel draws an earlier run of the same experiment over this run’s curves, and still does after a reload',
   { workspace: async (folder) => void (await writeTinyWorkspace(folder)), trust: 'trusted' },
   async ({ workbench, workspace }) => {
     await workbench.openFile('tiny.jointrain.yaml');
@@ -29,5 +30,10 @@ vsCodeTest(
     await panel.getByLabel('Compare with').selectOption(earlier ?? '');
     await panel.getByText(`${earlier ?? ''}: train loss`).first().waitFor();
     await workbench.screenshot('panel-compare');
+
+    await workbench.reloadWindow();
+    const restored = workbench.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await restored.getByText(`${earlier ?? ''}: train loss`).first().waitFor({ timeout: 60_000 });
+    assert.equal(await restored.getByLabel('Compare with').inputValue(), earlier, 'the comparison survives a reload');
   },
 );

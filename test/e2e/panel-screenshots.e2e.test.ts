@@ -1,19 +1,21 @@
 /**
  * The README's screenshots of the training panel, light and dark: a finished run of the example,
  * every dataset's curves on screen, then the colour theme switched from the command palette and
- * the charts redrawn in the new theme's colours. Saved as docs/panel-light.png and docs/panel-dark.png.
+ * the charts redrawn in the new theme's colours. Saved as panel-light.png and panel-dark.png in
+ * test/e2e/artifacts/, or in docs/ (the README's copies) with JOINTRAIN_UPDATE_DOCS=1: a test run
+ * should not rewrite tracked files.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { EXAMPLE_EXPERIMENT, exampleWorkspace } from './support/exampleWorkspace';
-import { REPO_ROOT } from './support/paths';
+import { ARTIFACTS_DIR, REPO_ROOT } from './support/paths';
 import { vsCodeTest } from './support/session';
 import type { Workbench } from './support/workbench';
 
 const TRAINING_TIMEOUT_MS = 180_000;
 const DATASETS = ['clean', 'scanned', 'inverted', 'sensors'];
-const DOCS_DIR = join(REPO_ROOT, 'docs');
+const SCREENSHOTS_DIR = process.env.JOINTRAIN_UPDATE_DOCS === '1' ? join(REPO_ROOT, 'docs') : ARTIFACTS_DIR;
 
 async function waitForEveryDatasetChart(panel: FrameLocator): Promise<void> {
   for (const name of DATASETS) await panel.getByText(`${name} — loss`, { exact: true }).waitFor({ timeout: 60_000 });
@@ -21,8 +23,8 @@ async function waitForEveryDatasetChart(panel: FrameLocator): Promise<void> {
 
 /** Only the editor area, where the panel is: the whole window would be twice the bytes. */
 async function savePanelScreenshot(workbench: Workbench, file: string): Promise<void> {
-  mkdirSync(DOCS_DIR, { recursive: true });
-  await workbench.page.locator('.part.editor').screenshot({ path: join(DOCS_DIR, file) });
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await workbench.page.locator('.part.editor').screenshot({ path: join(SCREENSHOTS_DIR, file) });
 }
 
 vsCodeTest(

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { ComparedRunReader } from '../../src/extension/panel/comparedRunReader';
 import { curveSeries } from '../../src/shared/panel/chartSeries';
-import { canCompare, comparedRun, comparisonCandidates } from '../../src/shared/panel/comparison';
+import { canCompare, comparedRun, comparisonAffected, comparisonCandidates } from '../../src/shared/panel/comparison';
 import { initialPanelState, reducePanel } from '../../src/shared/panel/panelState';
-import { parsePanelMessage } from '../../src/shared/panel/protocol';
+import { PanelUiStateSchema, parsePanelMessage } from '../../src/shared/panel/protocol';
 import { emptyRunView, foldRecords } from '../../src/shared/panel/runView';
 import type { MetricRecord, RunRecord, RunStatus } from '../../src/shared/runs/format';
 
@@ -52,4 +56,34 @@ test('a compare request from the webview names a run id or null, nothing else', 
   assert.equal(parsePanelMessage({ type: 'compare', runId: 'r2', otherRunId: 'r1' }).ok, true);
   assert.equal(parsePanelMessage({ type: 'compare', runId: 'r2', otherRunId: null }).ok, true);
   assert.equal(parsePanelMessage({ type: 'compare', runId: 'r2', otherRunId: '../../etc' }).ok, false);
+});
+
+test('a compared run that is still training is followed: each read adds what its folder gained', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jointrain-compare-'));
+  try {
+    const record = runRecord('r1', 'digits', '', 'running');
+    const reader = new ComparedRunReader('r1', dir);
+    appendFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(step(1, 5))}\n${JSON.stringify(step(2, 4))}\n`);
+    assert.deepEqual(curveSeries(await reader.read(record), 'clean', 'trainLoss', 'step', 0)?.ys, [5, 4]);
+    appendFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(step(3, 3))}\n${JSON.stringify(step(4, 2)).slice(0, 20)}`);
+    assert.deepEqual(curveSeries(await reader.read(record), 'clean', 'trainLoss', 'step', 0)?.ys, [5, 4, 3], 'a torn last line waits');
+    appendFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(step(4, 2)).slice(20)}\n`);
+    assert.deepEqual(curveSeries(await reader.read(record), 'clean', 'trainLoss', 'step', 0)?.ys, [5, 4, 3, 2]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('only changes to other runs of the same experiment refresh the comparison', () => {
+  const current = runRecord('r2', 'digits', '');
+  assert.equal(comparisonAffected(current, [runRecord('r1', 'digits', '')]), true);
+  assert.equal(comparisonAffected(current, [current]), false, 'this run’s own changes go out as deltas');
+  assert.equal(comparisonAffected(current, [runRecord('x1', 'other', '')]), false);
+  assert.equal(comparisonAffected(current, []), false);
+});
+
+test('the compared run is kept in the saved panel state for the serializer; a bad one is dropped', () => {
+  assert.equal(PanelUiStateSchema.parse({ runId: 'r2', comparedRunId: 'r1' }).comparedRunId, 'r1');
+  assert.equal(PanelUiStateSchema.parse({ runId: 'r2', comparedRunId: '../x' }).comparedRunId, null);
+  assert.equal(PanelUiStateSchema.parse({ runId: 'r2' }).comparedRunId, undefined);
 });

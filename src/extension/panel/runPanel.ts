@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canCompare, comparedRun, comparisonCandidates, type ComparedRun } from '../../shared/panel/comparison';
+import { canCompare, comparisonAffected, comparisonCandidates, type ComparedRun } from '../../shared/panel/comparison';
 import { metricsCsv } from '../../shared/panel/metricsCsv';
 import { PANEL_PROTOCOL_VERSION, parsePanelMessage, type HostToPanelMessage, type PanelToHostMessage } from '../../shared/panel/protocol';
 import { downsampleCurves, emptyRunView, foldRecords } from '../../shared/panel/runView';
@@ -16,12 +16,16 @@ import { proposalProblem } from '../../shared/panel/weightPreview';
 import { TrainerCommandSchema, type TrainerCommand } from '../../shared/protocol/trainerCommands';
 import { parseMetrics } from '../../shared/runs/readRecords';
 import { RUN_FILES, type RunStatus } from '../../shared/runs/format';
+import type { RunSummary } from '../runs/runSummary';
 import type { ExtensionServices } from '../services';
+import { ComparedRunReader } from './comparedRunReader';
 import { createNonce, panelHtml } from './panelHtml';
 import { readExperimentDefaults, RunFolderTail } from './runFolderTail';
 
 /** Steps arrive many times a second; deltas are coalesced to at most one per interval. */
 const DELTA_INTERVAL_MS = 150;
+/** A compared run that is training changes its files constantly; its curves are re-sent at most this often. */
+const COMPARISON_INTERVAL_MS = 1_000;
 const LIVE: readonly RunStatus[] = ['running', 'paused'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -37,7 +41,8 @@ export class RunPanel implements vscode.Disposable {
   private statusHint: RunStatus | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** The run drawn over this one's curves; kept here so that a re-created webview gets it back. */
-  private comparedRunId: string | undefined;
+  private compared: ComparedRunReader | undefined;
+  private comparisonTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly runId: string,
@@ -46,8 +51,10 @@ export class RunPanel implements vscode.Disposable {
     private readonly services: ExtensionServices,
     extensionUri: vscode.Uri,
     onDisposed: () => void,
+    comparedRunId?: string,
   ) {
     this.tail = new RunFolderTail(dir);
+    this.compared = this.comparedState(comparedRunId);
     const roots = [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
     panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: roots };
     const asset = (...path: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
@@ -82,7 +89,22 @@ export class RunPanel implements vscode.Disposable {
     }, DELTA_INTERVAL_MS);
   }
 
+  /**
+   * Runs changed on disk: if one is the compared run, or another run of this experiment (the
+   * candidates), send the comparison again soon, if anyone is looking.
+   */
+  onRunsChanged(changed: readonly RunSummary[]): void {
+    const current = this.services.store.get(this.runId)?.record;
+    const relevant = current !== undefined && comparisonAffected(current, changed.map((run) => run.record));
+    if (!relevant || !this.ready || !this.panel.visible || this.comparisonTimer) return;
+    this.comparisonTimer = setTimeout(() => {
+      this.comparisonTimer = undefined;
+      this.enqueue(() => this.sendComparison());
+    }, COMPARISON_INTERVAL_MS);
+  }
+
   dispose(): void {
+    if (this.comparisonTimer) clearTimeout(this.comparisonTimer);
     if (this.deltaTimer) clearTimeout(this.deltaTimer);
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
@@ -143,17 +165,18 @@ export class RunPanel implements vscode.Disposable {
       this.notice(`Run ${otherRunId} is not another run of this experiment: nothing to compare with.`);
       return;
     }
-    this.comparedRunId = otherRunId ?? undefined;
+    this.compared = this.comparedState(otherRunId ?? undefined);
     this.enqueue(() => this.sendComparison());
   }
 
-  /** The other run's folder read whole (it may still be training: this is its state now). */
+  private comparedState(otherRunId: string | undefined): ComparedRunReader | undefined {
+    const other = otherRunId === undefined ? undefined : this.services.store.get(otherRunId);
+    return other === undefined ? undefined : new ComparedRunReader(other.record.id, other.dir);
+  }
+
   private async readCompared(): Promise<ComparedRun | undefined> {
-    const other = this.comparedRunId === undefined ? undefined : this.services.store.get(this.comparedRunId);
-    if (other === undefined) return undefined;
-    const view = emptyRunView(other.record);
-    const { metrics, events } = await new RunFolderTail(other.dir).readNew();
-    return comparedRun(downsampleCurves(foldRecords(view, metrics, events)));
+    const other = this.compared === undefined ? undefined : this.services.store.get(this.compared.runId);
+    return other === undefined ? undefined : this.compared?.read(other.record);
   }
 
   private async sendComparison(): Promise<void> {

@@ -41,11 +41,13 @@ export class RunPanels implements vscode.Disposable {
     const parsed = PanelUiStateSchema.safeParse(state);
     const run = parsed.success ? this.services.store.get(parsed.data.runId) : undefined;
     if (run === undefined || this.panels.has(run.record.id)) {
+      this.services.log.info(`closed a restored panel: ${parsed.success ? `run ${parsed.data.runId} is gone or already shown` : 'its saved state names no run'}`);
       panel.dispose();
       return;
     }
+    this.services.log.info(`restored the panel of run ${run.record.id}`);
     panel.title = title(run);
-    this.adopt(run, panel);
+    this.adopt(run, panel, parsed.success ? (parsed.data.comparedRunId ?? undefined) : undefined);
   }
 
   onTrainerMessage(runId: string, message: TrainerMessage): void {
@@ -54,6 +56,7 @@ export class RunPanels implements vscode.Disposable {
 
   onRunsChanged(changed: readonly RunSummary[]): void {
     for (const run of changed) this.panels.get(run.record.id)?.refresh();
+    for (const panel of this.panels.values()) panel.onRunsChanged(changed);
   }
 
   dispose(): void {
@@ -61,9 +64,9 @@ export class RunPanels implements vscode.Disposable {
     this.panels.clear();
   }
 
-  private adopt(run: RunSummary, panel: vscode.WebviewPanel): void {
+  private adopt(run: RunSummary, panel: vscode.WebviewPanel, comparedRunId?: string): void {
     const runId = run.record.id;
-    this.panels.set(runId, new RunPanel(runId, run.dir, panel, this.services, this.extensionUri, () => this.panels.delete(runId)));
+    this.panels.set(runId, new RunPanel(runId, run.dir, panel, this.services, this.extensionUri, () => this.panels.delete(runId), comparedRunId));
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Watches runs folders (inside or outside the workspace) and refreshes the store per run folder,
- * debounced: a training run appends to its files many times a second.
+ * at most every DEBOUNCE_MS: a training run appends to its files many times a second.
  */
 import * as vscode from 'vscode';
 import { mkdirSync } from 'node:fs';
@@ -43,7 +43,9 @@ export class RunsWatcher implements vscode.Disposable {
     const first = relative(runsDir, path).split(sep)[0];
     if (!first || first.startsWith('..')) return;
     const runDir = join(runsDir, first);
-    clearTimeout(this.pending.get(runDir));
+    // Throttled, not debounced: a training run appends more often than the interval, and a
+    // debounce would then never fire. Changes made while a refresh is pending are read by it.
+    if (this.pending.has(runDir)) return;
     this.pending.set(
       runDir,
       setTimeout(() => {

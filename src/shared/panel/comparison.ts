@@ -33,6 +33,14 @@ export function canCompare(current: Pick<RunRecord, 'id' | 'experimentName'>, ot
   return other.id !== current.id && other.experimentName === current.experimentName;
 }
 
+/**
+ * Whether runs that changed on disk change what the comparison shows: a candidate came, went or
+ * changed status, or the compared run (one of the candidates) gained curves.
+ */
+export function comparisonAffected(current: Pick<RunRecord, 'id' | 'experimentName'>, changed: readonly Pick<RunRecord, 'id' | 'experimentName'>[]): boolean {
+  return changed.some((record) => canCompare(current, record));
+}
+
 export function comparedRun(view: RunView): ComparedRun {
   return { runId: view.runId, curves: view.curves, epochEndX: view.epochEndX };
 }

@@ -30,7 +30,9 @@ export type HostToPanelMessage =
   | { type: 'notice'; seq: number; message: string }
   /**
    * The runs the panel may compare with, and the compared run's downsampled curves if one is
-   * chosen. Sent after every snapshot and in answer to `compare`; it never touches the run view.
+   * chosen. Sent after every snapshot, in answer to `compare`, and whenever the compared run or
+   * the list of candidates changes on disk (a compared run that is still training is followed
+   * live). It never touches the run view.
    */
   | { type: 'comparison'; seq: number; candidates: ComparisonCandidate[]; compared?: ComparedRun };
 
@@ -85,6 +87,8 @@ export interface PanelUiState {
   xAxis: 'step' | 'epoch';
   view: 'charts' | 'table';
   hiddenSeries: string[];
+  /** The run drawn over this one's curves, if any; the host restores it after a window reload. */
+  comparedRunId?: string | null;
 }
 
 export const PanelUiStateSchema = z.object({
@@ -93,4 +97,5 @@ export const PanelUiStateSchema = z.object({
   xAxis: z.enum(['step', 'epoch']).catch('step'),
   view: z.enum(['charts', 'table']).catch('charts'),
   hiddenSeries: z.array(z.string().max(300)).max(1000).catch([]),
+  comparedRunId: runId.nullable().optional().catch(null),
 });

@@ -60,6 +60,12 @@ export async function readExperimentDefaults(dir: string): Promise<ExperimentDef
         sampling: Object.fromEntries(experiment.datasets.map((d) => [d.name, d.sampling_weight])),
         loss: Object.fromEntries(experiment.datasets.map((d) => [d.name, d.loss_weight])),
       },
+      balancer: { type: experiment.training.balancer.type, mode: experiment.training.balancer.mode },
+      schedules: {
+        sampling: Object.fromEntries(experiment.datasets.flatMap((d) => (d.sampling_weight_schedule ? [[d.name, d.sampling_weight_schedule]] : []))),
+        loss: Object.fromEntries(experiment.datasets.flatMap((d) => (d.loss_weight_schedule ? [[d.name, d.loss_weight_schedule]] : []))),
+        ...(experiment.mixing.temperature_schedule ? { temperature: experiment.mixing.temperature_schedule } : {}),
+      },
     };
   } catch {
     return undefined;

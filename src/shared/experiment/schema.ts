@@ -146,6 +146,22 @@ const CsvOptionsSchema = z
   })
   .describe('Which columns of the CSV file are features and which is the label.');
 
+export const SCHEDULE_TYPES = ['step', 'linear', 'cosine'] as const;
+
+/** A value that changes over epochs; constant before `start_epoch` and after `end_epoch`. */
+export const ScheduleSchema = z
+  .strictObject({
+    type: z
+      .enum(SCHEDULE_TYPES)
+      .describe("'step': `from` until `end_epoch`, then `to`; 'linear': straight from `from` to `to`; 'cosine': a half cosine from `from` to `to` (slow at both ends)."),
+    from: finiteNonNegative.describe('Value at `start_epoch` and before.'),
+    to: finiteNonNegative.describe('Value at `end_epoch` and after.'),
+    start_epoch: positiveInt.default(1).describe('First epoch of the change (1-based).'),
+    end_epoch: positiveInt.describe('Epoch at which the value reaches `to`.'),
+  })
+  .refine((schedule) => schedule.end_epoch >= schedule.start_epoch, { message: 'end_epoch must be at least start_epoch', path: ['end_epoch'] })
+  .describe('A schedule over epochs, applied at each epoch boundary.');
+
 const datasetCommon = {
   name: z
     .string()
@@ -159,6 +175,12 @@ const datasetCommon = {
   sampling_weight: finiteNonNegative
     .default(1)
     .describe('Multiplies this dataset’s share of each batch given by the mixing strategy (with `weights`, the share is proportional to it).'),
+  loss_weight_schedule: ScheduleSchema.optional().describe(
+    'Sets loss_weight at every epoch boundary from a schedule (it then replaces loss_weight). A weight changed by hand during the run ends the schedule for that weight.',
+  ),
+  sampling_weight_schedule: ScheduleSchema.optional().describe(
+    'Sets sampling_weight at every epoch boundary from a schedule (it then replaces sampling_weight). A weight changed by hand during the run ends the schedule for that weight.',
+  ),
   class_weights: z
     .record(z.string(), finiteNonNegative)
     .optional()
@@ -192,6 +214,9 @@ export const MixingSchema = z
         "How each batch is shared across datasets: 'proportional' (by size, like concatenation), 'uniform' (equal), 'temperature' (size^(1/T)), 'weights' (by sampling_weight). Every share is multiplied by the dataset's sampling_weight.",
       ),
     temperature: z.number().finite().gte(1).default(2).describe('T for the temperature strategy: 1 is proportional, large T approaches uniform.'),
+    temperature_schedule: ScheduleSchema.optional().describe(
+      'Sets the temperature at every epoch boundary (e.g. start near uniform, cool down towards proportional); values below 1 count as 1.',
+    ),
     epoch_end: z
       .union([
         z.enum(EPOCH_ENDS),
@@ -207,6 +232,39 @@ export const MixingSchema = z
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
 export const CHECKPOINT_MONITORS = ['val_loss_mean', 'val_accuracy_mean', 'val_accuracy_worst'] as const;
+export const BALANCERS = ['static', 'uncertainty', 'dwa', 'gradnorm', 'pcgrad'] as const;
+export const BALANCER_MODES = ['auto', 'suggest'] as const;
+
+export const BalancerSchema = z
+  .strictObject({
+    type: z
+      .enum(BALANCERS)
+      .default('static')
+      .describe(
+        "'static': the loss weights as written. 'uncertainty': learned per-dataset log-variances (Kendall et al. 2018). 'dwa': dynamic weight average from the datasets' loss ratios between epochs (Liu et al. 2019). 'gradnorm': weights learned so that gradient norms on the shared layers track each dataset's training rate (Chen et al. 2018). 'pcgrad': conflicting gradients projected onto each other's normal plane (Yu et al. 2020).",
+      ),
+    mode: z
+      .enum(BALANCER_MODES)
+      .default('auto')
+      .describe("'auto': the balancer changes the weights itself; 'suggest': at each epoch end it proposes loss weights with its reason, applied only when you accept them (dwa and gradnorm)."),
+    temperature: z.number().finite().positive().default(2).describe('T of dwa: larger T gives more even weights.'),
+    alpha: finiteNonNegative.default(1.5).describe('α of gradnorm: how strongly datasets that train slower are pushed; 0 equalizes gradient norms.'),
+    learning_rate: z.number().finite().positive().default(0.025).describe('Step size of the gradnorm weight update.'),
+  })
+  .describe('How per-dataset loss weights are balanced during training.');
+
+export const DiagnosticsSchema = z
+  .strictObject({
+    every: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(25)
+      .describe(
+        'Compute per-dataset gradients every N steps: norms on the shared layers, their shares and pairwise cosine similarity (conflict). 0 turns them off (gradnorm and pcgrad need them and compute them anyway).',
+      ),
+  })
+  .describe('Gradient diagnostics.');
 
 export const TrainingSchema = z
   .strictObject({
@@ -238,6 +296,8 @@ export const TrainingSchema = z
       })
       .prefault({})
       .describe('When checkpoints are written and which are kept.'),
+    balancer: BalancerSchema.prefault({}),
+    diagnostics: DiagnosticsSchema.prefault({}),
   })
   .describe('Epochs, batch size, optimizer, regularization, seed and backend.');
 
@@ -264,6 +324,9 @@ export type DeclaredModelSpec = z.output<typeof DeclaredModel>;
 export type LoadedModelSpec = z.output<typeof LoadedModel>;
 export type HeadSpec = z.output<typeof HeadSchema>;
 export type MixingSpec = z.output<typeof MixingSchema>;
+export type ScheduleSpec = z.output<typeof ScheduleSchema>;
+export type BalancerSpec = z.output<typeof BalancerSchema>;
+export type BalancerName = (typeof BALANCERS)[number];
 export type TrainingSpec = z.output<typeof TrainingSchema>;
 export type MixingStrategy = (typeof MIXING_STRATEGIES)[number];
 export type BackendName = (typeof BACKENDS)[number];

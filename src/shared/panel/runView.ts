@@ -3,11 +3,15 @@
  * folds a whole run folder into a snapshot; the webview folds the records of each delta into the
  * view it holds. One function serves both, so a snapshot and a stream of deltas agree.
  */
-import type { MixingStrategy } from '../experiment/schema';
-import type { DatasetReport, EpochDatasetMetrics, MetricRecord, RunEvent, RunRecord, RunStatus } from '../runs/format';
+import type { BalancerName, MixingStrategy, ScheduleSpec } from '../experiment/schema';
+import type { DatasetReport, EpochDatasetMetrics, EpochGradientSummary, GradientDiagnostics, MetricRecord, RunEvent, RunRecord, RunStatus } from '../runs/format';
 import { downsampleMinMax } from './downsample';
 
-export const CURVE_METRICS = ['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'valMae'] as const;
+/**
+ * `gradShare` is a dataset's share of the summed gradient norm at each diagnostic step;
+ * `balancerWeight` the balancer's multiplier on its loss weight at each epoch end.
+ */
+export const CURVE_METRICS = ['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'valMae', 'gradShare', 'balancerWeight'] as const;
 export type CurveMetric = (typeof CURVE_METRICS)[number];
 
 /**
@@ -70,6 +74,32 @@ export interface RunView {
   settled: string[];
   /** Messages for the user (rejected weight changes, failures), newest last. */
   notices: string[];
+  /** The balancer and the schedules of the experiment, for the controls and the schedule chart. */
+  balancer?: { type: BalancerName; mode: 'auto' | 'suggest' };
+  schedules?: ExperimentSchedules;
+  /** The mixing temperature of each finished epoch (index = epoch - 1), when it is reported. */
+  temperatures: number[];
+  /** The newest epoch's gradient summary (the conflict heat map), if diagnostics ran in it. */
+  latestGradients?: EpochGradientSummary;
+  /** The newest diagnostic step. */
+  latestDiagnostics?: GradientDiagnostics & { epoch: number; step: number; globalStep: number };
+  /** Suggestions of a balancer in `suggest` mode awaiting a decision, oldest first. */
+  suggestions: Suggestion[];
+}
+
+export interface ExperimentSchedules {
+  sampling: Record<string, ScheduleSpec>;
+  loss: Record<string, ScheduleSpec>;
+  temperature?: ScheduleSpec;
+}
+
+export interface Suggestion {
+  suggestionId: string;
+  /** The epoch at whose end it was made; accepted, it applies from the next one. */
+  epoch: number;
+  balancer: string;
+  loss: Record<string, number>;
+  reason: string;
 }
 
 /** Curves longer than this are cut by min/max bucketing. */
@@ -80,6 +110,8 @@ const MAX_NOTICES = 20;
 export interface ExperimentDefaults {
   mixing: NonNullable<RunView['mixing']>;
   weights: RunView['weights'];
+  balancer?: RunView['balancer'];
+  schedules?: ExperimentSchedules;
 }
 
 export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): RunView {
@@ -92,6 +124,10 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     lastX: 0,
     epochEndX: [],
     ...(defaults ? { mixing: defaults.mixing } : {}),
+    ...(defaults?.balancer ? { balancer: defaults.balancer } : {}),
+    ...(defaults?.schedules ? { schedules: defaults.schedules } : {}),
+    temperatures: [],
+    suggestions: [],
     datasets: record.datasets.map(datasetView),
     curves: {},
     latestEpoch: {},
@@ -128,6 +164,14 @@ function push(view: RunView, dataset: string, metric: CurveMetric, point: CurveP
 }
 
 function foldMetric(view: RunView, record: MetricRecord): void {
+  if (record.kind === 'diagnostics') {
+    view.latestDiagnostics = { epoch: record.epoch, step: record.step, globalStep: record.globalStep, names: record.names, norms: record.norms, normShares: record.normShares, cosine: record.cosine, sharedParameters: record.sharedParameters };
+    record.names.forEach((name, d) => {
+      const share = record.normShares[d];
+      if (share !== null && share !== undefined) push(view, name, 'gradShare', { x: record.globalStep, y: share });
+    });
+    return;
+  }
   if (record.kind === 'step') {
     view.currentEpoch = Math.max(view.currentEpoch, record.epoch);
     view.lastX = Math.max(view.lastX, record.globalStep);
@@ -146,9 +190,12 @@ function foldMetric(view: RunView, record: MetricRecord): void {
     push(view, name, 'valLoss', point(m.valLoss));
     if (m.valAccuracy !== undefined) push(view, name, 'valAccuracy', point(m.valAccuracy));
     if (m.valMae !== undefined) push(view, name, 'valMae', point(m.valMae));
+    if (m.balancerWeight !== undefined) push(view, name, 'balancerWeight', point(m.balancerWeight));
     view.weights.sampling[name] = m.samplingWeight;
     view.weights.loss[name] = m.lossWeight;
   }
+  if (record.temperature !== undefined) view.temperatures[record.epoch - 1] = record.temperature;
+  if (record.gradients !== undefined) view.latestGradients = record.gradients;
   view.epochHistory.push({ epoch: record.epoch, datasets: { ...record.datasets } });
 }
 
@@ -172,6 +219,18 @@ function foldEvent(view: RunView, event: RunEvent): void {
     case 'weights-rejected':
       settle(view, event.requestId);
       notice(view, `Weight change rejected: ${event.reason}`);
+      return;
+    case 'weights-scheduled':
+      view.weights = { sampling: { ...view.weights.sampling, ...event.sampling }, loss: { ...view.weights.loss, ...event.loss } };
+      return;
+    case 'weights-suggested':
+      view.suggestions = [
+        ...view.suggestions.filter((s) => s.suggestionId !== event.suggestionId),
+        { suggestionId: event.suggestionId, epoch: event.epoch, balancer: event.balancer, loss: event.loss, reason: event.reason },
+      ];
+      return;
+    case 'suggestion-decided':
+      view.suggestions = view.suggestions.filter((s) => s.suggestionId !== event.suggestionId);
       return;
     case 'failed':
     case 'diverged':

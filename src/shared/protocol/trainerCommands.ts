@@ -20,6 +20,7 @@ export const TrainerCommandSchema = z.discriminatedUnion('type', [
     sampling: datasetWeights.optional(),
     loss: datasetWeights.optional(),
   }),
+  z.strictObject({ type: z.literal('reject-suggestion'), suggestionId: z.string().min(1).max(100) }),
   z.strictObject({ type: z.literal('pause') }),
   z.strictObject({ type: z.literal('resume') }),
   z.strictObject({ type: z.literal('stop') }),

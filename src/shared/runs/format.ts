@@ -120,6 +120,43 @@ export interface EpochDatasetMetrics {
   epochsSeen: number;
   samplingWeight: number;
   lossWeight: number;
+  /**
+   * The balancer's multiplier on the loss weight at the end of the epoch (uncertainty: exp(−s);
+   * dwa, gradnorm: the adapted weight); absent with `static` and `pcgrad`.
+   */
+  balancerWeight?: number;
+  /** Mean share of the summed gradient norm on the shared layers, over the epoch's diagnostic steps. */
+  gradNormShare?: number;
+}
+
+/**
+ * Gradient diagnostics of one step: each dataset's gradient on the parameters every dataset of the
+ * step shares, its norm, and the cosine similarity of every pair. `names` orders the arrays; a
+ * dataset absent from the step has null entries.
+ */
+export interface GradientDiagnostics {
+  names: string[];
+  /** ‖g_d‖ on the shared parameters (of its weighted loss term). */
+  norms: (number | null)[];
+  /** ‖g_d‖ / Σ_k ‖g_k‖. */
+  normShares: (number | null)[];
+  /** cos(g_a, g_b); the diagonal is 1. */
+  cosine: (number | null)[][];
+  /** How many parameters the datasets of the step share (the trunk, shared stems and heads). */
+  sharedParameters: number;
+}
+
+/** What an epoch's diagnostic steps add up to: the heat map and the share chart read it. */
+export interface EpochGradientSummary {
+  names: string[];
+  /** Diagnostic steps in the epoch. */
+  steps: number;
+  /** Mean cosine per pair over the steps where both datasets were present. */
+  meanCosine: (number | null)[][];
+  /** Fraction of those steps with cosine < 0 (the pair's gradients conflicted). */
+  conflictFraction: (number | null)[][];
+  /** Mean share of the summed gradient norm per dataset. */
+  normShare: (number | null)[];
 }
 
 export type MetricRecord =
@@ -141,7 +178,11 @@ export type MetricRecord =
       samplesPerSecond: number;
       totalLoss: number;
       datasets: Record<string, EpochDatasetMetrics>;
-    };
+      /** The mixing temperature in force (it may follow a schedule). */
+      temperature?: number;
+      gradients?: EpochGradientSummary;
+    }
+  | ({ kind: 'diagnostics'; epoch: number; step: number; globalStep: number; time: string } & GradientDiagnostics);
 
 export interface WeightChange {
   /** Dataset name → new sampling weight; datasets not named keep theirs. */
@@ -163,6 +204,15 @@ export type RunEvent =
       requestId?: string;
     }
   | { kind: 'weights-rejected'; time: string; reason: string; requestId?: string }
+  /** A schedule set weights or the temperature for the epoch starting now (only what changed). */
+  | { kind: 'weights-scheduled'; time: string; epoch: number; sampling?: Record<string, number>; loss?: Record<string, number>; temperature?: number }
+  /**
+   * A balancer in `suggest` mode proposes loss weights at an epoch end. Accepting is a
+   * `set-weights` request whose requestId is the suggestionId (its weights may be edited);
+   * rejecting is a `reject-suggestion` command.
+   */
+  | { kind: 'weights-suggested'; time: string; epoch: number; suggestionId: string; balancer: string; loss: Record<string, number>; reason: string }
+  | { kind: 'suggestion-decided'; time: string; epoch: number; suggestionId: string; decision: 'accepted' | 'edited' | 'rejected'; loss?: Record<string, number> }
   | { kind: 'paused'; time: string; epoch: number; step: number }
   | { kind: 'resumed'; time: string; epoch: number; step: number }
   | { kind: 'checkpoint'; time: string; epoch: number; name: string; best: boolean }

@@ -11,18 +11,23 @@ import { isLoadedModel } from '../shared/experiment/schema';
 import { channelPath } from '../shared/protocol/trainerMessages';
 import { configuredShares } from '../shared/mixing/shares';
 import { Random } from '../shared/random';
-import { RUN_FILES, type DatasetReport, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
+import { RUN_FILES, type DatasetReport, type EpochGradientSummary, type GradientDiagnostics, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
 import { selectBackend, type ModuleLoader } from './backend/selectBackend';
+import { GradientSummary, type gradientDiagnostics } from './balancing/gradientMath';
+import { LoopBalancer, type Proposal } from './balancing/loopBalancer';
+import { suggestionReason } from './balancing/suggestionReason';
 import { combineReporters } from './combineReporters';
 import type { LoadedExperiment } from './config/loadExperiment';
 import { loadDataset } from './data/loadDataset';
 import type { LoadedDataset } from './data/types';
 import { datasetBatch, disposeBatch } from './loop/batchTensors';
 import { planTraining, routeDatasets, type TrainingPlan } from './loop/datasetPlan';
+import { EpochSchedules } from './loop/epochSchedules';
 import { EpochTally } from './loop/epochTally';
 import { evaluateDataset } from './loop/evaluate';
 import { createOptimizer } from './loop/optimizer';
-import { trainStep } from './loop/trainStep';
+import { perDatasetStep, type SeparateGradients } from './loop/perDatasetStep';
+import { trainStep, type StepOutcome } from './loop/trainStep';
 import { WeightSchedule } from './loop/weightSchedule';
 import { MixingSampler } from './mixing/mixingSampler';
 import { buildDeclaredModel, wrapLoadedModel, type JointModel } from './model/jointModel';
@@ -212,34 +217,50 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
     Object.fromEntries(plan.datasets.map(({ spec }) => [spec.name, spec.loss_weight])),
   );
   const sizes = plan.datasets.map(({ data }) => data.train.size);
-  const sharesFor = (sampling: Record<string, number>) =>
-    configuredShares({ strategy: mixing.strategy, temperature: mixing.temperature, sizes, samplingWeights: names.map((name) => sampling[name] ?? 0) });
+  const schedules = new EpochSchedules(loaded.experiment);
+  const sharesFor = (sampling: Record<string, number>, temperature: number) =>
+    configuredShares({ strategy: mixing.strategy, temperature, sizes, samplingWeights: names.map((name) => sampling[name] ?? 0) });
   const random = new Random(training.seed);
-  const sampler = new MixingSampler(sizes, sharesFor(schedule.current.sampling), mixing.epoch_end, training.batch_size, random.fork('mixing'));
+  const sampler = new MixingSampler(sizes, sharesFor(schedule.current.sampling, schedules.temperatureFor(1)), mixing.epoch_end, training.batch_size, random.fork('mixing'));
   const augmentRandoms = names.map((name) => random.fork(`augment/${name}`));
+  const balancer = new LoopBalancer(training.balancer, training.diagnostics.every, names.length, random.fork('balancer'));
   const optimizer = createOptimizer(training.optimizer);
-  const variables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
+  const variables = [...model.trainableVariables.map((weight) => weight.read() as tf.Variable), ...balancer.variables];
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
-  const control = new RunControl(inbox, schedule, run, emit);
+  const suggestions = new OpenSuggestions();
+  const control = new RunControl(inbox, schedule, run, emit, suggestions);
+  const baseLoss = Object.fromEntries(plan.datasets.map(({ spec }) => [spec.name, spec.loss_weight]));
   let globalStep = 0;
   let lastEpoch: EpochRecord | undefined;
+  let lastTemperature = mixing.temperature;
 
   try {
     for (let epoch = 1; epoch <= training.epochs; epoch++) {
       await control.handleCommands(epoch, 0);
       if (control.stopRequested) return { final: finishStopped(epoch - 1), lastEpoch };
+      const scheduledWeights = schedules.weightsFor(epoch);
+      Object.assign(baseLoss, scheduledWeights.loss);
+      const scheduled = schedule.setScheduled(scheduledWeights);
+      const temperature = schedules.temperatureFor(epoch);
+      if (scheduled.sampling || scheduled.loss || temperature !== lastTemperature) {
+        emit({ kind: 'weights-scheduled', time: now(), epoch, ...scheduled, ...(temperature !== lastTemperature ? { temperature } : {}) });
+      }
+      lastTemperature = temperature;
       const applied = schedule.applyPending();
       const weights = schedule.current;
       if (applied) {
+        schedules.endByHand(applied.change);
+        Object.assign(baseLoss, applied.change.loss);
         for (const requestId of applied.requestIds.length ? applied.requestIds : [undefined]) {
           emit({ kind: 'weights-applied', time: now(), epoch, sampling: weights.sampling, loss: weights.loss, ...(requestId ? { requestId } : {}) });
         }
       }
-      const shares = sharesFor(weights.sampling);
+      const shares = sharesFor(weights.sampling, temperature);
       sampler.startEpoch(shares);
       reporter.onEpochStart?.(epoch, training.epochs, sampler.stepsPerEpoch());
       const tally = new EpochTally(names.length);
+      const gradientSummary = new GradientSummary(names.length);
       const epochStarted = Date.now();
       let step = 0;
       for (let mixed = sampler.next(); mixed !== undefined; mixed = sampler.next()) {
@@ -251,11 +272,29 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
           return datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, {
             split: planned.data.train,
             indices,
-            lossWeight: weights.loss[planned.spec.name] ?? 0,
+            lossWeight: (weights.loss[planned.spec.name] ?? 0) * balancer.multiplier(d),
+            logVariance: balancer.logVariance(d),
             augmentWith: augmentRandoms[d],
           });
         });
-        const outcome = trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);
+        const stepPlan = balancer.plan(globalStep);
+        const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
+          ? perDatasetStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, { combine: stepPlan.combine, order: balancer.order(batches.length) })
+          : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);
+        if (outcome.gradients !== undefined) {
+          const indices = active.map(({ d }) => d);
+          balancer.afterSeparateStep(
+            indices,
+            outcome.gradients.shared,
+            outcome.datasets.map((result) => result.lossSum / Math.max(1, result.samples)),
+            batches.map((batch) => batch.lossWeight),
+          );
+          if (stepPlan.diagnostics) {
+            const diagnostics = spreadDiagnostics(outcome.gradients.diagnostics, indices, names, outcome.gradients.sharedParameters);
+            gradientSummary.add(diagnostics);
+            run.appendMetric({ kind: 'diagnostics', epoch, step, globalStep, time: now(), ...diagnostics });
+          }
+        }
         batches.forEach(disposeBatch);
         const stepDatasets: StepRecord['datasets'] = {};
         outcome.datasets.forEach((result, i) => {
@@ -290,10 +329,15 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
         realized: sampler.realizedShares(),
         totalDrawn: sampler.accounting.totalDrawn,
         weights,
+        temperature,
+        gradients: gradientSummary.summary().steps > 0 ? { names, ...gradientSummary.summary() } : undefined,
+        balancerWeights: balancer.reportedWeights(),
       });
       run.appendMetric(record);
       reporter.onEpochEnd?.(record);
       lastEpoch = record;
+      const proposal = balancer.epochEnd(names.map((name) => record.datasets[name]?.trainLoss ?? Number.NaN));
+      if (proposal !== undefined && epoch < training.epochs) suggest(epoch, proposal, weights.loss);
       const lastOne = epoch === training.epochs || control.stopRequested;
       if (checkpoints.shouldSave(epoch, lastOne)) {
         const monitorValue = monitorOf(record, training.checkpoint.monitor);
@@ -314,6 +358,19 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
     return { final: 'completed', lastEpoch };
   } finally {
     optimizer.dispose();
+    balancer.dispose();
+  }
+
+  /** A balancer in suggest mode proposes loss weights; an older open proposal is superseded. */
+  function suggest(epoch: number, proposal: Proposal, current: Record<string, number>): void {
+    const loss = Object.fromEntries(names.map((name, d) => [name, round((baseLoss[name] ?? 1) * (proposal.multipliers[d] ?? 1))]));
+    // Proposing the weights in force would only ask the user to click for nothing.
+    if (names.every((name) => Math.abs((loss[name] ?? 0) - (current[name] ?? 0)) < 1e-3)) return;
+    for (const open of suggestions.drain()) emit({ kind: 'suggestion-decided', time: now(), epoch, suggestionId: open, decision: 'superseded' });
+    const suggestionId = `suggestion-${epoch}`;
+    suggestions.open(suggestionId, loss);
+    const reason = suggestionReason(names, names.map((name) => current[name] ?? 0), names.map((name) => loss[name] ?? 0), proposal.lossRatios);
+    emit({ kind: 'weights-suggested', time: now(), epoch, suggestionId, balancer: balancer.type, loss, reason });
   }
 
   function finishStopped(epoch: number): RunStatus {
@@ -334,6 +391,9 @@ function epochRecord(
     realized: number[];
     totalDrawn: number[];
     weights: { sampling: Record<string, number>; loss: Record<string, number> };
+    temperature: number;
+    gradients: EpochGradientSummary | undefined;
+    balancerWeights: number[] | undefined;
   },
 ): EpochRecord {
   const totalContribution = tally.totalContribution;
@@ -355,6 +415,8 @@ function epochRecord(
       epochsSeen: (info.totalDrawn[d] ?? 0) / Math.max(1, planned.data.train.size),
       samplingWeight: info.weights.sampling[name] ?? 0,
       lossWeight: info.weights.loss[name] ?? 0,
+      ...(info.balancerWeights ? { balancerWeight: info.balancerWeights[d] ?? 1 } : {}),
+      ...(typeof info.gradients?.normShare[d] === 'number' ? { gradNormShare: info.gradients.normShare[d] } : {}),
     };
   });
   return {
@@ -366,7 +428,59 @@ function epochRecord(
     samplesPerSecond: (tally.totalSamples * 1000) / Math.max(1, info.trainMs),
     totalLoss: info.steps > 0 ? tally.totalContribution / info.steps : Number.NaN,
     datasets,
+    temperature: info.temperature,
+    ...(info.gradients ? { gradients: info.gradients } : {}),
   };
+}
+
+/** A step's diagnostics over its batches, spread over every dataset of the run (absent ones null). */
+function spreadDiagnostics(
+  diagnostics: ReturnType<typeof gradientDiagnostics>,
+  indices: readonly number[],
+  names: readonly string[],
+  sharedParameters: number,
+): GradientDiagnostics {
+  const position = new Map(indices.map((d, i) => [d, i]));
+  const at = <T>(values: readonly (T | null)[], d: number): T | null => {
+    const i = position.get(d);
+    return i === undefined ? null : (values[i] ?? null);
+  };
+  return {
+    names: [...names],
+    norms: names.map((_, d) => at(diagnostics.norms, d)),
+    normShares: names.map((_, d) => at(diagnostics.normShares, d)),
+    cosine: names.map((_, a) => names.map((__, b) => {
+      const i = position.get(a);
+      return i === undefined ? null : at(diagnostics.cosine[i] ?? [], b);
+    })),
+    sharedParameters,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** Suggestions awaiting the user's decision. */
+class OpenSuggestions {
+  private readonly proposals = new Map<string, Record<string, number>>();
+
+  open(id: string, loss: Record<string, number>): void {
+    this.proposals.set(id, loss);
+  }
+
+  /** Closes one; returns its proposal, or undefined when it is not open. */
+  close(id: string): Record<string, number> | undefined {
+    const loss = this.proposals.get(id);
+    this.proposals.delete(id);
+    return loss;
+  }
+
+  drain(): string[] {
+    const ids = [...this.proposals.keys()];
+    this.proposals.clear();
+    return ids;
+  }
 }
 
 /** The checkpoint monitor: means and worst over datasets, each dataset counting once. */
@@ -387,6 +501,7 @@ class RunControl {
     private readonly schedule: WeightSchedule,
     private readonly run: RunFolder,
     private readonly emit: (event: RunEvent) => void,
+    private readonly suggestions: OpenSuggestions,
   ) {}
 
   async handleCommands(epoch: number, step: number): Promise<void> {
@@ -402,10 +517,23 @@ class RunControl {
             const change = { ...(command.sampling ? { sampling: command.sampling } : {}), ...(command.loss ? { loss: command.loss } : {}) };
             const problem = this.schedule.request(change, command.requestId);
             const requestId = command.requestId ? { requestId: command.requestId } : {};
-            if (problem === undefined) this.emit({ kind: 'weights-requested', time: now(), epoch, step, change, ...requestId });
-            else this.emit({ kind: 'weights-rejected', time: now(), reason: problem, ...requestId });
+            if (problem === undefined) {
+              this.emit({ kind: 'weights-requested', time: now(), epoch, step, change, ...requestId });
+              const proposal = command.requestId === undefined ? undefined : this.suggestions.close(command.requestId);
+              if (proposal !== undefined && command.requestId !== undefined) {
+                const edited = Object.entries(command.loss ?? {}).some(([name, value]) => proposal[name] !== value) || command.sampling !== undefined;
+                this.emit({ kind: 'suggestion-decided', time: now(), epoch, suggestionId: command.requestId, decision: edited ? 'edited' : 'accepted', loss: { ...proposal, ...command.loss } });
+              }
+            } else this.emit({ kind: 'weights-rejected', time: now(), reason: problem, ...requestId });
             break;
           }
+          case 'reject-suggestion':
+            if (this.suggestions.close(command.suggestionId) !== undefined) {
+              this.emit({ kind: 'suggestion-decided', time: now(), epoch, suggestionId: command.suggestionId, decision: 'rejected' });
+            } else {
+              this.emit({ kind: 'weights-rejected', time: now(), reason: `no open suggestion '${command.suggestionId}' (it was decided or superseded)`, requestId: command.suggestionId });
+            }
+            break;
           case 'pause':
             if (!paused) {
               paused = true;

@@ -32,6 +32,7 @@ export function checkExperimentSemantics(experiment: Experiment, at: ExperimentL
     ...allZero(experiment.datasets, 'sampling_weight', 'no batch can be drawn', at),
     ...allZero(experiment.datasets, 'loss_weight', 'nothing would be learned', at),
     ...ignoredTemperature(experiment, at),
+    ...balancerSettings(experiment, at),
     ...unknownTasks(experiment, at),
     ...unusedNames(experiment.datasets, model, at),
   ];
@@ -131,6 +132,25 @@ function ignoredTemperature({ mixing }: Experiment, at: ExperimentLocator): Expe
       'warning',
     ),
   ];
+}
+
+/** Settings of another balancer are ignored, and only balancers that adapt weights can suggest them. */
+function balancerSettings({ training, mixing }: Experiment, at: ExperimentLocator): ExperimentIssue[] {
+  const { type, mode } = training.balancer;
+  const issues: ExperimentIssue[] = [];
+  if (mode === 'suggest' && type !== 'dwa' && type !== 'gradnorm') {
+    issues.push(at.issue(['training', 'balancer', 'mode'], `only dwa and gradnorm suggest weights; \`${type}\` has nothing to suggest: use \`mode: auto\` or \`type: dwa\``));
+  }
+  const owners: Record<string, string> = { temperature: 'dwa', alpha: 'gradnorm', learning_rate: 'gradnorm' };
+  for (const [field, owner] of Object.entries(owners)) {
+    if (type !== owner && at.has(['training', 'balancer', field])) {
+      issues.push(at.issue(['training', 'balancer', field], `${field} is used only by the ${owner} balancer (type is "${type}"): remove it or set \`type: ${owner}\``, 'warning'));
+    }
+  }
+  if (mixing.temperature_schedule !== undefined && mixing.strategy !== 'temperature') {
+    issues.push(at.issue(['mixing', 'temperature_schedule'], `temperature_schedule is used only by the temperature strategy (strategy is "${mixing.strategy}")`, 'warning'));
+  }
+  return issues;
 }
 
 function unknownTasks({ model }: Experiment, at: ExperimentLocator): ExperimentIssue[] {

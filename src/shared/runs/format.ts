@@ -212,7 +212,7 @@ export type RunEvent =
    * rejecting is a `reject-suggestion` command.
    */
   | { kind: 'weights-suggested'; time: string; epoch: number; suggestionId: string; balancer: string; loss: Record<string, number>; reason: string }
-  | { kind: 'suggestion-decided'; time: string; epoch: number; suggestionId: string; decision: 'accepted' | 'edited' | 'rejected'; loss?: Record<string, number> }
+  | { kind: 'suggestion-decided'; time: string; epoch: number; suggestionId: string; decision: 'accepted' | 'edited' | 'rejected' | 'superseded'; loss?: Record<string, number> }
   | { kind: 'paused'; time: string; epoch: number; step: number }
   | { kind: 'resumed'; time: string; epoch: number; step: number }
   | { kind: 'checkpoint'; time: string; epoch: number; name: string; best: boolean }

@@ -11,6 +11,8 @@ export interface BatchOptions {
   split: DataSplit;
   indices: readonly number[];
   lossWeight: number;
+  /** The dataset's learned log-variance (the `uncertainty` balancer). */
+  logVariance?: tf.Variable | undefined;
   /** Augment (training only) with this random stream; omit for validation. */
   augmentWith?: Random;
 }
@@ -38,6 +40,7 @@ export function datasetBatch(planned: PlannedDataset, model: JointModel, units: 
     labels,
     ...(sampleWeights ? { sampleWeights } : {}),
     lossWeight: options.lossWeight,
+    ...(options.logVariance ? { logVariance: options.logVariance } : {}),
     regressionLoss: planned.route.regressionLoss,
     units,
   };

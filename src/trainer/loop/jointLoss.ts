@@ -24,6 +24,11 @@ export interface DatasetBatch {
   regressionLoss: 'mse' | 'mae';
   /** Output units of the head (classes or targets). */
   units: number;
+  /**
+   * The dataset's learned log-variance s (the `uncertainty` balancer): its term becomes
+   * exp(−s)·lossWeight·L̄ + s over its mean loss L̄ (Kendall et al. 2018) instead of lossWeight·L.
+   */
+  logVariance?: tf.Variable;
 }
 
 /** Per-sample loss ℓ_i ([n]) and the model output for a dataset's sub-batch. */
@@ -53,6 +58,17 @@ export function weightedLossSum(batch: DatasetBatch, losses: tf.Tensor1D): tf.Sc
   return tf.sum(batch.sampleWeights === undefined ? losses : tf.mul(losses, batch.sampleWeights));
 }
 
+/**
+ * The dataset's term in loss_total, from its per-sample losses: lossWeight·Σc_iℓ_i/B, or with a
+ * learned log-variance exp(−s)·lossWeight·Σc_iℓ_i/n + s.
+ */
+export function datasetTerm(batch: DatasetBatch, losses: tf.Tensor1D, batchSize: number): tf.Scalar {
+  const weighted = weightedLossSum(batch, losses);
+  if (batch.logVariance === undefined) return tf.mul(batch.lossWeight / batchSize, weighted);
+  const mean = tf.div(weighted, losses.shape[0]);
+  return tf.add(tf.mul(tf.mul(tf.exp(tf.neg(batch.logVariance)), batch.lossWeight), mean), batch.logVariance) as tf.Scalar;
+}
+
 export function l2Penalty(kernels: readonly tf.Variable[], l2: number): tf.Scalar {
   if (l2 === 0 || kernels.length === 0) return tf.scalar(0);
   return tf.mul(l2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))))) as tf.Scalar;
@@ -60,6 +76,6 @@ export function l2Penalty(kernels: readonly tf.Variable[], l2: number): tf.Scala
 
 /** loss_total for one step; `batchSize` is the total number of samples across datasets. */
 export function jointLoss(batches: readonly DatasetBatch[], batchSize: number, kernels: readonly tf.Variable[], l2: number): tf.Scalar {
-  const terms = batches.map((batch) => tf.mul(batch.lossWeight / batchSize, weightedLossSum(batch, perSampleLoss(batch, true).losses)));
+  const terms = batches.map((batch) => datasetTerm(batch, perSampleLoss(batch, true).losses, batchSize));
   return tf.add(tf.addN(terms), l2Penalty(kernels, l2)) as tf.Scalar;
 }

@@ -1,12 +1,12 @@
 /** One optimizer step on the joint loss, returning per-dataset numbers from a single device read. */
 import * as tf from '@tensorflow/tfjs';
-import { l2Penalty, outcomeSum, perSampleLoss, weightedLossSum, type DatasetBatch } from './jointLoss';
+import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
 
 export interface DatasetStepOutcome {
   samples: number;
   /** Σ ℓ_i over the dataset's sub-batch (class weights not applied): for the mean loss. */
   lossSum: number;
-  /** lossWeight · Σ c_i ℓ_i / B: the dataset's term in loss_total. */
+  /** lossWeight · Σ c_i ℓ_i / B: the dataset's term in loss_total (see `datasetTerm`). */
   contribution: number;
   /** Correct predictions (classification) or summed absolute error (regression). */
   outcomeSum: number;
@@ -15,6 +15,8 @@ export interface DatasetStepOutcome {
 export interface StepOutcome {
   totalLoss: number;
   datasets: DatasetStepOutcome[];
+  /** Backward passes the step took: 1 for the joint loss, one per dataset when gradients are kept apart. */
+  backwardPasses: number;
 }
 
 export function trainStep(
@@ -29,7 +31,7 @@ export function trainStep(
   const { value, grads } = tf.variableGrads(() => {
     const rows = batches.map((batch) => {
       const { losses, output } = perSampleLoss(batch, true);
-      const contribution = tf.mul(batch.lossWeight / batchSize, weightedLossSum(batch, losses)) as tf.Scalar;
+      const contribution = datasetTerm(batch, losses, batchSize);
       return { contribution, row: [tf.sum(losses), contribution, outcomeSum(batch, output)] };
     });
     // Kept out of the gradient tape's tidy so the numbers can be read after the step.
@@ -42,6 +44,7 @@ export function trainStep(
   tf.dispose([value, stats, ...Object.values(grads)]);
   return {
     totalLoss,
+    backwardPasses: 1,
     datasets: batches.map((batch, d) => ({
       samples: batch.labels.shape[0],
       lossSum: numbers[3 * d] as number,

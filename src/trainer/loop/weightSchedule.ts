@@ -38,14 +38,32 @@ export class WeightSchedule {
     return undefined;
   }
 
-  /** Applies the queued change, if any, and returns the request ids it answers. */
-  applyPending(): { requestIds: string[] } | undefined {
+  /** Applies the queued change, if any, and returns it with the request ids it answers. */
+  applyPending(): { requestIds: string[]; change: WeightChange } | undefined {
     if (this.pending === undefined) return undefined;
     this.sampling = { ...this.sampling, ...this.pending.change.sampling };
     this.loss = { ...this.loss, ...this.pending.change.loss };
-    const { requestIds } = this.pending;
+    const applied = this.pending;
     this.pending = undefined;
-    return { requestIds };
+    return applied;
+  }
+
+  /**
+   * Sets weights from schedules at an epoch boundary and returns those that changed. Scheduled
+   * values come from the validated experiment, so they need no check; a change would only make
+   * every weight zero if the schedules say so, and then the previous weights stay.
+   */
+  setScheduled(change: Required<WeightChange>): WeightChange {
+    const next = { sampling: { ...this.sampling, ...change.sampling }, loss: { ...this.loss, ...change.loss } };
+    if (Object.values(next.sampling).every((value) => value === 0) || Object.values(next.loss).every((value) => value === 0)) return {};
+    const changed = (before: Weights, after: Weights) => Object.fromEntries(Object.entries(after).filter(([name, value]) => before[name] !== value));
+    const diff = { sampling: changed(this.sampling, next.sampling), loss: changed(this.loss, next.loss) };
+    this.sampling = next.sampling;
+    this.loss = next.loss;
+    return {
+      ...(Object.keys(diff.sampling).length ? { sampling: diff.sampling } : {}),
+      ...(Object.keys(diff.loss).length ? { loss: diff.loss } : {}),
+    };
   }
 }
 

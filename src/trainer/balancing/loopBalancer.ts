@@ -1,0 +1,155 @@
+/**
+ * The experiment's balancer as the training loop sees it: per-dataset multipliers on the loss
+ * weights (dwa, gradnorm), learned log-variances (uncertainty), which steps keep the datasets'
+ * gradients apart (diagnostics, gradnorm, pcgrad), and in `suggest` mode a proposal at each epoch
+ * end instead of a change. The update rules themselves are the pure functions next to it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BalancerSpec } from '../../shared/experiment/schema';
+import type { Random } from '../../shared/random';
+import { dwaWeights } from './dwa';
+import { gradnormUpdate } from './gradnorm';
+import { norm } from './gradientMath';
+
+/** GradNorm updates on the steps that keep gradients apart; with diagnostics off, this often. */
+const GRADNORM_DEFAULT_EVERY = 10;
+
+export interface StepPlan {
+  /** Compute each dataset's gradient apart (diagnostics, gradnorm, pcgrad). */
+  perDataset: boolean;
+  combine: 'sum' | 'pcgrad';
+  /** Write a diagnostics record for this step. */
+  diagnostics: boolean;
+}
+
+export interface Proposal {
+  /** Multipliers on the base loss weights, per dataset. */
+  multipliers: number[];
+  /** This epoch's mean loss over the previous epoch's, per dataset (undefined after the first epoch). */
+  lossRatios?: number[];
+}
+
+export class LoopBalancer {
+  private multipliers: number[];
+  private readonly logVariances: tf.Variable[] = [];
+  private readonly lossHistory: number[][] = [];
+  private readonly initialLosses: (number | undefined)[];
+  /** GradNorm's weights in suggest mode: they evolve, but only a proposal reaches the loss. */
+  private shadow: number[];
+
+  constructor(
+    private readonly spec: BalancerSpec,
+    private readonly diagnosticsEvery: number,
+    datasets: number,
+    private readonly random: Random,
+  ) {
+    this.multipliers = Array.from({ length: datasets }, () => 1);
+    this.shadow = [...this.multipliers];
+    this.initialLosses = Array.from({ length: datasets }, () => undefined);
+    if (spec.type === 'uncertainty') {
+      for (let d = 0; d < datasets; d++) this.logVariances.push(tf.variable(tf.scalar(0), true, `jointrain_log_variance_${d}`));
+    }
+  }
+
+  get type(): BalancerSpec['type'] {
+    return this.spec.type;
+  }
+
+  /** The learned log-variances: trained by the optimizer with the model's variables. */
+  get variables(): tf.Variable[] {
+    return this.logVariances;
+  }
+
+  /** The multiplier applied to dataset d's loss weight in the coming steps. */
+  multiplier(d: number): number {
+    return this.spec.mode === 'suggest' ? 1 : (this.multipliers[d] ?? 1);
+  }
+
+  logVariance(d: number): tf.Variable | undefined {
+    return this.logVariances[d];
+  }
+
+  plan(globalStep: number): StepPlan {
+    const diagnostics = this.diagnosticsEvery > 0 && globalStep % this.diagnosticsEvery === 0;
+    const gradnormEvery = this.diagnosticsEvery > 0 ? this.diagnosticsEvery : GRADNORM_DEFAULT_EVERY;
+    const gradnorm = this.spec.type === 'gradnorm' && globalStep % gradnormEvery === 0;
+    const pcgrad = this.spec.type === 'pcgrad';
+    return { perDataset: diagnostics || gradnorm || pcgrad, combine: pcgrad ? 'pcgrad' : 'sum', diagnostics };
+  }
+
+  /** PCGrad's random order of the other datasets, from the run's seeded stream. */
+  order(count: number): (d: number) => number[] {
+    return (d) => this.random.shuffle(Array.from({ length: count }, (_, k) => k).filter((k) => k !== d));
+  }
+
+  /**
+   * After a step that kept gradients apart: GradNorm moves its weights towards gradient norms
+   * proportional to each dataset's relative inverse training rate. `datasets` are the indices of
+   * the step's batches; `effectiveWeights` their loss weight × multiplier, to recover the
+   * unweighted gradient norms.
+   */
+  afterSeparateStep(datasets: readonly number[], shared: readonly Float32Array[], meanLosses: readonly number[], effectiveWeights: readonly number[]): void {
+    datasets.forEach((d, i) => {
+      if (this.initialLosses[d] === undefined && Number.isFinite(meanLosses[i])) this.initialLosses[d] = meanLosses[i];
+    });
+    if (this.spec.type !== 'gradnorm' || datasets.length < 2) return;
+    const weights = this.spec.mode === 'suggest' ? this.shadow : this.multipliers;
+    const gradNorms = datasets.map((_, i) => {
+      const weight = effectiveWeights[i] ?? 0;
+      return weight > 0 ? norm(shared[i] as Float32Array) / weight : 0;
+    });
+    const updated = gradnormUpdate({
+      weights: datasets.map((d) => weights[d] ?? 1),
+      gradNorms,
+      initialLosses: datasets.map((d) => this.initialLosses[d] ?? 1),
+      currentLosses: [...meanLosses],
+      alpha: this.spec.alpha,
+      learningRate: this.spec.learning_rate,
+    });
+    // The step's datasets keep their total; the others are untouched.
+    const before = datasets.reduce((sum, d) => sum + (weights[d] ?? 1), 0);
+    const after = updated.weights.reduce((sum, w) => sum + w, 0);
+    datasets.forEach((d, i) => (weights[d] = ((updated.weights[i] ?? 1) * before) / after));
+  }
+
+  /** The multipliers in force, for the epoch record (absent where the balancer has none). */
+  reportedWeights(): number[] | undefined {
+    switch (this.spec.type) {
+      case 'uncertainty':
+        return this.logVariances.map((s) => Math.exp(-(s.dataSync()[0] as number)));
+      case 'dwa':
+      case 'gradnorm':
+        return this.spec.mode === 'suggest' ? this.shadowOrMultipliers() : [...this.multipliers];
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * At an epoch end, with each dataset's mean training loss of the epoch: DWA computes the next
+   * epoch's weights. In `suggest` mode the new weights come back as a proposal and nothing changes.
+   */
+  epochEnd(meanLosses: readonly number[]): Proposal | undefined {
+    this.lossHistory.push([...meanLosses]);
+    if (this.spec.type === 'dwa') {
+      const next = dwaWeights(this.lossHistory, this.spec.temperature);
+      if (this.spec.mode === 'auto') {
+        this.multipliers = next;
+        return undefined;
+      }
+      this.shadow = next;
+    }
+    if (this.spec.mode !== 'suggest' || (this.spec.type !== 'dwa' && this.spec.type !== 'gradnorm')) return undefined;
+    const previous = this.lossHistory[this.lossHistory.length - 2];
+    const ratios = previous === undefined ? undefined : meanLosses.map((loss, d) => loss / (previous[d] ?? loss));
+    return { multipliers: this.shadowOrMultipliers(), ...(ratios ? { lossRatios: ratios } : {}) };
+  }
+
+  dispose(): void {
+    this.logVariances.forEach((variable) => variable.dispose());
+  }
+
+  private shadowOrMultipliers(): number[] {
+    return [...this.shadow];
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * One optimizer step with each dataset's gradient computed apart: for the gradient diagnostics
+ * (norms, shares, conflict), for GradNorm's gradient norms and for PCGrad's projection. The
+ * update is the same Σ_d ∇term_d (+ ∇l2) as `trainStep`'s unless PCGrad changes the shared part;
+ * it costs one backward pass per dataset on its sub-batch instead of one on the whole batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { gradientDiagnostics } from '../balancing/gradientMath';
+import { pcgrad } from '../balancing/pcgrad';
+import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
+import type { StepOutcome } from './trainStep';
+
+export interface PerDatasetStepOptions {
+  /** `pcgrad` projects conflicting gradients on the shared parameters before summing them. */
+  combine: 'sum' | 'pcgrad';
+  /** PCGrad's order of the other datasets for dataset d (indices into the batches); seeded by the caller. */
+  order?: (d: number) => number[];
+}
+
+export interface SeparateGradients {
+  /** Per batch: its gradient on the parameters every batch of the step shares, flattened. */
+  shared: Float32Array[];
+  sharedParameters: number;
+  diagnostics: ReturnType<typeof gradientDiagnostics>;
+}
+
+export function perDatasetStep(
+  batches: readonly DatasetBatch[],
+  batchSize: number,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  kernels: readonly tf.Variable[],
+  l2: number,
+  options: PerDatasetStepOptions,
+): StepOutcome & { gradients: SeparateGradients } {
+  const perBatch = batches.map((batch) => {
+    let row: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const { losses, output } = perSampleLoss(batch, true);
+      const term = datasetTerm(batch, losses, batchSize);
+      row = tf.keep(tf.stack([tf.sum(losses), term, outcomeSum(batch, output)]));
+      return term;
+    }, variables);
+    const numbers = (row as tf.Tensor).dataSync();
+    tf.dispose([value, row as tf.Tensor]);
+    return { grads, lossSum: numbers[0] as number, contribution: numbers[1] as number, outcomeSum: numbers[2] as number };
+  });
+
+  // Shared: what every batch's term reaches (the trunk, and stems or heads the datasets share).
+  const shared = variables.filter((variable) => perBatch.every(({ grads }) => grads[variable.name] !== undefined));
+  const flat = perBatch.map(({ grads }) => flatten(shared.map((variable) => grads[variable.name] as tf.Tensor)));
+  const sharedParameters = shared.reduce((total, variable) => total + variable.size, 0);
+  const combinedShared = options.combine === 'pcgrad' && perBatch.length > 1 ? pcgrad(flat, options.order ?? ((d) => others(d, perBatch.length))) : undefined;
+
+  const combined: tf.NamedTensorMap = {};
+  let offset = 0;
+  for (const variable of variables) {
+    const parts = perBatch.flatMap(({ grads }) => (grads[variable.name] ? [grads[variable.name] as tf.Tensor] : []));
+    if (parts.length === 0) continue;
+    if (combinedShared !== undefined && shared.includes(variable)) {
+      combined[variable.name] = tf.tensor(combinedShared.subarray(offset, offset + variable.size), variable.shape);
+      offset += variable.size;
+    } else {
+      combined[variable.name] = parts.length === 1 ? tf.clone(parts[0] as tf.Tensor) : tf.addN(parts);
+    }
+  }
+  let l2Value = 0;
+  if (l2 > 0 && kernels.length > 0) {
+    const { value, grads } = tf.variableGrads(() => l2Penalty(kernels, l2), [...kernels]);
+    l2Value = value.dataSync()[0] as number;
+    for (const [name, grad] of Object.entries(grads)) {
+      const previous = combined[name];
+      combined[name] = previous === undefined ? grad : tf.add(previous, grad);
+      if (previous !== undefined) tf.dispose([previous, grad]);
+    }
+    value.dispose();
+  }
+  optimizer.applyGradients(combined);
+  tf.dispose([...Object.values(combined), ...perBatch.flatMap(({ grads }) => Object.values(grads))]);
+
+  return {
+    totalLoss: perBatch.reduce((total, { contribution }) => total + contribution, l2Value),
+    backwardPasses: perBatch.length,
+    datasets: batches.map((batch, i) => {
+      const result = perBatch[i] as (typeof perBatch)[number];
+      return { samples: batch.labels.shape[0], lossSum: result.lossSum, contribution: result.contribution, outcomeSum: result.outcomeSum };
+    }),
+    gradients: { shared: flat, sharedParameters, diagnostics: gradientDiagnostics(flat) },
+  };
+}
+
+function flatten(tensors: readonly tf.Tensor[]): Float32Array {
+  const size = tensors.reduce((total, tensor) => total + tensor.size, 0);
+  const out = new Float32Array(size);
+  let offset = 0;
+  for (const tensor of tensors) {
+    out.set(tensor.dataSync() as Float32Array, offset);
+    offset += tensor.size;
+  }
+  return out;
+}
+
+function others(d: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => k).filter((k) => k !== d);
+}

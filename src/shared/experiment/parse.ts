@@ -23,8 +23,8 @@ export interface ParsedExperiment {
  * once, in its own words.
  */
 export function parseExperiment(text: string, file: string, overrides: readonly ExperimentOverride[] = []): ParsedExperiment {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const lineCounter = lineStartsOf(text);
   const locator = new ExperimentLocator(document, lineCounter, file);
   const parsed = (issues: ExperimentIssue[], experiment?: Experiment): ParsedExperiment => ({ experiment, issues: sortIssues(issues), document, locator });
 
@@ -61,6 +61,18 @@ function documentData(document: Document.Parsed): unknown {
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/**
+ * The line starts of `text`. yaml's own LineCounter, filled while parsing, misses the line breaks
+ * inside some malformed tokens (after a stray directive, say), which would place later issues on
+ * an earlier line, past its end.
+ */
+function lineStartsOf(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', end + 1)) lines.addNewLine(end + 1);
+  return lines;
 }
 
 export function isError(issue: ExperimentIssue): boolean {

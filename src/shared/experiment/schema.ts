@@ -8,6 +8,14 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 const finiteNonNegative = z.number().finite().nonnegative();
+/**
+ * A path to a file or folder. Node refuses a path holding a NUL character with an exception rather
+ * than "not found", so such a path is refused here, at its field.
+ */
+const filePath = z
+  .string()
+  .min(1)
+  .refine((path) => !path.includes('\0'), 'a path cannot contain a NUL character (\\0): remove it');
 
 export const LAYER_ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softplus', 'softsign', 'swish', 'gelu'] as const;
 const activation = z.enum(LAYER_ACTIVATIONS).describe('Activation function applied to the layer output.');
@@ -85,7 +93,7 @@ const DeclaredModel = z.strictObject({
 });
 
 const LoadedModel = z.strictObject({
-  from: z.string().min(1).describe('Path (relative to the experiment file) of an existing TensorFlow.js layers `model.json`.'),
+  from: filePath.describe('Path (relative to the experiment file) of an existing TensorFlow.js layers `model.json`.'),
   inputs: z
     .record(z.string().min(1), z.number().int().nonnegative())
     .describe('Stem name → index of the model input that this stem feeds.'),
@@ -107,7 +115,7 @@ const ValidationSchema = z.union([
     split: z.number().gt(0).lt(1).describe('Fraction of each class held out for validation (stratified, seeded).'),
   }),
   z.strictObject({
-    path: z.string().min(1).describe('A separate validation folder (images) or file (csv), relative to the experiment file.'),
+    path: filePath.describe('A separate validation folder (images) or file (csv), relative to the experiment file.'),
   }),
 ]).describe('How validation data is obtained: `split` a fraction off the training source, or a separate `path`.');
 
@@ -167,7 +175,7 @@ const datasetCommon = {
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore')
     .describe('Unique dataset name, used in metrics, weights and the panel.'),
-  path: z.string().min(1).describe('Training source, relative to the experiment file.'),
+  path: filePath.describe('Training source, relative to the experiment file.'),
   validation: ValidationSchema.default({ split: 0.2 }),
   stem: z.string().min(1).optional().describe('The model stem (input) this dataset feeds; may be omitted when the model has one stem.'),
   head: z.string().min(1).optional().describe('The head this dataset trains; may be omitted when the model has one head.'),

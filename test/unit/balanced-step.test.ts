@@ -187,3 +187,23 @@ test('a weight set by hand ends its schedule; the temperature follows its schedu
   assert.deepEqual(schedules.weightsFor(3), { sampling: {}, loss: {} });
   assert.deepEqual([1, 2, 6].map((e) => schedules.temperatureFor(e)), [5, 4, 1]);
 });
+
+test('Adam keeps each variable’s moments when a dataset is absent from some steps', () => {
+  // tfjs optimizers key their slots by position in the gradient map: a step without the `kind`
+  // dataset used to shift the `value` head's moments onto the `kind` head (a shape error here).
+  for (const step of ['joint', 'separate'] as const) {
+    const model = tinyModel();
+    const { variables, kernels } = variablesOf(model);
+    const optimizer = tf.train.adam(0.01);
+    const [kind, value] = batches(model) as [DatasetBatch, DatasetBatch];
+    const run = (data: DatasetBatch[]) =>
+      step === 'joint' ? trainStep(data, 8, optimizer, variables, kernels, 0) : perDatasetStep(data, 8, optimizer, variables, kernels, 0, { combine: 'sum' });
+    const kindHead = model.trainableVariables.map((w) => w.read()).filter((v) => v.shape.length === 2 && v.shape[1] === 3)[0] as tf.Variable;
+    const before = kindHead.dataSync().slice();
+    run([value]);
+    assert.deepEqual([...kindHead.dataSync()], [...before], `${step}: a head without data and without history does not move`);
+    run([kind, value]);
+    run([value]);
+    assert.ok(kindHead.dataSync().some((v, i) => v !== before[i]), `${step}: the kind head trained`);
+  }
+});

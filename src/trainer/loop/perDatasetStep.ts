@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gradientDiagnostics } from '../balancing/gradientMath';
 import { pcgrad } from '../balancing/pcgrad';
 import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
+import { applyAllGradients } from './optimizer';
 import type { StepOutcome } from './trainStep';
 
 export interface PerDatasetStepOptions {
@@ -75,7 +76,7 @@ export function perDatasetStep(
     }
     value.dispose();
   }
-  optimizer.applyGradients(combined);
+  applyAllGradients(optimizer, variables, combined);
   tf.dispose([...Object.values(combined), ...perBatch.flatMap(({ grads }) => Object.values(grads))]);
 
   return {

@@ -1,5 +1,6 @@
 /** One optimizer step on the joint loss, returning per-dataset numbers from a single device read. */
 import * as tf from '@tensorflow/tfjs';
+import { applyAllGradients } from './optimizer';
 import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
 
 export interface DatasetStepOutcome {
@@ -38,7 +39,7 @@ export function trainStep(
     stats = tf.keep(tf.stack(rows.flatMap(({ row }) => row)));
     return tf.add(tf.addN(rows.map(({ contribution }) => contribution)), l2Penalty(kernels, l2)) as tf.Scalar;
   }, variables);
-  optimizer.applyGradients(grads);
+  applyAllGradients(optimizer, variables, grads);
   const numbers = (stats as tf.Tensor).dataSync();
   const totalLoss = value.dataSync()[0] as number;
   tf.dispose([value, stats, ...Object.values(grads)]);

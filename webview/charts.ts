@@ -8,6 +8,7 @@ import 'uplot/dist/uPlot.min.css';
 import { alignSeries, curveSeries, type ChartSeries, type XAxis } from '../src/shared/panel/chartSeries';
 import type { ComparedRun } from '../src/shared/panel/comparison';
 import { epochStartX, type CurveMetric, type RunView } from '../src/shared/panel/runView';
+import { axisStyle, cssVar, DASHES, onThemeChange, seriesColor } from './chartTheme';
 import { el } from './dom';
 
 export interface ChartOptions {
@@ -30,9 +31,9 @@ const METRIC_LABEL: Record<CurveMetric, string> = {
   valLoss: 'validation loss',
   valAccuracy: 'validation accuracy',
   valMae: 'validation MAE',
+  gradShare: 'gradient-norm share',
+  balancerWeight: 'balancer weight',
 };
-const PALETTE = ['blue', 'red', 'green', 'yellow', 'orange', 'purple'];
-const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [12, 6]];
 const CHART_HEIGHT = 180;
 const COMPARED_DASHES = [[6, 3], [2, 2]];
 
@@ -57,10 +58,6 @@ function chartSpecs(view: RunView, compared: ComparedRun | undefined): ChartSpec
   return [overlay('trainLoss'), overlay('valLoss'), ...perDataset.map(withCompared)];
 }
 
-function cssVar(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
-
 export class Charts {
   readonly element = el('section', { className: 'charts', attrs: { 'aria-label': 'Curves' } });
   private plots = new Map<string, { plot: uPlot; spec: ChartSpec; box: HTMLElement }>();
@@ -69,8 +66,7 @@ export class Charts {
 
   constructor() {
     new ResizeObserver(() => this.resize()).observe(this.element);
-    // VS Code switches themes by changing the body's class: redraw with the new colours.
-    new MutationObserver(() => this.rebuild()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    onThemeChange(() => this.rebuild());
   }
 
   render(view: RunView, options: ChartOptions): void {
@@ -111,8 +107,7 @@ export class Charts {
 
   private plotOptions(spec: ChartSpec, width: number): uPlot.Options {
     const foreground = cssVar('--vscode-editor-foreground', '#888');
-    const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.2)');
-    const axis = { stroke: foreground, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const axis = axisStyle();
     return {
       width,
       height: CHART_HEIGHT,
@@ -122,7 +117,7 @@ export class Charts {
         { label: this.options?.xAxis === 'epoch' ? 'epoch' : 'step' },
         ...spec.series.map((s) => ({
           label: s.label,
-          stroke: s.compared ? cssVar('--vscode-descriptionForeground', '#888') : cssVar(`--vscode-charts-${PALETTE[s.color % PALETTE.length] ?? 'blue'}`, '#3794ff'),
+          stroke: s.compared ? cssVar('--vscode-descriptionForeground', '#888') : seriesColor(s.color),
           dash: s.dash,
           width: s.compared ? 1 : 1.5,
           spanGaps: true,

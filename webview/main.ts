@@ -3,15 +3,18 @@
  * the shared reducer, renders every value as text, and posts the user's intent (weights, pause,
  * resume, stop, export) to the host, which validates it before the trainer sees it.
  */
-import { initialPanelState, nextEpochFor, reducePanel, withSentRequest, type PanelState } from '../src/shared/panel/panelState';
+import { initialPanelState, nextEpochFor, reducePanel, withRejectionSent, withSentRequest, type PanelState } from '../src/shared/panel/panelState';
 import type { HostToPanelMessage, PanelToHostMessage, PanelUiState } from '../src/shared/panel/protocol';
-import type { RunView } from '../src/shared/panel/runView';
+import type { RunView, Suggestion } from '../src/shared/panel/runView';
+import { acceptRequest, suggestedProposal, weightRequestId } from '../src/shared/panel/suggestions';
 import type { WeightProposal } from '../src/shared/panel/weightPreview';
+import { BalancingView } from './balancing';
 import { Charts, seriesKey } from './charts';
 import { createButton, createCheckbox } from './components';
 import { renderDiagnostics } from './diagnostics';
 import { el } from './dom';
 import { renderMetricsTable } from './metricsTable';
+import { SuggestionList } from './suggestions';
 import { WeightControls } from './weights';
 
 interface VsCodeApi {
@@ -37,6 +40,8 @@ const statusText = el('span', { className: 'status', attrs: { role: 'status' } }
 const notice = el('p', { className: 'notice', attrs: { 'aria-live': 'polite' } });
 const charts = new Charts();
 const controls = new WeightControls(sendWeights);
+const suggestions = new SuggestionList({ accept: acceptSuggestion, edit: editSuggestion, reject: rejectSuggestion });
+const balancing = new BalancingView();
 const body = el('div', { className: 'body' });
 const diagnostics = el('div');
 const openClasses = new Set<string>();
@@ -105,12 +110,39 @@ function toolbar(): HTMLElement {
   ]);
 }
 
-function sendWeights(proposal: WeightProposal): void {
+const freshRequestId = (): string => `panel-${Date.now().toString(36)}-${Math.floor(Math.random() * 0x100000).toString(36)}`;
+
+/** Weights from the controls; edited from a suggestion that is still open, they answer it. */
+function sendWeights(proposal: WeightProposal, sourceSuggestionId: string | undefined): void {
   const run = state.run;
   if (!run) return;
-  const requestId = `panel-${Date.now().toString(36)}-${Math.floor(Math.random() * 0x100000).toString(36)}`;
+  postWeights(run, weightRequestId(run, sourceSuggestionId, state.rejectionsSent, freshRequestId), proposal);
+}
+
+function postWeights(run: RunView, requestId: string, proposal: WeightProposal): void {
   post({ type: 'setWeights', runId: run.runId, requestId, sampling: proposal.sampling, loss: proposal.loss });
   state = withSentRequest(state, { requestId, untilEpoch: nextEpochFor(run), ...proposal });
+  render();
+}
+
+function acceptSuggestion(suggestion: Suggestion): void {
+  const run = state.run;
+  if (!run) return;
+  const request = acceptRequest(run, suggestion);
+  if (request.ok) return postWeights(run, request.requestId, request.proposal);
+  state = { ...state, notice: `Suggestion not accepted: ${request.problem}.` };
+  render();
+}
+
+function editSuggestion(suggestion: Suggestion): void {
+  if (state.run) controls.editFrom(suggestion, suggestedProposal(state.run, suggestion));
+}
+
+function rejectSuggestion(suggestion: Suggestion): void {
+  const run = state.run;
+  if (!run) return;
+  post({ type: 'rejectSuggestion', runId: run.runId, suggestionId: suggestion.suggestionId });
+  state = withRejectionSent(state, suggestion.suggestionId);
   render();
 }
 
@@ -141,7 +173,7 @@ function render(): void {
   const run = state.run;
   if (!run) return;
   if (!app.contains(header)) {
-    app.replaceChildren(header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [controls.element, diagnostics])]));
+    app.replaceChildren(header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, balancing.element, diagnostics])]));
   }
   header.replaceChildren(el('h1', { text: `${run.experimentName} — ${run.runId}` }));
   statusText.textContent = `${run.status} · epoch ${run.epochs.completed} of ${run.epochs.total}`;
@@ -158,7 +190,9 @@ function render(): void {
   } else {
     body.replaceChildren(renderMetricsTable(run));
   }
-  controls.render(run);
+  suggestions.render(run, state.rejectionsSent);
+  controls.render(run, state.rejectionsSent);
+  balancing.render(run, ui.xAxis);
   diagnostics.replaceChildren(renderDiagnostics(run, openClasses));
 }
 

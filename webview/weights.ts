@@ -1,10 +1,13 @@
 /**
  * Weight controls: a slider and a number per dataset for its sampling and loss weight, a preview of
  * the shares they would give, and "Apply at next epoch". The trainer decides when a change applies;
- * this only shows the request as pending until the trainer's event settles it.
+ * this only shows the request as pending until the trainer's event settles it. A balancer's
+ * suggestion can be put in the fields to edit (Edit on the suggestion): the weights sent then
+ * answer that suggestion, for as long as it is open.
  */
 import { previewShares, type PreviewDataset, type WeightProposal } from '../src/shared/panel/weightPreview';
-import type { RunView } from '../src/shared/panel/runView';
+import type { RunView, Suggestion } from '../src/shared/panel/runView';
+import { isOpenSuggestion } from '../src/shared/panel/suggestions';
 import { createButton, type Button } from './components';
 import { el, percent, table } from './dom';
 
@@ -18,19 +21,24 @@ export class WeightControls {
   private readonly preview = el('div', { className: 'preview' });
   private readonly problem = el('p', { className: 'problem', attrs: { role: 'alert' } });
   private readonly pending = el('p', { className: 'pending', attrs: { 'aria-live': 'polite' } });
+  private readonly sourceNote = el('p', { className: 'source', attrs: { 'aria-live': 'polite' } });
+  /** The suggestion the draft was edited from, while it is open. */
+  private source: Suggestion | undefined;
   private readonly inputs = el('div', { className: 'weight-rows' });
   private readonly apply: Button;
   private readonly reset: Button;
   private layoutFor = '';
 
-  constructor(private readonly send: (proposal: WeightProposal) => void) {
+  constructor(private readonly send: (proposal: WeightProposal, sourceSuggestionId: string | undefined) => void) {
     this.apply = createButton('Apply at next epoch', () => this.submit(), 'primary');
     this.reset = createButton('Reset', () => this.resetDraft());
-    this.element.append(el('h2', { text: 'Weights' }), this.inputs, this.preview, this.problem, el('div', { className: 'buttons' }, [this.apply.element, this.reset.element]), this.pending);
+    this.element.append(el('h2', { text: 'Weights' }), this.sourceNote, this.inputs, this.preview, this.problem, el('div', { className: 'buttons' }, [this.apply.element, this.reset.element]), this.pending);
   }
 
-  render(view: RunView): void {
+  render(view: RunView, rejectionsSent: readonly string[] = []): void {
     this.view = view;
+    if (this.source !== undefined && !isOpenSuggestion(view, this.source.suggestionId, rejectionsSent)) this.source = undefined;
+    this.sourceNote.textContent = this.source ? `Editing the ${this.source.balancer} suggestion of epoch ${this.source.epoch}: sending these weights accepts it with your changes.` : '';
     // Inputs are rebuilt only when the run's weights change and the user is not editing them.
     const layout = `${view.runId}|${view.datasets.map((d) => d.name).join(',')}|${JSON.stringify(view.weights)}`;
     if (!this.edited && layout !== this.layoutFor) {
@@ -40,6 +48,18 @@ export class WeightControls {
     }
     this.pending.textContent = view.pending.length === 0 ? (view.markers.length > 0 ? `Last change applied at epoch ${view.markers[view.markers.length - 1]?.epoch ?? ''}.` : '') : view.pending.map((p) => `Pending until epoch ${p.untilEpoch} (${p.requestId}).`).join(' ');
     this.update();
+  }
+
+  /** Puts a suggestion's weights in the fields to edit, and moves the focus there. */
+  editFrom(suggestion: Suggestion, proposal: WeightProposal): void {
+    const view = this.view;
+    if (!view) return;
+    this.source = suggestion;
+    this.edited = true;
+    this.draft = { sampling: { ...proposal.sampling }, loss: { ...proposal.loss } };
+    this.inputs.replaceChildren(...view.datasets.map((d) => this.row(d.name)));
+    this.render(view);
+    this.inputs.querySelector<HTMLInputElement>('.weight-field.loss input.weight-number')?.focus();
   }
 
   private row(name: string): HTMLElement {
@@ -94,12 +114,15 @@ export class WeightControls {
     if (!view || !view.mixing) return;
     const result = previewShares(view.mixing, this.datasets(view), this.draft);
     if (!result.ok) return;
-    this.send({ sampling: { ...this.draft.sampling }, loss: { ...this.draft.loss } });
+    this.send({ sampling: { ...this.draft.sampling }, loss: { ...this.draft.loss } }, this.source?.suggestionId);
     this.edited = false;
+    this.source = undefined;
+    this.sourceNote.textContent = '';
   }
 
   private resetDraft(): void {
     this.edited = false;
+    this.source = undefined;
     this.layoutFor = '';
     if (this.view) this.render(this.view);
   }

@@ -24,3 +24,9 @@ test('the webview does not eval or load anything remote', () => {
     assert.doesNotMatch(text, /\beval\(|new Function\(|https?:\/\//, name);
   }
 });
+
+test('the webview writes no style attributes: the CSP has no unsafe-inline, so colours come from classes in panel.css', () => {
+  for (const { name, text } of sources) {
+    assert.doesNotMatch(text, /setAttribute\(\s*['"]style['"]|\.style\.|cssText/, name);
+  }
+});

@@ -10,10 +10,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canCompare, comparisonAffected, comparisonCandidates, type ComparedRun } from '../../shared/panel/comparison';
 import { metricsCsv } from '../../shared/panel/metricsCsv';
-import { PANEL_PROTOCOL_VERSION, parsePanelMessage, type HostToPanelMessage, type PanelToHostMessage } from '../../shared/panel/protocol';
+import { trainerCommandFor, type PanelControlMessage } from '../../shared/panel/panelCommands';
+import { PANEL_PROTOCOL_VERSION, parsePanelMessage, type HostToPanelMessage } from '../../shared/panel/protocol';
 import { downsampleCurves, emptyRunView, foldRecords } from '../../shared/panel/runView';
-import { proposalProblem } from '../../shared/panel/weightPreview';
-import { TrainerCommandSchema, type TrainerCommand } from '../../shared/protocol/trainerCommands';
 import { parseMetrics } from '../../shared/runs/readRecords';
 import { RUN_FILES, type RunStatus } from '../../shared/runs/format';
 import type { RunSummary } from '../runs/runSummary';
@@ -135,27 +134,19 @@ export class RunPanel implements vscode.Disposable {
     else this.control(message);
   }
 
-  private control(message: Exclude<PanelToHostMessage, { type: 'ready' | 'requestSnapshot' | 'compare' | 'exportCsv' | 'exportPng' }>): void {
+  private control(message: PanelControlMessage): void {
     const run = this.services.store.get(this.runId);
     if (run === undefined || !LIVE.includes(this.statusHint ?? run.record.status)) {
       this.notice(`Run ${this.runId} is not running: ${message.type} was not sent.`);
       return;
     }
-    let command: TrainerCommand;
-    if (message.type === 'setWeights') {
-      const datasets = run.record.datasets.map((d) => ({ name: d.name, trainSize: d.train.size }));
-      const problem = proposalProblem(datasets, { sampling: message.sampling, loss: message.loss });
-      const parsed = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: message.requestId, sampling: message.sampling, loss: message.loss });
-      if (problem !== undefined || !parsed.success) {
-        this.notice(`Weight change not sent: ${problem ?? parsed.error?.issues[0]?.message ?? 'invalid'}`);
-        return;
-      }
-      command = parsed.data;
-    } else {
-      command = { type: message.type };
+    const result = trainerCommandFor(message, run.record.datasets.map((d) => ({ name: d.name, trainSize: d.train.size })));
+    if (!result.ok) {
+      this.notice(result.problem);
+      return;
     }
-    const route = this.services.manager.send(this.runId, command);
-    this.services.log.info(`run ${this.runId}: panel sent ${command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
+    const route = this.services.manager.send(this.runId, result.command);
+    this.services.log.info(`run ${this.runId}: panel sent ${result.command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
   }
 
   private compare(otherRunId: string | null): void {

@@ -21,9 +21,11 @@ export interface PanelState {
   candidates?: ComparisonCandidate[];
   /** The run drawn over this one's curves. */
   compared?: ComparedRun;
+  /** Suggestions this panel has asked the trainer to reject, shown as answered until the trainer's decision removes them. */
+  rejectionsSent: string[];
 }
 
-export const initialPanelState: PanelState = { seq: -1, awaitingSnapshot: true };
+export const initialPanelState: PanelState = { seq: -1, awaitingSnapshot: true, rejectionsSent: [] };
 
 export interface Reduced {
   state: PanelState;
@@ -54,6 +56,12 @@ export function withSentRequest(state: PanelState, pending: PendingWeights): Pan
   if (state.run === undefined) return state;
   addPending(state.run, pending);
   return { ...state };
+}
+
+/** Records a rejection the panel has just sent; ids of suggestions no longer listed are dropped. */
+export function withRejectionSent(state: PanelState, suggestionId: string): PanelState {
+  const listed = new Set(state.run?.suggestions.map((s) => s.suggestionId));
+  return { ...state, rejectionsSent: [...state.rejectionsSent.filter((id) => id !== suggestionId && listed.has(id)), suggestionId] };
 }
 
 /** The epoch a request sent now would first train with: the one after the epoch in progress. */

@@ -40,6 +40,8 @@ export type HostToPanelMessage =
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 
 const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/);
+/** A trainer's suggestion id or a panel's request id: characters safe in a log line, at most the trainer command's 100. */
+const suggestionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/);
 const weights = z
   .record(z.string().min(1).max(200), z.number().finite().nonnegative().max(1e6))
   .refine((record) => Object.keys(record).length <= 1000, 'too many datasets');
@@ -53,11 +55,16 @@ export const PanelToHostMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('setWeights'),
     runId,
-    /** Chosen by the panel, echoed by the trainer's weights-requested/applied/rejected events. */
-    requestId: z.string().regex(/^panel-[A-Za-z0-9-]{1,80}$/),
+    /**
+     * Echoed by the trainer's weights-requested/applied/rejected events. Chosen by the panel
+     * (`panel-…`), or the id of the balancer's suggestion these weights accept (as proposed or edited).
+     */
+    requestId: suggestionId,
     sampling: weights,
     loss: weights,
   }),
+  /** Decline a balancer's suggestion; the host forwards it as the trainer's `reject-suggestion`. */
+  z.strictObject({ type: z.literal('rejectSuggestion'), runId, suggestionId }),
   z.strictObject({ type: z.literal('pause'), runId }),
   z.strictObject({ type: z.literal('resume'), runId }),
   z.strictObject({ type: z.literal('stop'), runId }),

@@ -82,6 +82,8 @@ test('a valid minimal file yields the experiment with every default filled in', 
       seed: 42,
       backend: 'auto',
       checkpoint: { every_epochs: 1, keep_last: 2, keep_best: true, monitor: 'val_loss_mean' },
+      balancer: { type: 'static', mode: 'auto', temperature: 2, alpha: 1.5, learning_rate: 0.025 },
+      diagnostics: { every: 25 },
     },
   });
 });
@@ -123,7 +125,7 @@ test('an unknown key inside a dataset suggests among the keys of that dataset ty
 
 test('an unknown key with no close match lists the keys allowed there', () => {
   assert.deepEqual(issuesOf([...MINIMAL, 'mixing: { colour: red }']), [
-    '12:11-12:17 error mixing.colour: unknown key `colour`; allowed here: strategy, temperature, epoch_end',
+    '12:11-12:17 error mixing.colour: unknown key `colour`; allowed here: strategy, temperature, temperature_schedule, epoch_end',
   ]);
 });
 

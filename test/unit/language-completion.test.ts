@@ -70,8 +70,8 @@ describe('completion of keys', () => {
 
   test('inside a flow map: the remaining keys, each on one line', async () => {
     const entries = await complete('mixing: { strategy: uniform, | }');
-    assert.deepEqual(entries.map((entry) => entry.label), ['temperature', 'epoch_end']);
-    assert.equal(entries[1]?.insertText, 'epoch_end: ${1|all_exhausted,first_exhausted|}');
+    assert.deepEqual(entries.map((entry) => entry.label), ['temperature', 'temperature_schedule', 'epoch_end']);
+    assert.equal(entries[2]?.insertText, 'epoch_end: ${1|all_exhausted,first_exhausted|}');
   });
 
   test('after a layer `type`, the arguments of that layer', async () => {

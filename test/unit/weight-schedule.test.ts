@@ -8,7 +8,7 @@ test('a weight request is held until applied at the epoch boundary', () => {
   const weights = schedule();
   assert.equal(weights.request({ sampling: { small: 4 } }, 'r1'), undefined);
   assert.deepEqual(weights.current.sampling, { big: 1, small: 1 });
-  assert.deepEqual(weights.applyPending(), { requestIds: ['r1'] });
+  assert.deepEqual(weights.applyPending(), { requestIds: ['r1'], change: { sampling: { small: 4 }, loss: {} } });
   assert.deepEqual(weights.current.sampling, { big: 1, small: 4 });
   assert.equal(weights.applyPending(), undefined);
 });
@@ -17,7 +17,7 @@ test('several requests before a boundary merge, later values winning', () => {
   const weights = schedule();
   weights.request({ sampling: { small: 4 }, loss: { big: 0.5 } }, 'a');
   weights.request({ sampling: { small: 2 } }, 'b');
-  assert.deepEqual(weights.applyPending(), { requestIds: ['a', 'b'] });
+  assert.deepEqual(weights.applyPending(), { requestIds: ['a', 'b'], change: { sampling: { small: 2 }, loss: { big: 0.5 } } });
   assert.deepEqual(weights.current, { sampling: { big: 1, small: 2 }, loss: { big: 0.5, small: 1 } });
 });
 

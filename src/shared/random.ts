@@ -2,6 +2,12 @@
  * A small seeded pseudo-random generator (sfc32), so that splits, sampling and augmentation are
  * reproducible from the experiment's seed. Pure: no I/O, no global state.
  */
+export interface RandomState {
+  words: [number, number, number, number];
+  lineage: string;
+  spareNormal?: number;
+}
+
 export class Random {
   private a: number;
   private b: number;
@@ -79,6 +85,17 @@ export class Random {
     [child.a, child.b, child.c, child.d] = seedWords(child.lineage);
     child.warmUp();
     return child;
+  }
+
+  /** Everything that decides the stream from here on: a checkpoint saves it, a resumed run restores it. */
+  state(): RandomState {
+    return { words: [this.a, this.b, this.c, this.d], lineage: this.lineage, ...(this.spareNormal !== undefined ? { spareNormal: this.spareNormal } : {}) };
+  }
+
+  restore(state: RandomState): void {
+    [this.a, this.b, this.c, this.d] = state.words;
+    this.lineage = state.lineage;
+    this.spareNormal = state.spareNormal;
   }
 
   /** sfc32 needs a few rounds before its output is well mixed. */

@@ -82,6 +82,45 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
 }
 
+/** Continues a run from its newest complete checkpoint, with the experiment it was started with. */
+export async function resumeCommand(runDir: string, options: { channel: boolean; stdinCommands: boolean; quiet: boolean; json: boolean; cacheDir?: string }): Promise<number> {
+  const dir = resolve(runDir);
+  const runJson = join(dir, RUN_FILES.run);
+  if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
+  const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
+  if (record.status === 'completed') throw new UserError(`run ${record.id} has completed: there is nothing to resume`);
+  if ((record.status === 'running' || record.status === 'paused') && isProcessAlive(record.pid)) {
+    throw new UserError(`run ${record.id} is still training (pid ${record.pid})`, 'stop it first, or attach to it from VS Code');
+  }
+  const snapshot = readFileSync(join(dir, RUN_FILES.experiment), 'utf8');
+  const loaded = await loadExperiment(record.experimentPath, { text: snapshot });
+  const reporter = createProgressReporter(process.stderr, options.quiet);
+  const stop = stopOnSignals((signal) => process.stderr.write(`${signal}: stopping after this step (evaluate, checkpoint, save the model); send it again to exit now\n`));
+  const result = await runExperiment({
+    experiment: { ...loaded, name: record.experimentName },
+    runsDir: dirname(dir),
+    cacheDir: resolve(options.cacheDir ?? join(dirname(dir), '..', 'cache')),
+    reporter,
+    stop: stop.signal,
+    resume: dir,
+    ...(options.channel ? { channel: true } : {}),
+    ...(options.stdinCommands ? { commands: process.stdin } : {}),
+  }).finally(() => stop.dispose());
+  if (options.stdinCommands) process.stdin.destroy();
+  if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
+  else if (result.lastEpoch) process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\nrun ${result.record.status}: ${result.runDir}\n`);
+  return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function validateCommand(file: string, options: { json: boolean }): Promise<number> {
   const issues = await validateExperimentFile(file);
   if (options.json) {
@@ -166,6 +205,18 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output', false)
     .action(async (file: string, options: RunCommandOptions) => {
       process.exitCode = await runCommand(file, options);
+    });
+  program
+    .command('resume')
+    .description('continue a stopped, failed or killed run from its newest complete checkpoint')
+    .argument('<run-dir>', 'the run folder, e.g. .jointrain/runs/<run-id>')
+    .option('--cache-dir <dir>', 'decoded-image cache (default: next to the runs folder)')
+    .option('--stdin-commands', 'read control commands (JSON lines) from stdin', false)
+    .option('--channel', 'listen on a local socket for hosts to attach to (recorded in run.json)', false)
+    .option('--json', 'print the result as JSON instead of a table', false)
+    .option('-q, --quiet', 'no progress output', false)
+    .action(async (runDir: string, options: { channel: boolean; stdinCommands: boolean; quiet: boolean; json: boolean; cacheDir?: string }) => {
+      process.exitCode = await resumeCommand(runDir, options);
     });
   program
     .command('validate')

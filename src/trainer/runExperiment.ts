@@ -17,6 +17,7 @@ import { GradientSummary, type gradientDiagnostics } from './balancing/gradientM
 import { LoopBalancer, type Proposal } from './balancing/loopBalancer';
 import { suggestionReason } from './balancing/suggestionReason';
 import { combineReporters } from './combineReporters';
+import { UserError } from './errors';
 import type { LoadedExperiment } from './config/loadExperiment';
 import { loadDataset } from './data/loadDataset';
 import type { LoadedDataset } from './data/types';
@@ -35,6 +36,7 @@ import { channelReporter, helloMessage } from './runs/channelReporter';
 import { CheckpointKeeper } from './runs/checkpoints';
 import { CommandInbox } from './runs/commandInbox';
 import { fileLoadHandler, folderSaveHandler } from './runs/modelFiles';
+import { findResumableCheckpoint, loadOptimizerWeights, saveOptimizer, type ResumableCheckpoint } from './runs/trainerState';
 import { RunFolder } from './runs/runFolder';
 import { TrainerChannel } from './runs/trainerChannel';
 
@@ -70,6 +72,11 @@ export interface RunOptions {
   stop?: AbortSignal;
   /** How backend packages are required; tests substitute it. */
   loadModule?: ModuleLoader;
+  /**
+   * Resume this run folder from its newest complete checkpoint instead of starting a new run;
+   * `experiment` must be the run's own snapshot.
+   */
+  resume?: string;
 }
 
 export interface RunResult {
@@ -86,7 +93,12 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const training = spec.training;
   let channel: TrainerChannel | undefined;
   const reporter = options.channel ? combineReporters([options.reporter ?? {}, channelReporter((message) => channel?.send(message))]) : (options.reporter ?? {});
-  const run = RunFolder.create({
+  const checkpoint = options.resume === undefined ? undefined : findResumableCheckpoint(join(options.resume, RUN_FILES.checkpoints));
+  if (options.resume !== undefined && checkpoint === undefined) {
+    throw new UserError(`${options.resume} has no complete checkpoint to resume from`, 'a run writes its first checkpoint at the end of its first epoch; start it again with `jointrain run`');
+  }
+  const onStatusChange = (status: RunStatus) => reporter.onStatus?.(status);
+  const run = options.resume !== undefined && checkpoint !== undefined ? RunFolder.resume(options.resume, checkpoint.state.epoch, onStatusChange) : RunFolder.create({
     runsDir: options.runsDir,
     ...(options.runId !== undefined ? { id: options.runId } : {}),
     experimentPath: loaded.file,
@@ -94,7 +106,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     experimentName: loaded.name,
     seed: training.seed,
     totalEpochs: training.epochs,
-    onStatusChange: (status) => reporter.onStatus?.(status),
+    onStatusChange,
   });
   reporter.onRunCreated?.(run.dir);
   const inbox = new CommandInbox(run.path(RUN_FILES.control));
@@ -140,12 +152,18 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     run.update({ datasets: plan.datasets.map(({ data, route }): DatasetReport => ({ ...data.report, ...route })), timings: { ...run.record.timings, dataMs: Date.now() - dataStarted } });
 
     model = await buildModel(loaded, plan);
+    if (checkpoint !== undefined) await restoreWeights(model, checkpoint.dir);
     run.update({ heads: headsRecord(plan, model) });
     const built = model;
     reporter.onStart?.(run.record);
 
     const trainStarted = Date.now();
-    const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit });
+    if (checkpoint !== undefined) {
+      run.update({ resumes: [...(run.record.resumes ?? []), { at: now(), checkpoint: checkpoint.name, skipped: checkpoint.skipped }] });
+      emit({ kind: 'resumed-from-checkpoint', time: now(), epoch: checkpoint.state.epoch, checkpoint: checkpoint.name, skipped: checkpoint.skipped });
+      checkpoint.skipped.forEach((reason) => reporter.onWarning?.(`checkpoint ${reason}: resuming from ${checkpoint.name}`));
+    }
+    const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit, checkpoint });
     await built.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
     // The closing event first, then the status: on the channel, the final status is the last word.
     if (status.final === 'completed') emit({ kind: 'completed', time: now() });
@@ -206,10 +224,19 @@ interface TrainingContext {
   inbox: CommandInbox;
   reporter: TrainingReporter;
   emit: (event: RunEvent) => void;
+  /** The checkpoint a resumed run continues from. */
+  checkpoint: ResumableCheckpoint | undefined;
+}
+
+/** The model's weights (trainable or not) as the checkpoint saved them. */
+async function restoreWeights(model: JointModel, dir: string): Promise<void> {
+  const saved = await tf.loadLayersModel(fileLoadHandler(join(dir, 'model.json')));
+  model.model.setWeights(saved.getWeights());
+  saved.dispose();
 }
 
 async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus; lastEpoch: EpochRecord | undefined }> {
-  const { loaded, plan, model, run, inbox, reporter, emit } = context;
+  const { loaded, plan, model, run, inbox, reporter, emit, checkpoint } = context;
   const { training, mixing } = loaded.experiment;
   const names = plan.datasets.map(({ spec }) => spec.name);
   const schedule = new WeightSchedule(
@@ -234,9 +261,25 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
   let globalStep = 0;
   let lastEpoch: EpochRecord | undefined;
   let lastTemperature = mixing.temperature;
+  let firstEpoch = 1;
+  if (checkpoint !== undefined) {
+    const { trainer } = checkpoint.state;
+    sampler.restore(trainer.sampler);
+    augmentRandoms.forEach((stream, d) => trainer.augment[d] && stream.restore(trainer.augment[d]));
+    balancer.restore(trainer.balancer);
+    schedules.restoreEnded(trainer.schedulesEnded);
+    schedule.restore({ sampling: checkpoint.state.samplingWeights, loss: checkpoint.state.lossWeights }, trainer.pendingWeights);
+    Object.assign(baseLoss, trainer.baseLoss);
+    trainer.openSuggestions.forEach(([id, loss]) => suggestions.open(id, loss));
+    checkpoints.restore(trainer.best);
+    await optimizer.setWeights(loadOptimizerWeights(checkpoint.dir));
+    lastTemperature = trainer.lastTemperature;
+    globalStep = checkpoint.state.globalStep;
+    firstEpoch = checkpoint.state.epoch + 1;
+  }
 
   try {
-    for (let epoch = 1; epoch <= training.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= training.epochs; epoch++) {
       await control.handleCommands(epoch, 0);
       if (control.stopRequested) return { final: finishStopped(epoch - 1), lastEpoch };
       const scheduledWeights = schedules.weightsFor(epoch);
@@ -341,13 +384,28 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
       const lastOne = epoch === training.epochs || control.stopRequested;
       if (checkpoints.shouldSave(epoch, lastOne)) {
         const monitorValue = monitorOf(record, training.checkpoint.monitor);
-        const saved = await checkpoints.save(model.model, {
-          epoch,
-          globalStep,
-          samplingWeights: weights.sampling,
-          lossWeights: weights.loss,
-          monitor: { name: training.checkpoint.monitor, value: monitorValue },
-        });
+        const saved = await checkpoints.save(
+          model.model,
+          (best) => ({
+            epoch,
+            globalStep,
+            samplingWeights: weights.sampling,
+            lossWeights: weights.loss,
+            monitor: { name: training.checkpoint.monitor, value: monitorValue },
+            trainer: {
+              sampler: sampler.state(),
+              augment: augmentRandoms.map((stream) => stream.state()),
+              balancer: balancer.state(),
+              schedulesEnded: schedules.ended(),
+              lastTemperature,
+              baseLoss: { ...baseLoss },
+              ...(schedule.pendingState() ? { pendingWeights: schedule.pendingState() } : {}),
+              openSuggestions: suggestions.entries(),
+              ...(best ? { best } : {}),
+            },
+          }),
+          (dir) => saveOptimizer(dir, optimizer),
+        );
         emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });
         const best = checkpoints.bestCheckpoint;
         if (best) run.update({ best: { epoch: Number(best.name.slice(6)), monitor: training.checkpoint.monitor, value: best.value, checkpoint: best.name } });
@@ -474,6 +532,10 @@ class OpenSuggestions {
     const loss = this.proposals.get(id);
     this.proposals.delete(id);
     return loss;
+  }
+
+  entries(): Array<[string, Record<string, number>]> {
+    return [...this.proposals].map(([id, loss]) => [id, { ...loss }]);
   }
 
   drain(): string[] {

@@ -94,6 +94,8 @@ export interface RunRecord {
   error?: string;
   /** The local channel (Unix socket or named pipe) a live trainer listens on, when started with one. */
   channel?: { path: string };
+  /** Each time the run was resumed: when, from which checkpoint, and which newer ones were unusable. */
+  resumes?: Array<{ at: string; checkpoint: string; skipped: string[] }>;
 }
 
 /** Per-dataset numbers of one training step. */
@@ -216,6 +218,8 @@ export type RunEvent =
   | { kind: 'paused'; time: string; epoch: number; step: number }
   | { kind: 'resumed'; time: string; epoch: number; step: number }
   | { kind: 'checkpoint'; time: string; epoch: number; name: string; best: boolean }
+  /** The run continues from a checkpoint; records after that checkpoint's epoch were dropped. */
+  | { kind: 'resumed-from-checkpoint'; time: string; epoch: number; checkpoint: string; skipped: string[] }
   | { kind: 'completed'; time: string }
   | { kind: 'stopped'; time: string; epoch: number }
   | { kind: 'failed'; time: string; message: string }

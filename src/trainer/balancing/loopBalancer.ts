@@ -6,13 +6,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BalancerSpec } from '../../shared/experiment/schema';
-import type { Random } from '../../shared/random';
+import type { Random, RandomState } from '../../shared/random';
 import { dwaWeights } from './dwa';
 import { gradnormUpdate } from './gradnorm';
 import { norm } from './gradientMath';
 
 /** GradNorm updates on the steps that keep gradients apart; with diagnostics off, this often. */
 const GRADNORM_DEFAULT_EVERY = 10;
+
+export interface BalancerState {
+  multipliers: number[];
+  shadow: number[];
+  lossHistory: number[][];
+  initialLosses: (number | null)[];
+  logVariances: number[];
+  random: RandomState;
+}
 
 export interface StepPlan {
   /** Compute each dataset's gradient apart (diagnostics, gradnorm, pcgrad). */
@@ -143,6 +152,27 @@ export class LoopBalancer {
     const previous = this.lossHistory[this.lossHistory.length - 2];
     const ratios = previous === undefined ? undefined : meanLosses.map((loss, d) => loss / (previous[d] ?? loss));
     return { multipliers: this.shadowOrMultipliers(), ...(ratios ? { lossRatios: ratios } : {}) };
+  }
+
+  /** Everything the balancer has learned or accumulated, for a checkpoint. */
+  state(): BalancerState {
+    return {
+      multipliers: [...this.multipliers],
+      shadow: [...this.shadow],
+      lossHistory: this.lossHistory.map((row) => [...row]),
+      initialLosses: this.initialLosses.map((loss) => loss ?? null),
+      logVariances: this.logVariances.map((s) => s.dataSync()[0] as number),
+      random: this.random.state(),
+    };
+  }
+
+  restore(state: BalancerState): void {
+    this.multipliers = [...state.multipliers];
+    this.shadow = [...state.shadow];
+    this.lossHistory.splice(0, this.lossHistory.length, ...state.lossHistory.map((row) => [...row]));
+    state.initialLosses.forEach((loss, d) => (this.initialLosses[d] = loss ?? undefined));
+    state.logVariances.forEach((value, d) => this.logVariances[d]?.assign(tf.scalar(value)));
+    this.random.restore(state.random);
   }
 
   dispose(): void {

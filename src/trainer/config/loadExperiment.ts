@@ -28,6 +28,11 @@ export interface LoadedExperiment {
 export interface LoadOptions {
   /** Changes to fields made on the command line; validated like the file itself. */
   overrides?: readonly ExperimentOverride[];
+  /**
+   * The experiment's text, when it is not the file's current content (a run's snapshot, resumed):
+   * `file` then only places it, so relative paths resolve as they did when the run started.
+   */
+  text?: string;
 }
 
 /**
@@ -36,7 +41,7 @@ export interface LoadOptions {
  */
 export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedExperiment> {
   const overrides = options.overrides ?? [];
-  const { absolute, text: fileText, parsed, issues } = await inspectExperiment(file, overrides);
+  const { absolute, text: fileText, parsed, issues } = await inspectExperiment(file, overrides, options.text);
   // A run's snapshot must say what was trained: with overrides, that is the overridden document.
   const text = overrides.length > 0 ? parsed.document.toString() : fileText;
   const { experiment } = parsed;
@@ -60,9 +65,10 @@ export async function validateExperimentFile(file: string): Promise<ExperimentIs
 async function inspectExperiment(
   file: string,
   overrides: readonly ExperimentOverride[],
+  given?: string,
 ): Promise<{ absolute: string; text: string; parsed: ParsedExperiment; issues: ExperimentIssue[] }> {
   const absolute = resolve(file);
-  const text = await readExperimentText(absolute);
+  const text = given ?? (await readExperimentText(absolute));
   const parsed = parseExperiment(text, displayPath(absolute), overrides);
   const fileIssues = parsed.experiment ? await checkExperimentFiles(parsed.experiment, dirname(absolute), parsed.locator) : [];
   return { absolute, text, parsed, issues: sortIssues([...parsed.issues, ...fileIssues]) };

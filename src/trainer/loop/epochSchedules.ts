@@ -31,6 +31,23 @@ export class EpochSchedules {
     return schedule === undefined ? this.experiment.mixing.temperature : Math.max(1, scheduleValue(schedule, epoch));
   }
 
+  /** The schedules a hand-set weight has ended, as `kind/name`, for a checkpoint. */
+  ended(): string[] {
+    const ended: string[] = [];
+    for (const dataset of this.experiment.datasets) {
+      if (dataset.sampling_weight_schedule && !this.schedules.sampling.has(dataset.name)) ended.push(`sampling/${dataset.name}`);
+      if (dataset.loss_weight_schedule && !this.schedules.loss.has(dataset.name)) ended.push(`loss/${dataset.name}`);
+    }
+    return ended;
+  }
+
+  restoreEnded(ended: readonly string[]): void {
+    for (const key of ended) {
+      const [kind, ...name] = key.split('/');
+      if (kind === 'sampling' || kind === 'loss') this.schedules[kind].delete(name.join('/'));
+    }
+  }
+
   /** A change made by hand ends the schedules of the weights it sets; returns them as `kind/name`. */
   endByHand(change: WeightChange): string[] {
     const ended: string[] = [];

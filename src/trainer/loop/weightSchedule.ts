@@ -38,6 +38,18 @@ export class WeightSchedule {
     return undefined;
   }
 
+  /** The change waiting for the next epoch boundary, for a checkpoint taken at an epoch end. */
+  pendingState(): { change: WeightChange; requestIds: string[] } | undefined {
+    return this.pending && { change: structuredClone(this.pending.change), requestIds: [...this.pending.requestIds] };
+  }
+
+  /** Restores weights and the waiting change from a checkpoint. */
+  restore(weights: { sampling: Weights; loss: Weights }, pending: { change: WeightChange; requestIds: string[] } | undefined): void {
+    this.sampling = { ...weights.sampling };
+    this.loss = { ...weights.loss };
+    this.pending = pending && { change: structuredClone(pending.change), requestIds: [...pending.requestIds] };
+  }
+
   /** Applies the queued change, if any, and returns it with the request ids it answers. */
   applyPending(): { requestIds: string[]; change: WeightChange } | undefined {
     if (this.pending === undefined) return undefined;

@@ -5,7 +5,12 @@
  * dataset is a seeded shuffle, reshuffled whenever a dataset is cycled.
  */
 import type { MixingSpec } from '../../shared/experiment/schema';
-import type { Random } from '../../shared/random';
+import type { Random, RandomState } from '../../shared/random';
+
+export interface SamplerState {
+  streams: RandomState[];
+  totalDrawn: number[];
+}
 
 /** Indices into each dataset's training split; `perDataset[d]` is empty when d has no samples this step. */
 export interface MixedBatch {
@@ -25,7 +30,7 @@ class IndexStream {
 
   constructor(
     private readonly size: number,
-    private readonly random: Random,
+    readonly random: Random,
   ) {}
 
   restart(): void {
@@ -96,6 +101,20 @@ export class MixingSampler {
     this.stepInEpoch++;
     this.epochOver = this.isEpochComplete();
     return { perDataset };
+  }
+
+  /**
+   * What the next epochs depend on, saved at an epoch end: each dataset's shuffle stream (an epoch
+   * starts with a fresh pass) and the samples drawn so far.
+   */
+  state(): SamplerState {
+    return { streams: this.streams.map((stream) => stream.random.state()), totalDrawn: [...this.accounting.totalDrawn] };
+  }
+
+  restore(state: SamplerState): void {
+    if (state.streams.length !== this.streams.length) throw new Error(`sampler state for ${state.streams.length} datasets, expected ${this.streams.length}`);
+    state.streams.forEach((random, d) => this.streams[d]?.random.restore(random));
+    this.accounting.totalDrawn = [...state.totalDrawn];
   }
 
   /** Share of this epoch's samples each dataset contributed so far. */

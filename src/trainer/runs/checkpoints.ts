@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TrainingSpec } from '../../shared/experiment/schema';
 import { RUN_FILES } from '../../shared/runs/format';
 import { folderSaveHandler, writeAtomically } from './modelFiles';
+import type { TrainerState } from './trainerState';
 
 export interface CheckpointState {
   epoch: number;
@@ -16,6 +17,8 @@ export interface CheckpointState {
   samplingWeights: Record<string, number>;
   lossWeights: Record<string, number>;
   monitor: { name: string; value: number };
+  /** Everything else a resumed run needs (absent in checkpoints of versions that could not resume). */
+  trainer?: TrainerState;
 }
 
 type Policy = TrainingSpec['checkpoint'];
@@ -43,21 +46,39 @@ export class CheckpointKeeper {
     return lastEpoch || epoch % this.policy.every_epochs === 0;
   }
 
-  async save(model: tf.LayersModel, state: CheckpointState): Promise<{ name: string; best: boolean }> {
-    const name = `epoch-${String(state.epoch).padStart(4, '0')}`;
+  /**
+   * Writes a checkpoint. `writeMore` adds files to it (the optimizer's slots) before it is renamed
+   * into place; `state` is computed after the best is known, so it can record it.
+   */
+  async save(
+    model: tf.LayersModel,
+    state: CheckpointState | ((best: { name: string; value: number } | undefined) => CheckpointState),
+    writeMore?: (dir: string) => Promise<void>,
+  ): Promise<{ name: string; best: boolean }> {
+    const first = typeof state === 'function' ? state(this.best) : state;
+    const name = `epoch-${String(first.epoch).padStart(4, '0')}`;
+    const best = this.policy.keep_best && monitorImproves(this.policy.monitor, first.monitor.value, this.best?.value);
+    const bestAfter = best ? { name, value: first.monitor.value } : this.best;
+    const saved = typeof state === 'function' ? state(bestAfter) : state;
     const temporary = join(this.dir, `.${name}.tmp-${process.pid}`);
     rmSync(temporary, { recursive: true, force: true });
     await model.save(folderSaveHandler(temporary));
-    writeAtomically(join(temporary, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+    await writeMore?.(temporary);
+    writeAtomically(join(temporary, 'state.json'), `${JSON.stringify(saved, null, 2)}\n`);
     const final = join(this.dir, name);
     rmSync(final, { recursive: true, force: true });
     renameSync(temporary, final);
     writeAtomically(join(this.dir, RUN_FILES.latest), `${name}\n`);
     this.written.push(name);
-    const best = this.policy.keep_best && monitorImproves(this.policy.monitor, state.monitor.value, this.best?.value);
-    if (best) this.best = { name, value: state.monitor.value };
+    this.best = bestAfter;
     this.prune();
     return { name, best };
+  }
+
+  /** A resumed run continues the keeper of the run it resumes: the checkpoints on disk and the best. */
+  restore(best: { name: string; value: number } | undefined): void {
+    this.best = best;
+    this.written.splice(0, this.written.length, ...readdirSync(this.dir).filter((entry) => /^epoch-\d+$/.test(entry)).sort());
   }
 
   private prune(): void {

@@ -4,7 +4,7 @@
  * Files are written to temporary names and renamed, so a folder never holds a torn model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 
@@ -57,9 +57,19 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   };
 }
 
+/**
+ * Writes a file whole or not at all: a temporary file, flushed to disk (so a power cut or a
+ * killed machine cannot leave the rename pointing at missing data), then renamed over the target.
+ */
 export function writeAtomically(path: string, data: string | Uint8Array): void {
   const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, data);
+  const fd = openSync(temporary, 'w');
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temporary, path);
 }
 

@@ -3,7 +3,7 @@
  * torn record; metrics and events are JSON Lines appended whole, so a reader can always parse up
  * to the last complete line.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRunId, isValidRunId, RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../../shared/runs/format';
 import { UserError } from '../errors';
@@ -63,6 +63,36 @@ export class RunFolder {
     return new RunFolder(dir, record, run.onStatusChange);
   }
 
+  /**
+   * Reopens a run to resume it from the checkpoint of `epoch`: what was written after it (steps of
+   * the next epoch, a torn last line, events after the checkpoint) is dropped, so the resumed run
+   * appends without gaps or duplicates. Both files are rewritten atomically.
+   */
+  static resume(dir: string, epoch: number, onStatusChange?: (status: RunStatus) => void): RunFolder {
+    const recordFile = join(dir, RUN_FILES.run);
+    if (!existsSync(recordFile)) throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
+    const previous = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
+    truncateLines(join(dir, RUN_FILES.metrics), (lines) => lines.filter((line) => (parseLine(line)?.epoch ?? Infinity) <= epoch));
+    truncateLines(join(dir, RUN_FILES.events), (lines) => {
+      const parsed = lines.map(parseLine);
+      let end = parsed.length - 1;
+      while (end >= 0 && !(parsed[end]?.kind === 'checkpoint' && parsed[end]?.epoch === epoch)) end--;
+      return lines.slice(0, end + 1).filter((_, i) => parsed[i] !== undefined);
+    });
+    const record: RunRecord = {
+      ...previous,
+      status: 'running',
+      pid: process.pid,
+      epochs: { ...previous.epochs, completed: epoch },
+      timings: { ...previous.timings },
+    };
+    // The previous trainer's error and channel describe a process that is gone.
+    delete record.error;
+    delete record.channel;
+    delete record.timings.endedAt;
+    return new RunFolder(dir, record, onStatusChange);
+  }
+
   get id(): string {
     return basename(this.dir);
   }
@@ -113,6 +143,23 @@ export class RunFolder {
     this.appendEvent({ kind: 'failed', time: new Date().toISOString(), message });
     this.update({ status: 'failed', error: message, timings: { ...this.record.timings, endedAt: new Date().toISOString() } });
   };
+}
+
+/** A JSON line's `kind` and `epoch`, or undefined for a line that is not a whole JSON object. */
+function parseLine(line: string): { kind?: string; epoch?: number } | undefined {
+  try {
+    const value = JSON.parse(line) as unknown;
+    return typeof value === 'object' && value !== null ? (value as { kind?: string; epoch?: number }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function truncateLines(file: string, keep: (lines: string[]) => string[]): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const kept = keep(lines);
+  writeAtomically(file, kept.length ? `${kept.join('\n')}\n` : '');
 }
 
 function unusedRunId(runsDir: string, experimentName: string): string {

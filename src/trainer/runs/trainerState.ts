@@ -1,0 +1,124 @@
+/**
+ * What a checkpoint holds besides the model, so that a resumed run continues exactly where the
+ * checkpoint was taken (an epoch end): the optimizer's slots, every random stream, the sampler's
+ * accounting, the balancer, the schedules, the weights and any change waiting for the next epoch.
+ * On the deterministic backends (cpu, wasm) a resumed run then ends with the same weights as one
+ * that was never interrupted.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RandomState } from '../../shared/random';
+import { RUN_FILES, type WeightChange } from '../../shared/runs/format';
+import type { BalancerState } from '../balancing/loopBalancer';
+import type { SamplerState } from '../mixing/mixingSampler';
+import type { CheckpointState } from './checkpoints';
+import { MODEL_JSON, WEIGHTS_BIN, writeAtomically } from './modelFiles';
+
+export const OPTIMIZER_JSON = 'optimizer.json';
+export const OPTIMIZER_BIN = 'optimizer.bin';
+export const STATE_JSON = 'state.json';
+
+export interface TrainerState {
+  sampler: SamplerState;
+  augment: RandomState[];
+  balancer: BalancerState;
+  schedulesEnded: string[];
+  lastTemperature: number;
+  baseLoss: Record<string, number>;
+  pendingWeights?: { change: WeightChange; requestIds: string[] };
+  openSuggestions: Array<[string, Record<string, number>]>;
+  best?: { name: string; value: number };
+}
+
+interface OptimizerManifestEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  byteOffset: number;
+}
+
+/** Writes the optimizer's slots (Adam's iteration count and moments, …) next to the model. */
+export async function saveOptimizer(dir: string, optimizer: tf.Optimizer): Promise<void> {
+  const weights = await optimizer.getWeights();
+  const manifest: OptimizerManifestEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  let byteOffset = 0;
+  for (const { name, tensor } of weights) {
+    const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
+    const values = dtype === 'int32' ? Int32Array.from(tensor.dataSync()) : Float32Array.from(tensor.dataSync());
+    manifest.push({ name, shape: tensor.shape, dtype, byteOffset });
+    chunks.push(new Uint8Array(values.buffer));
+    byteOffset += values.byteLength;
+  }
+  const bytes = new Uint8Array(byteOffset);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  writeAtomically(join(dir, OPTIMIZER_BIN), bytes);
+  writeAtomically(join(dir, OPTIMIZER_JSON), JSON.stringify(manifest));
+}
+
+export function loadOptimizerWeights(dir: string): Array<{ name: string; tensor: tf.Tensor }> {
+  const manifest = JSON.parse(readFileSync(join(dir, OPTIMIZER_JSON), 'utf8')) as OptimizerManifestEntry[];
+  const bin = readFileSync(join(dir, OPTIMIZER_BIN));
+  return manifest.map(({ name, shape, dtype, byteOffset }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (byteOffset + size * 4 > bin.byteLength) throw new Error(`${OPTIMIZER_BIN} is shorter than its manifest says`);
+    const buffer = bin.buffer.slice(bin.byteOffset + byteOffset, bin.byteOffset + byteOffset + size * 4);
+    const values = dtype === 'int32' ? new Int32Array(buffer) : new Float32Array(buffer);
+    return { name, tensor: tf.tensor(values, shape, dtype) };
+  });
+}
+
+export interface ResumableCheckpoint {
+  name: string;
+  dir: string;
+  state: CheckpointState & { trainer: TrainerState };
+  /** Why newer checkpoints were passed over (torn or incomplete), newest first. */
+  skipped: string[];
+}
+
+/**
+ * The newest complete checkpoint: the one `latest` names if it is whole, else the newest whole
+ * one before it. A checkpoint is whole when its state, model and optimizer files are all there
+ * and readable, and the weights file is as long as the model says.
+ */
+export function findResumableCheckpoint(checkpointsDir: string): ResumableCheckpoint | undefined {
+  if (!existsSync(checkpointsDir)) return undefined;
+  const latestFile = join(checkpointsDir, RUN_FILES.latest);
+  const latest = existsSync(latestFile) ? readFileSync(latestFile, 'utf8').trim() : undefined;
+  const names = readdirSync(checkpointsDir).filter((name) => /^epoch-\d+$/.test(name)).sort().reverse();
+  const ordered = latest && names.includes(latest) ? [latest, ...names.filter((name) => name !== latest)] : names;
+  const skipped: string[] = [];
+  if (latest && !names.includes(latest)) skipped.push(`${latest} (named by ${RUN_FILES.latest}) is missing`);
+  for (const name of ordered) {
+    const dir = join(checkpointsDir, name);
+    const problem = checkpointProblem(dir);
+    if (problem === undefined) {
+      return { name, dir, state: JSON.parse(readFileSync(join(dir, STATE_JSON), 'utf8')) as ResumableCheckpoint['state'], skipped };
+    }
+    skipped.push(`${name} is incomplete (${problem})`);
+  }
+  return undefined;
+}
+
+function checkpointProblem(dir: string): string | undefined {
+  for (const file of [STATE_JSON, MODEL_JSON, WEIGHTS_BIN, OPTIMIZER_JSON, OPTIMIZER_BIN]) {
+    if (!existsSync(join(dir, file))) return `no ${file}`;
+  }
+  try {
+    const state = JSON.parse(readFileSync(join(dir, STATE_JSON), 'utf8')) as Partial<ResumableCheckpoint['state']>;
+    if (typeof state.epoch !== 'number' || state.trainer === undefined) return `${STATE_JSON} was written by a version that cannot resume`;
+    const model = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+    const bytes = (model.weightsManifest ?? []).flatMap((group) => group.weights).reduce((total, spec) => total + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
+    const actual = readFileSync(join(dir, WEIGHTS_BIN)).byteLength;
+    if (actual !== bytes) return `${WEIGHTS_BIN} holds ${actual} bytes, the model needs ${bytes}`;
+    loadOptimizerWeights(dir).forEach(({ tensor }) => tensor.dispose());
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}

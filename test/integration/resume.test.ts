@@ -1,0 +1,91 @@
+/**
+ * Exact resume: a run that crashes mid-epoch and is resumed from its last checkpoint ends with
+ * the same weights as a run that was never interrupted (wasm is deterministic), and its metrics
+ * have no gaps and no duplicates. A torn newest checkpoint falls back to the one before.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { MetricRecord, RunRecord } from '../../src/shared/runs/format';
+import { parseEvents, parseMetrics } from '../../src/shared/runs/readRecords';
+import { loadExperiment } from '../../src/trainer/config/loadExperiment';
+import { runExperiment } from '../../src/trainer/runExperiment';
+import { createTinyWorkspace, type TinyWorkspace } from '../fixtures/tinyWorkspace';
+
+const EXTRA = '  balancer: { type: dwa }\n  diagnostics: { every: 2 }\n  checkpoint: { keep_last: 3 }';
+const EPOCHS = 4;
+
+async function train(workspace: TinyWorkspace, crashAt?: { epoch: number; step: number }): Promise<string> {
+  let runDir = '';
+  const run = runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: {
+      onRunCreated: (dir) => (runDir = dir),
+      onStep: (record) => {
+        if (crashAt && record.epoch === crashAt.epoch && record.step === crashAt.step) throw new Error('simulated crash');
+      },
+    },
+  });
+  if (crashAt) await assert.rejects(run, /simulated crash/);
+  else await run;
+  return runDir;
+}
+
+async function resume(runDir: string): Promise<RunRecord> {
+  const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  const experiment = await loadExperiment(record.experimentPath, { text: readFileSync(join(runDir, 'experiment.jointrain.yaml'), 'utf8') });
+  const result = await runExperiment({ experiment, runsDir: join(runDir, '..'), cacheDir: join(runDir, '..', '..', 'cache'), resume: runDir });
+  return result.record;
+}
+
+const weights = (runDir: string) => readFileSync(join(runDir, 'model', 'weights.bin'));
+const metrics = (runDir: string) => parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8'));
+
+function assertNoGapsOrDuplicates(records: MetricRecord[], steps: number): void {
+  const globalSteps = records.flatMap((r) => (r.kind === 'step' ? [r.globalStep] : []));
+  assert.deepEqual(globalSteps, Array.from({ length: EPOCHS * steps }, (_, i) => i + 1));
+  assert.deepEqual(records.flatMap((r) => (r.kind === 'epoch' ? [r.epoch] : [])), [1, 2, 3, 4]);
+}
+
+test('a run that crashed mid-epoch, resumed from its checkpoint, ends with the weights of an uninterrupted run', async () => {
+  const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: EXTRA });
+  const reference = await train(workspace);
+  const crashed = await train(workspace, { epoch: 3, step: 4 });
+  assert.equal((JSON.parse(readFileSync(join(crashed, 'run.json'), 'utf8')) as RunRecord).status, 'failed');
+
+  const record = await resume(crashed);
+  assert.equal(record.status, 'completed');
+  assert.equal(record.resumes?.[0]?.checkpoint, 'epoch-0002');
+  assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
+  assertNoGapsOrDuplicates(metrics(crashed), 6);
+  // The diagnostics and the balancer's weights continue as if nothing had happened.
+  const epochsOf = (dir: string) => metrics(dir).filter((r) => r.kind === 'epoch').map((r) => JSON.stringify(r.kind === 'epoch' && Object.values(r.datasets).map((d) => [d.balancerWeight, d.valLoss])));
+  assert.deepEqual(epochsOf(crashed), epochsOf(reference));
+  const events = parseEvents(readFileSync(join(crashed, 'events.jsonl'), 'utf8')).map((e) => e.kind);
+  assert.ok(!events.includes('failed'), 'the crash of the dropped epoch is gone with it');
+  assert.equal(events.filter((k) => k === 'resumed-from-checkpoint').length, 1);
+  assert.equal(events.at(-1), 'completed');
+});
+
+test('a torn newest checkpoint is passed over with a reason and the run resumes from the one before', async () => {
+  const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: EXTRA });
+  const reference = await train(workspace);
+  const crashed = await train(workspace, { epoch: 4, step: 1 });
+  rmSync(join(crashed, 'checkpoints', 'epoch-0003', 'optimizer.bin'));
+
+  const record = await resume(crashed);
+  assert.equal(record.status, 'completed');
+  assert.deepEqual(record.resumes?.[0], { at: record.resumes?.[0]?.at, checkpoint: 'epoch-0002', skipped: ['epoch-0003 is incomplete (no optimizer.bin)'] });
+  assert.ok(weights(crashed).equals(weights(reference)));
+  assertNoGapsOrDuplicates(metrics(crashed), 6);
+});
+
+test('a completed run or a folder without checkpoints cannot be resumed, and says why', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 1 });
+  const finished = await train(workspace);
+  rmSync(join(finished, 'checkpoints'), { recursive: true });
+  await assert.rejects(resume(finished), /has no complete checkpoint to resume from/);
+});

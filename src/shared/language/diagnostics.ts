@@ -1,7 +1,9 @@
 import type { ExperimentIssue } from '../experiment/issues';
 import { parseExperiment } from '../experiment/parse';
 import { ExperimentSchema } from '../experiment/schema';
+import { checkExperimentData } from './checkExperimentData';
 import { plainData } from './cursor';
+import type { DataFiles } from './dataFiles';
 
 export interface EditorIssueOptions {
   /**
@@ -17,4 +19,14 @@ export function editorIssues(text: string, file: string, options: EditorIssueOpt
   if (!options.schemaCheckedElsewhere) return parsed.issues;
   const passedSchema = parsed.document.errors.length === 0 && ExperimentSchema.safeParse(plainData(parsed.document)).success;
   return passedSchema ? parsed.issues.filter((issue) => !issue.message.startsWith('YAML')) : [];
+}
+
+/**
+ * The problems of the text as typed that only the files it names reveal (missing folders, CSV
+ * columns, sample shapes), as the CLI's `validate` finds them; none while the text has errors of
+ * its own, as there.
+ */
+export async function dataIssues(text: string, file: string, files: DataFiles): Promise<ExperimentIssue[]> {
+  const parsed = parseExperiment(text, file);
+  return parsed.experiment ? checkExperimentData(parsed.experiment, parsed.locator, files) : [];
 }

@@ -1,0 +1,35 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { DataEntry, DataFiles } from '../../shared/language/dataFiles';
+
+/**
+ * The disk as the shared data checks read it for an experiment being edited, asynchronously so the
+ * host never waits on it. The trainer gives the same checks its own reader (the host may not import
+ * the trainer); both follow links and read files only as far as the checks need.
+ */
+export function localDataFiles(experimentFile: string): DataFiles {
+  const dir = dirname(experimentFile);
+  return {
+    resolve: (path) => resolve(dir, path),
+    entryAt,
+    readDirectory: async (path) => Promise.all((await readdir(path, { withFileTypes: true })).map(async (entry) => ({ name: entry.name, folder: await isFolder(join(path, entry.name), entry) }))),
+    read: (path) => createReadStream(path) as AsyncIterable<Uint8Array>,
+  };
+}
+
+async function entryAt(path: string): Promise<DataEntry> {
+  try {
+    return (await stat(path)).isDirectory() ? 'folder' : 'file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+    throw error;
+  }
+}
+
+/** Follows symbolic links, which `Dirent.isDirectory()` does not. */
+async function isFolder(path: string, entry: { isDirectory(): boolean; isSymbolicLink(): boolean }): Promise<boolean> {
+  if (!entry.isSymbolicLink()) return entry.isDirectory();
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}

@@ -18,10 +18,13 @@ const FILES: Record<string, Array<{ name: string; folder: boolean }>> = {
     { name: '7', folder: true },
   ],
 };
-const HEADERS: Record<string, string[]> = { 'sensors.csv': ['temp', 'humidity', 'wind', 'rain'] };
+const TEXTS: Record<string, string> = {
+  'sensors.csv': 'temp,humidity,wind,rain\n21,0.4,3,dry\n18,0.9,5,"wet"\n19,0.7,2,dry\n',
+  'semicolons.csv': 'when;temp;sky\n1;20;clear\n2;14;cloudy\n3;9;cloud',
+};
 const environment: CompletionEnvironment = {
   listDirectory: async (path) => FILES[path] ?? [],
-  readCsvHeader: async (path) => HEADERS[path],
+  readFileStart: async (path, bytes) => TEXTS[path]?.slice(0, bytes),
 };
 
 async function complete(marked: string): Promise<CompletionEntry[]> {
@@ -87,6 +90,17 @@ describe('completion of keys', () => {
 
   test('class_weights offers the class subfolders of the dataset', async () => {
     assert.deepEqual(await labels('datasets:\n  - name: a\n    type: images\n    path: data/digits\n    class_weights:\n      |\n'), ['3', '7']);
+    assert.deepEqual(await labels('datasets:\n  - name: a\n    type: images\n    path: data/digits\n    class_weights: { 7: 2, | }\n'), ['3'], 'classes already weighted are left out');
+  });
+
+  test('class_weights of a CSV dataset offers the label values of its first rows, except a row the read cut short', async () => {
+    const csv = (file: string, label: string, tail = '') => `datasets:\n  - name: a\n    type: csv\n    path: ${file}\n    csv: { label: ${label}, delimiter: "${file === 'semicolons.csv' ? ';' : ','}" }\n    class_weights:\n      |\n${tail}`;
+    const entries = await complete(csv('sensors.csv', 'rain'));
+    assert.deepEqual(entries.map((entry) => entry.label), ['dry', 'wet']);
+    assert.equal(entries[0]?.insertText, 'dry: ');
+    assert.deepEqual(await labels(csv('semicolons.csv', 'sky')), ['clear', 'cloudy']);
+    assert.deepEqual(await labels(csv('sensors.csv', 'rain', 'model:\n  stems: { s: {} }\n  heads: { h: { task: regression } }\n')), [], 'a regression head has no classes');
+    assert.deepEqual(await labels(csv('sensors.csv', 'nowhere')), []);
   });
 });
 
@@ -144,12 +158,8 @@ describe('completion of CSV columns', () => {
     assert.deepEqual(await labels(`datasets:\n${dataset}    csv:\n      label: rain\n      features:\n        - wind\n        - |\n`), ['temp', 'humidity']);
   });
 
-  test('the declared delimiter is passed on, and an unreadable file offers no columns', async () => {
-    const delimiters: string[] = [];
-    const recording: CompletionEnvironment = { ...environment, readCsvHeader: async (_path, delimiter) => (delimiters.push(delimiter), undefined) };
-    const { text, offset } = atCursor(`datasets:\n${dataset}    csv: { delimiter: ";", label: | }\n`);
-    assert.deepEqual(await completeAt(text, offset, recording), []);
-    assert.deepEqual(delimiters, [';']);
+  test('the declared delimiter splits the header, and an unreadable file offers no columns', async () => {
+    assert.deepEqual(await labels('datasets:\n  - name: a\n    type: csv\n    path: semicolons.csv\n    csv: { delimiter: ";", label: | }\n'), ['when', 'temp', 'sky']);
     assert.deepEqual(await labels('datasets:\n  - name: a\n    type: csv\n    path: missing.csv\n    csv: { label: | }\n'), []);
   });
 });

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { quickFixesAt } from '../../shared/language/quickFixes';
+import { isExperimentDocument } from './experimentFiles';
 
 export const experimentCodeActionProvider: vscode.CodeActionProvider = {
   provideCodeActions(document, range, context) {
+    if (!isExperimentDocument(document)) return [];
     const fixes = quickFixesAt(document.getText(), document.fileName, document.offsetAt(range.start), document.offsetAt(range.end));
     return fixes.map((fix) => {
       const action = new vscode.CodeAction(fix.title, fix.issue ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite);

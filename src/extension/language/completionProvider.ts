@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { csvHeaderColumns } from '../../shared/experiment/csvHeader';
 import { completeAt, type CompletionEntry, type DirectoryEntry } from '../../shared/language/completion';
+import { isExperimentDocument } from './experimentFiles';
 
 const KINDS: Record<CompletionEntry['kind'], vscode.CompletionItemKind> = {
   field: vscode.CompletionItemKind.Property,
@@ -11,16 +11,14 @@ const KINDS: Record<CompletionEntry['kind'], vscode.CompletionItemKind> = {
   file: vscode.CompletionItemKind.File,
 };
 
-/** A header line longer than this is cut: enough for thousands of columns, cheap on a large CSV. */
-const HEADER_BYTES = 64 * 1024;
-
-/** Adapts the pure completer; the only I/O is listing folders next to the experiment and reading CSV headers. */
+/** Adapts the pure completer; the only I/O is listing folders next to the experiment and reading the start of CSV files. */
 export const experimentCompletionProvider: vscode.CompletionItemProvider = {
   async provideCompletionItems(document, position) {
+    if (!isExperimentDocument(document)) return undefined;
     const folder = vscode.Uri.joinPath(document.uri, '..');
     const entries = await completeAt(document.getText(), document.offsetAt(position), {
       listDirectory: (path) => listDirectory(folder, path),
-      readCsvHeader: (path, delimiter) => readCsvHeader(vscode.Uri.joinPath(folder, path), delimiter),
+      readFileStart: (path, bytes) => readFileStart(vscode.Uri.joinPath(folder, path), bytes),
     });
     return entries.map((entry) => {
       const item = new vscode.CompletionItem(entry.label, KINDS[entry.kind]);
@@ -43,24 +41,18 @@ async function listDirectory(base: vscode.Uri, relative: string): Promise<Direct
   }
 }
 
-async function readCsvHeader(file: vscode.Uri, delimiter: string): Promise<string[] | undefined> {
+/** The first bytes of a file as text; a local file is read in part, since a dataset may be large. */
+async function readFileStart(file: vscode.Uri, bytes: number): Promise<string | undefined> {
   try {
-    const start = await readFileStart(file);
-    const firstLine = start.split('\n', 1)[0] ?? '';
-    return firstLine.trim() === '' ? undefined : csvHeaderColumns(firstLine, delimiter);
+    if (file.scheme !== 'file') return new TextDecoder().decode((await vscode.workspace.fs.readFile(file)).subarray(0, bytes));
+    const handle = await open(file.fsPath, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
+      return new TextDecoder().decode(buffer.subarray(0, bytesRead));
+    } finally {
+      await handle.close();
+    }
   } catch {
     return undefined;
-  }
-}
-
-/** The first bytes of a file as text; a local file is read in part, since a dataset may be large. */
-async function readFileStart(file: vscode.Uri): Promise<string> {
-  if (file.scheme !== 'file') return new TextDecoder().decode((await vscode.workspace.fs.readFile(file)).subarray(0, HEADER_BYTES));
-  const handle = await open(file.fsPath, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0);
-    return new TextDecoder().decode(buffer.subarray(0, bytesRead));
-  } finally {
-    await handle.close();
   }
 }

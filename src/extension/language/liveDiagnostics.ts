@@ -1,85 +1,78 @@
 /**
- * Problems of experiment files as they are typed: the parse and cross-field checks run in the host
- * on every change (debounced; pure and fast), while the checks that read the data folders run in
- * the trainer's `validate --json` on open and save — one implementation of each check, shared with
- * the CLI, and no filesystem scanning in the host.
+ * Problems of experiment files as they are typed, 300 ms after the last keystroke: the parse and
+ * cross-field checks at once (pure and fast), then the checks that read the files the experiment
+ * names (folders, CSV headers, a loaded model.json), read asynchronously and published only while
+ * no newer edit has come. Both are the CLI's `validate` code, shared through src/shared/language.
  */
-import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { editorIssues } from '../../shared/language/diagnostics';
-import { runValidate, toDiagnostics, type ValidationIssue } from '../experimentValidation';
+import type { ExperimentIssue } from '../../shared/experiment/issues';
+import { dataIssues, editorIssues } from '../../shared/language/diagnostics';
+import { LatestChecks } from '../../shared/language/latestChecks';
+import { toDiagnostics } from '../experimentValidation';
 import type { ExtensionServices } from '../services';
+import { localDataFiles } from './dataFiles';
 import { isExperimentDocument } from './experimentFiles';
 
 const DEBOUNCE_MS = 300;
 const RED_HAT_YAML = 'redhat.vscode-yaml';
 
 export class LiveDiagnostics implements vscode.Disposable {
-  private readonly pending = new Map<string, NodeJS.Timeout>();
-  /** Per document: the issues only `validate` finds (missing folders, CSV columns), as of the last save. */
-  private readonly fileIssues = new Map<string, ValidationIssue[]>();
+  /** Per document: what the data checks found in its text as of their last completed run. */
+  private readonly fileIssues = new Map<string, ExperimentIssue[]>();
+  private readonly checks: LatestChecks<{ document: vscode.TextDocument; issues: ExperimentIssue[] }>;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly services: Pick<ExtensionServices, 'diagnostics' | 'nodeRuntime' | 'trainerScript' | 'log'>) {
+  constructor(private readonly services: Pick<ExtensionServices, 'diagnostics' | 'log'>) {
+    this.checks = new LatestChecks(
+      (key, { document, issues }) => {
+        this.fileIssues.set(key, issues);
+        this.publish(document);
+      },
+      (key, error) => this.services.log.warn(`could not check the data of ${vscode.workspace.asRelativePath(vscode.Uri.parse(key))}: ${(error as Error).message}`),
+    );
     this.subscriptions = [
-      vscode.workspace.onDidOpenTextDocument((document) => this.opened(document)),
-      vscode.workspace.onDidChangeTextDocument(({ document }) => this.schedule(document)),
-      vscode.workspace.onDidSaveTextDocument((document) => void this.checkFiles(document)),
-      vscode.workspace.onDidCloseTextDocument((document) => this.closed(document)),
+      vscode.workspace.onDidOpenTextDocument((document) => this.check(document, 0)),
+      vscode.workspace.onDidChangeTextDocument(({ document }) => this.check(document, DEBOUNCE_MS)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.check(document, 0)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document)),
     ];
-    vscode.workspace.textDocuments.forEach((document) => this.opened(document));
+    vscode.workspace.textDocuments.forEach((document) => this.check(document, 0));
   }
 
   dispose(): void {
-    this.pending.forEach((timer) => clearTimeout(timer));
+    this.checks.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  private opened(document: vscode.TextDocument): void {
-    if (!isExperimentDocument(document)) return;
-    this.publish(document);
-    void this.checkFiles(document);
+  /**
+   * After `delayMs` without another change: the text's own problems, with the data problems found
+   * last, then the data problems of this text once its files are read. A document that stopped
+   * being an experiment (its modeline removed) loses its problems.
+   */
+  private check(document: vscode.TextDocument, delayMs: number): void {
+    if (!isExperimentDocument(document)) {
+      if (this.services.diagnostics.has(document.uri)) this.forget(document);
+      return;
+    }
+    this.checks.request(document.uri.toString(), delayMs, async () => {
+      const text = document.getText();
+      this.publish(document, text);
+      const issues = document.uri.scheme === 'file' ? await dataIssues(text, document.fileName, localDataFiles(document.fileName)) : [];
+      return { document, issues };
+    });
   }
 
-  private closed(document: vscode.TextDocument): void {
+  private forget(document: vscode.TextDocument): void {
     const key = document.uri.toString();
-    clearTimeout(this.pending.get(key));
-    this.pending.delete(key);
+    this.checks.forget(key);
     this.fileIssues.delete(key);
+    if (!isExperimentDocument(document)) this.services.diagnostics.delete(document.uri);
   }
 
-  private schedule(document: vscode.TextDocument): void {
-    if (!isExperimentDocument(document)) return;
-    const key = document.uri.toString();
-    clearTimeout(this.pending.get(key));
-    this.pending.set(key, setTimeout(() => {
-      this.pending.delete(key);
-      this.publish(document);
-    }, DEBOUNCE_MS));
-  }
-
-  private publish(document: vscode.TextDocument): void {
-    const issues = editorIssues(document.getText(), document.fileName, { schemaCheckedElsewhere: redHatYamlActive() });
+  private publish(document: vscode.TextDocument, text = document.getText()): void {
+    const issues = editorIssues(text, document.fileName, { schemaCheckedElsewhere: redHatYamlActive() });
     this.services.diagnostics.set(document.uri, toDiagnostics([...issues, ...(this.fileIssues.get(document.uri.toString()) ?? [])]));
   }
-
-  /** Runs the trainer's `validate` (trusted workspaces only: it starts a process) and keeps what the editor cannot see. */
-  private async checkFiles(document: vscode.TextDocument): Promise<void> {
-    if (!isExperimentDocument(document) || document.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return;
-    try {
-      const node = await this.services.nodeRuntime();
-      const issues = await runValidate(node, this.services.trainerScript, document.fileName, dirname(document.fileName));
-      const seen = new Set(editorIssues(document.getText(), document.fileName, { schemaCheckedElsewhere: false }).map(issueKey));
-      this.fileIssues.set(document.uri.toString(), issues.filter((issue) => !seen.has(issueKey(issue))));
-      this.publish(document);
-    } catch (error) {
-      this.services.log.warn(`could not check the data of ${vscode.workspace.asRelativePath(document.uri)}: ${(error as Error).message}`);
-    }
-  }
-}
-
-function issueKey(issue: ValidationIssue): string {
-  return `${issue.line}:${issue.column}:${issue.message}`;
 }
 
 /** Red Hat's YAML extension reports syntax and schema problems itself, through the contributed `yamlValidation`. */

@@ -6,7 +6,7 @@ import { EXPERIMENT_SELECTOR } from './experimentFiles';
 import { experimentHoverProvider } from './hoverProvider';
 import { LiveDiagnostics } from './liveDiagnostics';
 
-/** Completion, hover, live problems and quick fixes in `*.jointrain.yaml` files. */
+/** Completion, hover, live problems and quick fixes in `*.jointrain.yaml` files and YAML files that declare the jointrain schema. */
 export function registerLanguageFeatures(services: ExtensionServices): vscode.Disposable[] {
   return [
     vscode.languages.registerCompletionItemProvider(EXPERIMENT_SELECTOR, experimentCompletionProvider, ':', '/'),

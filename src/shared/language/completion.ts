@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { csvHeaderColumns } from '../experiment/csvHeader';
 import type { FieldPath } from '../experiment/locate';
 import { ExperimentSchema } from '../experiment/schema';
 import { fieldsAt, schemasAt, unwrap, valueAt, type Schema } from '../experiment/schemaPaths';
@@ -14,8 +15,8 @@ export interface DirectoryEntry {
 export interface CompletionEnvironment {
   /** Entries of a folder given relative to the experiment file (`''` is its own folder); [] if absent. */
   listDirectory(relativePath: string): Promise<DirectoryEntry[]>;
-  /** Column names in the header of a CSV file given relative to the experiment; undefined if unreadable. */
-  readCsvHeader(relativePath: string, delimiter: string): Promise<string[] | undefined>;
+  /** Up to `bytes` bytes from the start of a file given relative to the experiment, as text; undefined if unreadable. */
+  readFileStart(relativePath: string, bytes: number): Promise<string | undefined>;
 }
 
 export interface CompletionEntry {
@@ -33,6 +34,11 @@ export interface CompletionEntry {
 
 /** Fields whose value is a path relative to the experiment file. */
 const PATH_FIELDS: ReadonlyArray<readonly unknown[]> = [['datasets', '#', 'path'], ['datasets', '#', 'validation', 'path'], ['model', 'from']];
+
+/** Enough for a header of thousands of columns, cheap on a large CSV. */
+const HEADER_BYTES = 64 * 1024;
+/** The rows read for a CSV dataset's label values: cheap, and enough for the classes of most tables. */
+const LABEL_BYTES = 1024 * 1024;
 
 /** Completions at `offset` of an experiment file's text. */
 export async function completeAt(text: string, offset: number, environment: CompletionEnvironment): Promise<CompletionEntry[]> {
@@ -89,12 +95,42 @@ async function recordKeyCompletions(cursor: CursorContext, environment: Completi
   const { path, data } = cursor;
   if (matches(path, [['model', 'tasks']])) return names(Object.keys(asRecord(valueAt(data, ['model', 'outputs']))), 'head', cursor, ': ');
   if (matches(path, [['datasets', '#', 'class_weights']])) {
-    const source = valueAt(data, [...path.slice(0, 2), 'path']);
-    if (typeof source !== 'string') return [];
-    const classes = (await environment.listDirectory(source)).filter((entry) => entry.folder && !entry.name.startsWith('.'));
-    return names(classes.map((entry) => entry.name), 'class', cursor, ': ');
+    const present = new Set(Object.keys(asRecord(valueAt(data, path))));
+    const classes = (await datasetClasses(asRecord(valueAt(data, path.slice(0, 2))), data, environment)).filter((name) => !present.has(name));
+    return names(classes, 'class', cursor, ': ');
   }
   return [];
+}
+
+/**
+ * The classes of a dataset as its source shows them: the class subfolders of an images dataset,
+ * the label values in the first rows of a CSV dataset (none when its head is a regression).
+ */
+async function datasetClasses(dataset: Record<string, unknown>, data: unknown, environment: CompletionEnvironment): Promise<string[]> {
+  if (typeof dataset.path !== 'string') return [];
+  if (dataset.type !== 'csv') {
+    const entries = await environment.listDirectory(dataset.path);
+    return entries.filter((entry) => entry.folder && !entry.name.startsWith('.')).map((entry) => entry.name);
+  }
+  const csv = asRecord(dataset.csv);
+  if (typeof csv.label !== 'string' || headTask(dataset, data) === 'regression') return [];
+  const text = (await environment.readFileStart(dataset.path, LABEL_BYTES)) ?? '';
+  // The last line may have been cut short by the byte limit.
+  const [header = '', ...rows] = text.split('\n').slice(0, text.endsWith('\n') ? undefined : -1);
+  const delimiter = csvDelimiter(csv);
+  const labelIndex = csvHeaderColumns(header, delimiter).indexOf(csv.label);
+  if (labelIndex < 0) return [];
+  const labels = rows.map((row) => csvHeaderColumns(row, delimiter)[labelIndex] ?? '').filter((label) => label !== '');
+  return [...new Set(labels)].sort();
+}
+
+/** The task of the head a dataset trains, as far as the model in the text tells. */
+function headTask(dataset: Record<string, unknown>, data: unknown): unknown {
+  const model = asRecord(valueAt(data, ['model']));
+  const heads = Object.keys(asRecord('from' in model ? model.outputs : model.heads));
+  const head = typeof dataset.head === 'string' ? dataset.head : heads.length === 1 ? heads[0] : undefined;
+  if (head === undefined) return undefined;
+  return 'from' in model ? (asRecord(model.tasks)[head] ?? 'classification') : asRecord(asRecord(model.heads)[head]).task;
 }
 
 /** Stem and head names where a dataset refers to one. */
@@ -142,14 +178,19 @@ async function columnCompletions(cursor: CursorContext, environment: CompletionE
   const dataset = asRecord(valueAt(cursor.data, cursor.path.slice(0, 2)));
   const csv = asRecord(dataset.csv);
   if (typeof dataset.path !== 'string') return [];
-  const delimiter = typeof csv.delimiter === 'string' && csv.delimiter.length === 1 ? csv.delimiter : ',';
-  const header = (await environment.readCsvHeader(dataset.path, delimiter)) ?? [];
+  const start = (await environment.readFileStart(dataset.path, HEADER_BYTES)) ?? '';
+  const firstLine = start.split('\n', 1)[0] ?? '';
+  const header = firstLine.trim() === '' ? [] : csvHeaderColumns(firstLine, csvDelimiter(csv));
   const features: unknown[] = Array.isArray(csv.features) ? csv.features : [];
   const used = new Set([csv.label, ...features].filter((column) => typeof column === 'string' && !isPlaceholderKey(column)));
   const role = cursor.path[3] === 'label' ? 'label column' : 'feature column';
   return header
     .filter((column) => column !== '' && !used.has(column))
     .map((column) => ({ label: column, kind: 'value', detail: role, insertText: column, snippet: false, replace: cursor.replace }));
+}
+
+function csvDelimiter(csv: Record<string, unknown>): string {
+  return typeof csv.delimiter === 'string' && csv.delimiter.length === 1 ? csv.delimiter : ',';
 }
 
 /** Folders and files next to what has been typed so far; a folder's completion ends in `/` to go on. */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the four benchmarks in order and writes their results into the generated
+ * `npm run bench`: runs the five benchmarks in order and writes their results into the generated
  * section of bench/README.md. Every number is a ratio or rate measured within this one run; none
  * is asserted against a time limit. `npm run bench -- backends` (or any of the names in
  * BENCHMARKS) runs only those and replaces only their parts of the results.
@@ -12,6 +12,7 @@ import { inputPipeline } from './inputPipeline';
 import { loopOverhead } from './loopOverhead';
 import { renderSection, replaceSections, writeResults, type BenchSection } from './markdown';
 import { mixingShares } from './mixingShares';
+import { panelRender } from './panelRender';
 import { useBenchBackend } from './trainingSetup';
 import { freshWorkDir } from './workDir';
 
@@ -38,6 +39,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'pipeline', title: '2. Input pipeline', run: async (digits) => inputPipeline(await digits()) },
   { name: 'mixing', title: '3. Mixing sanity', run: () => mixingShares() },
   { name: 'backends', title: '4. Backends: cpu, wasm and PyTorch', run: () => backendComparison() },
+  { name: 'panel', title: '5. Panel rendering', run: () => panelRender() },
 ];
 
 function machine(): string {

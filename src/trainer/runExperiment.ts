@@ -36,7 +36,7 @@ import { channelReporter, helloMessage } from './runs/channelReporter';
 import { CheckpointKeeper } from './runs/checkpoints';
 import { CommandInbox } from './runs/commandInbox';
 import { fileLoadHandler, folderSaveHandler } from './runs/modelFiles';
-import { findResumableCheckpoint, loadOptimizerWeights, saveOptimizer, type ResumableCheckpoint } from './runs/trainerState';
+import { findResumableCheckpoint, restoreOptimizer, saveOptimizer, type ResumableCheckpoint } from './runs/trainerState';
 import { RunFolder } from './runs/runFolder';
 import { TrainerChannel } from './runs/trainerChannel';
 
@@ -272,7 +272,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
     Object.assign(baseLoss, trainer.baseLoss);
     trainer.openSuggestions.forEach(([id, loss]) => suggestions.open(id, loss));
     checkpoints.restore(trainer.best);
-    await optimizer.setWeights(loadOptimizerWeights(checkpoint.dir));
+    await restoreOptimizer(checkpoint.dir, optimizer);
     lastTemperature = trainer.lastTemperature;
     globalStep = checkpoint.state.globalStep;
     firstEpoch = checkpoint.state.epoch + 1;

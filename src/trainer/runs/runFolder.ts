@@ -24,6 +24,7 @@ export interface NewRun {
 }
 
 const LIVE: ReadonlySet<RunStatus> = new Set(['running', 'paused']);
+const RUN_ENDING: ReadonlySet<string> = new Set(['failed', 'stopped', 'diverged', 'completed']);
 
 export class RunFolder {
   private readonly metricsFd: number;
@@ -77,6 +78,9 @@ export class RunFolder {
       const parsed = lines.map(parseLine);
       let end = parsed.length - 1;
       while (end >= 0 && !(parsed[end]?.kind === 'checkpoint' && parsed[end]?.epoch === epoch)) end--;
+      // Killed between writing the checkpoint and recording it: keep what came before the next epoch.
+      if (end < 0) end = parsed.findIndex((event) => (event?.epoch ?? 0) > epoch || (event?.kind !== undefined && RUN_ENDING.has(event.kind))) - 1;
+      if (end < -1) end = parsed.length - 1;
       return lines.slice(0, end + 1).filter((_, i) => parsed[i] !== undefined);
     });
     const record: RunRecord = {

@@ -38,8 +38,22 @@ interface OptimizerManifestEntry {
   byteOffset: number;
 }
 
+/**
+ * Adam's β1^t and β2^t, which tfjs keeps as running products but `setWeights` recomputes with
+ * `pow`: the two differ in the last bit after some steps, and so would every later update.
+ */
+interface AdamPowers {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
+}
+const ADAM_POWERS = 'adam-powers.json';
+
 /** Writes the optimizer's slots (Adam's iteration count and moments, …) next to the model. */
 export async function saveOptimizer(dir: string, optimizer: tf.Optimizer): Promise<void> {
+  const powers = optimizer as unknown as AdamPowers;
+  if (powers.accBeta1 && powers.accBeta2) {
+    writeAtomically(join(dir, ADAM_POWERS), JSON.stringify({ accBeta1: powers.accBeta1.dataSync()[0], accBeta2: powers.accBeta2.dataSync()[0] }));
+  }
   const weights = await optimizer.getWeights();
   const manifest: OptimizerManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
@@ -59,6 +73,17 @@ export async function saveOptimizer(dir: string, optimizer: tf.Optimizer): Promi
   }
   writeAtomically(join(dir, OPTIMIZER_BIN), bytes);
   writeAtomically(join(dir, OPTIMIZER_JSON), JSON.stringify(manifest));
+}
+
+/** Gives the optimizer the slots of a checkpoint, exactly as they were. */
+export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer): Promise<void> {
+  await optimizer.setWeights(loadOptimizerWeights(dir));
+  const powers = optimizer as unknown as AdamPowers;
+  if (powers.accBeta1 && powers.accBeta2 && existsSync(join(dir, ADAM_POWERS))) {
+    const saved = JSON.parse(readFileSync(join(dir, ADAM_POWERS), 'utf8')) as { accBeta1: number; accBeta2: number };
+    powers.accBeta1.assign(tf.scalar(saved.accBeta1));
+    powers.accBeta2.assign(tf.scalar(saved.accBeta2));
+  }
 }
 
 export function loadOptimizerWeights(dir: string): Array<{ name: string; tensor: tf.Tensor }> {

@@ -79,6 +79,14 @@ describe('data checks of the text as typed', () => {
     ]);
   });
 
+  test('a device as a CSV source is refused without being read (it would never end)', async () => {
+    const root = workspace(DATA);
+    const text = loadedModelExperiment().replace('path: data/weather.csv', 'path: /dev/zero');
+    const issues = await editorAndCli(root, text);
+    assert.equal(issues.length, 1);
+    assert.match(issues[0] ?? '', /datasets\[1\]\.path: \/dev\/zero is not a regular file \(a device, pipe or socket\): a csv dataset needs a CSV file/);
+  });
+
   test('a text with errors of its own gets no data checks, as in `validate`', async () => {
     const root = workspace(DATA);
     const file = join(root, 'exp.jointrain.yaml');

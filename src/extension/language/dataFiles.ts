@@ -20,7 +20,8 @@ export function localDataFiles(experimentFile: string): DataFiles {
 
 async function entryAt(path: string): Promise<DataEntry> {
   try {
-    return (await stat(path)).isDirectory() ? 'folder' : 'file';
+    const found = await stat(path);
+    return found.isDirectory() ? 'folder' : found.isFile() ? 'file' : 'special';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';

@@ -49,7 +49,12 @@ async function checkModelFile(experiment: Experiment, at: ExperimentLocator, fil
   const file = files.resolve(model.from);
   const entry = await files.entryAt(file);
   if (entry !== 'file') {
-    const problem = entry === 'missing' ? `model file not found: ${file} (${RELATIVE_HINT})` : `${file} is a folder: \`from\` names a TensorFlow.js model.json file`;
+    const problem =
+      entry === 'missing'
+        ? `model file not found: ${file} (${RELATIVE_HINT})`
+        : entry === 'special'
+          ? `${file} is not a regular file (a device, pipe or socket): \`from\` names a TensorFlow.js model.json file`
+          : `${file} is a folder: \`from\` names a TensorFlow.js model.json file`;
     return { issues: [at.issue(['model', 'from'], problem)] };
   }
   const text = await readSmallText(file, MODEL_JSON_LIMIT, files);
@@ -64,7 +69,7 @@ async function checkModelFile(experiment: Experiment, at: ExperimentLocator, fil
 async function checkImageFolder(folder: string, role: string, field: FieldPath, at: ExperimentLocator, files: DataFiles): Promise<{ issues: ExperimentIssue[]; classes?: string[] }> {
   const entry = await files.entryAt(folder);
   if (entry === 'missing') return { issues: [at.issue(field, `${role}folder not found: ${folder} (${RELATIVE_HINT})`)] };
-  if (entry === 'file') return { issues: [at.issue(field, `${folder} is a file: an images dataset needs a folder with one subfolder per class`)] };
+  if (entry === 'file' || entry === 'special') return { issues: [at.issue(field, `${folder} is a file: an images dataset needs a folder with one subfolder per class`)] };
   const classes = await classFolders(folder, files);
   if (classes.length === 0) {
     return { issues: [at.issue(field, `no class subfolders in ${folder}: put each class's images in a subfolder named after the class`)] };
@@ -118,6 +123,7 @@ async function checkCsvFile(
   const entry = await files.entryAt(file);
   if (entry === 'missing') return { issues: [at.issue(pathField, `${role}file not found: ${file} (${RELATIVE_HINT})`)] };
   if (entry === 'folder') return { issues: [at.issue(pathField, `${file} is a folder: a csv dataset needs a CSV file`)] };
+  if (entry === 'special') return { issues: [at.issue(pathField, `${file} is not a regular file (a device, pipe or socket): a csv dataset needs a CSV file`)] };
   const { header, rows } = await readCsvStart(file, dataset.csv.delimiter, files);
   if (!header) return { issues: [at.issue(pathField, `${file} is empty: it needs a header row and at least 2 data rows`)] };
   const columnIssue = (column: string, columnField: FieldPath): ExperimentIssue[] => {

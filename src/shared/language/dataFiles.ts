@@ -15,7 +15,11 @@ export interface DataFiles {
   read(path: string): AsyncIterable<Uint8Array>;
 }
 
-export type DataEntry = 'missing' | 'file' | 'folder';
+/** `special`: a device, pipe or socket — reading it could block or never end, so it is not read. */
+export type DataEntry = 'missing' | 'file' | 'folder' | 'special';
+
+/** The most of a file read for its first lines: a file without line breaks is not read whole. */
+const FIRST_LINES_LIMIT = 1 << 20;
 
 /** What a class subfolder holds, as far as the checks need to know. */
 export interface ClassFolder {
@@ -61,9 +65,11 @@ function isHidden(name: string): boolean {
 export async function readFirstLines(path: string, count: number, files: DataFiles): Promise<string[]> {
   const decoder = new TextDecoder();
   let text = '';
+  let size = 0;
   for await (const chunk of files.read(path)) {
     text += decoder.decode(chunk, { stream: true });
-    if (nonEmptyLines(text).length > count) break;
+    size += chunk.byteLength;
+    if (nonEmptyLines(text).length > count || size >= FIRST_LINES_LIMIT) break;
   }
   return nonEmptyLines(text).slice(0, count);
 }

@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trainerScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath,
     nodeRuntime: () => (runtime ??= resolveNodeRuntime(readSettings().nodePath, probeNodeVersion, process.execPath)),
     watchRunsDir: (dir) => watcher.watch(dir),
-    followNewRun: (runDir) => followNewRun(runDir, store, reconcile),
+    followNewRun: (runDir, pid) => followNewRun(runDir, store, reconcile, pid),
   };
   // Referenced by the manager's callback above, which runs only after activation.
   const panels = new RunPanels(services, context.extensionUri);
@@ -91,12 +91,16 @@ export function deactivate(): void {}
 const FOLLOW_POLL_MS = 200;
 const FOLLOW_LIMIT_MS = 60_000;
 
-/** Polls a new run folder until its trainer has recorded its channel (or given up), then attaches. */
-function followNewRun(runDir: string, store: RunStore, reconcile: () => void): void {
+/**
+ * Polls a new run folder until its trainer has recorded its channel (or given up), then attaches.
+ * A resumed run's folder already holds the previous trainer's record: wait for `pid`'s.
+ */
+function followNewRun(runDir: string, store: RunStore, reconcile: () => void, pid?: number): void {
   const started = Date.now();
   const check = () => {
     store.refreshRun(runDir);
-    const run = store.all().find((summary) => summary.dir === runDir);
+    const found = store.all().find((summary) => summary.dir === runDir);
+    const run = pid === undefined || found?.record.pid === pid ? found : undefined;
     if (run?.record.channel !== undefined || (run !== undefined && run.record.status !== 'running') || Date.now() - started > FOLLOW_LIMIT_MS) {
       reconcile();
       return;

@@ -15,5 +15,6 @@ export interface ExtensionServices {
   /** Makes sure file events of this runs folder reach the store (it may lie outside the workspace). */
   watchRunsDir: (dir: string) => void;
   /** Reads a just-launched run as soon as its run.json exists and attaches to its channel. */
-  followNewRun: (runDir: string) => void;
+  /** Attach to a trainer just launched on `runDir` (with `pid`, once run.json is that process's). */
+  followNewRun: (runDir: string, pid?: number) => void;
 }

@@ -112,3 +112,30 @@ vsCodeTest(
     assert.deepEqual(runFolders(workspace), []);
   },
 );
+
+vsCodeTest(
+  'a trainer killed with SIGKILL shows as failed, and "Resume from last checkpoint" continues the run in the same folder',
+  { workspace: exampleWithEpochs(400), trust: 'trusted' },
+  async ({ workbench, workspace }) => {
+    await startFromPalette(workbench);
+    const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
+    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/400/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const killed = recordOf(runDir).pid;
+    process.kill(killed, 'SIGKILL');
+    // Nothing is written by a killed process: the extension notices the dead pid and says so.
+    await runRow(workbench, /failed · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const checkpoint = readFileSync(join(runDir, 'checkpoints', 'latest'), 'utf8').trim();
+
+    await workbench.runContextMenuCommand(runRow(workbench, /failed · epoch/), 'Resume from last checkpoint');
+    await runRow(workbench, /running · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    const resumed = recordOf(runDir);
+    assert.notEqual(resumed.pid, killed);
+    assert.equal(resumed.resumes?.[0]?.checkpoint, checkpoint);
+    assert.equal(runFolders(workspace).length, 1, 'the same run folder, not a new run');
+    await workbench.screenshot('runs-resumed');
+
+    await workbench.runCommand('jointrain: Stop run');
+    await workbench.pickQuickItem(/digits/);
+    await runRow(workbench, /stopped · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+  },
+);

@@ -10,6 +10,7 @@ import { RUN_FILES } from '../../shared/runs/format';
 import type { RunNode } from '../runs/runsTree';
 import type { RunSummary } from '../runs/runSummary';
 import type { ExtensionServices } from '../services';
+import { launchResume } from '../runs/trainerLauncher';
 import { weightsProblem } from '../runs/weightRequest';
 
 type RunArgument = RunNode | string | undefined;
@@ -68,7 +69,34 @@ export function registerRunCommands(services: ExtensionServices, panels: RunPane
     }),
     vscode.commands.registerCommand('jointrain.deleteRun', async (argument: RunArgument) => deleteRun(services, await resolveRun(services, argument))),
     vscode.commands.registerCommand('jointrain.refreshRuns', () => services.store.refreshAll()),
+    vscode.commands.registerCommand('jointrain.resumeFromCheckpoint', async (argument: RunArgument) =>
+      resumeFromCheckpoint(services, await resolveRun(services, argument, (run) => RESUMABLE.includes(run.record.status))),
+    ),
   ];
+}
+
+/** Failed (crashed, killed, interrupted) and stopped runs continue from their newest checkpoint. */
+const RESUMABLE = ['failed', 'stopped'];
+
+async function resumeFromCheckpoint(services: ExtensionServices, run: RunSummary | undefined): Promise<void> {
+  if (run === undefined) return;
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('jointrain: resuming a run trains on this workspace’s data, so it is only available in a trusted workspace.');
+    return;
+  }
+  if (!RESUMABLE.includes(run.record.status)) {
+    void vscode.window.showWarningMessage(`jointrain: run ${run.record.id} is ${run.record.status}; only failed or stopped runs resume from a checkpoint.`);
+    return;
+  }
+  const node = await services.nodeRuntime();
+  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? run.dir;
+  const launched = launchResume({ runDir: run.dir, trainerScript: services.trainerScript, node, cwd });
+  services.log.info(`resuming run ${run.record.id} from its last checkpoint (pid ${launched.pid}); log: ${run.dir}/${RUN_FILES.trainerLog}`);
+  void launched.exited.then((code) => {
+    services.log.info(`trainer of run ${run.record.id} exited with code ${code}`);
+    services.manager.trainerExited(run.dir, code);
+  });
+  services.followNewRun(run.dir, launched.pid);
 }
 
 async function setWeights(services: ExtensionServices, argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }): Promise<void> {

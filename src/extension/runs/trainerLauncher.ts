@@ -49,3 +49,22 @@ export function launchTrainer(request: LaunchRequest): LaunchedTrainer {
   child.unref();
   return { runId, runDir, pid: child.pid ?? -1, exited };
 }
+
+/** Starts a trainer that resumes a run folder from its newest complete checkpoint (`jointrain resume`). */
+export function launchResume(request: { runDir: string; trainerScript: string; node: NodeRuntime; cwd: string }): Omit<LaunchedTrainer, 'runId'> {
+  const log = openSync(join(request.runDir, RUN_FILES.trainerLog), 'a');
+  const child = spawn(request.node.command, [request.trainerScript, 'resume', request.runDir, '--channel', '--quiet'], {
+    cwd: request.cwd,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...request.node.env },
+    windowsHide: true,
+  });
+  closeSync(log);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(null));
+  });
+  child.unref();
+  return { runDir: request.runDir, pid: child.pid ?? -1, exited };
+}

@@ -73,6 +73,8 @@ export async function saveOptimizer(dir: string, optimizer: tf.Optimizer): Promi
   }
   writeAtomically(join(dir, OPTIMIZER_BIN), bytes);
   writeAtomically(join(dir, OPTIMIZER_JSON), JSON.stringify(manifest));
+  // getWeights makes a fresh tensor for the iteration count; the rest are the optimizer's own variables.
+  weights.filter(({ tensor }) => !(tensor instanceof tf.Variable)).forEach(({ tensor }) => tensor.dispose());
 }
 
 /** Gives the optimizer the slots of a checkpoint, exactly as they were. */

@@ -165,6 +165,41 @@ test('corrupt, truncated, empty and non-image files are skipped and counted per 
   }
 });
 
+/** A valid PNG that claims `width × height` pixels in its header: sharp refuses it before decoding. */
+function pngClaiming(good: Buffer, width: number, height: number): Buffer {
+  const png = Buffer.from(good);
+  // IHDR: length (4) and type (4) after the 8-byte signature, then width and height; CRC after 13 data bytes.
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+test('an image claiming more pixels than the limit (a decompression bomb) is skipped with that reason, without being decoded', async () => {
+  const dir = makeTempDir();
+  await writeGreyFolder(path.join(dir, 'train'), { a: { count: 2, base: 0 }, b: { count: 2, base: 100 } });
+  const good = fs.readFileSync(path.join(dir, 'train/a/000.png'));
+  for (let i = 0; i < 196; i++) writeFile(dir, `train/${i % 2 ? 'a' : 'b'}/copy${i}.png`, good);
+  writeFile(dir, 'train/a/bomb.png', pngClaiming(good, 100_000, 100_000));
+  const dataset = await loadImageDataset(imageSpec({ validation: { split: 0.1 } }), loadContext(dir));
+  try {
+    const bomb = dataset.report.skipped.items.find((item) => item.file === 'a/bomb.png');
+    assert.match(bomb?.reason ?? '', /^over the pixel limit: more than 50,000,000 pixels/);
+    assert.equal(dataset.train.size + dataset.validation.size, 200);
+  } finally {
+    dataset.close();
+  }
+});
+
 test('more than 1% undecodable files is an error naming the dataset, the classes and the counts', async () => {
   const dir = makeTempDir();
   await writeGreyFolder(path.join(dir, 'train'), { a: { count: 50, base: 0 }, b: { count: 48, base: 100 } });

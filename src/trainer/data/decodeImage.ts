@@ -47,13 +47,21 @@ export async function decodeWithSharp(bytes: Buffer, target: DecodeTarget): Prom
   try {
     decoded = await decodeRaw(bytes, target);
   } catch (error) {
-    throw new ImageDecodeError(`cannot decode: ${error instanceof Error ? error.message.trim() : String(error)}`);
+    const message = error instanceof Error ? error.message.trim() : String(error);
+    if (/pixel limit/i.test(message)) throw new ImageDecodeError(`over the pixel limit: more than ${MAX_INPUT_PIXELS.toLocaleString('en-US')} pixels (a decompression bomb, or a photo far larger than training needs)`);
+    throw new ImageDecodeError(`cannot decode: ${message}`);
   }
   return convertChannels(decoded.data, decoded.info.channels, target.channels);
 }
 
+/**
+ * Images larger than this are refused before their pixels are decoded: a small file can claim
+ * billions of pixels (a decompression bomb), and training images are resized to a few thousand.
+ */
+export const MAX_INPUT_PIXELS = 50_000_000;
+
 function decodeRaw(bytes: Buffer, target: DecodeTarget) {
-  return sharp(bytes)
+  return sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
     .resize(target.width, target.height, { fit: 'cover', position: 'centre' })
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });

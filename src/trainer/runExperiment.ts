@@ -37,7 +37,7 @@ import { CheckpointKeeper } from './runs/checkpoints';
 import { CommandInbox } from './runs/commandInbox';
 import { fileLoadHandler, folderSaveHandler } from './runs/modelFiles';
 import { findResumableCheckpoint, restoreOptimizer, saveOptimizer, type ResumableCheckpoint } from './runs/trainerState';
-import { RunFolder } from './runs/runFolder';
+import { isWriteFault, RunFolder, type RunFolderIo } from './runs/runFolder';
 import { TrainerChannel } from './runs/trainerChannel';
 
 export type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
@@ -72,6 +72,8 @@ export interface RunOptions {
   stop?: AbortSignal;
   /** How backend packages are required; tests substitute it. */
   loadModule?: ModuleLoader;
+  /** How the run folder is written; tests inject write failures through it. */
+  io?: RunFolderIo;
   /**
    * Resume this run folder from its newest complete checkpoint instead of starting a new run;
    * `experiment` must be the run's own snapshot.
@@ -98,7 +100,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     throw new UserError(`${options.resume} has no complete checkpoint to resume from`, 'a run writes its first checkpoint at the end of its first epoch; start it again with `jointrain run`');
   }
   const onStatusChange = (status: RunStatus) => reporter.onStatus?.(status);
-  const run = options.resume !== undefined && checkpoint !== undefined ? RunFolder.resume(options.resume, checkpoint.state.epoch, onStatusChange) : RunFolder.create({
+  const run = options.resume !== undefined && checkpoint !== undefined ? RunFolder.resume(options.resume, checkpoint.state.epoch, onStatusChange, options.io) : RunFolder.create({
     runsDir: options.runsDir,
     ...(options.runId !== undefined ? { id: options.runId } : {}),
     experimentPath: loaded.file,
@@ -107,6 +109,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     seed: training.seed,
     totalEpochs: training.epochs,
     onStatusChange,
+    ...(options.io ? { io: options.io } : {}),
   });
   reporter.onRunCreated?.(run.dir);
   const inbox = new CommandInbox(run.path(RUN_FILES.control));
@@ -256,7 +259,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
   const suggestions = new OpenSuggestions();
-  const control = new RunControl(inbox, schedule, run, emit, suggestions);
+  const control = new RunControl(inbox, schedule, run, emit, suggestions, (message) => reporter.onWarning?.(message));
   const baseLoss = Object.fromEntries(plan.datasets.map(({ spec }) => [spec.name, spec.loss_weight]));
   let globalStep = 0;
   let lastEpoch: EpochRecord | undefined;
@@ -361,6 +364,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
         run.appendMetric(record);
         reporter.onStep?.(record, (tally.totalSamples * 1000) / Math.max(1, Date.now() - epochStarted));
         await control.handleCommands(epoch, step);
+        await control.holdWhileUnwritable(epoch, step);
         if (control.stopRequested) break;
       }
       const trainMs = Date.now() - epochStarted;
@@ -384,7 +388,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
       const lastOne = epoch === training.epochs || control.stopRequested;
       if (checkpoints.shouldSave(epoch, lastOne)) {
         const monitorValue = monitorOf(record, training.checkpoint.monitor);
-        const saved = await checkpoints.save(
+        const saved = await control.retryingWrites(epoch, step, () => checkpoints.save(
           model.model,
           (best) => ({
             epoch,
@@ -405,7 +409,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
             },
           }),
           (dir) => saveOptimizer(dir, optimizer),
-        );
+        ));
         emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });
         const best = checkpoints.bestCheckpoint;
         if (best) run.update({ best: { epoch: Number(best.name.slice(6)), monitor: training.checkpoint.monitor, value: best.value, checkpoint: best.name } });
@@ -564,12 +568,46 @@ class RunControl {
     private readonly run: RunFolder,
     private readonly emit: (event: RunEvent) => void,
     private readonly suggestions: OpenSuggestions,
+    private readonly warn: (message: string) => void,
   ) {}
 
-  async handleCommands(epoch: number, step: number): Promise<void> {
+  /**
+   * The run folder cannot be written (a full disk, lost permissions): pause, say why, and wait for
+   * a resume that finds it writable again (or a stop). Nothing is lost meanwhile: records wait in
+   * memory. The status still reaches an attached host over the channel, which needs no disk.
+   */
+  async holdWhileUnwritable(epoch: number, step: number): Promise<void> {
+    while (this.run.writeFailure !== undefined && !this.stopRequested) {
+      const reason = this.run.writeFailure;
+      this.warn(`${reason}: training is paused; free space or fix permissions, then resume the run`);
+      this.run.update({ status: 'paused', error: reason });
+      this.emit({ kind: 'paused', time: now(), epoch, step, reason });
+      await this.handleCommands(epoch, step, () => this.run.retryWrites());
+    }
+  }
+
+  /** Runs a write (a checkpoint) again after each pause for an unwritable folder, until it succeeds or the run stops. */
+  async retryingWrites<T>(epoch: number, step: number, write: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isWriteFault(error) || this.stopRequested) throw error;
+        this.run.noteWriteFailure(error);
+        await this.holdWhileUnwritable(epoch, step);
+        if (this.stopRequested) throw error;
+      }
+    }
+  }
+
+  /**
+   * Applies what controllers sent. With `writable`, the run starts paused and a `resume` takes
+   * only once `writable()` says the run folder accepts writes again.
+   */
+  async handleCommands(epoch: number, step: number, writable?: () => boolean): Promise<void> {
     // Training steps are synchronous: yield one event-loop turn so stdin lines get read.
     await new Promise((resolve) => setImmediate(resolve));
-    let paused = false;
+    let paused = writable !== undefined;
     for (;;) {
       const { commands, invalid } = this.inbox.drain();
       invalid.forEach((reason) => this.emit({ kind: 'weights-rejected', time: now(), reason: `invalid command from ${reason}` }));
@@ -604,8 +642,13 @@ class RunControl {
             }
             break;
           case 'resume':
-            if (paused) {
+            if (paused && writable !== undefined && !writable()) {
+              this.warn(`${this.run.writeFailure ?? 'the run folder'}: still not writable; the run stays paused`);
+            } else if (paused) {
               paused = false;
+              const record = { ...this.run.record };
+              delete record.error;
+              this.run.record = record;
               this.run.update({ status: 'running' });
               this.emit({ kind: 'resumed', time: now(), epoch, step });
             }

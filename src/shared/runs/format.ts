@@ -215,7 +215,8 @@ export type RunEvent =
    */
   | { kind: 'weights-suggested'; time: string; epoch: number; suggestionId: string; balancer: string; loss: Record<string, number>; reason: string }
   | { kind: 'suggestion-decided'; time: string; epoch: number; suggestionId: string; decision: 'accepted' | 'edited' | 'rejected' | 'superseded'; loss?: Record<string, number> }
-  | { kind: 'paused'; time: string; epoch: number; step: number }
+  /** `reason`: the trainer paused itself (the run folder could not be written). */
+  | { kind: 'paused'; time: string; epoch: number; step: number; reason?: string }
   | { kind: 'resumed'; time: string; epoch: number; step: number }
   | { kind: 'checkpoint'; time: string; epoch: number; name: string; best: boolean }
   /** The run continues from a checkpoint; records after that checkpoint's epoch were dropped. */

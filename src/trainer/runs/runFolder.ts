@@ -3,7 +3,7 @@
  * torn record; metrics and events are JSON Lines appended whole, so a reader can always parse up
  * to the last complete line.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRunId, isValidRunId, RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../../shared/runs/format';
 import { UserError } from '../errors';
@@ -21,25 +21,76 @@ export interface NewRun {
   totalEpochs: number;
   /** Called after run.json records a new status (paused, running again, ended). */
   onStatusChange?: (status: RunStatus) => void;
+  io?: RunFolderIo;
 }
 
 const LIVE: ReadonlySet<RunStatus> = new Set(['running', 'paused']);
 const RUN_ENDING: ReadonlySet<string> = new Set(['failed', 'stopped', 'diverged', 'completed']);
 
+/**
+ * How the folder's files are written; tests substitute it to inject failures (a full disk, a
+ * folder made read-only) that root, who runs CI, would not get from the real file system.
+ */
+export interface RunFolderIo {
+  /** Appends the whole text to an open file, or throws. */
+  append(fd: number, text: string): void;
+  /** Replaces a file whole (temporary name, flush, rename), or throws. */
+  replace(path: string, text: string): void;
+}
+
+const fileIo: RunFolderIo = {
+  append: (fd, text) => {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+  },
+  replace: (path, text) => writeAtomically(path, text),
+};
+
+/** Errors that mean "the disk refuses for now" (full, read-only, no permission), not a bug. */
+const WRITE_FAULTS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+
+export function isWriteFault(error: unknown): boolean {
+  return WRITE_FAULTS.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
 export class RunFolder {
   private readonly metricsFd: number;
   private readonly eventsFd: number;
   private pendingMetrics: string[] = [];
+  private pendingEvents: string[] = [];
+  private recordUnwritten = false;
+  private failure: string | undefined;
 
   private constructor(
     readonly dir: string,
     public record: RunRecord,
     private readonly onStatusChange: ((status: RunStatus) => void) | undefined,
+    private readonly io: RunFolderIo = fileIo,
   ) {
     this.metricsFd = openSync(join(dir, RUN_FILES.metrics), 'a');
     this.eventsFd = openSync(join(dir, RUN_FILES.events), 'a');
     writeAtomically(join(dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
     process.on('exit', this.recordInterruption);
+  }
+
+  /**
+   * Why the folder cannot be written, while it cannot: nothing is lost meanwhile (records wait in
+   * memory, a torn append is cut back) and the loop pauses until `retryWrites` succeeds.
+   */
+  get writeFailure(): string | undefined {
+    return this.failure;
+  }
+
+  /** Records a write fault met elsewhere (a checkpoint), so the loop pauses for it too. */
+  noteWriteFailure(error: unknown): void {
+    this.failure ??= describeFault(error, this.dir);
+  }
+
+  /** Writes what waited; true when everything is on disk again. */
+  retryWrites(): boolean {
+    this.failure = undefined;
+    this.flushAll();
+    return this.failure === undefined;
   }
 
   static create(run: NewRun): RunFolder {
@@ -61,7 +112,7 @@ export class RunFolder {
       datasets: [],
       heads: {},
     };
-    return new RunFolder(dir, record, run.onStatusChange);
+    return new RunFolder(dir, record, run.onStatusChange, run.io);
   }
 
   /**
@@ -69,7 +120,7 @@ export class RunFolder {
    * the next epoch, a torn last line, events after the checkpoint) is dropped, so the resumed run
    * appends without gaps or duplicates. Both files are rewritten atomically.
    */
-  static resume(dir: string, epoch: number, onStatusChange?: (status: RunStatus) => void): RunFolder {
+  static resume(dir: string, epoch: number, onStatusChange?: (status: RunStatus) => void, io?: RunFolderIo): RunFolder {
     const recordFile = join(dir, RUN_FILES.run);
     if (!existsSync(recordFile)) throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
     const previous = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
@@ -94,7 +145,7 @@ export class RunFolder {
     delete record.error;
     delete record.channel;
     delete record.timings.endedAt;
-    return new RunFolder(dir, record, onStatusChange);
+    return new RunFolder(dir, record, onStatusChange, io);
   }
 
   get id(): string {
@@ -108,7 +159,8 @@ export class RunFolder {
   update(change: Partial<RunRecord>): void {
     const previous = this.record.status;
     this.record = { ...this.record, ...change };
-    writeAtomically(join(this.dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
+    this.recordUnwritten = true;
+    this.flushRecord();
     if (this.record.status !== previous) this.onStatusChange?.(this.record.status);
   }
 
@@ -119,20 +171,60 @@ export class RunFolder {
   }
 
   flushMetrics(): void {
-    if (this.pendingMetrics.length === 0) return;
-    writeSync(this.metricsFd, `${this.pendingMetrics.join('\n')}\n`);
-    this.pendingMetrics = [];
+    if (this.failure !== undefined || this.pendingMetrics.length === 0) return;
+    if (this.appendWhole(this.metricsFd, this.pendingMetrics)) this.pendingMetrics = [];
   }
 
   appendEvent(event: RunEvent): void {
-    writeSync(this.eventsFd, `${JSON.stringify(event)}\n`);
+    this.pendingEvents.push(JSON.stringify(event));
+    this.flushEvents();
   }
 
   close(): void {
     process.off('exit', this.recordInterruption);
-    this.flushMetrics();
+    this.flushAll();
     closeSync(this.metricsFd);
     closeSync(this.eventsFd);
+  }
+
+  private flushAll(): void {
+    this.flushRecord();
+    this.flushEvents();
+    this.flushMetrics();
+  }
+
+  private flushEvents(): void {
+    if (this.failure !== undefined || this.pendingEvents.length === 0) return;
+    if (this.appendWhole(this.eventsFd, this.pendingEvents)) this.pendingEvents = [];
+  }
+
+  private flushRecord(): void {
+    if (this.failure !== undefined || !this.recordUnwritten) return;
+    try {
+      this.io.replace(join(this.dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
+      this.recordUnwritten = false;
+    } catch (error) {
+      if (!isWriteFault(error)) throw error;
+      this.failure = describeFault(error, this.dir);
+    }
+  }
+
+  /** Appends whole lines or nothing: a write cut short by a full disk is truncated back. */
+  private appendWhole(fd: number, lines: readonly string[]): boolean {
+    const size = fstatSync(fd).size;
+    try {
+      this.io.append(fd, `${lines.join('\n')}\n`);
+      return true;
+    } catch (error) {
+      if (!isWriteFault(error)) throw error;
+      this.failure = describeFault(error, this.dir);
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // A reader copes with a torn last line; the next successful append starts a new one.
+      }
+      return false;
+    }
   }
 
   /**
@@ -164,6 +256,12 @@ function truncateLines(file: string, keep: (lines: string[]) => string[]): void 
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const kept = keep(lines);
   writeAtomically(file, kept.length ? `${kept.join('\n')}\n` : '');
+}
+
+function describeFault(error: unknown, dir: string): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const what = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'an I/O error';
+  return `cannot write to ${dir}: ${what} (${code ?? message})`;
 }
 
 function unusedRunId(runsDir: string, experimentName: string): string {

@@ -13,6 +13,7 @@ import { resolveNodeRuntime, type NodeRuntime } from './runs/nodeRuntime';
 import { RunManager } from './runs/runManager';
 import { RunStatusBar } from './runs/runStatusBar';
 import { RunStore } from './runs/runStore';
+import { SkippedDataDiagnostics } from './runs/skippedDataDiagnostics';
 import { RunsTreeProvider } from './runs/runsTreeProvider';
 import { RunsWatcher } from './runs/runsWatcher';
 import type { ExtensionServices } from './services';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
     reconcile();
   };
   const poll = setInterval(reconcile, LIVENESS_POLL_MS);
+  const skippedData = new SkippedDataDiagnostics(store);
 
   context.subscriptions.push(
     log,
@@ -71,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => clearInterval(poll) },
     store.onDidChange(() => statusBar.render()),
     store.onDidChange((changed) => panels.onRunsChanged(changed)),
+    skippedData,
+    store.onDidChange((changed) => skippedData.onRunsChanged(changed)),
     vscode.window.createTreeView('jointrain.runs', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(services, uri)),
     vscode.commands.registerCommand('jointrain.newExperiment', (uri?: vscode.Uri, uris?: vscode.Uri[]) => newExperiment(services, uri, uris)),
@@ -84,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   syncFolders();
+  skippedData.onRunsChanged();
 }
 
 export function deactivate(): void {}

@@ -2,9 +2,10 @@
  * The trainer as the extension runs it: a separate process (`node bin/jointrain.js run … --channel
  * --run-id ID`) that hosts attach to over its local channel, steer with commands, and reattach to.
  */
+import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { channelPath, parseTrainerMessage, type TrainerMessage } from '../../src
 import type { ExperimentIssue } from '../../src/shared/experiment/issues';
 import type { RunRecord } from '../../src/shared/runs/format';
 import { parseEvents } from '../../src/shared/runs/readRecords';
+import { folderSaveHandler } from '../../src/trainer/runs/modelFiles';
 import { createTinyWorkspace, experimentYaml, type TinyWorkspace } from '../fixtures/tinyWorkspace';
 
 const CLI = resolve(__dirname, '..', '..', 'bin', 'jointrain.js');
@@ -145,6 +147,18 @@ function connectWithoutReading(path: string): Promise<Socket> {
 }
 
 /** Gives a pending writer its reader, so a failed test does not leave it (and the suite) waiting. */
+/** A tfjs layers model whose inputs and outputs fit the tiny workspace's stems and heads. */
+async function saveMatchingModel(folder: string): Promise<void> {
+  const inputs = [tf.input({ shape: [8, 8, 1] }), tf.input({ shape: [3] }), tf.input({ shape: [2] })];
+  const image = tf.layers.flatten().apply(inputs[0] as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const outputs = [
+    tf.layers.dense({ units: 2, activation: 'softmax' }).apply(image),
+    tf.layers.dense({ units: 2, activation: 'softmax' }).apply(inputs[1] as tf.SymbolicTensor),
+    tf.layers.dense({ units: 1 }).apply(inputs[2] as tf.SymbolicTensor),
+  ] as tf.SymbolicTensor[];
+  await tf.model({ inputs, outputs }).save(folderSaveHandler(folder));
+}
+
 async function unblockFifo(fifo: string, opening: Promise<FileHandle>, reason: string): Promise<never> {
   closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
   await (await opening).close();
@@ -245,14 +259,16 @@ test('a client that vanishes mid-run does not disturb the run, and invalid comma
 });
 
 test('a run that fails before training still tells attached clients: event failed, then status failed, then the channel closes', { timeout: 120_000, skip: process.platform === 'win32' && 'needs a FIFO' }, async () => {
-  // The model file is a FIFO: the trainer blocks reading it (after loading the data) until the
-  // test, already attached, feeds it something that is not a model.
+  // The model's weights file is a FIFO: the trainer blocks reading it (after validating the
+  // model.json and loading the data) until the test, already attached, feeds it too few bytes.
   const experiment = experimentYaml().replace(
     /model:[\s\S]*?(?=training:)/,
-    'model:\n  from: model.json\n  inputs: { image: 0, table: 1, pair: 2 }\n  outputs: { side: 0, kind: 1, value: 2 }\n  tasks: { value: regression }\n',
+    'model:\n  from: model/model.json\n  inputs: { image: 0, table: 1, pair: 2 }\n  outputs: { side: 0, kind: 1, value: 2 }\n  tasks: { value: regression }\n',
   );
   writeFileSync(join(workspace.dir, 'fifo.jointrain.yaml'), experiment);
-  const fifo = join(workspace.dir, 'model.json');
+  await saveMatchingModel(join(workspace.dir, 'model'));
+  const fifo = join(workspace.dir, 'model', 'weights.bin');
+  rmSync(fifo);
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
   const runDir = join(workspace.runsDir, id('fails-early'));
   const trainer = startTrainer(['run', 'fifo.jointrain.yaml', '--channel', '--run-id', id('fails-early'), '--quiet'], workspace.dir);
@@ -263,11 +279,11 @@ test('a run that fails before training still tells attached clients: event faile
     // Opening a FIFO to write waits for its reader: the trainer, once it has loaded the data.
     const opening = open(fifo, 'w');
     const writer = await Promise.race([opening, trainer.exited.then((code) => unblockFifo(fifo, opening, `the trainer exited (${code}) before reading the model: ${trainer.stderr()}`))]);
-    await writer.write('this is not a model');
+    await writer.write('too short');
     await writer.close();
 
     const failed = await client.next('event', (m) => m.kind === 'failed');
-    assert.match(failed.message ?? '', /model\.json is not a model file/);
+    assert.match(failed.message ?? '', /weight files hold 9 bytes, the model's weights need \d+/);
     await client.next('status', (m) => m.status === 'failed');
     await client.closed;
     assert.equal(await trainer.exited, 1);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 
 export const MODEL_JSON = 'model.json';
+const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, string: 0 };
 export const WEIGHTS_BIN = 'weights.bin';
 
 export function folderSaveHandler(folder: string, userDefinedMetadata?: Record<string, unknown>): tf.io.IOHandler {
@@ -44,6 +45,13 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
         for (const path of group.paths) buffers.push(readFileSync(join(folder, path)));
       }
       const joined = Buffer.concat(buffers);
+      const needed = specs.reduce((total, spec) => total + spec.shape.reduce((a, b) => a * b, 1) * (BYTES_PER_VALUE[spec.dtype] ?? 4), 0);
+      if (joined.byteLength !== needed) {
+        throw new UserError(
+          `${modelJsonPath}: its weight files hold ${joined.byteLength} bytes, the model's weights need ${needed}`,
+          'the weights file is truncated or belongs to another model: save the model again',
+        );
+      }
       return {
         modelTopology: json.modelTopology,
         format: json.format,

@@ -44,7 +44,12 @@ export function replaceSections(readmePath: string, sections: readonly BenchSect
     const heading = `### ${section.title}\n`;
     const start = text.indexOf(heading, text.indexOf(START));
     const end = text.indexOf(END);
-    if (start < 0 || end < start) throw new Error(`${readmePath}: no results section "${section.title}" to replace; run the whole bench once`);
+    if (end < 0) throw new Error(`${readmePath}: the results markers are missing; run the whole bench once`);
+    if (start < 0) {
+      // A benchmark added since the last full run: its section goes at the end of the results.
+      text = `${text.slice(0, end)}${renderSection(section)}\n${text.slice(end)}`;
+      continue;
+    }
     const next = text.indexOf('\n### ', start + heading.length);
     const stop = next >= 0 && next < end ? next : end;
     text = `${text.slice(0, start)}${renderSection(section)}${text.slice(stop)}`;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the five benchmarks in order and writes their results into the generated
+ * `npm run bench`: runs the six benchmarks in order and writes their results into the generated
  * section of bench/README.md. Every number is a ratio or rate measured within this one run; none
  * is asserted against a time limit. `npm run bench -- backends` (or any of the names in
  * BENCHMARKS) runs only those and replaces only their parts of the results.
@@ -7,6 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { backendComparison } from './backendComparison';
+import { balancingEvidence } from './balancingEvidence';
 import { prepareDigitFolders } from './digitFolders';
 import { inputPipeline } from './inputPipeline';
 import { loopOverhead } from './loopOverhead';
@@ -40,6 +41,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'mixing', title: '3. Mixing sanity', run: () => mixingShares() },
   { name: 'backends', title: '4. Backends: cpu, wasm and PyTorch', run: () => backendComparison() },
   { name: 'panel', title: '5. Panel rendering', run: () => panelRender() },
+  { name: 'balancing', title: '6. Balancing evidence', run: () => balancingEvidence() },
 ];
 
 function machine(): string {

@@ -49,7 +49,7 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
   lines.push(
     'mixing:',
     '  strategy: temperature         # proportional | uniform | temperature | weights',
-    '  temperature: 2                # 1 = proportional to size; larger = closer to uniform',
+    '  temperature: 3                # 1 = proportional to size; larger = closer to uniform',
     'model:',
     '  stems:                        # one per input shape; all end in 64 units so the trunk is shared',
   );
@@ -60,7 +60,15 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
     const task = source.kind === 'csv' && source.task === 'regression' ? '{ task: regression, loss: mse }' : '{ task: classification }';
     lines.push(`    ${yamlValue(names[index] ?? source.name)}: ${task}`);
   });
-  lines.push('training:', '  epochs: 10', '  batch_size: 64', '  optimizer: { type: adam, learning_rate: 0.001 }', '  seed: 42', '');
+  lines.push(
+    'training:',
+    '  epochs: 10',
+    '  batch_size: 64',
+    '  optimizer: { type: adam, learning_rate: 0.001 }',
+    '  balancer: { type: dwa }       # raise the weight of datasets whose loss stalls (static | uncertainty | dwa | gradnorm | pcgrad)',
+    '  seed: 42',
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -74,6 +74,8 @@ export interface RunOptions {
   loadModule?: ModuleLoader;
   /** How the run folder is written; tests inject write failures through it. */
   io?: RunFolderIo;
+  /** Fault injection for tests: this dataset's inputs become NaN at this step. */
+  injectNaN?: { dataset: string; epoch: number; step: number };
   /**
    * Resume this run folder from its newest complete checkpoint instead of starting a new run;
    * `experiment` must be the run's own snapshot.
@@ -166,7 +168,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       emit({ kind: 'resumed-from-checkpoint', time: now(), epoch: checkpoint.state.epoch, checkpoint: checkpoint.name, skipped: checkpoint.skipped });
       checkpoint.skipped.forEach((reason) => reporter.onWarning?.(`checkpoint ${reason}: resuming from ${checkpoint.name}`));
     }
-    const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit, checkpoint });
+    const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit, checkpoint, injectNaN: options.injectNaN });
     await built.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
     // The closing event first, then the status: on the channel, the final status is the last word.
     if (status.final === 'completed') emit({ kind: 'completed', time: now() });
@@ -229,6 +231,7 @@ interface TrainingContext {
   emit: (event: RunEvent) => void;
   /** The checkpoint a resumed run continues from. */
   checkpoint: ResumableCheckpoint | undefined;
+  injectNaN: RunOptions['injectNaN'];
 }
 
 /** The model's weights (trainable or not) as the checkpoint saved them. */
@@ -239,7 +242,7 @@ async function restoreWeights(model: JointModel, dir: string): Promise<void> {
 }
 
 async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus; lastEpoch: EpochRecord | undefined }> {
-  const { loaded, plan, model, run, inbox, reporter, emit, checkpoint } = context;
+  const { loaded, plan, model, run, inbox, reporter, emit, checkpoint, injectNaN } = context;
   const { training, mixing } = loaded.experiment;
   const names = plan.datasets.map(({ spec }) => spec.name);
   const schedule = new WeightSchedule(
@@ -315,6 +318,12 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
         const active = mixed.perDataset.map((indices, d) => ({ indices, d })).filter(({ indices }) => indices.length > 0);
         const batches = active.map(({ indices, d }) => {
           const planned = plan.datasets[d] as TrainingPlan['datasets'][number];
+          if (injectNaN && injectNaN.dataset === planned.spec.name && injectNaN.epoch === epoch && injectNaN.step === step) {
+            const batch = datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, { split: planned.data.train, indices, lossWeight: weights.loss[planned.spec.name] ?? 0 });
+            const poisoned = tf.mul(batch.x, Number.NaN);
+            batch.x.dispose();
+            return { ...batch, x: poisoned };
+          }
           return datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, {
             split: planned.data.train,
             indices,

@@ -169,3 +169,22 @@ test('datasets with different input shapes on one stem are refused before any da
     /tiny\.jointrain\.yaml:\d+:\d+ datasets\[1\]\.stem: incompatible input shapes on stem 'image': dataset 'small' gives \[6,6,1\] but 'big' gives \[8,8,1\]/,
   );
 });
+
+test('a NaN injected into each dataset in turn stops the run as diverged, naming that dataset and step, with the last good checkpoint kept', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 3 });
+  for (const dataset of ['big', 'small', 'table', 'reg']) {
+    const result = await runExperiment({
+      experiment: await loadExperiment(workspace.experimentFile),
+      runsDir: workspace.runsDir,
+      cacheDir: workspace.cacheDir,
+      injectNaN: { dataset, epoch: 2, step: 3 },
+    });
+    assert.equal(result.record.status, 'diverged', dataset);
+    assert.match(result.record.error ?? '', new RegExp(`the loss of dataset '${dataset}' became NaN at epoch 2, step 3: lower the learning rate \\(now 0.01\\) or check dataset '${dataset}'`));
+    const events = parseEvents(readFileSync(join(result.runDir, 'events.jsonl'), 'utf8'));
+    assert.deepEqual(events.filter((e) => e.kind === 'diverged').map((e) => e.kind === 'diverged' && [e.dataset, e.epoch, e.step]), [[dataset, 2, 3]]);
+    assert.equal(readFileSync(join(result.runDir, 'checkpoints', 'latest'), 'utf8').trim(), 'epoch-0001', 'the last good checkpoint stays');
+    const steps = parseMetrics(readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8')).filter((m) => m.kind === 'step');
+    assert.equal(steps.length, 6 + 2, 'no step was recorded with a non-finite loss');
+  }
+});

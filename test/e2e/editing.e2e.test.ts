@@ -4,7 +4,7 @@
  * scaffolded from a data folder in the Explorer, then trained.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunRecord } from '../../src/shared/runs/format';
@@ -132,5 +132,30 @@ vsCodeTest(
     await workbench.treeItem(/^first/).waitFor();
     await workbench.treeItem(/(running|completed) · epoch/).first().waitFor({ timeout: 60_000 });
     await workbench.screenshot('editing-new-experiment-run');
+  },
+);
+
+vsCodeTest(
+  'a YAML file that declares the jointrain schema gets its problems as typed; one that does not gets none',
+  {
+    workspace: async (folder) => {
+      await exampleWorkspace(folder);
+      const experiment = readFileSync(join(folder, EXAMPLE_EXPERIMENT), 'utf8').replace('path: data/digits-scanned', 'path: data/digits-scanned-missing');
+      writeFileSync(join(folder, 'declared.yaml'), `# yaml-language-server: $schema=./media/jointrain.schema.json\n${experiment}`);
+      writeFileSync(join(folder, 'plain.yaml'), experiment);
+    },
+    trust: 'trusted',
+  },
+  async ({ workbench }) => {
+    const editor = new ActiveEditor(workbench.page);
+    // The plain file first: by the time the declared one's problem shows, the plain one's would have.
+    await workbench.openFile('plain.yaml');
+    await workbench.openFile('declared.yaml');
+    await editor.squiggles().first().waitFor({ timeout: 60_000 });
+    await workbench.openView('Problems');
+    const problems = workbench.page.locator('.markers-panel');
+    await problems.getByText(/folder not found: .*digits-scanned-missing/).first().waitFor();
+    await workbench.screenshot('editing-declared-schema');
+    assert.equal(await problems.locator('.monaco-list-row').filter({ hasText: 'plain.yaml' }).count(), 0, 'a YAML file without the modeline gets no jointrain problems');
   },
 );

@@ -15,51 +15,14 @@ import { datasetTerm, perSampleLoss, type DatasetBatch } from '../../src/trainer
 import { perDatasetStep } from '../../src/trainer/loop/perDatasetStep';
 import { trainStep } from '../../src/trainer/loop/trainStep';
 import { WeightSchedule } from '../../src/trainer/loop/weightSchedule';
-import { buildDeclaredModel, type JointModel } from '../../src/trainer/model/jointModel';
+import type { JointModel } from '../../src/trainer/model/jointModel';
+import { tinyBatches, tinyModel } from './tinyJointModel';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-function tinyModel(): JointModel {
-  return buildDeclaredModel(
-    {
-      stems: { table: { layers: [{ type: 'dense', units: 6, activation: 'tanh', use_bias: true }] } },
-      trunk: [{ type: 'dense', units: 5, activation: 'relu', use_bias: true }],
-      heads: { kind: { task: 'classification', layers: [] }, value: { task: 'regression', loss: 'mse', layers: [] } },
-    },
-    { table: [4] },
-    { kind: { task: 'classification', units: 3 }, value: { task: 'regression', units: 1 } },
-    [
-      { stem: 'table', head: 'kind' },
-      { stem: 'table', head: 'value' },
-    ],
-    11,
-  );
-}
-
-function batches(model: JointModel): DatasetBatch[] {
-  return [
-    {
-      path: model.path({ stem: 'table', head: 'kind' }),
-      task: 'classification',
-      x: tf.randomNormal([5, 4], 0, 1, 'float32', 1),
-      labels: tf.tensor1d([0, 2, 1, 1, 0], 'int32'),
-      lossWeight: 2,
-      regressionLoss: 'mse',
-      units: 3,
-    },
-    {
-      path: model.path({ stem: 'table', head: 'value' }),
-      task: 'regression',
-      x: tf.randomNormal([3, 4], 0, 1, 'float32', 2),
-      labels: tf.tensor1d([0.5, -1, 2]),
-      lossWeight: 0.5,
-      regressionLoss: 'mse',
-      units: 1,
-    },
-  ];
-}
+const batches = (model: JointModel): DatasetBatch[] => tinyBatches(model, [2, 0.5]);
 
 function weightsOf(model: JointModel): Float32Array[] {
   return model.trainableVariables.map((weight) => weight.read().dataSync() as Float32Array);

@@ -3,51 +3,14 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { jointLoss, perSampleLoss, type DatasetBatch } from '../../src/trainer/loop/jointLoss';
 import { trainStep } from '../../src/trainer/loop/trainStep';
-import { buildDeclaredModel, type JointModel } from '../../src/trainer/model/jointModel';
+import type { JointModel } from '../../src/trainer/model/jointModel';
+import { tinyBatches, tinyModel } from './tinyJointModel';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-function tinyModel(): JointModel {
-  return buildDeclaredModel(
-    {
-      stems: { table: { layers: [{ type: 'dense', units: 6, activation: 'tanh', use_bias: true }] } },
-      trunk: [{ type: 'dense', units: 5, activation: 'relu', use_bias: true }],
-      heads: { kind: { task: 'classification', layers: [] }, value: { task: 'regression', loss: 'mse', layers: [] } },
-    },
-    { table: [4] },
-    { kind: { task: 'classification', units: 3 }, value: { task: 'regression', units: 1 } },
-    [
-      { stem: 'table', head: 'kind' },
-      { stem: 'table', head: 'value' },
-    ],
-    11,
-  );
-}
-
-function batches(model: JointModel, lossWeights: [number, number]): DatasetBatch[] {
-  return [
-    {
-      path: model.path({ stem: 'table', head: 'kind' }),
-      task: 'classification',
-      x: tf.randomNormal([5, 4], 0, 1, 'float32', 1),
-      labels: tf.tensor1d([0, 2, 1, 1, 0], 'int32'),
-      lossWeight: lossWeights[0],
-      regressionLoss: 'mse',
-      units: 3,
-    },
-    {
-      path: model.path({ stem: 'table', head: 'value' }),
-      task: 'regression',
-      x: tf.randomNormal([3, 4], 0, 1, 'float32', 2),
-      labels: tf.tensor1d([0.5, -1, 2]),
-      lossWeight: lossWeights[1],
-      regressionLoss: 'mse',
-      units: 1,
-    },
-  ];
-}
+const batches = tinyBatches;
 
 function gradients(model: JointModel, loss: () => tf.Scalar): Float32Array[] {
   const variables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
@@ -86,7 +49,7 @@ test('a loss weight of zero removes the dataset from the gradient', () => {
 
 test('class weights scale the loss of their samples', () => {
   const model = tinyModel();
-  const [kind] = batches(model, [1, 1]) as [DatasetBatch];
+  const [kind] = batches(model, [1, 1]);
   const plain = jointLoss([kind], 5, [], 0).dataSync()[0] as number;
   const doubled = jointLoss([{ ...kind, sampleWeights: tf.fill([5], 2) as tf.Tensor1D }], 5, [], 0).dataSync()[0] as number;
   assert.ok(Math.abs(doubled - 2 * plain) < 1e-5);

@@ -3,7 +3,7 @@
  * it talks to whichever window is open over the channel recorded in its run folder. Output goes
  * to the run's trainer.log, kept for crash reports.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRunId, RUN_FILES } from '../../shared/runs/format';
@@ -31,40 +31,27 @@ export function launchTrainer(request: LaunchRequest): LaunchedTrainer {
   const runId = createRunId(basename(request.experimentFile).replace(/(\.jointrain)?\.ya?ml$/i, ''));
   const runDir = join(request.runsDir, runId);
   mkdirSync(runDir, { recursive: true });
-  const log = openSync(join(runDir, RUN_FILES.trainerLog), 'a');
   const args = [request.trainerScript, 'run', request.experimentFile, '--run-id', runId, '--runs-dir', request.runsDir, '--channel', '--quiet'];
   if (request.backend && request.backend !== 'auto') args.push('--backend', request.backend);
-  const child = spawn(request.node.command, args, {
-    cwd: request.cwd,
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, ...request.node.env },
-    windowsHide: true,
-  });
+  const { child, exited } = spawnDetached(request.node, args, runDir, request.cwd);
+  return { runId, runDir, pid: child.pid ?? -1, exited };
+}
+
+/** The trainer, detached, its output appended to the run's trainer.log. */
+function spawnDetached(node: NodeRuntime, args: string[], runDir: string, cwd: string): { child: ChildProcess; exited: Promise<number | null> } {
+  const log = openSync(join(runDir, RUN_FILES.trainerLog), 'a');
+  const child = spawn(node.command, args, { cwd, detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...node.env }, windowsHide: true });
   closeSync(log);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(null));
   });
   child.unref();
-  return { runId, runDir, pid: child.pid ?? -1, exited };
+  return { child, exited };
 }
 
 /** Starts a trainer that resumes a run folder from its newest complete checkpoint (`jointrain resume`). */
 export function launchResume(request: { runDir: string; trainerScript: string; node: NodeRuntime; cwd: string }): Omit<LaunchedTrainer, 'runId'> {
-  const log = openSync(join(request.runDir, RUN_FILES.trainerLog), 'a');
-  const child = spawn(request.node.command, [request.trainerScript, 'resume', request.runDir, '--channel', '--quiet'], {
-    cwd: request.cwd,
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, ...request.node.env },
-    windowsHide: true,
-  });
-  closeSync(log);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.once('error', () => resolve(null));
-  });
-  child.unref();
+  const { child, exited } = spawnDetached(request.node, [request.trainerScript, 'resume', request.runDir, '--channel', '--quiet'], request.runDir, request.cwd);
   return { runDir: request.runDir, pid: child.pid ?? -1, exited };
 }

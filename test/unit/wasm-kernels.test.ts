@@ -227,9 +227,58 @@ describe('max pooling on wasm sends a tied window\'s gradient to its first maxim
             return tf.sum(tf.mul(pooled, tf.tensor(seededValues(pooled.shape, 41), pooled.shape)));
           })(tf.tensor4d(ties, shape as [number, number, number, number])),
         );
-      // A wrong pick would differ by a whole share of dy; overlapping windows add theirs in another order than cpu.
-      assertClose(await gradient('wasm'), await gradient('cpu'), 1e-6);
+      assertClose(await gradient('wasm'), await gradient('cpu'), 0);
     });
+  }
+});
+
+interface PoolCase {
+  x: [number, number, number, number];
+  size: number | [number, number];
+  stride: number | [number, number];
+  pad: Pad | number;
+  rounding?: 'floor' | 'round' | 'ceil';
+}
+
+/** x's values: seeded floats, small integers (ties in most windows), or stretches of −∞ and NaN among ties. */
+const POOL_VALUES: Record<string, (shape: number[]) => Float32Array> = {
+  'distinct values': (shape) => seededValues(shape, 50),
+  'many ties': (shape) => Float32Array.from(seededValues(shape, 51), (value) => Math.round(value * 1.5)),
+  'ties, −∞ and NaN': (shape) =>
+    Float32Array.from(seededValues(shape, 52), (value, i) => (i % 7 < 2 ? -Infinity : i % 11 === 0 ? NaN : Math.round(value))),
+};
+
+const POOL_CASES: PoolCase[] = [
+  { x: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' },
+  { x: [3, 9, 7, 2], size: 2, stride: 2, pad: 'same' },
+  { x: [2, 9, 9, 3], size: 3, stride: 2, pad: 'same' },
+  { x: [2, 9, 8, 4], size: 3, stride: 2, pad: 'valid' },
+  { x: [2, 7, 7, 3], size: 3, stride: 1, pad: 'same' },
+  { x: [2, 8, 8, 2], size: 2, stride: 1, pad: 'valid' },
+  { x: [2, 10, 9, 3], size: 3, stride: 3, pad: 'valid' },
+  { x: [2, 7, 9, 2], size: 2, stride: 3, pad: 'same' },
+  { x: [2, 9, 10, 3], size: [2, 3], stride: [1, 2], pad: 'same' },
+  { x: [2, 6, 6, 3], size: 3, stride: 2, pad: 1, rounding: 'ceil' },
+];
+
+const describePool = (c: PoolCase): string =>
+  `x ${c.x.join('×')}, pool ${[c.size].flat().join('×')}, stride ${[c.stride].flat().join(',')}, pad ${c.pad}${c.rounding ? ` (${c.rounding})` : ''}`;
+
+describe('MaxPoolGrad on wasm equals cpu bit for bit', () => {
+  for (const c of POOL_CASES) {
+    for (const [kind, values] of Object.entries(POOL_VALUES)) {
+      test(`${describePool(c)}, ${kind}`, async () => {
+        const x = values(c.x);
+        const pooled = await onBackend('cpu', () => tf.maxPool(tf.tensor4d(x, c.x), c.size, c.stride, c.pad, c.rounding));
+        const attrs = { filterSize: c.size, strides: c.stride, pad: c.pad, ...(c.rounding ? { dimRoundingMode: c.rounding } : {}) };
+        const inputs = { dy: { shape: pooled.shape, values: seededValues(pooled.shape, 53) }, input: { shape: c.x, values: x }, output: pooled };
+        const cpu = await kernelOn('cpu', tf.MaxPoolGrad, inputs, attrs);
+        const wasm = await kernelOn('wasm', tf.MaxPoolGrad, inputs, attrs);
+        assert.deepEqual(wasm.shape, cpu.shape);
+        // Strict deepEqual compares as Object.is: a wrong pick, another rounding or a −0 all fail.
+        assert.deepEqual(Array.from(wasm.values), Array.from(cpu.values));
+      });
+    }
   }
 });
 

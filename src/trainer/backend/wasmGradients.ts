@@ -1,13 +1,13 @@
 /**
- * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), and one it computes wrongly, composed
- * from ops it runs natively, so that every layer type trains on wasm as on cpu. Registered when
- * selectBackend picks wasm, before the first step.
+ * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), composed from ops it runs natively, and
+ * one it computes wrongly (MaxPoolGrad, a loop over wasm's memory), so that every layer type trains
+ * on wasm as on cpu. Registered when selectBackend picks wasm, before the first step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter } from './kernels/conv2dBackpropFilter';
 import { depthwiseConv2dBackpropFilter } from './kernels/depthwiseConv2dBackpropFilter';
 import { depthwiseConv2dBackpropInput } from './kernels/depthwiseConv2dBackpropInput';
-import { replaceMaxPoolGrad } from './kernels/maxPoolGrad';
+import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
 
 export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
@@ -17,16 +17,11 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSum,
 ];
 
-/** A kernel wasm has but computes wrongly, and how to build ours from the one it replaces. */
-export interface WasmKernelFix {
-  kernelName: string;
-  replace(wasmKernel: tf.KernelConfig | undefined): tf.KernelConfig;
-}
-
-export const WASM_KERNEL_FIXES: readonly WasmKernelFix[] = [{ kernelName: tf.MaxPoolGrad, replace: replaceMaxPoolGrad }];
+/** Kernels wasm has but computes wrongly: ours replace its own. */
+export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad];
 
 /** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
-const ourKernels = new WeakSet<tf.KernelFunc>(WASM_GRADIENT_KERNELS.map((kernel) => kernel.kernelFunc));
+const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelFunc));
 
 /**
  * Registers each missing kernel (a newer tfjs that ships one keeps its own) and each fix once;
@@ -38,11 +33,9 @@ export function registerWasmGradients(): void {
   }
   for (const fix of WASM_KERNEL_FIXES) {
     const current = tf.getKernel(fix.kernelName, 'wasm');
-    if (current !== undefined && ourKernels.has(current.kernelFunc)) continue;
+    if (current?.kernelFunc === fix.kernelFunc) continue;
     if (current !== undefined) tf.unregisterKernel(fix.kernelName, 'wasm');
-    const replacement = fix.replace(current);
-    ourKernels.add(replacement.kernelFunc);
-    tf.registerKernel(replacement);
+    tf.registerKernel(fix);
   }
 }
 

@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** `backend` is for a body that calls another backend kernel directly (see maxPoolGrad). */
-export type ComposedKernelBody = (inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap, backend: tf.KernelBackend) => tf.Tensor;
+export type ComposedKernelBody = (inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap) => tf.Tensor;
 
 export function composedKernel(kernelName: string, body: ComposedKernelBody): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend: untyped }) =>
@@ -20,7 +19,7 @@ export function composedKernel(kernelName: string, body: ComposedKernelBody): tf
         backend.incRef(info.dataId);
         tensors[name] = tf.engine().makeTensorFromTensorInfo(info, backend);
       }
-      return body(tensors, attrs ?? {}, backend);
+      return body(tensors, attrs ?? {});
     });
   return { kernelName, backendName: 'wasm', kernelFunc };
 }

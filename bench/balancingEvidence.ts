@@ -23,6 +23,8 @@ const BUDGET: ExperimentOverride[] = [
   { path: 'mixing.epoch_end', value: '{steps: 91}' },
   { path: 'training.epochs', value: '12' },
   { path: 'training.diagnostics.every', value: '0' },
+  // The example itself uses dwa; each strategy below names its balancer, or none.
+  { path: 'training.balancer.type', value: 'static' },
 ];
 const LARGEST = 'clean';
 /** A clear rise of the worst dataset, and the most the largest may lose. */

@@ -5,7 +5,8 @@ import { el, number, percent, table } from './dom';
 
 /**
  * `openClasses` names the datasets whose class list the user has expanded: the diagnostics are
- * rebuilt on every delta, and a list that closed itself several times a second could not be read.
+ * rebuilt whenever an epoch reports or a snapshot arrives, and a list that closed itself each time
+ * could not be read.
  */
 export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTMLElement {
   const sizes = Object.fromEntries(view.datasets.map((d) => [d.name, d.trainSize]));

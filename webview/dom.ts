@@ -23,5 +23,10 @@ export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyAr
   ]);
 }
 
+/** Rewriting a node's text invalidates its style and layout even when the text is the same: unchanged text is left alone. */
+export function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 export const percent = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(1)}%`);
 export const number = (value: number | null | undefined, digits = 4): string => (value === undefined || value === null || !Number.isFinite(value) ? '–' : value.toPrecision(digits));

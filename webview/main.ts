@@ -12,7 +12,7 @@ import { BalancingView } from './balancing';
 import { Charts, seriesKey } from './charts';
 import { createButton, createCheckbox } from './components';
 import { renderDiagnostics } from './diagnostics';
-import { el } from './dom';
+import { el, setText } from './dom';
 import { renderMetricsTable } from './metricsTable';
 import { SuggestionList } from './suggestions';
 import { WeightControls } from './weights';
@@ -35,7 +35,8 @@ const ui = {
 let state: PanelState = initialPanelState;
 
 const app = document.getElementById('app') as HTMLElement;
-const header = el('header');
+const title = el('h1');
+const header = el('header', {}, [title]);
 const statusText = el('span', { className: 'status', attrs: { role: 'status' } });
 const notice = el('p', { className: 'notice', attrs: { 'aria-live': 'polite' } });
 const charts = new Charts();
@@ -169,31 +170,42 @@ function renderToggles(run: RunView): void {
   );
 }
 
+/** What the table and the diagnostics were last built from: both change once an epoch, not on every step. */
+let tableFrom: readonly unknown[] = [];
+let diagnosticsFrom: readonly unknown[] = [];
+const changed = (before: readonly unknown[], now: readonly unknown[]) => now.some((value, i) => value !== before[i]);
+
 function render(): void {
   const run = state.run;
   if (!run) return;
-  if (!app.contains(header)) {
-    app.replaceChildren(header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, balancing.element, diagnostics])]));
+  if (panel.hidden) {
+    for (const node of [...app.childNodes]) if (node !== panel) node.remove();
+    panel.hidden = false;
   }
-  header.replaceChildren(el('h1', { text: `${run.experimentName} — ${run.runId}` }));
-  statusText.textContent = `${run.status} · epoch ${run.epochs.completed} of ${run.epochs.total}`;
+  setText(title, `${run.experimentName} — ${run.runId}`);
+  setText(statusText, `${run.status} · epoch ${run.epochs.completed} of ${run.epochs.total}`);
   pause.setDisabled(run.status !== 'running');
   resume.setDisabled(run.status !== 'paused');
   stop.setDisabled(run.status !== 'running' && run.status !== 'paused');
   exportPng.setDisabled(ui.view !== 'charts');
-  notice.textContent = [state.notice, ...run.notices.slice(-3)].filter(Boolean).join(' · ');
+  setText(notice, [state.notice, ...run.notices.slice(-3)].filter(Boolean).join(' · '));
   renderToggles(run);
   renderComparePicker();
   if (ui.view === 'charts') {
+    tableFrom = [];
     if (!body.contains(charts.element)) body.replaceChildren(seriesToggles, charts.element);
     charts.render(run, { ...ui, compared: state.compared });
-  } else {
+  } else if (changed(tableFrom, [run, run.epochHistory.length])) {
+    tableFrom = [run, run.epochHistory.length];
     body.replaceChildren(renderMetricsTable(run));
   }
   suggestions.render(run, state.rejectionsSent);
   controls.render(run, state.rejectionsSent);
   balancing.render(run, ui.xAxis);
-  diagnostics.replaceChildren(renderDiagnostics(run, openClasses));
+  if (changed(diagnosticsFrom, [run.latestEpoch, run.datasets, run.epochs.completed])) {
+    diagnosticsFrom = [run.latestEpoch, run.datasets, run.epochs.completed];
+    diagnostics.replaceChildren(renderDiagnostics(run, openClasses));
+  }
 }
 
 let frame = 0;
@@ -210,3 +222,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => 
 });
 
 post({ type: 'ready' });
+// Built while the host reads the run for its snapshot, rather than after the snapshot arrives; shown with the first one.
+const panel = el('div', {}, [header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, balancing.element, diagnostics])])]);
+panel.hidden = true;
+app.append(panel);

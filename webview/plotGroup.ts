@@ -1,9 +1,12 @@
 /**
  * A column of small uPlot charts that the balancing section draws (gradient shares, balancer
  * weights, schedules). Charts are rebuilt only when their layout changes (which charts, which
- * series) or the theme does; otherwise new data is set on the charts in place.
+ * series) or the theme does; otherwise new data is set in place, and only on the charts whose data
+ * changed (most deltas change none of them). A line series shows its point markers only while its
+ * points are sparse enough to be seen one by one.
  */
 import uPlot from 'uplot';
+import { showsMarkers } from '../src/shared/panel/renderDensity';
 import { axisStyle, cssVar, onThemeChange, seriesColor } from './chartTheme';
 import { el } from './dom';
 
@@ -46,6 +49,7 @@ export class PlotGroup {
   }
 
   render(specs: PlotSpec[]): void {
+    const before = this.specs;
     this.specs = specs;
     const layout = JSON.stringify(specs.map(({ data: _data, ...rest }) => rest));
     if (layout !== this.layout || this.plots.length !== specs.length) {
@@ -53,7 +57,9 @@ export class PlotGroup {
       this.rebuild();
       return;
     }
-    specs.forEach((spec, i) => this.plots[i]?.setData(spec.data));
+    specs.forEach((spec, i) => {
+      if (!sameData(before[i]?.data, spec.data)) this.plots[i]?.setData(spec.data);
+    });
   }
 
   private rebuild(): void {
@@ -84,10 +90,26 @@ export class PlotGroup {
           width: 1.5,
           spanGaps: true,
           ...(s.line ? {} : { paths: noPath }),
-          points: s.points ? { show: true, size: s.line ? 4 : 7, fill: s.hollow ? cssVar('--vscode-editor-background', '#fff') : seriesColor(s.color) } : { show: false },
+          points: s.points ? { show: s.line ? (plot: uPlot, index: number) => this.sparse(plot, index) : true, size: s.line ? 4 : 7, fill: s.hollow ? cssVar('--vscode-editor-background', '#fff') : seriesColor(s.color) } : { show: false },
         })),
       ],
     };
+  }
+
+  private sparse(plot: uPlot, index: number): boolean {
+    const xs: ArrayLike<number | null | undefined> = plot.data[0];
+    const column: ArrayLike<number | null | undefined> = plot.data[index] ?? [];
+    let points = 0;
+    let first: number | undefined;
+    let last: number | undefined;
+    for (let i = 0; i < column.length; i++) {
+      if (column[i] === null || column[i] === undefined) continue;
+      points++;
+      first ??= xs[i] ?? undefined;
+      last = xs[i] ?? undefined;
+    }
+    const span = first === undefined || last === undefined ? 0 : plot.valToPos(last, 'x') - plot.valToPos(first, 'x');
+    return showsMarkers(points, span);
   }
 
   private width(): number {
@@ -98,4 +120,15 @@ export class PlotGroup {
     const width = this.width();
     for (const plot of this.plots) if (plot.width !== width) plot.setSize({ width, height: HEIGHT });
   }
+}
+
+function sameData(a: uPlot.AlignedData | undefined, b: uPlot.AlignedData): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let c = 0; c < a.length; c++) {
+    const before: ArrayLike<number | null | undefined> = a[c] ?? [];
+    const now: ArrayLike<number | null | undefined> = b[c] ?? [];
+    if (before.length !== now.length) return false;
+    for (let i = 0; i < now.length; i++) if (before[i] !== now[i]) return false;
+  }
+  return true;
 }

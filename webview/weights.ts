@@ -9,7 +9,7 @@ import { previewShares, type PreviewDataset, type WeightProposal } from '../src/
 import type { RunView, Suggestion } from '../src/shared/panel/runView';
 import { isOpenSuggestion } from '../src/shared/panel/suggestions';
 import { createButton, type Button } from './components';
-import { el, percent, table } from './dom';
+import { el, percent, setText, table } from './dom';
 
 type Kind = 'sampling' | 'loss';
 
@@ -28,6 +28,7 @@ export class WeightControls {
   private readonly apply: Button;
   private readonly reset: Button;
   private layoutFor = '';
+  private previewOf = '';
 
   constructor(private readonly send: (proposal: WeightProposal, sourceSuggestionId: string | undefined) => void) {
     this.apply = createButton('Apply at next epoch', () => this.submit(), 'primary');
@@ -38,7 +39,7 @@ export class WeightControls {
   render(view: RunView, rejectionsSent: readonly string[] = []): void {
     this.view = view;
     if (this.source !== undefined && !isOpenSuggestion(view, this.source.suggestionId, rejectionsSent)) this.source = undefined;
-    this.sourceNote.textContent = this.source ? `Editing the ${this.source.balancer} suggestion of epoch ${this.source.epoch}: sending these weights accepts it with your changes.` : '';
+    setText(this.sourceNote, this.source ? `Editing the ${this.source.balancer} suggestion of epoch ${this.source.epoch}: sending these weights accepts it with your changes.` : '');
     // Inputs are rebuilt only when the run's weights change and the user is not editing them.
     const layout = `${view.runId}|${view.datasets.map((d) => d.name).join(',')}|${JSON.stringify(view.weights)}`;
     if (!this.edited && layout !== this.layoutFor) {
@@ -46,7 +47,7 @@ export class WeightControls {
       this.draft = { sampling: { ...view.weights.sampling }, loss: { ...view.weights.loss } };
       this.inputs.replaceChildren(...view.datasets.map((d) => this.row(d.name)));
     }
-    this.pending.textContent = view.pending.length === 0 ? (view.markers.length > 0 ? `Last change applied at epoch ${view.markers[view.markers.length - 1]?.epoch ?? ''}.` : '') : view.pending.map((p) => `Pending until epoch ${p.untilEpoch} (${p.requestId}).`).join(' ');
+    setText(this.pending, view.pending.length === 0 ? (view.markers.length > 0 ? `Last change applied at epoch ${view.markers[view.markers.length - 1]?.epoch ?? ''}.` : '') : view.pending.map((p) => `Pending until epoch ${p.untilEpoch} (${p.requestId}).`).join(' '));
     this.update();
   }
 
@@ -102,9 +103,14 @@ export class WeightControls {
       const next = result.ok ? result.shares.find((s) => s.name === d.name) : undefined;
       return [d.name, percent(now?.configuredShare), percent(next?.sampleShare), percent(now?.lossShare), percent(next?.lossShare)];
     });
-    this.preview.replaceChildren(table(['Dataset', 'Sample share, last epoch', 'Sample share, next', 'Loss share, last epoch', 'Loss share, next'], rows, 'Preview of the next epoch with these weights'));
+    // Rebuilt only when a number in it changes: this runs on every delta, and most leave it as it was.
+    const preview = JSON.stringify(rows);
+    if (preview !== this.previewOf) {
+      this.previewOf = preview;
+      this.preview.replaceChildren(table(['Dataset', 'Sample share, last epoch', 'Sample share, next', 'Loss share, last epoch', 'Loss share, next'], rows, 'Preview of the next epoch with these weights'));
+    }
     const problem = !live ? `The run is ${view.status}: weights can change only while it runs.` : result.ok ? '' : `Cannot apply: ${result.problem}.`;
-    this.problem.textContent = problem;
+    setText(this.problem, problem);
     this.apply.setDisabled(problem !== '' || !this.edited);
     this.reset.setDisabled(!this.edited);
   }

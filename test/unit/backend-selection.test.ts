@@ -57,7 +57,7 @@ test('auto without native packages picks wasm and says each native package is no
       { name: 'tensorflow-gpu', reason: `${GPU} is not installed` },
       { name: 'tensorflow', reason: `${NODE} is not installed` },
     ],
-    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad'],
+    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Conv2DBackpropInput'],
   });
   assert.equal(tf.getBackend(), 'wasm');
 });

@@ -90,6 +90,34 @@ describe('Conv2DBackpropFilter on wasm equals cpu', () => {
   }
 });
 
+describe('Conv2DBackpropInput on wasm (replaced for speed) equals cpu', () => {
+  const cases: Array<ConvCase & { explicit?: tf.backend_util.ExplicitPadding; dataFormat?: 'NHWC' | 'NCHW' }> = [
+    ...CONV_CASES,
+    { x: [2, 16, 16, 16], filter: [3, 3, 16, 32], strides: [2, 2], pad: 'same' },
+    { x: [2, 7, 8, 3], filter: [3, 2, 3, 4], strides: [3, 2], pad: 'valid' },
+    { x: [2, 10, 11, 3], filter: [2, 2, 3, 4], strides: [3, 4], pad: 'valid' },
+    { x: [2, 11, 10, 2], filter: [2, 3, 2, 3], strides: [4, 4], pad: 'same' },
+    { x: [2, 12, 12, 3], filter: [4, 4, 3, 5], strides: [4, 4], pad: 'valid' },
+    { x: [2, 9, 7, 3], filter: [3, 3, 3, 4], strides: [2, 1], pad: 'same', dataFormat: 'NCHW' },
+    { x: [2, 6, 7, 2], filter: [2, 3, 2, 3], strides: [1, 2], pad: 'valid', explicit: [[0, 0], [3, 1], [0, 4], [0, 0]] },
+  ];
+  for (const c of cases) {
+    const name = `${describeCase(c)}${c.explicit ? `, explicit ${JSON.stringify(c.explicit)}` : ''}${c.dataFormat === 'NCHW' ? ', NCHW' : ''}`;
+    test(name, async () => {
+      const pad = c.explicit ?? c.pad;
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, pad);
+      const channelsFirst = c.dataFormat === 'NCHW';
+      const [b, h, w, ci] = c.x;
+      const dy = channelsFirst ? [b, c.filter[3], info.outHeight, info.outWidth] : [b, info.outHeight, info.outWidth, c.filter[3]];
+      await sameOnBothBackends(
+        tf.Conv2DBackpropInput,
+        { dy: { shape: dy, values: seededValues(dy, 8) }, filter: { shape: c.filter, values: seededValues(c.filter, 9) } },
+        { strides: c.strides, pad, dataFormat: c.dataFormat ?? 'NHWC', inputShape: channelsFirst ? [b, ci, h, w] : c.x },
+      );
+    });
+  }
+});
+
 describe('DepthwiseConv2dNativeBackpropFilter on wasm equals cpu', () => {
   for (const c of DEPTHWISE_CASES) {
     test(describeCase(c), async () => {

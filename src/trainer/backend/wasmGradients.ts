@@ -1,10 +1,12 @@
 /**
- * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), composed from ops it runs natively, and
- * one it computes wrongly (MaxPoolGrad, a loop over wasm's memory), so that every layer type trains
- * on wasm as on cpu. Registered when selectBackend picks wasm, before the first step.
+ * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), composed from ops it runs natively, one
+ * it computes wrongly (MaxPoolGrad, a loop over wasm's memory) and one it computes slowly
+ * (Conv2DBackpropInput), so that every layer type trains on wasm as on cpu, and fast. Registered
+ * when selectBackend picks wasm, before the first step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter } from './kernels/conv2dBackpropFilter';
+import { conv2dBackpropInput } from './kernels/conv2dBackpropInput';
 import { depthwiseConv2dBackpropFilter } from './kernels/depthwiseConv2dBackpropFilter';
 import { depthwiseConv2dBackpropInput } from './kernels/depthwiseConv2dBackpropInput';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
@@ -17,8 +19,8 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSum,
 ];
 
-/** Kernels wasm has but computes wrongly: ours replace its own. */
-export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad];
+/** Kernels wasm has that ours replace: MaxPoolGrad computes wrongly, Conv2DBackpropInput slowly. */
+export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad, conv2dBackpropInput];
 
 /** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
 const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelFunc));

@@ -89,6 +89,8 @@ test('gradient diagnostics off and a static balancer: no step keeps gradients ap
     { perDataset: false, combine: 'sum', diagnostics: false },
     { perDataset: true, combine: 'sum', diagnostics: true },
   ]);
+  const alone = new LoopBalancer(BalancerSchema.parse({}), 5, 1, random);
+  assert.equal(alone.plan(5).perDataset, false, 'one dataset: nothing to compare its gradient with');
   const pcgrad = new LoopBalancer(BalancerSchema.parse({ type: 'pcgrad' }), 0, 3, random);
   assert.deepEqual(pcgrad.plan(7), { perDataset: true, combine: 'pcgrad', diagnostics: false });
   const gradnorm = new LoopBalancer(BalancerSchema.parse({ type: 'gradnorm' }), 0, 3, random);

@@ -49,7 +49,7 @@ export class LoopBalancer {
   constructor(
     private readonly spec: BalancerSpec,
     private readonly diagnosticsEvery: number,
-    datasets: number,
+    private readonly datasets: number,
     private readonly random: Random,
   ) {
     this.multipliers = Array.from({ length: datasets }, () => 1);
@@ -79,7 +79,8 @@ export class LoopBalancer {
   }
 
   plan(globalStep: number): StepPlan {
-    const diagnostics = this.diagnosticsEvery > 0 && globalStep % this.diagnosticsEvery === 0;
+    // With one dataset there is nothing to share or conflict with.
+    const diagnostics = this.datasets > 1 && this.diagnosticsEvery > 0 && globalStep % this.diagnosticsEvery === 0;
     const gradnormEvery = this.diagnosticsEvery > 0 ? this.diagnosticsEvery : GRADNORM_DEFAULT_EVERY;
     const gradnorm = this.spec.type === 'gradnorm' && globalStep % gradnormEvery === 0;
     const pcgrad = this.spec.type === 'pcgrad';

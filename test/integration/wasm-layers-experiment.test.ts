@@ -46,7 +46,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
       { name: 'tensorflow', reason: '@tensorflow/tfjs-node is not installed' },
     ],
-    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad'],
+    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Conv2DBackpropInput'],
   });
   const losses = epochs.map((epoch) => epoch.datasets.big?.trainLoss ?? NaN);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;

@@ -82,10 +82,24 @@ export class Workbench {
     await this.page.locator('.tabs-container .tab.active').filter({ hasText: name }).waitFor();
   }
 
-  /** Right-clicks a row of a side-bar tree and chooses `title` from its context menu. */
-  async runContextMenuCommand(row: Locator, title: string): Promise<void> {
-    await row.click({ button: 'right' });
+  /**
+   * Right-clicks a row of a side-bar tree and chooses `title` from its context menu. A menu opened
+   * while the window is still registering extensions' contributions lacks their items and does not
+   * gain them: it is closed and opened again until the item is there.
+   */
+  async runContextMenuCommand(row: Locator, title: string, timeoutMs = 60_000): Promise<void> {
     const item = this.page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(title)}`) });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await row.click({ button: 'right' });
+      try {
+        await item.waitFor({ timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     await item.click();
   }
 

@@ -127,7 +127,11 @@ vsCodeTest(
     const checkpoint = readFileSync(join(runDir, 'checkpoints', 'latest'), 'utf8').trim();
 
     await workbench.runContextMenuCommand(runRow(workbench, /failed · epoch/), 'Resume from last checkpoint');
-    await runRow(workbench, /running · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    // When the tree refreshes under the menu, VS Code runs the command without its item, and the
+    // command asks which run, as it does from the palette: answer it.
+    const running = runRow(workbench, /running · epoch/);
+    await Promise.race([running.waitFor({ timeout: TRAINING_TIMEOUT_MS }), workbench.pickQuickItem(/digits · failed/).catch(() => undefined)]);
+    await running.waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const resumed = recordOf(runDir);
     assert.notEqual(resumed.pid, killed);
     assert.equal(resumed.resumes?.[0]?.checkpoint, checkpoint);

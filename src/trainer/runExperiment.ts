@@ -318,19 +318,17 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
         const active = mixed.perDataset.map((indices, d) => ({ indices, d })).filter(({ indices }) => indices.length > 0);
         const batches = active.map(({ indices, d }) => {
           const planned = plan.datasets[d] as TrainingPlan['datasets'][number];
-          if (injectNaN && injectNaN.dataset === planned.spec.name && injectNaN.epoch === epoch && injectNaN.step === step) {
-            const batch = datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, { split: planned.data.train, indices, lossWeight: weights.loss[planned.spec.name] ?? 0 });
-            const poisoned = tf.mul(batch.x, Number.NaN);
-            batch.x.dispose();
-            return { ...batch, x: poisoned };
-          }
-          return datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, {
+          const batch = datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, {
             split: planned.data.train,
             indices,
             lossWeight: (weights.loss[planned.spec.name] ?? 0) * balancer.multiplier(d),
             logVariance: balancer.logVariance(d),
             augmentWith: augmentRandoms[d],
           });
+          if (injectNaN?.dataset !== planned.spec.name || injectNaN.epoch !== epoch || injectNaN.step !== step) return batch;
+          const poisoned = tf.mul(batch.x, Number.NaN);
+          batch.x.dispose();
+          return { ...batch, x: poisoned };
         });
         const stepPlan = balancer.plan(globalStep);
         const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
@@ -399,7 +397,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
         const monitorValue = monitorOf(record, training.checkpoint.monitor);
         const saved = await control.retryingWrites(epoch, step, () => checkpoints.save(
           model.model,
-          (best) => ({
+          {
             epoch,
             globalStep,
             samplingWeights: weights.sampling,
@@ -412,11 +410,10 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
               schedulesEnded: schedules.ended(),
               lastTemperature,
               baseLoss: { ...baseLoss },
-              ...(schedule.pendingState() ? { pendingWeights: schedule.pendingState() } : {}),
+              pendingWeights: schedule.pendingState(),
               openSuggestions: suggestions.entries(),
-              ...(best ? { best } : {}),
             },
-          }),
+          },
           (dir) => saveOptimizer(dir, optimizer),
         ));
         emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });

@@ -129,7 +129,7 @@ export class LoopBalancer {
         return this.logVariances.map((s) => Math.exp(-(s.dataSync()[0] as number)));
       case 'dwa':
       case 'gradnorm':
-        return this.spec.mode === 'suggest' ? this.shadowOrMultipliers() : [...this.multipliers];
+        return [...(this.spec.mode === 'suggest' ? this.shadow : this.multipliers)];
       default:
         return undefined;
     }
@@ -152,7 +152,7 @@ export class LoopBalancer {
     if (this.spec.mode !== 'suggest' || (this.spec.type !== 'dwa' && this.spec.type !== 'gradnorm')) return undefined;
     const previous = this.lossHistory[this.lossHistory.length - 2];
     const ratios = previous === undefined ? undefined : meanLosses.map((loss, d) => loss / (previous[d] ?? loss));
-    return { multipliers: this.shadowOrMultipliers(), ...(ratios ? { lossRatios: ratios } : {}) };
+    return { multipliers: [...this.shadow], ...(ratios ? { lossRatios: ratios } : {}) };
   }
 
   /** Everything the balancer has learned or accumulated, for a checkpoint. */
@@ -178,9 +178,5 @@ export class LoopBalancer {
 
   dispose(): void {
     this.logVariances.forEach((variable) => variable.dispose());
-  }
-
-  private shadowOrMultipliers(): number[] {
-    return [...this.shadow];
   }
 }

@@ -48,18 +48,13 @@ export class CheckpointKeeper {
 
   /**
    * Writes a checkpoint. `writeMore` adds files to it (the optimizer's slots) before it is renamed
-   * into place; `state` is computed after the best is known, so it can record it.
+   * into place; the trainer state it saves records the best checkpoint, this one included.
    */
-  async save(
-    model: tf.LayersModel,
-    state: CheckpointState | ((best: { name: string; value: number } | undefined) => CheckpointState),
-    writeMore?: (dir: string) => Promise<void>,
-  ): Promise<{ name: string; best: boolean }> {
-    const first = typeof state === 'function' ? state(this.best) : state;
-    const name = `epoch-${String(first.epoch).padStart(4, '0')}`;
-    const best = this.policy.keep_best && monitorImproves(this.policy.monitor, first.monitor.value, this.best?.value);
-    const bestAfter = best ? { name, value: first.monitor.value } : this.best;
-    const saved = typeof state === 'function' ? state(bestAfter) : state;
+  async save(model: tf.LayersModel, state: CheckpointState, writeMore?: (dir: string) => Promise<void>): Promise<{ name: string; best: boolean }> {
+    const name = `epoch-${String(state.epoch).padStart(4, '0')}`;
+    const best = this.policy.keep_best && monitorImproves(this.policy.monitor, state.monitor.value, this.best?.value);
+    const bestAfter = best ? { name, value: state.monitor.value } : this.best;
+    const saved = state.trainer && bestAfter ? { ...state, trainer: { ...state.trainer, best: bestAfter } } : state;
     const temporary = join(this.dir, `.${name}.tmp-${process.pid}`);
     rmSync(temporary, { recursive: true, force: true });
     await model.save(folderSaveHandler(temporary));

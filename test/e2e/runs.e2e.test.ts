@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord } from '../../src/shared/runs/format';
-import { EXAMPLE_EXPERIMENT, exampleWorkspace, runFolders, waitForRunFile } from './support/exampleWorkspace';
+import { EXAMPLE_EXPERIMENT, exampleWorkspace, runFolders, waitForRunEvents, waitForRunFile, waitForRunRecord } from './support/exampleWorkspace';
 import { vsCodeTest } from './support/session';
 import type { Workbench } from './support/workbench';
 
@@ -29,8 +28,6 @@ async function startFromPalette(workbench: Workbench): Promise<void> {
 
 const runRow = (workbench: Workbench, status: RegExp) => workbench.treeItem(status).first();
 
-const recordOf = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
-
 vsCodeTest(
   'a run started from the palette appears in the Runs view, reaches epoch 2, and pauses, resumes and stops on command',
   { workspace: exampleWithEpochs(400), trust: 'trusted' },
@@ -44,7 +41,7 @@ vsCodeTest(
     await workbench.runCommand('jointrain: Pause run');
     await workbench.pickQuickItem(/digits/);
     await runRow(workbench, /paused · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    assert.equal(recordOf(runDir).status, 'paused');
+    await waitForRunRecord(runDir, (r) => r.status === 'paused', 'status paused');
     await workbench.screenshot('runs-paused');
 
     await workbench.runCommand('jointrain: Resume run');
@@ -54,10 +51,10 @@ vsCodeTest(
     await workbench.runCommand('jointrain: Stop run');
     await workbench.pickQuickItem(/digits/);
     await runRow(workbench, /stopped · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    const record = recordOf(runDir);
-    assert.equal(record.status, 'stopped');
-    const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8');
-    assert.match(events, /"kind":"paused"[\s\S]*"kind":"resumed"[\s\S]*"kind":"stopped"/);
+    await waitForRunRecord(runDir, (r) => r.status === 'stopped', 'status stopped');
+    const events = await waitForRunEvents(runDir, (all) => all.some((e) => e.kind === 'stopped'), 'a stopped event');
+    const control = events.map((e) => e.kind).filter((kind) => ['paused', 'resumed', 'stopped'].includes(kind));
+    assert.deepEqual(control, ['paused', 'resumed', 'stopped']);
     await workbench.screenshot('runs-stopped');
   },
 );
@@ -69,7 +66,7 @@ vsCodeTest(
     await startFromPalette(workbench);
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
     await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/25/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    const pid = recordOf(runDir).pid;
+    const { pid } = await waitForRunRecord(runDir, () => true, 'readable');
     // Paused, so the run is certainly still live when the new window comes up, however fast it trains.
     await workbench.runCommand('jointrain: Pause run');
     await workbench.pickQuickItem(/digits/);
@@ -84,8 +81,7 @@ vsCodeTest(
     // Live steps in the status bar come over the channel the reloaded window re-opened.
     await workbench.page.locator('.part.statusbar').getByText(/digits \d+\/25 · step \d+/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await runRow(workbench, /completed · epoch 25\/25/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    const record = recordOf(runDir);
-    assert.equal(record.status, 'completed');
+    const record = await waitForRunRecord(runDir, (r) => r.status === 'completed', 'status completed');
     assert.equal(record.pid, pid, 'the same trainer process finished the run');
     await workbench.screenshot('runs-completed-after-reload');
   },
@@ -120,7 +116,7 @@ vsCodeTest(
     await startFromPalette(workbench);
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
     await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/400/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    const killed = recordOf(runDir).pid;
+    const { pid: killed } = await waitForRunRecord(runDir, () => true, 'readable');
     process.kill(killed, 'SIGKILL');
     // Nothing is written by a killed process: the extension notices the dead pid and says so.
     await runRow(workbench, /failed · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
@@ -132,7 +128,9 @@ vsCodeTest(
     const running = runRow(workbench, /running · epoch/);
     await Promise.race([running.waitFor({ timeout: TRAINING_TIMEOUT_MS }), workbench.pickQuickItem(/digits · failed/).catch(() => undefined)]);
     await running.waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    const resumed = recordOf(runDir);
+    // The row says running as soon as the resumed trainer starts; `resumes` is written once it has
+    // loaded the data, the model and the checkpoint.
+    const resumed = await waitForRunRecord(runDir, (r) => (r.resumes?.length ?? 0) > 0, 'a resume recorded');
     assert.notEqual(resumed.pid, killed);
     assert.equal(resumed.resumes?.[0]?.checkpoint, checkpoint);
     assert.equal(runFolders(workspace).length, 1, 'the same run folder, not a new run');

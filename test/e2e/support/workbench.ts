@@ -86,9 +86,16 @@ export class Workbench {
    * Right-clicks a row of a side-bar tree and chooses `title` from its context menu. A menu opened
    * while the window is still registering extensions' contributions lacks their items and does not
    * gain them: it is closed and opened again until the item is there.
+   *
+   * The item is chosen as a keyboard user does: hovered until the menu has focused it, then Enter.
+   * A click would race VS Code's menu, which listens for a mouse-up only 100 ms after drawing an item
+   * (`runOnceToEnableMouseUp` in vs/base/browser/ui/menu/menu.ts) and drops an earlier one silently;
+   * focus, unlike that listener, can be seen in the DOM.
    */
   async runContextMenuCommand(row: Locator, title: string, timeoutMs = 60_000): Promise<void> {
-    const item = this.page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(title)}`) });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    const name = new RegExp(`^${escapeRegExp(title)}`);
+    const item = menu.getByRole('menuitem', { name });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await row.click({ button: 'right' });
@@ -100,7 +107,10 @@ export class Workbench {
         await this.page.keyboard.press('Escape');
       }
     }
-    await item.click();
+    await item.hover();
+    await menu.locator('.action-item.focused').getByRole('menuitem', { name }).waitFor();
+    await this.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'detached' });
   }
 
   /**

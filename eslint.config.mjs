@@ -24,12 +24,24 @@ export default tseslint.config(
     rules: restrict(['vscode', 'node:*', 'fs', 'path', '**/trainer/**', '**/extension/**', '**/webview/**'], 'src/shared is pure: no vscode, no node I/O, no other room.'),
   },
   {
+    files: ['src/node/**/*.ts'],
+    rules: restrict(['vscode', '@tensorflow/*', '**/trainer/**', '**/extension/**', '**/webview/**'], 'src/node is what both processes need from Node: node:* and src/shared only.'),
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: restrict(['vscode', 'node:*', 'fs', 'path', '@tensorflow/*', '**/trainer/**', '**/extension/**', '**/node/**'], 'the webview renders and posts intent: src/shared and browser libraries only.'),
+  },
+  {
+    files: ['examples/**/*.ts'],
+    rules: restrict(['vscode', '**/extension/**', '**/webview/**'], 'examples are trainer-side: they never import the host or the panel.'),
+  },
+  {
     files: ['src/trainer/**/*.ts'],
     rules: restrict(['vscode', '**/extension/**', '**/webview/**'], 'the trainer never imports vscode or the host.'),
   },
   {
     files: ['src/extension/**/*.ts'],
-    rules: restrict(['@tensorflow/*', '**/trainer/**', '**/webview/**'], 'the host orchestrates and never trains: talk to the trainer through src/shared protocols.'),
+    rules: restrict(['@tensorflow/*', '**/trainer/**', '**/webview/**', '**/examples/**'], 'the host orchestrates and never trains: talk to the trainer through src/shared protocols.'),
   },
   {
     files: ['test/**/*.ts'],

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { ExperimentOverride } from '../src/shared/experiment/overrides';
 import { loadExperiment } from '../src/trainer/config/loadExperiment';
 import { runExperiment, type TrainingReporter } from '../src/trainer/runExperiment';
-import { generateExampleData } from '../examples/generate';
+import { generateExampleData } from '../src/trainer/scaffold/exampleData';
 import { table, verdict, type BenchSection } from './markdown';
 import { median } from './stats';
 import { freshWorkDir, workPath } from './workDir';

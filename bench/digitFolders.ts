@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIGIT_CLASSES, generateExampleData } from '../examples/generate';
+import { DIGIT_CLASSES, generateExampleData } from '../src/trainer/scaffold/exampleData';
 import { workPath } from './workDir';
 
 const FOLDER_SIZES = [1000, 4000, 8000] as const;

@@ -1,10 +1,9 @@
 /**
  * `npx tsx examples/generate-data.ts [outDir] [--scale N]`: writes the bundled example's data.
- * The entry lives in its own file because generate.ts is also bundled into the trainer, where a
- * `require.main === module` check would be true and run the generator inside every CLI command.
+ * The generator itself is src/trainer/scaffold/exampleData.ts (the trainer's `example` command uses it).
  */
 import path from 'node:path';
-import { generateExampleData } from './generate';
+import { generateExampleData } from '../src/trainer/scaffold/exampleData';
 
 const args = process.argv.slice(2);
 const scaleAt = args.indexOf('--scale');

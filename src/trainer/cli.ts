@@ -5,10 +5,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isProcessAlive } from '../node/processLiveness';
 import { formatIssue } from '../shared/experiment/issues';
 import { BACKENDS } from '../shared/experiment/schema';
 import { lastEpochRecord, parseMetrics } from '../shared/runs/readRecords';
-import { isValidRunId, RUN_FILES, RUNS_DIR, type RunRecord } from '../shared/runs/format';
+import { isLiveStatus, isValidRunId, RUN_FILES, RUNS_DIR, type RunRecord } from '../shared/runs/format';
 import { compareTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
 import { createProgressReporter } from './cli/progressReporter';
 import { stopOnSignals } from './cli/stopOnSignals';
@@ -17,7 +18,7 @@ import { ExperimentError, UserError } from './errors';
 import { runExperiment } from './runExperiment';
 import { experimentTemplate } from './scaffold/experimentTemplate';
 import { inspectSource } from './scaffold/inspectSources';
-import { generateExampleData } from '../../examples/generate';
+import { generateExampleData } from './scaffold/exampleData';
 
 interface RunCommandOptions {
   runsDir: string;
@@ -89,7 +90,7 @@ export async function resumeCommand(runDir: string, options: { channel: boolean;
   if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
   const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
   if (record.status === 'completed') throw new UserError(`run ${record.id} has completed: there is nothing to resume`);
-  if ((record.status === 'running' || record.status === 'paused') && isProcessAlive(record.pid)) {
+  if (isLiveStatus(record.status) && isProcessAlive(record.pid)) {
     throw new UserError(`run ${record.id} is still training (pid ${record.pid})`, 'stop it first, or attach to it from VS Code');
   }
   const snapshot = readFileSync(join(dir, RUN_FILES.experiment), 'utf8');
@@ -110,15 +111,6 @@ export async function resumeCommand(runDir: string, options: { channel: boolean;
   if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
   else if (result.lastEpoch) process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\nrun ${result.record.status}: ${result.runDir}\n`);
   return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function validateCommand(file: string, options: { json: boolean }): Promise<number> {

@@ -16,7 +16,7 @@ import {
   SENSORS_FILE,
   generateExampleData,
   scaledCount,
-} from '../../examples/generate';
+} from '../../src/trainer/scaffold/exampleData';
 
 const SCALE = 0.1;
 const root = mkdtempSync(path.join(os.tmpdir(), 'jointrain-example-'));

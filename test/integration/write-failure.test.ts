@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import type { RunEvent, RunRecord } from '../../src/shared/runs/format';
 import { parseMetrics } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
-import { writeAtomically } from '../../src/trainer/runs/modelFiles';
+import { writeAtomically } from '../../src/node/atomicWrite';
 import type { RunFolderIo } from '../../src/trainer/runs/runFolder';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';

@@ -33,10 +33,29 @@ test('src/shared imports no vscode, no node I/O and nothing from the other rooms
   );
 });
 
-test('src/trainer never imports vscode or the extension', () => {
-  assert.deepEqual(violations('src/trainer', (s) => s === 'vscode' || s.includes('/extension/')), []);
+test('src/trainer never imports vscode, the extension or the webview', () => {
+  assert.deepEqual(violations('src/trainer', (s) => s === 'vscode' || s.includes('/extension/') || s.includes('webview')), []);
 });
 
 test('src/extension never imports the trainer or tfjs: it orchestrates, it does not train', () => {
-  assert.deepEqual(violations('src/extension', (s) => s.includes('/trainer/') || s.startsWith('@tensorflow/')), []);
+  assert.deepEqual(violations('src/extension', (s) => s.includes('/trainer/') || s.startsWith('@tensorflow/') || s.includes('webview/')), []);
+});
+
+test('src/node uses Node and src/shared only: never vscode, tfjs or another room', () => {
+  assert.deepEqual(violations('src/node', (s) => s === 'vscode' || s.startsWith('@tensorflow/') || /\/(trainer|extension|webview)\//.test(s) || s.includes('webview')), []);
+});
+
+test('the webview imports no vscode, no Node, no tfjs and no other room: it renders and posts intent', () => {
+  assert.deepEqual(
+    violations('webview', (s) => s === 'vscode' || NODE_BUILTIN.test(s) || s.startsWith('@tensorflow/') || /\/(trainer|extension|node)\//.test(s)),
+    [],
+  );
+});
+
+test('examples never import the host or the panel', () => {
+  assert.deepEqual(violations('examples', (s) => s === 'vscode' || /\/(extension|webview)\//.test(s)), []);
+});
+
+test('production code never imports examples/: what the product needs lives in src/', () => {
+  assert.deepEqual(violations('src', (s) => /(^|\/)examples\//.test(s)), []);
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { localDataFiles } from '../../src/extension/language/dataFiles';
+import { localDataFiles } from '../../src/node/dataFiles';
 import { classFolders } from '../../src/shared/language/dataFiles';
 import { dataIssues } from '../../src/shared/language/diagnostics';
 import { readModelInputs } from '../../src/shared/language/modelInputs';
@@ -63,7 +63,7 @@ function loadedModelExperiment(options: { size?: string; features?: string; inpu
 async function editorAndCli(root: string, text: string): Promise<string[]> {
   const file = join(root, 'exp.jointrain.yaml');
   writeFileSync(file, text);
-  const editor = (await dataIssues(text, file, localDataFiles(file))).map(locatedIssue);
+  const editor = (await dataIssues(text, file, localDataFiles(dirname(file)))).map(locatedIssue);
   const cli = (await validateExperimentFile(file)).map(locatedIssue);
   assert.deepEqual(editor, cli, 'the editor and `validate` say the same, at the same places');
   return editor;
@@ -74,7 +74,7 @@ describe('data checks of the text as typed', () => {
     const root = workspace({ ...DATA, 'exp.jointrain.yaml': loadedModelExperiment() });
     const file = join(root, 'exp.jointrain.yaml');
     const typed = loadedModelExperiment().replace('path: data/digits', 'path: data/digitz');
-    assert.deepEqual((await dataIssues(typed, file, localDataFiles(file))).map(locatedIssue), [
+    assert.deepEqual((await dataIssues(typed, file, localDataFiles(dirname(file)))).map(locatedIssue), [
       `5:11-5:22 error datasets[0].path: folder not found: ${join(root, 'data/digitz')} (paths are relative to the experiment file)`,
     ]);
   });
@@ -90,7 +90,7 @@ describe('data checks of the text as typed', () => {
   test('a text with errors of its own gets no data checks, as in `validate`', async () => {
     const root = workspace(DATA);
     const file = join(root, 'exp.jointrain.yaml');
-    assert.deepEqual(await dataIssues(loadedModelExperiment({ inputs: '{ table: -1, image: 1 }' }), file, localDataFiles(file)), []);
+    assert.deepEqual(await dataIssues(loadedModelExperiment({ inputs: '{ table: -1, image: 1 }' }), file, localDataFiles(dirname(file))), []);
   });
 });
 
@@ -194,7 +194,7 @@ describe('the class folders the checks see', () => {
       'elsewhere/4.webp': '',
     });
     symlinkSync(join(root, 'elsewhere'), join(root, 'linked'));
-    const checked = await classFolders(root, localDataFiles(join(root, 'exp.jointrain.yaml')));
+    const checked = await classFolders(root, localDataFiles(root));
     assert.deepEqual(checked, [
       { name: 'a', holds: 'images' },
       { name: 'b', holds: 'images' },

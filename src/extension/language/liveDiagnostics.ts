@@ -5,12 +5,13 @@
  * no newer edit has come. Both are the CLI's `validate` code, shared through src/shared/language.
  */
 import * as vscode from 'vscode';
+import { dirname } from 'node:path';
 import type { ExperimentIssue } from '../../shared/experiment/issues';
 import { dataIssues, editorIssues } from '../../shared/language/diagnostics';
 import { LatestChecks } from '../../shared/language/latestChecks';
 import { toDiagnostics } from '../experimentValidation';
 import type { ExtensionServices } from '../services';
-import { localDataFiles } from './dataFiles';
+import { localDataFiles } from '../../node/dataFiles';
 import { isExperimentDocument } from './experimentFiles';
 
 const DEBOUNCE_MS = 300;
@@ -57,7 +58,7 @@ export class LiveDiagnostics implements vscode.Disposable {
     this.checks.request(document.uri.toString(), delayMs, async () => {
       const text = document.getText();
       this.publish(document, text);
-      const issues = document.uri.scheme === 'file' ? await dataIssues(text, document.fileName, localDataFiles(document.fileName)) : [];
+      const issues = document.uri.scheme === 'file' ? await dataIssues(text, document.fileName, localDataFiles(dirname(document.fileName))) : [];
       return { document, issues };
     });
   }

@@ -14,7 +14,7 @@ import { trainerCommandFor, type PanelControlMessage } from '../../shared/panel/
 import { PANEL_PROTOCOL_VERSION, parsePanelMessage, type HostToPanelMessage } from '../../shared/panel/protocol';
 import { downsampleCurves, emptyRunView, foldRecords } from '../../shared/panel/runView';
 import { parseMetrics } from '../../shared/runs/readRecords';
-import { RUN_FILES, type RunStatus } from '../../shared/runs/format';
+import { isLiveStatus, RUN_FILES, type RunStatus } from '../../shared/runs/format';
 import type { RunSummary } from '../runs/runSummary';
 import type { ExtensionServices } from '../services';
 import { ComparedRunReader } from './comparedRunReader';
@@ -25,7 +25,6 @@ import { readExperimentDefaults, RunFolderTail } from './runFolderTail';
 const DELTA_INTERVAL_MS = 150;
 /** A compared run that is training changes its files constantly; its curves are re-sent at most this often. */
 const COMPARISON_INTERVAL_MS = 1_000;
-const LIVE: readonly RunStatus[] = ['running', 'paused'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export class RunPanel implements vscode.Disposable {
@@ -136,7 +135,7 @@ export class RunPanel implements vscode.Disposable {
 
   private control(message: PanelControlMessage): void {
     const run = this.services.store.get(this.runId);
-    if (run === undefined || !LIVE.includes(this.statusHint ?? run.record.status)) {
+    if (run === undefined || !isLiveStatus(this.statusHint ?? run.record.status)) {
       this.notice(`Run ${this.runId} is not running: ${message.type} was not sent.`);
       return;
     }
@@ -218,7 +217,7 @@ export class RunPanel implements vscode.Disposable {
     const { metrics, events } = await this.tail.readNew();
     foldRecords(view, metrics, events);
     downsampleCurves(view);
-    if (this.statusHint && LIVE.includes(view.status)) view.status = this.statusHint;
+    if (this.statusHint && isLiveStatus(view.status)) view.status = this.statusHint;
     this.sentStatus = view.status;
     await this.post({ type: 'snapshot', protocol: PANEL_PROTOCOL_VERSION, seq: ++this.seq, run: view });
     await this.sendComparison();
@@ -228,7 +227,7 @@ export class RunPanel implements vscode.Disposable {
     if (!this.ready || !this.panel.visible) return;
     const { metrics, events } = await this.tail.readNew();
     const record = this.services.store.get(this.runId)?.record;
-    const status = record && !LIVE.includes(record.status) ? record.status : (this.statusHint ?? record?.status);
+    const status = record && !isLiveStatus(record.status) ? record.status : (this.statusHint ?? record?.status);
     if (metrics.length === 0 && events.length === 0 && status === this.sentStatus) return;
     this.sentStatus = status;
     await this.post({

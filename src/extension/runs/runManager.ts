@@ -4,11 +4,13 @@
  * messages, sends commands, and notices a trainer that died without finishing — its run is then
  * marked failed with the tail of its log, so it is not shown as running forever.
  */
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from '../../node/atomicWrite';
+import { isProcessAlive } from '../../node/processLiveness';
 import type { TrainerCommand } from '../../shared/protocol/trainerCommands';
 import type { TrainerMessage } from '../../shared/protocol/trainerMessages';
-import { RUN_FILES, type RunRecord } from '../../shared/runs/format';
+import { isLiveStatus, RUN_FILES, type RunRecord } from '../../shared/runs/format';
 import { TrainerConnection } from './trainerConnection';
 import type { RunStore } from './runStore';
 import { tailOf, type RunSummary } from './runSummary';
@@ -18,18 +20,7 @@ export interface RunManagerEvents {
   onLog: (line: string) => void;
 }
 
-const LIVE = new Set(['running', 'paused']);
 const LOG_TAIL_LINES = 20;
-
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class RunManager {
   private readonly connections = new Map<string, TrainerConnection>();
@@ -54,7 +45,7 @@ export class RunManager {
   trainerExited(runDir: string, exitCode: number | null): void {
     this.store.refreshRun(runDir);
     const run = this.store.all().find((summary) => summary.dir === runDir);
-    if (run && LIVE.has(run.record.status)) this.markCrashed(run, exitCode);
+    if (run && isLiveStatus(run.record.status)) this.markCrashed(run, exitCode);
   }
 
   /** Sends over the channel when attached; otherwise appends to control.jsonl, which every trainer polls. */
@@ -74,7 +65,7 @@ export class RunManager {
 
   private async reconcileRun(run: RunSummary): Promise<void> {
     const { record } = run;
-    if (!LIVE.has(record.status) || this.isConnected(record.id) || this.connecting.has(record.id)) return;
+    if (!isLiveStatus(record.status) || this.isConnected(record.id) || this.connecting.has(record.id)) return;
     if (!this.alive(record.pid)) {
       this.markCrashed(run, null);
       return;
@@ -105,8 +96,7 @@ export class RunManager {
     const error = `the trainer process (pid ${run.record.pid}) ended${code} without finishing the run${lines ? `; its last output:\n${lines}` : ''}`;
     const record: RunRecord = { ...run.record, status: 'failed', error, timings: { ...run.record.timings, endedAt: new Date().toISOString() } };
     const path = join(run.dir, RUN_FILES.run);
-    writeFileSync(`${path}.tmp-host`, `${JSON.stringify(record, null, 2)}\n`);
-    renameSync(`${path}.tmp-host`, path);
+    writeAtomically(path, `${JSON.stringify(record, null, 2)}\n`);
     this.events.onLog(`run ${run.record.id} failed: ${error}`);
     this.store.refreshRun(run.dir);
   }

@@ -1,6 +1,7 @@
 /** A status bar item for the most recently active live run; hidden when none is live. */
 import * as vscode from 'vscode';
 import type { TrainerMessage } from '../../shared/protocol/trainerMessages';
+import { isLiveStatus } from '../../shared/runs/format';
 import type { RunStore } from './runStore';
 import { statusLine, type StepMessage } from './statusLine';
 
@@ -22,7 +23,7 @@ export class RunStatusBar implements vscode.Disposable {
   }
 
   render(): void {
-    const live = this.store.all().filter((run) => run.record.status === 'running' || run.record.status === 'paused');
+    const live = this.store.all().filter((run) => isLiveStatus(run.record.status));
     const run = live.find((summary) => summary.record.id === this.focusedRun) ?? live.sort((a, b) => b.record.id.localeCompare(a.record.id))[0];
     if (run === undefined) {
       this.item.hide();

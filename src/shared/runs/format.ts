@@ -25,6 +25,11 @@ export const RUN_FILES = {
 } as const;
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'failed' | 'diverged' | 'stopped';
+/** A live run has a trainer process that may still write to its folder. */
+export function isLiveStatus(status: RunStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
+
 export type ResolvedBackend = Exclude<BackendName, 'auto'>;
 
 export interface BackendReport {

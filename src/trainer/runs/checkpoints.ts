@@ -8,7 +8,8 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingSpec } from '../../shared/experiment/schema';
 import { RUN_FILES } from '../../shared/runs/format';
-import { folderSaveHandler, writeAtomically } from './modelFiles';
+import { writeAtomically } from '../../node/atomicWrite';
+import { folderSaveHandler } from './modelFiles';
 import type { TrainerState } from './trainerState';
 
 export interface CheckpointState {

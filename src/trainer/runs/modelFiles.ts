@@ -4,8 +4,9 @@
  * Files are written to temporary names and renamed, so a folder never holds a torn model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeAtomically } from '../../node/atomicWrite';
 import { UserError } from '../errors';
 
 export const MODEL_JSON = 'model.json';
@@ -63,22 +64,6 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
       };
     },
   };
-}
-
-/**
- * Writes a file whole or not at all: a temporary file, flushed to disk (so a power cut or a
- * killed machine cannot leave the rename pointing at missing data), then renamed over the target.
- */
-export function writeAtomically(path: string, data: string | Uint8Array): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
 }
 
 function readModelJson(path: string): tf.io.ModelJSON {

@@ -5,9 +5,9 @@
  */
 import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createRunId, isValidRunId, RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../../shared/runs/format';
+import { createRunId, isLiveStatus, isValidRunId, RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../../shared/runs/format';
 import { UserError } from '../errors';
-import { writeAtomically } from './modelFiles';
+import { writeAtomically } from '../../node/atomicWrite';
 
 export interface NewRun {
   runsDir: string;
@@ -24,7 +24,6 @@ export interface NewRun {
   io?: RunFolderIo;
 }
 
-const LIVE: ReadonlySet<RunStatus> = new Set(['running', 'paused']);
 const RUN_ENDING: ReadonlySet<string> = new Set(['failed', 'stopped', 'diverged', 'completed']);
 
 /**
@@ -233,7 +232,7 @@ export class RunFolder {
    * is possible here.
    */
   private readonly recordInterruption = (): void => {
-    if (!LIVE.has(this.record.status)) return;
+    if (!isLiveStatus(this.record.status)) return;
     const message = 'the trainer exited before the run finished (interrupted); the last checkpoint, if any, is in checkpoints/';
     this.flushMetrics();
     this.appendEvent({ kind: 'failed', time: new Date().toISOString(), message });

@@ -13,7 +13,8 @@ import { RUN_FILES, type WeightChange } from '../../shared/runs/format';
 import type { BalancerState } from '../balancing/loopBalancer';
 import type { SamplerState } from '../mixing/mixingSampler';
 import type { CheckpointState } from './checkpoints';
-import { MODEL_JSON, WEIGHTS_BIN, writeAtomically } from './modelFiles';
+import { writeAtomically } from '../../node/atomicWrite';
+import { MODEL_JSON, WEIGHTS_BIN } from './modelFiles';
 
 export const OPTIMIZER_JSON = 'optimizer.json';
 export const OPTIMIZER_BIN = 'optimizer.bin';

@@ -1,7 +1,7 @@
 /**
  * Deterministic generator for the bundled example's data (`examples/digits.jointrain.yaml`).
  *
- *   npx tsx examples/generate.ts [outDir] [--scale N]    (default: examples/data, scale 1)
+ *   npm run example:data, or `jointrain example` (which also trains it)
  *
  * It writes three image datasets that share one label space ("digits" 0–9, 28×28 greyscale PNG,
  * one subfolder per class) but differ in look and, above all, in size — plus a small CSV dataset
@@ -16,7 +16,8 @@
  * output is byte-identical from run to run, and a smaller `scale` yields a subset of the full set.
  * The data is written to a temporary sibling folder that is renamed into place at the end, with a
  * `.complete` marker inside, so an interrupted run never leaves a half dataset that looks complete.
- * Nothing here imports from src/: the example stands on its own.
+ * It lives with the scaffolding code because `jointrain example` writes it; examples/generate-data.ts
+ * is the command-line entry.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';

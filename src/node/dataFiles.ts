@@ -1,17 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import type { DataEntry, DataFiles } from '../../shared/language/dataFiles';
+import { join, resolve } from 'node:path';
+import type { DataEntry, DataFiles } from '../shared/language/dataFiles';
 
 /**
- * The disk as the shared data checks read it for an experiment being edited, asynchronously so the
- * host never waits on it. The trainer gives the same checks its own reader (the host may not import
- * the trainer); both follow links and read files only as far as the checks need.
+ * The disk as the shared data checks read it (src/shared/language/checkExperimentData.ts), for the
+ * trainer's `validate` and for the editor alike: asynchronous, so the host never waits on it; links
+ * followed; files read only as far as the checks need. Paths in the experiment are relative to
+ * `experimentDir`, the experiment file's folder.
  */
-export function localDataFiles(experimentFile: string): DataFiles {
-  const dir = dirname(experimentFile);
+export function localDataFiles(experimentDir: string): DataFiles {
   return {
-    resolve: (path) => resolve(dir, path),
+    resolve: (path) => resolve(experimentDir, path),
     entryAt,
     readDirectory: async (path) => Promise.all((await readdir(path, { withFileTypes: true })).map(async (entry) => ({ name: entry.name, folder: await isFolder(join(path, entry.name), entry) }))),
     read: (path) => createReadStream(path) as AsyncIterable<Uint8Array>,

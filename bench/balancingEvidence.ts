@@ -11,7 +11,8 @@
 import path from 'node:path';
 import type { ExperimentOverride } from '../src/shared/experiment/overrides';
 import { loadExperiment } from '../src/trainer/config/loadExperiment';
-import { runExperiment, type TrainingReporter } from '../src/trainer/runExperiment';
+import { runExperiment } from '../src/trainer/runExperiment';
+import type { TrainingReporter } from '../src/trainer/trainingReporter';
 import { generateExampleData } from '../src/trainer/scaffold/exampleData';
 import { table, verdict, type BenchSection } from './markdown';
 import { median } from './stats';

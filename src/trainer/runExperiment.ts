@@ -11,12 +11,12 @@ import { isLoadedModel } from '../shared/experiment/schema';
 import { channelPath } from '../shared/protocol/trainerMessages';
 import { configuredShares } from '../shared/mixing/shares';
 import { Random } from '../shared/random';
-import { RUN_FILES, type DatasetReport, type EpochGradientSummary, type GradientDiagnostics, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
+import { RUN_FILES, type DatasetReport, type EpochGradientSummary, type GradientDiagnostics, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
 import { selectBackend, type ModuleLoader } from './backend/selectBackend';
 import { GradientSummary, type gradientDiagnostics } from './balancing/gradientMath';
 import { LoopBalancer, type Proposal } from './balancing/loopBalancer';
 import { suggestionReason } from './balancing/suggestionReason';
-import { combineReporters } from './combineReporters';
+import { combineReporters, type EpochRecord, type StepRecord, type TrainingReporter } from './trainingReporter';
 import { UserError } from './errors';
 import type { LoadedExperiment } from './config/loadExperiment';
 import { loadDataset } from './data/loadDataset';
@@ -39,23 +39,6 @@ import { fileLoadHandler, folderSaveHandler } from './runs/modelFiles';
 import { findResumableCheckpoint, restoreOptimizer, saveOptimizer, type ResumableCheckpoint } from './runs/trainerState';
 import { isWriteFault, RunFolder, type RunFolderIo } from './runs/runFolder';
 import { TrainerChannel } from './runs/trainerChannel';
-
-export type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
-export type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
-
-/** Progress callbacks for a front end (the CLI's progress bar, the extension's channel). */
-export interface TrainingReporter {
-  onRunCreated?(runDir: string): void;
-  onDataProgress?(dataset: string, done: number, total: number): void;
-  onStart?(record: RunRecord): void;
-  onEpochStart?(epoch: number, totalEpochs: number, steps: number): void;
-  onStep?(record: StepRecord, samplesPerSecond: number): void;
-  onEpochEnd?(record: EpochRecord): void;
-  onEvent?(event: RunEvent): void;
-  /** run.json records a new status: paused, running again, or the end of the run. */
-  onStatus?(status: RunStatus): void;
-  onWarning?(message: string): void;
-}
 
 export interface RunOptions {
   experiment: LoadedExperiment;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { RUN_FILES, type RunRecord } from '../../src/shared/runs/format';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
-import { runExperiment, type EpochRecord } from '../../src/trainer/runExperiment';
+import { runExperiment } from '../../src/trainer/runExperiment';
+import type { EpochRecord } from '../../src/trainer/trainingReporter';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 const CONV_STEM = `image: { layers: [

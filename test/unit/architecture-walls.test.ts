@@ -1,7 +1,8 @@
 /** The walls of ARCHITECTURE.md: which room may import what. */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -58,4 +59,46 @@ test('examples never import the host or the panel', () => {
 
 test('production code never imports examples/: what the product needs lives in src/', () => {
   assert.deepEqual(violations('src', (s) => /(^|\/)examples\//.test(s)), []);
+});
+
+/** The files `file` imports from this repository (type-only imports included), resolved to paths. */
+function localImports(file: string): string[] {
+  return importsOf(file)
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => join(dirname(file), specifier))
+    .flatMap((base) => [`${base}.ts`, join(base, 'index.ts')].filter((candidate) => existsSync(candidate)).slice(0, 1));
+}
+
+/** Every import cycle among `files`, each as the chain of files that closes it. */
+function importCycles(files: string[]): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (file: string, path: string[]): void => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'open') {
+      cycles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(ROOT, f)));
+      return;
+    }
+    state.set(file, 'open');
+    for (const next of localImports(file)) visit(next, [...path, file]);
+    state.set(file, 'done');
+  };
+  files.forEach((file) => visit(file, []));
+  return cycles;
+}
+
+test('no import cycles in src/ or webview/, type-only imports included: each module can be read without the ones that use it', () => {
+  assert.deepEqual(importCycles([...sources('src'), ...sources('webview')]), []);
+});
+
+test('the cycle check finds a cycle when there is one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jt-cycle-'));
+  try {
+    writeFileSync(join(dir, 'a.ts'), "import type { B } from './b';\nexport type A = B;\n");
+    writeFileSync(join(dir, 'b.ts'), "import { c } from './c';\nexport type B = string;\nexport const b = c;\n");
+    writeFileSync(join(dir, 'c.ts'), "import type { A } from './a';\nexport const c: A = '';\n");
+    assert.deepEqual(importCycles([join(dir, 'a.ts')]).map((cycle) => cycle.map((f) => f.split('/').pop())), [['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

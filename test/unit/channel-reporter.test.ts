@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTrainerMessage, type TrainerMessage } from '../../src/shared/protocol/trainerMessages';
 import type { RunEvent } from '../../src/shared/runs/format';
-import type { EpochRecord, StepRecord } from '../../src/trainer/runExperiment';
+import type { EpochRecord, StepRecord } from '../../src/trainer/trainingReporter';
 import { channelReporter, helloMessage } from '../../src/trainer/runs/channelReporter';
 
 const time = '2026-11-29T18:42:39.000Z';

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../shared/runs/format';
-import type { EpochRecord, StepRecord, TrainingReporter } from '../runExperiment';
+import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
 import { decimal, integer, percent } from './format';
 
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr, quiet = false): TrainingReporter {

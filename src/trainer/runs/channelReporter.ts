@@ -6,7 +6,7 @@
 import { TRAINER_PROTOCOL_VERSION } from '../../shared/protocol/trainerCommands';
 import { MAX_EVENT_MESSAGE_LENGTH, type TrainerMessage } from '../../shared/protocol/trainerMessages';
 import type { RunEvent, RunStatus } from '../../shared/runs/format';
-import type { StepRecord, TrainingReporter } from '../runExperiment';
+import type { StepRecord, TrainingReporter } from '../trainingReporter';
 
 export function channelReporter(send: (message: TrainerMessage) => void): TrainingReporter {
   let totalEpochs = 1;

@@ -10,17 +10,7 @@ import type { TrainingSpec } from '../../shared/experiment/schema';
 import { RUN_FILES } from '../../shared/runs/format';
 import { writeAtomically } from '../../node/atomicWrite';
 import { folderSaveHandler } from './modelFiles';
-import type { TrainerState } from './trainerState';
-
-export interface CheckpointState {
-  epoch: number;
-  globalStep: number;
-  samplingWeights: Record<string, number>;
-  lossWeights: Record<string, number>;
-  monitor: { name: string; value: number };
-  /** Everything else a resumed run needs (absent in checkpoints of versions that could not resume). */
-  trainer?: TrainerState;
-}
+import type { CheckpointState } from './trainerState';
 
 type Policy = TrainingSpec['checkpoint'];
 

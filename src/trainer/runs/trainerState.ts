@@ -12,9 +12,19 @@ import type { RandomState } from '../../shared/random';
 import { RUN_FILES, type WeightChange } from '../../shared/runs/format';
 import type { BalancerState } from '../balancing/loopBalancer';
 import type { SamplerState } from '../mixing/mixingSampler';
-import type { CheckpointState } from './checkpoints';
 import { writeAtomically } from '../../node/atomicWrite';
 import { MODEL_JSON, WEIGHTS_BIN } from './modelFiles';
+
+/** What `checkpoints/epoch-NNNN/state.json` holds: where the run was, and all a resumed run needs. */
+export interface CheckpointState {
+  epoch: number;
+  globalStep: number;
+  samplingWeights: Record<string, number>;
+  lossWeights: Record<string, number>;
+  monitor: { name: string; value: number };
+  /** Everything else a resumed run needs (absent in checkpoints of versions that could not resume). */
+  trainer?: TrainerState;
+}
 
 export const OPTIMIZER_JSON = 'optimizer.json';
 export const OPTIMIZER_BIN = 'optimizer.bin';

@@ -1,4 +1,25 @@
-import type { TrainingReporter } from './runExperiment';
+/**
+ * What a front end (the CLI's progress bar, the extension's channel) learns of a run as it trains.
+ * It lives apart from the loop so that implementing a reporter never means importing the loop.
+ */
+import type { MetricRecord, RunEvent, RunRecord, RunStatus } from '../shared/runs/format';
+
+export type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
+export type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
+
+/** Progress callbacks for a front end (the CLI's progress bar, the extension's channel). */
+export interface TrainingReporter {
+  onRunCreated?(runDir: string): void;
+  onDataProgress?(dataset: string, done: number, total: number): void;
+  onStart?(record: RunRecord): void;
+  onEpochStart?(epoch: number, totalEpochs: number, steps: number): void;
+  onStep?(record: StepRecord, samplesPerSecond: number): void;
+  onEpochEnd?(record: EpochRecord): void;
+  onEvent?(event: RunEvent): void;
+  /** run.json records a new status: paused, running again, or the end of the run. */
+  onStatus?(status: RunStatus): void;
+  onWarning?(message: string): void;
+}
 
 /** One reporter that passes every callback to each of `reporters` in turn (the CLI's progress bar and the channel). */
 export function combineReporters(reporters: TrainingReporter[]): TrainingReporter {

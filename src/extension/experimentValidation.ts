@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { formatFieldPath } from '../shared/experiment/issues';
-import type { NodeRuntime } from './runs/nodeRuntime';
+import type { NodeRuntime } from './trainers/nodeRuntime';
 
 const IssueSchema = z.object({
   line: z.number().int().positive(),

@@ -1,6 +1,6 @@
 /**
- * The host side of a run without VS Code: the launcher starts a detached trainer, the manager
- * attaches to its channel, relays its messages and controls it, and a trainer that dies is
+ * The host side of a run without VS Code: the supervisor starts a detached trainer, attaches to its
+ * channel, relays its messages and controls it, and a trainer that dies is
  * recorded as a failed run with the tail of its output.
  */
 import assert from 'node:assert/strict';
@@ -10,27 +10,14 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import type { TrainerMessage } from '../../src/shared/protocol/trainerMessages';
 import type { RunRecord } from '../../src/shared/runs/format';
-import { RunManager } from '../../src/extension/runs/runManager';
 import { RunStore } from '../../src/extension/runs/runStore';
-import { launchTrainer } from '../../src/extension/runs/trainerLauncher';
+import { launchTrainer } from '../../src/extension/trainers/trainerLauncher';
+import { TrainerSupervisor } from '../../src/extension/trainers/trainerSupervisor';
+import { isProcessAlive } from '../../src/node/processLiveness';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 const TRAINER = resolve(__dirname, '..', '..', 'dist', 'trainer.js');
 const node = { command: process.execPath, env: {} };
-
-/** Resolves with the first value `poll` returns that is not undefined, re-checking on every store change or tick. */
-function until<T>(poll: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  return new Promise((resolvePromise, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const check = () => {
-      const value = poll();
-      if (value !== undefined) resolvePromise(value);
-      else if (Date.now() > deadline) reject(new Error('timed out'));
-      else setTimeout(check, 50);
-    };
-    check();
-  });
-}
 
 /** The launcher unrefs the detached child, so its exit alone does not keep this process waiting. */
 async function exitOf(launched: { exited: Promise<number | null> }): Promise<number | null> {
@@ -42,29 +29,38 @@ async function exitOf(launched: { exited: Promise<number | null> }): Promise<num
   }
 }
 
-test('a launched trainer runs detached; the manager attaches to it, follows it and stops it', async () => {
+test('the supervisor starts a detached trainer, attaches to it as soon as it listens, relays its messages and stops it', async () => {
   const workspace = await createTinyWorkspace({ epochs: 200 });
-  const launched = launchTrainer({ experimentFile: workspace.experimentFile, runsDir: workspace.runsDir, trainerScript: TRAINER, node, cwd: workspace.dir });
-  assert.ok(launched.pid > 0);
   const store = new RunStore([workspace.runsDir]);
   const messages: TrainerMessage[] = [];
-  const manager = new RunManager(store, { onMessage: (_, message) => messages.push(message), onLog: () => undefined });
-  await until(() => {
-    store.refreshAll();
-    return store.get(launched.runId)?.record.channel;
+  let stepped: () => void = () => undefined;
+  const gotStep = new Promise<void>((resolveStep) => (stepped = resolveStep));
+  const trainers = new TrainerSupervisor(store, {
+    onMessage: (_, message) => {
+      messages.push(message);
+      if (message.type === 'step') stepped();
+    },
+    onLog: () => undefined,
   });
-  await manager.reconcile();
-  assert.equal(manager.isConnected(launched.runId), true);
-  await until(() => messages.find((m) => m.type === 'step'));
-  assert.deepEqual(messages[0] && { type: messages[0].type, runId: 'runId' in messages[0] ? messages[0].runId : '' }, { type: 'hello', runId: launched.runId });
+  const launched = await trainers.start({ experimentFile: workspace.experimentFile, runsDir: workspace.runsDir, trainerScript: TRAINER, node, cwd: workspace.dir });
+  try {
+    assert.ok(launched.pid > 0);
+    // No reconcile here: following the new run is the supervisor's job.
+    await gotStep;
+    assert.equal(trainers.isConnected(launched.runId), true);
+    assert.deepEqual(messages[0] && { type: messages[0].type, runId: 'runId' in messages[0] ? messages[0].runId : '' }, { type: 'hello', runId: launched.runId });
 
-  assert.equal(manager.send(launched.runId, { type: 'stop' }), 'channel');
-  assert.equal(await exitOf(launched), 0);
-  const record = JSON.parse(readFileSync(join(launched.runDir, 'run.json'), 'utf8')) as RunRecord;
-  assert.equal(record.status, 'stopped');
-  assert.equal(record.pid, launched.pid);
-  assert.ok(messages.some((m) => m.type === 'status' && m.status === 'stopped'));
-  manager.dispose();
+    assert.equal(await trainers.send(launched.runId, { type: 'stop' }), 'channel');
+    assert.equal(await exitOf(launched), 0);
+    const record = JSON.parse(readFileSync(join(launched.runDir, 'run.json'), 'utf8')) as RunRecord;
+    assert.equal(record.status, 'stopped');
+    assert.equal(record.pid, launched.pid);
+    assert.ok(messages.some((m) => m.type === 'status' && m.status === 'stopped'));
+  } finally {
+    trainers.dispose();
+    // A failed assertion must not leave a 200-epoch trainer running.
+    if (isProcessAlive(launched.pid)) process.kill(launched.pid, 'SIGKILL');
+  }
 });
 
 test('a trainer that dies mid-run leaves a failed run with its exit code and last output', async () => {
@@ -79,12 +75,12 @@ test('a trainer that dies mid-run leaves a failed run with its exit code and las
      fs.writeFileSync(path.join(runs, id, 'run.json'), JSON.stringify({ formatVersion: 1, id, experimentName: 'x', experimentPath: '', status: 'running', pid: process.pid, seed: 1, epochs: { total: 3, completed: 0 }, timings: { startedAt: new Date().toISOString() }, datasets: [], heads: {} }));
      console.error('loading data'); console.error('FATAL: native abort in kernel Conv2D'); process.exit(134);`,
   );
-  const launched = launchTrainer({ experimentFile: join(dir, 'x.jointrain.yaml'), runsDir, trainerScript: script, node, cwd: dir });
+  const launched = await launchTrainer({ experimentFile: join(dir, 'x.jointrain.yaml'), runsDir, trainerScript: script, node, cwd: dir });
   const code = await exitOf(launched);
   assert.equal(code, 134);
   const store = new RunStore([runsDir]);
-  store.refreshAll();
-  new RunManager(store, { onMessage: () => undefined, onLog: () => undefined }).trainerExited(launched.runDir, code);
+  await store.refreshAll();
+  await new TrainerSupervisor(store, { onMessage: () => undefined, onLog: () => undefined }).trainerExited(launched.runDir, code);
   const record = JSON.parse(readFileSync(join(launched.runDir, 'run.json'), 'utf8')) as RunRecord;
   assert.equal(record.status, 'failed');
   assert.match(record.error ?? '', /ended with exit code 134 without finishing the run; its last output:\nloading data\nFATAL: native abort in kernel Conv2D$/);

@@ -102,3 +102,10 @@ test('the cycle check finds a cycle when there is one', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the extension host never waits on the disk: no synchronous fs calls in src/extension', () => {
+  const calls = sources('src/extension').flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/\b([a-z][A-Za-z]*Sync)\(/g)].map((match) => `${relative(ROOT, file)}: ${match[1] as string}(`),
+  );
+  assert.deepEqual(calls, []);
+});

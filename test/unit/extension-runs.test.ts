@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TrainerMessage } from '../../src/shared/protocol/trainerMessages';
 import type { MetricRecord, RunRecord } from '../../src/shared/runs/format';
-import { resolveNodeRuntime } from '../../src/extension/runs/nodeRuntime';
-import { RunManager } from '../../src/extension/runs/runManager';
-import { buildRunsTree } from '../../src/extension/runs/runsTree';
+import { weightsProblem } from '../../src/extension/commands/weightRequest';
 import { RunStore } from '../../src/extension/runs/runStore';
 import { readRunSummary } from '../../src/extension/runs/runSummary';
-import { statusLine } from '../../src/extension/runs/statusLine';
-import { weightsProblem } from '../../src/extension/runs/weightRequest';
+import { resolveNodeRuntime } from '../../src/extension/trainers/nodeRuntime';
+import { TrainerSupervisor } from '../../src/extension/trainers/trainerSupervisor';
+import { buildRunsTree } from '../../src/extension/views/runsTree';
+import { statusLine } from '../../src/extension/views/statusLine';
+import { markRunFailed } from '../../src/node/runRecord';
 
 function record(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -50,48 +51,52 @@ function writeRun(runsDir: string, run: RunRecord, metrics: MetricRecord[] = [],
 const tempDir = () => mkdtempSync(join(tmpdir(), 'jointrain-ext-'));
 
 describe('run folders as the host reads them', () => {
-  test('a summary has the record and the newest step and epoch; a torn last line is ignored', () => {
+  test('a summary has the record and the newest step and epoch; a torn last line is ignored', async () => {
     const runs = tempDir();
     const dir = writeRun(runs, record('r1'), [step(1, 1, 2), epochRecord(1, 1.5), step(2, 1, 1.2)], '{"kind":"step","epo');
-    const summary = readRunSummary(dir);
+    const summary = await readRunSummary(dir);
     assert.equal(summary?.record.id, 'r1');
     assert.equal(summary?.lastStep?.totalLoss, 1.2);
     assert.equal(summary?.lastEpoch?.epoch, 1);
   });
 
-  test('a folder without a readable run.json is not a run (yet)', () => {
+  test('a folder without a valid run.json is not a run (yet)', async () => {
     const runs = tempDir();
     mkdirSync(join(runs, 'starting'));
     writeFileSync(join(runs, 'starting', 'trainer.log'), '');
-    assert.equal(readRunSummary(join(runs, 'starting')), undefined);
+    assert.equal(await readRunSummary(join(runs, 'starting')), undefined);
+    writeFileSync(join(runs, 'starting', 'run.json'), JSON.stringify({ ...record('r0'), status: 'sleeping' }));
+    assert.equal(await readRunSummary(join(runs, 'starting')), undefined, 'a record that does not parse is not trusted');
+    writeFileSync(join(runs, 'starting', 'run.json'), '{"formatVersion":1,"id":"r0"');
+    assert.equal(await readRunSummary(join(runs, 'starting')), undefined);
   });
 
-  test('the store lists runs of every runs folder, notices new and deleted ones, and tells listeners', () => {
+  test('the store lists runs of every runs folder, notices new and deleted ones, and tells listeners', async () => {
     const [a, b] = [tempDir(), tempDir()];
     writeRun(a, record('r1'));
     const store = new RunStore([a, b, join(a, 'missing')]);
     let notified = 0;
     store.onDidChange(() => notified++);
-    store.refreshAll();
+    await store.refreshAll();
     assert.deepEqual(store.all().map((run) => run.record.id), ['r1']);
     const second = writeRun(b, record('r2'));
-    store.refreshRun(second);
+    await store.refreshRun(second);
     assert.deepEqual(store.all().map((run) => run.record.id).sort(), ['r1', 'r2']);
     rmSync(second, { recursive: true });
-    store.refreshAll();
+    await store.refreshAll();
     assert.deepEqual(store.all().map((run) => run.record.id), ['r1']);
     assert.equal(notified, 3);
   });
 });
 
 describe('the Runs tree', () => {
-  test('runs are grouped by experiment, newest first, with status, epochs, best metric and backend', () => {
+  test('runs are grouped by experiment, newest first, with status, epochs, best metric and backend', async () => {
     const runs = tempDir();
     const store = new RunStore([runs]);
     writeRun(runs, record('20261129-100001-digits-aaaa', { best: { epoch: 3, monitor: 'val_loss_mean', value: 0.4123, checkpoint: 'epoch-0003' }, backend: { name: 'wasm', requested: 'auto', usingGpu: false, skipped: [] } }));
     writeRun(runs, record('20261129-100002-digits-bbbb', { status: 'running', epochs: { total: 4, completed: 1 } }), [step(2, 5, 0.9)]);
     writeRun(runs, record('20261129-100003-other-cccc', { experimentName: 'other', experimentPath: '/ws/other.jointrain.yaml', datasets: [] }), [epochRecord(1, 0.25)]);
-    store.refreshAll();
+    await store.refreshAll();
     const tree = buildRunsTree(store.all(), (iso) => iso.slice(11, 19));
     assert.deepEqual(tree.map((node) => [node.label, node.description]), [['other', '1 run'], ['digits', '2 runs']]);
     const digits = tree[1]?.children ?? [];
@@ -125,15 +130,15 @@ describe('the trainer runtime', () => {
   });
 });
 
-describe('the run manager', () => {
+describe('the trainer supervisor', () => {
   test('a run that claims to be running but whose trainer is gone is marked failed with the tail of its log', async () => {
     const runs = tempDir();
     const dir = writeRun(runs, record('r1', { status: 'running', pid: 4242 }));
     writeFileSync(join(dir, 'trainer.log'), `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\nError: out of memory\n`);
     const store = new RunStore([runs]);
-    store.refreshAll();
+    await store.refreshAll();
     const logs: string[] = [];
-    await new RunManager(store, { onMessage: () => undefined, onLog: (line) => logs.push(line) }, () => false).reconcile();
+    await new TrainerSupervisor(store, { onMessage: () => undefined, onLog: (line) => logs.push(line) }, { alive: () => false }).reconcile();
     const saved = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
     assert.equal(saved.status, 'failed');
     assert.match(saved.error ?? '', /^the trainer process \(pid 4242\) ended without finishing the run; its last output:\nline 11\n[\s\S]*line 29\nError: out of memory$/);
@@ -141,13 +146,25 @@ describe('the run manager', () => {
     assert.equal(store.get('r1')?.record.status, 'failed');
   });
 
-  test('a trainer this host started that exits while its run is live is a crash, with its exit code', () => {
+  test('a trainer this host started that exits while its run is live is a crash, with its exit code', async () => {
     const runs = tempDir();
     const dir = writeRun(runs, record('r1', { status: 'running' }));
     const store = new RunStore([runs]);
-    store.refreshAll();
-    new RunManager(store, { onMessage: () => undefined, onLog: () => undefined }, () => true).trainerExited(dir, 134);
+    await store.refreshAll();
+    await new TrainerSupervisor(store, { onMessage: () => undefined, onLog: () => undefined }, { alive: () => true }).trainerExited(dir, 134);
     assert.match(store.get('r1')?.record.error ?? '', /ended with exit code 134 without finishing the run/);
+  });
+
+  test('a run resumed by another trainer meanwhile is not marked failed for the old trainer’s exit', async () => {
+    const runs = tempDir();
+    const dir = writeRun(runs, record('r1', { status: 'running', pid: 4242 }));
+    const store = new RunStore([runs]);
+    await store.refreshAll();
+    const stale = store.get('r1');
+    writeRun(runs, record('r1', { status: 'running', pid: 4343 }));
+    assert.ok(stale);
+    assert.equal(await markRunFailed(dir, stale.record.pid, 'gone'), false);
+    assert.equal((JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).status, 'running');
   });
 
   test('it attaches to a live trainer’s channel, relays valid messages, drops invalid ones and sends commands', async () => {
@@ -165,20 +182,20 @@ describe('the run manager', () => {
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
     writeRun(runs, record('r1', { status: 'running', pid: process.pid, channel: { path: socketPath } }));
     const store = new RunStore([runs]);
-    store.refreshAll();
+    await store.refreshAll();
     const messages: TrainerMessage[] = [];
     const logs: string[] = [];
     const gotStatus = new Promise<void>((resolve) => {
-      const manager = new RunManager(store, {
+      const trainers = new TrainerSupervisor(store, {
         onMessage: (_, message) => {
           messages.push(message);
           if (message.type === 'status') resolve();
         },
         onLog: (line) => logs.push(line),
       });
-      void manager.reconcile().then(() => {
-        assert.equal(manager.isConnected('r1'), true);
-        assert.equal(manager.send('r1', { type: 'resume' }), 'channel');
+      void trainers.reconcile().then(async () => {
+        assert.equal(trainers.isConnected('r1'), true);
+        assert.equal(await trainers.send('r1', { type: 'resume' }), 'channel');
       });
     });
     await gotStatus;
@@ -192,13 +209,13 @@ describe('the run manager', () => {
     server.close();
   });
 
-  test('without a channel, commands go to the run’s control.jsonl', () => {
+  test('without a channel, commands go to the run’s control.jsonl', async () => {
     const runs = tempDir();
     const dir = writeRun(runs, record('r1', { status: 'running', pid: process.pid }));
     const store = new RunStore([runs]);
-    store.refreshAll();
-    const manager = new RunManager(store, { onMessage: () => undefined, onLog: () => undefined });
-    assert.equal(manager.send('r1', { type: 'stop' }), 'control-file');
+    await store.refreshAll();
+    const trainers = new TrainerSupervisor(store, { onMessage: () => undefined, onLog: () => undefined });
+    assert.equal(await trainers.send('r1', { type: 'stop' }), 'control-file');
     assert.equal(readFileSync(join(dir, 'control.jsonl'), 'utf8'), '{"type":"stop"}\n');
   });
 });

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { NodeRuntime } from '../runs/nodeRuntime';
+import type { NodeRuntime } from '../trainers/nodeRuntime';
 import type { ExtensionServices } from '../services';
 
 const ScaffoldOutputSchema = z.object({ text: z.string() });

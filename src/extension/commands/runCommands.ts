@@ -3,19 +3,16 @@
  * its experiment snapshot, delete it. Each takes a Runs-view node or a run id, or asks which run.
  */
 import * as vscode from 'vscode';
-import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrainerCommandSchema, type TrainerCommand } from '../../shared/protocol/trainerCommands';
-import { RUN_FILES } from '../../shared/runs/format';
-import type { RunNode } from '../runs/runsTree';
+import { isLiveStatus, RUN_FILES } from '../../shared/runs/format';
 import type { RunSummary } from '../runs/runSummary';
+import type { RunNode } from '../views/runsTree';
 import type { ExtensionServices } from '../services';
-import { launchResume } from '../runs/trainerLauncher';
-import { weightsProblem } from '../runs/weightRequest';
+import { weightsProblem } from './weightRequest';
 
 type RunArgument = RunNode | string | undefined;
-
-const LIVE = ['running', 'paused'];
 
 export async function resolveRun(services: ExtensionServices, argument: RunArgument, filter: (run: RunSummary) => boolean = () => true): Promise<RunSummary | undefined> {
   if (typeof argument === 'string') return services.store.get(argument);
@@ -32,8 +29,8 @@ export async function resolveRun(services: ExtensionServices, argument: RunArgum
   return picked?.run;
 }
 
-function sendCommand(services: ExtensionServices, run: RunSummary, command: TrainerCommand): void {
-  const route = services.manager.send(run.record.id, command);
+async function sendCommand(services: ExtensionServices, run: RunSummary, command: TrainerCommand): Promise<void> {
+  const route = await services.trainers.send(run.record.id, command);
   services.log.info(`run ${run.record.id}: sent ${command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
 }
 
@@ -43,10 +40,10 @@ export interface RunPanelOpener {
 }
 
 export function registerRunCommands(services: ExtensionServices, panels: RunPanelOpener): vscode.Disposable[] {
-  const live = (run: RunSummary) => LIVE.includes(run.record.status);
+  const live = (run: RunSummary) => isLiveStatus(run.record.status);
   const control = (type: 'pause' | 'resume' | 'stop', filter: (run: RunSummary) => boolean) => async (argument: RunArgument) => {
     const run = await resolveRun(services, argument, filter);
-    if (run) sendCommand(services, run, { type });
+    if (run) await sendCommand(services, run, { type });
   };
   return [
     vscode.commands.registerCommand('jointrain.pauseRun', control('pause', (run) => run.record.status === 'running')),
@@ -90,17 +87,12 @@ async function resumeFromCheckpoint(services: ExtensionServices, run: RunSummary
   }
   const node = await services.nodeRuntime();
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? run.dir;
-  const launched = launchResume({ runDir: run.dir, trainerScript: services.trainerScript, node, cwd });
+  const launched = await services.trainers.resume(run, { trainerScript: services.trainerScript, node, cwd });
   services.log.info(`resuming run ${run.record.id} from its last checkpoint (pid ${launched.pid}); log: ${run.dir}/${RUN_FILES.trainerLog}`);
-  void launched.exited.then((code) => {
-    services.log.info(`trainer of run ${run.record.id} exited with code ${code}`);
-    services.manager.trainerExited(run.dir, code);
-  });
-  services.followNewRun(run.dir, launched.pid);
 }
 
 async function setWeights(services: ExtensionServices, argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }): Promise<void> {
-  const run = await resolveRun(services, argument, (summary) => LIVE.includes(summary.record.status));
+  const run = await resolveRun(services, argument, (summary) => isLiveStatus(summary.record.status));
   if (run === undefined) return;
   let requested = change;
   if (requested === undefined) {
@@ -119,7 +111,7 @@ async function setWeights(services: ExtensionServices, argument: RunArgument, ch
     void vscode.window.showErrorMessage(`jointrain: invalid weights: ${command.error.issues[0]?.message ?? 'invalid'}`);
     return;
   }
-  sendCommand(services, run, command.data);
+  await sendCommand(services, run, command.data);
 }
 
 function currentWeights(run: RunSummary): { sampling: Record<string, number>; loss: Record<string, number> } {
@@ -132,13 +124,13 @@ function currentWeights(run: RunSummary): { sampling: Record<string, number>; lo
 
 async function deleteRun(services: ExtensionServices, run: RunSummary | undefined): Promise<void> {
   if (run === undefined) return;
-  if (LIVE.includes(run.record.status)) {
+  if (isLiveStatus(run.record.status)) {
     void vscode.window.showWarningMessage(`jointrain: run ${run.record.id} is ${run.record.status}; stop it before deleting it.`);
     return;
   }
   const choice = await vscode.window.showWarningMessage(`Delete run ${run.record.id} and its folder (checkpoints, metrics, model)?`, { modal: true }, 'Delete');
   if (choice !== 'Delete') return;
-  rmSync(run.dir, { recursive: true, force: true });
+  await rm(run.dir, { recursive: true, force: true });
   services.log.info(`deleted run ${run.record.id} (${run.dir})`);
-  services.store.refreshAll();
+  await services.store.refreshAll();
 }

@@ -7,7 +7,6 @@ import { dirname } from 'node:path';
 import { runValidate, toDiagnostics } from '../experimentValidation';
 import type { ExtensionServices } from '../services';
 import { readSettings, runsDirOf } from '../settings';
-import { launchTrainer } from '../runs/trainerLauncher';
 
 const EXPERIMENT_GLOB = '**/*.jointrain.yaml';
 
@@ -42,15 +41,9 @@ export async function startTraining(services: ExtensionServices, uri?: vscode.Ur
 
   const settings = readSettings();
   const runsDir = folder ? runsDirOf(folder, settings) : `${cwd}/.jointrain/runs`;
-  const launched = launchTrainer({ experimentFile: file.fsPath, runsDir, trainerScript: services.trainerScript, node, backend: settings.backend, cwd });
-  services.log.info(`started run ${launched.runId} (pid ${launched.pid}) for ${vscode.workspace.asRelativePath(file)}; log: ${launched.runDir}/trainer.log`);
-  void launched.exited.then((code) => {
-    services.log.info(`trainer of run ${launched.runId} exited with code ${code}`);
-    services.manager.trainerExited(launched.runDir, code);
-  });
   services.watchRunsDir(runsDir);
-  // Attach as soon as the trainer has written run.json, without waiting for a file event.
-  services.followNewRun(launched.runDir);
+  const launched = await services.trainers.start({ experimentFile: file.fsPath, runsDir, trainerScript: services.trainerScript, node, backend: settings.backend, cwd });
+  services.log.info(`started run ${launched.runId} (pid ${launched.pid}) for ${vscode.workspace.asRelativePath(file)}; log: ${launched.runDir}/trainer.log`);
   return launched.runId;
 }
 

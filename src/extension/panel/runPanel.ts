@@ -144,8 +144,10 @@ export class RunPanel implements vscode.Disposable {
       this.notice(result.problem);
       return;
     }
-    const route = this.services.manager.send(this.runId, result.command);
-    this.services.log.info(`run ${this.runId}: panel sent ${result.command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`);
+    this.services.trainers.send(this.runId, result.command).then(
+      (route) => this.services.log.info(`run ${this.runId}: panel sent ${result.command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`),
+      (error: unknown) => this.notice(`Could not send ${result.command.type} to the trainer: ${(error as Error).message}`),
+    );
   }
 
   private compare(otherRunId: string | null): void {

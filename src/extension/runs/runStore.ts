@@ -1,9 +1,10 @@
 /**
  * Every run under the watched runs folders, kept current from disk. The folders outlive VS Code,
  * and runs started from the CLI land there too, so the store reads the disk rather than
- * remembering what this window launched. Free of `vscode` so it is unit-tested directly.
+ * remembering what this window launched. Free of `vscode` so it is unit-tested directly; every
+ * read is asynchronous, so the extension host's thread never waits on the disk.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRunSummary, type RunSummary } from './runSummary';
 
@@ -12,12 +13,15 @@ export type RunsListener = (changed: readonly RunSummary[]) => void;
 export class RunStore {
   private readonly runs = new Map<string, RunSummary>();
   private readonly listeners = new Set<RunsListener>();
+  /** Per run folder, the newest read started: an older read that finishes later is dropped. */
+  private readonly reads = new Map<string, number>();
+  private readCount = 0;
 
   constructor(private runsDirs: readonly string[]) {}
 
-  setRunsDirs(dirs: readonly string[]): void {
+  setRunsDirs(dirs: readonly string[]): Promise<void> {
     this.runsDirs = dirs;
-    this.refreshAll();
+    return this.refreshAll();
   }
 
   get dirs(): readonly string[] {
@@ -38,35 +42,37 @@ export class RunStore {
   }
 
   /** Re-reads every run folder; drops runs whose folders are gone. */
-  refreshAll(): void {
-    const seen = new Set<string>();
-    for (const runsDir of this.runsDirs) {
-      if (!existsSync(runsDir)) continue;
-      for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
-        const dir = join(runsDir, entry.name);
-        seen.add(dir);
-        this.read(dir);
-      }
-    }
+  async refreshAll(): Promise<void> {
+    const dirs = (await Promise.all(this.runsDirs.map(runFolders))).flat();
+    await Promise.all(dirs.map((dir) => this.read(dir)));
+    const seen = new Set(dirs);
     for (const dir of [...this.runs.keys()]) if (!seen.has(dir)) this.runs.delete(dir);
     this.notify(this.all());
   }
 
-  /** Re-reads one run folder (after a file in it changed). */
-  refreshRun(dir: string): void {
-    const summary = this.read(dir);
-    if (summary === undefined) this.runs.delete(dir);
+  /** Re-reads one run folder (after a file in it changed); resolves with what it holds now. */
+  async refreshRun(dir: string): Promise<RunSummary | undefined> {
+    const summary = await this.read(dir);
     this.notify(summary ? [summary] : []);
+    return summary;
   }
 
-  private read(dir: string): RunSummary | undefined {
-    const summary = readRunSummary(dir);
+  private async read(dir: string): Promise<RunSummary | undefined> {
+    const id = ++this.readCount;
+    this.reads.set(dir, id);
+    const summary = await readRunSummary(dir);
+    if (this.reads.get(dir) !== id) return this.runs.get(dir);
     if (summary) this.runs.set(dir, summary);
+    else this.runs.delete(dir);
     return summary;
   }
 
   private notify(changed: readonly RunSummary[]): void {
     this.listeners.forEach((listener) => listener(changed));
   }
+}
+
+async function runFolders(runsDir: string): Promise<string[]> {
+  const entries = await readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isDirectory()).map((entry) => join(runsDir, entry.name));
 }

@@ -1,9 +1,11 @@
 /**
  * What the host knows of one run, read from its folder: the record, the newest step and epoch
- * metrics. Reads only the tail of metrics.jsonl, which grows by a line per step.
+ * metrics. Reads only the tail of metrics.jsonl, which grows by a line per step. Asynchronous: the
+ * extension host's thread never waits on the disk.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRunRecord } from '../../node/runRecord';
 import { parseJsonLines } from '../../shared/runs/readRecords';
 import { RUN_FILES, type MetricRecord, type RunRecord } from '../../shared/runs/format';
 
@@ -19,39 +21,30 @@ export interface RunSummary {
 
 const TAIL_BYTES = 256 * 1024;
 
-/** Reads a run folder, or undefined when it has no readable run.json (yet). */
-export function readRunSummary(dir: string): RunSummary | undefined {
-  let record: RunRecord;
-  try {
-    record = JSON.parse(readFileSync(join(dir, RUN_FILES.run), 'utf8')) as RunRecord;
-  } catch {
-    return undefined;
-  }
-  if (typeof record.id !== 'string' || typeof record.status !== 'string') return undefined;
-  const records = parseJsonLines<MetricRecord>(tailOf(join(dir, RUN_FILES.metrics)));
+/** Reads a run folder, or undefined when it has no valid run.json (yet). */
+export async function readRunSummary(dir: string): Promise<RunSummary | undefined> {
+  const read = await readRunRecord(dir);
+  if (read.kind !== 'record') return undefined;
+  const records = parseJsonLines<MetricRecord>(await tailOf(join(dir, RUN_FILES.metrics)));
   const lastStep = findLast(records, (r): r is StepRecord => r.kind === 'step');
   const lastEpoch = findLast(records, (r): r is EpochRecord => r.kind === 'epoch');
-  return { dir, record, ...(lastStep ? { lastStep } : {}), ...(lastEpoch ? { lastEpoch } : {}) };
+  return { dir, record: read.record, ...(lastStep ? { lastStep } : {}), ...(lastEpoch ? { lastEpoch } : {}) };
 }
 
-/** The last whole lines of a file, at most TAIL_BYTES of them; '' when it does not exist. */
-export function tailOf(path: string, bytes = TAIL_BYTES): string {
-  let fd: number;
+/** The last whole lines of a file, at most `bytes` of them; '' when it does not exist. */
+export async function tailOf(path: string, bytes = TAIL_BYTES): Promise<string> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (file === undefined) return '';
   try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = fstatSync(fd).size;
+    const { size } = await file.stat();
     const start = Math.max(0, size - bytes);
     const buffer = Buffer.alloc(size - start);
-    readSync(fd, buffer, 0, buffer.length, start);
+    await file.read(buffer, 0, buffer.length, start);
     const text = buffer.toString('utf8');
     // Starting mid-file, the first line is probably cut: drop it.
     return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 

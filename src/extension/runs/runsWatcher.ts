@@ -3,7 +3,7 @@
  * at most every DEBOUNCE_MS: a training run appends to its files many times a second.
  */
 import * as vscode from 'vscode';
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { RunStore } from './runStore';
 
@@ -12,6 +12,7 @@ const DEBOUNCE_MS = 250;
 export class RunsWatcher implements vscode.Disposable {
   private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  private disposed = false;
 
   constructor(
     private readonly store: RunStore,
@@ -20,7 +21,15 @@ export class RunsWatcher implements vscode.Disposable {
 
   watch(runsDir: string): void {
     if (this.watchers.has(runsDir)) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(patternFor(runsDir));
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(runsDir));
+    if (folder) this.add(runsDir, insideWorkspace(folder, runsDir));
+    // Outside a workspace, the folder must exist before it can be watched.
+    else void mkdir(runsDir, { recursive: true }).then(() => this.add(runsDir, new vscode.RelativePattern(vscode.Uri.file(runsDir), '**/*')));
+  }
+
+  private add(runsDir: string, pattern: vscode.RelativePattern): void {
+    if (this.disposed || this.watchers.has(runsDir)) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const changed = (uri: vscode.Uri) => this.schedule(runsDir, uri.fsPath);
     watcher.onDidCreate(changed);
     watcher.onDidChange(changed);
@@ -50,13 +59,13 @@ export class RunsWatcher implements vscode.Disposable {
       runDir,
       setTimeout(() => {
         this.pending.delete(runDir);
-        this.store.refreshRun(runDir);
-        this.onRunChanged();
+        void this.store.refreshRun(runDir).then(this.onRunChanged);
       }, DEBOUNCE_MS),
     );
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const timer of this.pending.values()) clearTimeout(timer);
     for (const watcher of this.watchers.values()) watcher.dispose();
     this.watchers.clear();
@@ -66,14 +75,9 @@ export class RunsWatcher implements vscode.Disposable {
 /**
  * Inside a workspace folder, the pattern is anchored at the folder, so the workspace's own
  * watcher serves it even before the runs folder exists (a watcher based on a missing folder may
- * never see it appear). Outside, the folder is created first so it can be watched.
+ * never see it appear).
  */
-function patternFor(runsDir: string): vscode.RelativePattern {
-  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(runsDir));
-  if (folder) {
-    const inside = relative(folder.uri.fsPath, runsDir).split(sep).join('/');
-    return new vscode.RelativePattern(folder, `${inside}/**/*`);
-  }
-  mkdirSync(runsDir, { recursive: true });
-  return new vscode.RelativePattern(vscode.Uri.file(runsDir), '**/*');
+function insideWorkspace(folder: vscode.WorkspaceFolder, runsDir: string): vscode.RelativePattern {
+  const inside = relative(folder.uri.fsPath, runsDir).split(sep).join('/');
+  return new vscode.RelativePattern(folder, `${inside}/**/*`);
 }

@@ -2,7 +2,8 @@
  * The run folder format: `.jointrain/runs/<run-id>/`. The folder is the source of truth for a run;
  * the CLI, the extension's tree and panel and a reloaded window all read these files.
  */
-import type { BackendName } from '../experiment/schema';
+import { z } from 'zod';
+import { BACKENDS, type BackendName } from '../experiment/schema';
 
 export const RUN_FORMAT_VERSION = 1;
 export const RUNS_DIR = '.jointrain/runs';
@@ -24,83 +25,112 @@ export const RUN_FILES = {
   trainerLog: 'trainer.log',
 } as const;
 
-export type RunStatus = 'running' | 'paused' | 'completed' | 'failed' | 'diverged' | 'stopped';
+export const RUN_STATUSES = ['running', 'paused', 'completed', 'failed', 'diverged', 'stopped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
 /** A live run has a trainer process that may still write to its folder. */
 export function isLiveStatus(status: RunStatus): boolean {
   return status === 'running' || status === 'paused';
 }
 
+const RESOLVED_BACKENDS = BACKENDS.filter((name): name is Exclude<BackendName, 'auto'> => name !== 'auto');
 export type ResolvedBackend = Exclude<BackendName, 'auto'>;
 
-export interface BackendReport {
-  name: ResolvedBackend;
-  requested: BackendName;
+/*
+ * run.json, described once: the trainer writes it, and every reader (the host's store, `jointrain
+ * resume`, `compare`) parses it with these schemas before trusting it. The types are inferred.
+ * Fields a reader does not know (a newer trainer's) are dropped from what it parses, never refused.
+ */
+const count = z.number().int().nonnegative();
+const classCounts = z.record(z.string(), count);
+
+export const BackendReportSchema = z.object({
+  name: z.enum(RESOLVED_BACKENDS as [ResolvedBackend, ...ResolvedBackend[]]),
+  requested: z.enum(BACKENDS),
   /** True when tfjs reports that kernels run on a GPU device. */
-  usingGpu: boolean;
+  usingGpu: z.boolean(),
   /** Why each faster backend was not used, in the order they were tried. */
-  skipped: Array<{ name: ResolvedBackend; reason: string }>;
+  skipped: z.array(z.object({ name: z.enum(RESOLVED_BACKENDS as [ResolvedBackend, ...ResolvedBackend[]]), reason: z.string() })),
   /**
    * On wasm: the kernels jointrain registered (gradients wasm lacks) or replaced (MaxPoolGrad), by
    * tfjs kernel name. Absent on other backends and in runs recorded before it existed.
    */
-  kernels?: string[];
-}
+  kernels: z.array(z.string()).optional(),
+});
+export type BackendReport = z.infer<typeof BackendReportSchema>;
 
-export interface SkippedFile {
-  file: string;
-  className: string;
-  reason: string;
-}
+export const SkippedFileSchema = z.object({ file: z.string(), className: z.string(), reason: z.string() });
+export type SkippedFile = z.infer<typeof SkippedFileSchema>;
 
-export interface SplitReport {
-  size: number;
+export const SplitReportSchema = z.object({
+  size: count,
   /** Class name → sample count; empty for regression datasets. */
-  classes: Record<string, number>;
-}
+  classes: classCounts,
+});
+export type SplitReport = z.infer<typeof SplitReportSchema>;
 
-export interface DatasetReport {
-  name: string;
-  type: 'images' | 'csv';
-  head: string;
-  stem: string;
-  task: 'classification' | 'regression';
-  train: SplitReport;
-  validation: SplitReport;
+const TASKS = ['classification', 'regression'] as const;
+
+export const DatasetReportSchema = z.object({
+  name: z.string(),
+  type: z.enum(['images', 'csv']),
+  head: z.string(),
+  stem: z.string(),
+  task: z.enum(TASKS),
+  train: SplitReportSchema,
+  validation: SplitReportSchema,
   /** Files or rows that could not be read, with the reason; the run aborts above 1%. */
-  skipped: { count: number; byClass: Record<string, number>; items: SkippedFile[] };
+  skipped: z.object({ count, byClass: classCounts, items: z.array(SkippedFileSchema) }),
   /** Input shape of one sample, without the batch dimension. */
-  sampleShape: number[];
-  fromCache: boolean;
-}
+  sampleShape: z.array(z.number()),
+  fromCache: z.boolean(),
+});
+export type DatasetReport = z.infer<typeof DatasetReportSchema>;
 
-export interface RunTimings {
-  startedAt: string;
-  endedAt?: string;
-  dataMs?: number;
-  trainMs?: number;
-}
+export const RunTimingsSchema = z.object({
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  dataMs: z.number().optional(),
+  trainMs: z.number().optional(),
+});
+export type RunTimings = z.infer<typeof RunTimingsSchema>;
 
-export interface RunRecord {
-  formatVersion: typeof RUN_FORMAT_VERSION;
-  id: string;
-  experimentName: string;
+export const RunRecordSchema = z.object({
+  formatVersion: z.literal(RUN_FORMAT_VERSION),
+  id: z.string(),
+  experimentName: z.string(),
   /** Absolute path of the experiment file the run was started from. */
-  experimentPath: string;
-  status: RunStatus;
-  pid: number;
-  seed: number;
-  backend?: BackendReport;
-  epochs: { total: number; completed: number };
-  timings: RunTimings;
-  datasets: DatasetReport[];
+  experimentPath: z.string(),
+  status: z.enum(RUN_STATUSES),
+  pid: z.number().int(),
+  seed: z.number(),
+  backend: BackendReportSchema.optional(),
+  epochs: z.object({ total: count, completed: count }),
+  timings: RunTimingsSchema,
+  datasets: z.array(DatasetReportSchema),
   /** Per head: its task, class names in output-unit order, and its output name in the saved model per stem. */
-  heads: Record<string, { task: 'classification' | 'regression'; classes: string[]; outputs: Record<string, string> }>;
-  best?: { epoch: number; monitor: string; value: number; checkpoint: string };
-  error?: string;
+  heads: z.record(z.string(), z.object({ task: z.enum(TASKS), classes: z.array(z.string()), outputs: z.record(z.string(), z.string()) })),
+  best: z.object({ epoch: count, monitor: z.string(), value: z.number(), checkpoint: z.string() }).optional(),
+  error: z.string().optional(),
   /** The local channel (Unix socket or named pipe) a live trainer listens on, when started with one. */
-  channel?: { path: string };
+  channel: z.object({ path: z.string() }).optional(),
   /** Each time the run was resumed: when, from which checkpoint, and which newer ones were unusable. */
-  resumes?: Array<{ at: string; checkpoint: string; skipped: string[] }>;
+  resumes: z.array(z.object({ at: z.string(), checkpoint: z.string(), skipped: z.array(z.string()) })).optional(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** run.json's text as a record, or why it is not one (its first problem, with the field's path). */
+export function parseRunRecord(text: string): { ok: true; record: RunRecord } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `not JSON (${(error as Error).message})` };
+  }
+  const parsed = RunRecordSchema.safeParse(value);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, error: `${issue?.path.join('.') || 'the record'}: ${issue?.message ?? 'invalid'}` };
 }
 
 /** Per-dataset numbers of one training step. */

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { TrainerMessage } from '../../shared/protocol/trainerMessages';
 import { isLiveStatus } from '../../shared/runs/format';
-import type { RunStore } from './runStore';
+import type { RunStore } from '../runs/runStore';
 import { statusLine, type StepMessage } from './statusLine';
 
 export class RunStatusBar implements vscode.Disposable {

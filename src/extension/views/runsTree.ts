@@ -3,7 +3,7 @@
  * datasets with their latest numbers. The VS Code adapter only maps these nodes to TreeItems.
  */
 import type { RunStatus } from '../../shared/runs/format';
-import type { RunSummary } from './runSummary';
+import type { RunSummary } from '../runs/runSummary';
 
 export interface DatasetNode {
   kind: 'dataset';

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { RunStatus } from '../../shared/runs/format';
 import { buildRunsTree, type RunsTreeNode } from './runsTree';
-import type { RunStore } from './runStore';
+import type { RunStore } from '../runs/runStore';
 
 const STATUS_ICONS: Record<RunStatus, [string, string | undefined]> = {
   running: ['sync~spin', 'charts.blue'],

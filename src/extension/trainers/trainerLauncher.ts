@@ -4,7 +4,7 @@
  * to the run's trainer.log, kept for crash reports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createRunId, RUN_FILES } from '../../shared/runs/format';
 import type { NodeRuntime } from './nodeRuntime';
@@ -27,31 +27,35 @@ export interface LaunchedTrainer {
   exited: Promise<number | null>;
 }
 
-export function launchTrainer(request: LaunchRequest): LaunchedTrainer {
+export async function launchTrainer(request: LaunchRequest): Promise<LaunchedTrainer> {
   const runId = createRunId(basename(request.experimentFile).replace(/(\.jointrain)?\.ya?ml$/i, ''));
   const runDir = join(request.runsDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  await mkdir(runDir, { recursive: true });
   const args = [request.trainerScript, 'run', request.experimentFile, '--run-id', runId, '--runs-dir', request.runsDir, '--channel', '--quiet'];
   if (request.backend && request.backend !== 'auto') args.push('--backend', request.backend);
-  const { child, exited } = spawnDetached(request.node, args, runDir, request.cwd);
+  const { child, exited } = await spawnDetached(request.node, args, runDir, request.cwd);
   return { runId, runDir, pid: child.pid ?? -1, exited };
 }
 
 /** The trainer, detached, its output appended to the run's trainer.log. */
-function spawnDetached(node: NodeRuntime, args: string[], runDir: string, cwd: string): { child: ChildProcess; exited: Promise<number | null> } {
-  const log = openSync(join(runDir, RUN_FILES.trainerLog), 'a');
-  const child = spawn(node.command, args, { cwd, detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...node.env }, windowsHide: true });
-  closeSync(log);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.once('error', () => resolve(null));
-  });
-  child.unref();
-  return { child, exited };
+async function spawnDetached(node: NodeRuntime, args: string[], runDir: string, cwd: string): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  const log = await open(join(runDir, RUN_FILES.trainerLog), 'a');
+  try {
+    const child = spawn(node.command, args, { cwd, detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...process.env, ...node.env }, windowsHide: true });
+    // Listening before anything else is awaited: a trainer that fails at once still reports its exit.
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', () => resolve(null));
+    });
+    child.unref();
+    return { child, exited };
+  } finally {
+    await log.close();
+  }
 }
 
 /** Starts a trainer that resumes a run folder from its newest complete checkpoint (`jointrain resume`). */
-export function launchResume(request: { runDir: string; trainerScript: string; node: NodeRuntime; cwd: string }): Omit<LaunchedTrainer, 'runId'> {
-  const { child, exited } = spawnDetached(request.node, [request.trainerScript, 'resume', request.runDir, '--channel', '--quiet'], request.runDir, request.cwd);
+export async function launchResume(request: { runDir: string; trainerScript: string; node: NodeRuntime; cwd: string }): Promise<Omit<LaunchedTrainer, 'runId'>> {
+  const { child, exited } = await spawnDetached(request.node, [request.trainerScript, 'resume', request.runDir, '--channel', '--quiet'], request.runDir, request.cwd);
   return { runDir: request.runDir, pid: child.pid ?? -1, exited };
 }

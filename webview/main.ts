@@ -53,10 +53,10 @@ const runId = () => state.run?.runId ?? '';
 const pause = createButton('Pause', () => post({ type: 'pause', runId: runId() }));
 const resume = createButton('Resume', () => post({ type: 'resume', runId: runId() }));
 const stop = createButton('Stop', () => post({ type: 'stop', runId: runId() }));
-const exportCsv = createButton('Export CSV', () => post({ type: 'exportCsv', runId: runId() }));
+const exportCsv = createButton('Export CSV', () => post({ type: 'export-csv', runId: runId() }));
 const exportPng = createButton('Export PNG', () => {
   const dataUrl = charts.toPng();
-  if (dataUrl) post({ type: 'exportPng', runId: runId(), dataUrl });
+  if (dataUrl) post({ type: 'export-png', runId: runId(), dataUrl });
 });
 
 const compareWith = el('select', { attrs: { 'aria-label': 'Compare with' } });
@@ -121,7 +121,7 @@ function sendWeights(proposal: WeightProposal, sourceSuggestionId: string | unde
 }
 
 function postWeights(run: RunView, requestId: string, proposal: WeightProposal): void {
-  post({ type: 'setWeights', runId: run.runId, requestId, sampling: proposal.sampling, loss: proposal.loss });
+  post({ type: 'set-weights', runId: run.runId, requestId, sampling: proposal.sampling, loss: proposal.loss });
   state = withSentRequest(state, { requestId, untilEpoch: nextEpochFor(run), ...proposal });
   render();
 }
@@ -142,7 +142,7 @@ function editSuggestion(suggestion: Suggestion): void {
 function rejectSuggestion(suggestion: Suggestion): void {
   const run = state.run;
   if (!run) return;
-  post({ type: 'rejectSuggestion', runId: run.runId, suggestionId: suggestion.suggestionId });
+  post({ type: 'reject-suggestion', runId: run.runId, suggestionId: suggestion.suggestionId });
   state = withRejectionSent(state, suggestion.suggestionId);
   render();
 }
@@ -212,7 +212,7 @@ let frame = 0;
 window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => {
   const reduced = reducePanel(state, event.data);
   state = reduced.state;
-  if (reduced.requestSnapshot) post({ type: 'requestSnapshot' });
+  if (reduced.requestSnapshot) post({ type: 'request-snapshot' });
   if (event.data.type === 'snapshot' || event.data.type === 'comparison') saveAndRender();
   // Deltas can arrive faster than frames: draw once per frame.
   else if (frame === 0) frame = requestAnimationFrame(() => {

@@ -42,7 +42,7 @@ const epoch = (n: number, over: Partial<Extract<MetricRecord, { kind: 'epoch' }>
 });
 const suggested = (suggestionId: string, loss: Record<string, number>, epochNo = 1): RunEvent => ({ kind: 'weights-suggested', time: '', epoch: epochNo, suggestionId, balancer: 'dwa', loss, reason: 'noisy learns slower' });
 const delta = (seq: number, m: MetricRecord[], events: RunEvent[] = []): HostToPanelMessage => ({ type: 'delta', seq, metrics: m, events });
-const started = (run: RunView): PanelState => reducePanel(initialPanelState, { type: 'snapshot', protocol: 1, seq: 1, run }).state;
+const started = (run: RunView): PanelState => reducePanel(initialPanelState, { type: 'snapshot', protocol: 2, seq: 1, run }).state;
 
 test('each diagnostic step adds a point to every dataset’s gradient-share curve at its global step', () => {
   const run = foldRecords(view(), [diagnostics(25, [0.6, 0.4]), diagnostics(50, [0.55, null])], []);
@@ -171,16 +171,16 @@ test('the balancer is described for the user, and says when its proposals wait f
 });
 
 test('a rejection from the panel is validated strictly and becomes the trainer’s reject-suggestion command', () => {
-  const parsed = parsePanelMessage({ type: 'rejectSuggestion', runId: 'run-1', suggestionId: 'dwa-e3' });
+  const parsed = parsePanelMessage({ type: 'reject-suggestion', runId: 'run-1', suggestionId: 'dwa-e3' });
   assert.ok(parsed.ok);
-  if (parsed.message.type !== 'rejectSuggestion') throw new Error(parsed.message.type);
+  if (parsed.message.type !== 'reject-suggestion') throw new Error(parsed.message.type);
   assert.deepEqual(trainerCommandFor(parsed.message, []), { ok: true, command: { type: 'reject-suggestion', suggestionId: 'dwa-e3' } });
   for (const refused of [
-    { type: 'rejectSuggestion', runId: 'run-1', suggestionId: 'dwa-e3', extra: 1 },
-    { type: 'rejectSuggestion', runId: 'run-1', suggestionId: '<img src=x>' },
-    { type: 'rejectSuggestion', runId: 'run-1', suggestionId: '' },
-    { type: 'rejectSuggestion', runId: 'run-1', suggestionId: 'x'.repeat(101) },
-    { type: 'rejectSuggestion', runId: '../x', suggestionId: 'dwa-e3' },
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: 'dwa-e3', extra: 1 },
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: '<img src=x>' },
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: '' },
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: 'x'.repeat(101) },
+    { type: 'reject-suggestion', runId: '../x', suggestionId: 'dwa-e3' },
   ]) {
     assert.equal(parsePanelMessage(refused).ok, false, JSON.stringify(refused));
   }
@@ -188,7 +188,7 @@ test('a rejection from the panel is validated strictly and becomes the trainer�
 
 test('accepting sends set-weights under the suggestion’s id; weights the trainer would refuse are not sent', () => {
   const datasets = [{ name: 'clean', trainSize: 100 }, { name: 'noisy', trainSize: 100 }];
-  const message = { type: 'setWeights' as const, runId: 'run-1', requestId: 'dwa-e3', sampling: { clean: 1, noisy: 1 }, loss: { clean: 0.5, noisy: 2 } };
+  const message = { type: 'set-weights' as const, runId: 'run-1', requestId: 'dwa-e3', sampling: { clean: 1, noisy: 1 }, loss: { clean: 0.5, noisy: 2 } };
   assert.ok(parsePanelMessage(message).ok);
   assert.deepEqual(trainerCommandFor(message, datasets), { ok: true, command: { type: 'set-weights', requestId: 'dwa-e3', sampling: message.sampling, loss: message.loss } });
   const incomplete = trainerCommandFor({ ...message, loss: { clean: 1 } }, datasets);

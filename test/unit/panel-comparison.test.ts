@@ -39,14 +39,14 @@ test('the compare picker lists the other runs of the same experiment, newest fir
 test('a comparison message sets and clears the compared run without touching the run view', () => {
   const view = foldRecords(emptyRunView(runRecord('r2', 'digits', '')), [step(1, 2)], []);
   const other = comparedRun(foldRecords(emptyRunView(runRecord('r1', 'digits', '')), [step(1, 5), step(2, 4)], []));
-  let state = reducePanel(initialPanelState, { type: 'snapshot', protocol: 1, seq: 1, run: view }).state;
+  let state = reducePanel(initialPanelState, { type: 'snapshot', protocol: 2, seq: 1, run: view }).state;
   state = reducePanel(state, { type: 'comparison', seq: 2, candidates: [{ runId: 'r1', label: 'x' }], compared: other }).state;
   assert.equal(state.compared?.runId, 'r1');
   assert.equal(state.run, view);
   assert.deepEqual(curveSeries(state.compared ?? view, 'clean', 'trainLoss', 'step', 0)?.ys, [5, 4]);
   assert.deepEqual(curveSeries(view, 'clean', 'trainLoss', 'step', 0)?.ys, [2]);
 
-  state = reducePanel(state, { type: 'snapshot', protocol: 1, seq: 3, run: view }).state;
+  state = reducePanel(state, { type: 'snapshot', protocol: 2, seq: 3, run: view }).state;
   assert.equal(state.compared?.runId, 'r1', 'a fresh snapshot of this run keeps the comparison');
   state = reducePanel(state, { type: 'comparison', seq: 4, candidates: [] }).state;
   assert.equal(state.compared, undefined);

@@ -10,16 +10,16 @@ import { parsePanelMessage, PanelUiStateSchema } from '../../src/shared/panel/pr
 
 test('valid panel messages parse; anything else is refused, not obeyed', () => {
   assert.ok(parsePanelMessage({ type: 'ready' }).ok);
-  assert.ok(parsePanelMessage({ type: 'exportPng', runId: 'run-1', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }).ok);
-  assert.ok(parsePanelMessage({ type: 'setWeights', runId: 'run-1', requestId: 'panel-abc-1', sampling: { a: 1 }, loss: { a: 2 } }).ok);
+  assert.ok(parsePanelMessage({ type: 'export-png', runId: 'run-1', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }).ok);
+  assert.ok(parsePanelMessage({ type: 'set-weights', runId: 'run-1', requestId: 'panel-abc-1', sampling: { a: 1 }, loss: { a: 2 } }).ok);
   const refused = [
-    { type: 'setWeights', runId: 'run-1', requestId: 'panel-abc', sampling: { a: -1 }, loss: {} },
-    { type: 'setWeights', runId: 'run-1', requestId: 'panel-abc', sampling: { a: 1 }, loss: { a: 'NaN' } },
-    { type: 'setWeights', runId: '../escape', requestId: 'panel-abc', sampling: {}, loss: {} },
-    { type: 'setWeights', runId: 'run-1', requestId: '<img src=x>', sampling: {}, loss: {} },
+    { type: 'set-weights', runId: 'run-1', requestId: 'panel-abc', sampling: { a: -1 }, loss: {} },
+    { type: 'set-weights', runId: 'run-1', requestId: 'panel-abc', sampling: { a: 1 }, loss: { a: 'NaN' } },
+    { type: 'set-weights', runId: '../escape', requestId: 'panel-abc', sampling: {}, loss: {} },
+    { type: 'set-weights', runId: 'run-1', requestId: '<img src=x>', sampling: {}, loss: {} },
     { type: 'stop', runId: 'run-1', extra: true },
-    { type: 'exportPng', runId: 'run-1', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' },
-    { type: 'exportPng', runId: 'run-1', dataUrl: 'javascript:alert(1)' },
+    { type: 'export-png', runId: 'run-1', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' },
+    { type: 'export-png', runId: 'run-1', dataUrl: 'javascript:alert(1)' },
     { type: 'runShell', command: 'rm -rf /' },
     'stop',
     null,

@@ -29,7 +29,7 @@ const epoch = (n: number, steps = 3): MetricRecord => ({
 });
 
 function snapshot(seq: number, run: RunView): HostToPanelMessage {
-  return { type: 'snapshot', protocol: 1, seq, run };
+  return { type: 'snapshot', protocol: 2, seq, run };
 }
 const delta = (seq: number, m: MetricRecord[], events: RunEvent[] = []): HostToPanelMessage => ({ type: 'delta', seq, metrics: m, events });
 

@@ -118,7 +118,7 @@ export class RunPanel implements vscode.Disposable {
       return;
     }
     const message = parsed.message;
-    if (message.type === 'ready' || message.type === 'requestSnapshot') {
+    if (message.type === 'ready' || message.type === 'request-snapshot') {
       this.ready = true;
       this.enqueue(() => this.sendSnapshot());
       return;
@@ -128,8 +128,8 @@ export class RunPanel implements vscode.Disposable {
       return;
     }
     if (message.type === 'compare') this.compare(message.otherRunId);
-    else if (message.type === 'exportCsv') await this.exportCsv();
-    else if (message.type === 'exportPng') await this.exportPng(message.dataUrl);
+    else if (message.type === 'export-csv') await this.exportCsv();
+    else if (message.type === 'export-png') await this.exportPng(message.dataUrl);
     else this.control(message);
   }
 

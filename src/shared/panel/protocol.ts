@@ -9,7 +9,7 @@ import type { MetricRecord, RunEvent, RunStatus } from '../runs/format';
 import type { ComparedRun, ComparisonCandidate } from './comparison';
 import type { RunView } from './runView';
 
-export const PANEL_PROTOCOL_VERSION = 1;
+export const PANEL_PROTOCOL_VERSION = 2;
 /** The webview panel type; also the key of the panel serializer. */
 export const RUN_PANEL_VIEW_TYPE = 'jointrain.run';
 
@@ -51,9 +51,9 @@ export const PanelToHostMessageSchema = z.discriminatedUnion('type', [
   /** The webview has loaded and wants its first snapshot. */
   z.strictObject({ type: z.literal('ready') }),
   /** The webview saw a gap in the sequence numbers. */
-  z.strictObject({ type: z.literal('requestSnapshot') }),
+  z.strictObject({ type: z.literal('request-snapshot') }),
   z.strictObject({
-    type: z.literal('setWeights'),
+    type: z.literal('set-weights'),
     runId,
     /**
      * Echoed by the trainer's weights-requested/applied/rejected events. Chosen by the panel
@@ -64,15 +64,15 @@ export const PanelToHostMessageSchema = z.discriminatedUnion('type', [
     loss: weights,
   }),
   /** Decline a balancer's suggestion; the host forwards it as the trainer's `reject-suggestion`. */
-  z.strictObject({ type: z.literal('rejectSuggestion'), runId, suggestionId }),
+  z.strictObject({ type: z.literal('reject-suggestion'), runId, suggestionId }),
   z.strictObject({ type: z.literal('pause'), runId }),
   z.strictObject({ type: z.literal('resume'), runId }),
   z.strictObject({ type: z.literal('stop'), runId }),
-  z.strictObject({ type: z.literal('exportCsv'), runId }),
+  z.strictObject({ type: z.literal('export-csv'), runId }),
   /** Draw another run of the same experiment over this one's curves; null stops comparing. */
   z.strictObject({ type: z.literal('compare'), runId, otherRunId: runId.nullable() }),
   /** The charts drawn into one PNG by the webview; the host checks it is a PNG before saving it. */
-  z.strictObject({ type: z.literal('exportPng'), runId, dataUrl: z.string().max(MAX_PNG_DATA_URL).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/) }),
+  z.strictObject({ type: z.literal('export-png'), runId, dataUrl: z.string().max(MAX_PNG_DATA_URL).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/) }),
 ]);
 
 export type PanelToHostMessage = z.infer<typeof PanelToHostMessageSchema>;

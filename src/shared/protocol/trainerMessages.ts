@@ -5,6 +5,7 @@
  * reconnects. Every message is validated on receipt: the trainer is another process.
  */
 import { z } from 'zod';
+import { RUN_STATUSES } from '../runs/format';
 import { parseJsonLine } from './jsonLine';
 import { TRAINER_PROTOCOL_VERSION } from './trainerCommands';
 
@@ -41,7 +42,7 @@ export const TrainerMessageSchema = z.discriminatedUnion('type', [
     protocol: z.literal(TRAINER_PROTOCOL_VERSION),
     runId: z.string().max(200),
     pid: z.number().int().positive(),
-    status: z.enum(['running', 'paused', 'completed', 'failed', 'diverged', 'stopped']),
+    status: z.enum(RUN_STATUSES),
   }),
   z.object({
     type: z.literal('step'),
@@ -62,7 +63,7 @@ export const TrainerMessageSchema = z.discriminatedUnion('type', [
     requestId: z.string().max(100).optional(),
     message: z.string().max(MAX_EVENT_MESSAGE_LENGTH).optional(),
   }),
-  z.object({ type: z.literal('status'), status: z.enum(['running', 'paused', 'completed', 'failed', 'diverged', 'stopped']) }),
+  z.object({ type: z.literal('status'), status: z.enum(RUN_STATUSES) }),
 ]);
 
 export type TrainerMessage = z.infer<typeof TrainerMessageSchema>;

@@ -5,21 +5,13 @@
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { formatFieldPath } from '../shared/experiment/issues';
+import { ExperimentIssueSchema, formatFieldPath, type ExperimentIssue } from '../shared/experiment/issues';
 import type { NodeRuntime } from './trainers/nodeRuntime';
 
-const IssueSchema = z.object({
-  line: z.number().int().positive(),
-  column: z.number().int().positive(),
-  endLine: z.number().int().positive(),
-  endColumn: z.number().int().positive(),
-  path: z.array(z.union([z.string(), z.number()])),
-  message: z.string(),
-  severity: z.enum(['error', 'warning']),
-});
-const ValidateOutputSchema = z.object({ issues: z.array(IssueSchema) });
+/** What `validate --json` prints: the trainer's issues, in the shape src/shared defines. */
+const ValidateOutputSchema = z.object({ issues: z.array(ExperimentIssueSchema.omit({ file: true })) });
 
-export type ValidationIssue = z.infer<typeof IssueSchema>;
+export type ValidationIssue = Omit<ExperimentIssue, 'file'>;
 
 export function runValidate(node: NodeRuntime, trainerScript: string, file: string, cwd: string): Promise<ValidationIssue[]> {
   return new Promise((resolve, reject) => {

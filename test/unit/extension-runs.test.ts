@@ -233,11 +233,16 @@ describe('status line and weight requests', () => {
     assert.equal(statusLine('digits', 'running', undefined, { completed: 3, total: 40 }).text, '$(sync~spin) digits 3/40');
   });
 
-  test('a typed weight change must be JSON with finite non-negative weights, not all zero', () => {
-    assert.equal(weightsProblem('{"sampling":{"a":2},"loss":{"b":0.5}}'), undefined);
-    assert.equal(weightsProblem('{"sampling":'), 'not valid JSON');
-    assert.match(weightsProblem('{"sampling":{"a":-1}}') ?? '', /sampling\.a: Too small/);
-    assert.match(weightsProblem('{"loss":{"a":0,"b":0}}') ?? '', /loss weights cannot all be zero/);
-    assert.match(weightsProblem('{"sampling":{"a":"x"}}') ?? '', /sampling\.a/);
+  test('a typed weight change must be a JSON object of finite non-negative weights for datasets of the run, not all zero once applied', () => {
+    const current = { sampling: { a: 1, b: 1 }, loss: { a: 1, b: 1 } };
+    assert.equal(weightsProblem('{"sampling":{"a":2},"loss":{"b":0.5}}', current), undefined);
+    assert.equal(weightsProblem('{"sampling":{"a":0}}', current), undefined, 'one dataset to zero while the other keeps its weight');
+    assert.equal(weightsProblem('{"sampling":', current), 'not valid JSON');
+    assert.match(weightsProblem('[1]', current) ?? '', /not a JSON object/);
+    assert.match(weightsProblem('{"sampling":{"a":-1}}', current) ?? '', /sampling\.a: Too small/);
+    assert.match(weightsProblem('{"loss":{"a":0,"b":0}}', current) ?? '', /loss weights cannot all be zero/);
+    assert.match(weightsProblem('{"sampling":{"a":"x"}}', current) ?? '', /sampling\.a/);
+    assert.match(weightsProblem('{"sampling":{"constructor":1}}', current) ?? '', /constructor: no dataset of that name in this run \(it has a, b\)/);
+    assert.match(weightsProblem('{"loss":{"c":1}}', current) ?? '', /c: no dataset of that name/);
   });
 });

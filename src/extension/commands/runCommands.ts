@@ -11,6 +11,7 @@ import type { RunSummary } from '../runs/runSummary';
 import type { RunNode } from '../views/runsTree';
 import type { ExtensionServices } from '../services';
 import { weightsProblem } from './weightRequest';
+import { weightChangeProblem, type CurrentWeights } from '../../shared/mixing/weightChange';
 
 type RunArgument = RunNode | string | undefined;
 
@@ -94,28 +95,37 @@ async function resumeFromCheckpoint(services: ExtensionServices, run: RunSummary
 async function setWeights(services: ExtensionServices, argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }): Promise<void> {
   const run = await resolveRun(services, argument, (summary) => isLiveStatus(summary.record.status));
   if (run === undefined) return;
+  const current = currentWeights(run);
   let requested = change;
   if (requested === undefined) {
-    const current = currentWeights(run);
     const text = await vscode.window.showInputBox({
       title: `New weights for run ${run.record.id} (applied at the next epoch)`,
       value: JSON.stringify(current),
       prompt: 'JSON: {"sampling": {dataset: weight}, "loss": {dataset: weight}}; datasets left out keep their weights',
-      validateInput: (value) => weightsProblem(value),
+      validateInput: (value) => weightsProblem(value, current),
     });
     if (text === undefined) return;
     requested = JSON.parse(text) as typeof change;
   }
   const command = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: `host-${Date.now()}`, ...requested });
-  if (!command.success) {
-    void vscode.window.showErrorMessage(`jointrain: invalid weights: ${command.error.issues[0]?.message ?? 'invalid'}`);
+  const problem = command.success ? weightChangeProblem(requested ?? {}, current) : command.error.issues[0]?.message;
+  if (!command.success || problem !== undefined) {
+    void vscode.window.showErrorMessage(`jointrain: invalid weights: ${problem ?? 'invalid'}`);
     return;
   }
   await sendCommand(services, run, command.data);
 }
 
-function currentWeights(run: RunSummary): { sampling: Record<string, number>; loss: Record<string, number> } {
+/**
+ * The weights in force, from the last epoch's record; before the first epoch only the names are
+ * known, and each counts as weighted (the trainer judges the change again when it applies it).
+ */
+function currentWeights(run: RunSummary): CurrentWeights {
   const datasets = Object.entries(run.lastEpoch?.datasets ?? {});
+  if (datasets.length === 0) {
+    const names = Object.fromEntries(run.record.datasets.map((d) => [d.name, 1]));
+    return { sampling: names, loss: names };
+  }
   return {
     sampling: Object.fromEntries(datasets.map(([name, m]) => [name, m.samplingWeight])),
     loss: Object.fromEntries(datasets.map(([name, m]) => [name, m.lossWeight])),

@@ -1,20 +1,23 @@
+import { z } from 'zod';
+
 /**
  * A positioned problem in an experiment file. The CLI prints it as
  * `file:line:column field.path: message`; the extension maps it to a diagnostic with the same range.
  */
-export interface ExperimentIssue {
-  file: string;
+export const ExperimentIssueSchema = z.object({
+  file: z.string(),
   /** 1-based line and column of the start of the offending node. */
-  line: number;
-  column: number;
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
   /** 1-based, exclusive end of the offending node's range. */
-  endLine: number;
-  endColumn: number;
+  endLine: z.number().int().positive(),
+  endColumn: z.number().int().positive(),
   /** Field path, e.g. ['datasets', 1, 'path']. */
-  path: Array<string | number>;
-  message: string;
-  severity: 'error' | 'warning';
-}
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+  severity: z.enum(['error', 'warning']),
+});
+export type ExperimentIssue = z.infer<typeof ExperimentIssueSchema>;
 
 /** `datasets[1].path` for ['datasets', 1, 'path']. */
 export function formatFieldPath(path: ReadonlyArray<string | number>): string {

@@ -5,7 +5,7 @@
  * trust domain: everything it posts is validated here before it reaches the trainer.
  */
 import { z } from 'zod';
-import type { MetricRecord, RunEvent, RunStatus } from '../runs/format';
+import { RUN_ID_PATTERN, type MetricRecord, type RunEvent, type RunStatus } from '../runs/format';
 import type { ComparedRun, ComparisonCandidate } from './comparison';
 import type { RunView } from './runView';
 
@@ -39,7 +39,7 @@ export type HostToPanelMessage =
 /** 32 MiB of base64: a page of charts at twice the pixel density is a few MiB. */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 
-const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/);
+const runId = z.string().regex(RUN_ID_PATTERN);
 /** A trainer's suggestion id or a panel's request id: characters safe in a log line, at most the trainer command's 100. */
 const suggestionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/);
 const weights = z

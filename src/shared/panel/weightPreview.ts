@@ -5,6 +5,7 @@
  */
 import type { MixingStrategy } from '../experiment/schema';
 import { configuredShares } from '../mixing/shares';
+import { weightChangeProblem } from '../mixing/weightChange';
 
 export interface PreviewDataset {
   name: string;
@@ -27,18 +28,17 @@ export interface SharePreview {
 
 export type PreviewResult = { ok: true; shares: SharePreview[] } | { ok: false; problem: string };
 
-/** Why a proposal cannot be sent (negative, non-finite, all zero), or undefined when it can. */
+/**
+ * Why a proposal cannot be sent, or undefined when it can: every dataset of the run needs both
+ * weights (the panel always proposes them all), and the weights follow `weightChangeProblem`.
+ */
 export function proposalProblem(datasets: readonly PreviewDataset[], proposal: WeightProposal): string | undefined {
   for (const kind of ['sampling', 'loss'] as const) {
-    for (const { name } of datasets) {
-      const weight = proposal[kind][name];
-      if (weight === undefined || !Number.isFinite(weight)) return `${name}: ${kind} weight must be a number`;
-      if (weight < 0) return `${name}: ${kind} weight cannot be negative`;
-      if (weight > 1e6) return `${name}: ${kind} weight must be at most 1000000`;
-    }
-    if (datasets.length > 0 && datasets.every(({ name }) => proposal[kind][name] === 0)) return `${kind} weights cannot all be zero`;
+    const missing = datasets.find(({ name }) => !Object.hasOwn(proposal[kind], name));
+    if (missing) return `${missing.name}: ${kind} weight must be a number`;
   }
-  return undefined;
+  const names = Object.fromEntries(datasets.map(({ name }) => [name, 1]));
+  return weightChangeProblem(proposal, { sampling: names, loss: names });
 }
 
 /**

@@ -267,8 +267,10 @@ export type RunEventKind = RunEvent['kind'];
  * A run id names a folder and the run's channel, so it is kept to letters, digits, `.`, `-` and `_`,
  * starts with a letter or digit (never `..` or a hidden folder) and is at most 120 characters.
  */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
+
 export function isValidRunId(id: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/.test(id);
+  return RUN_ID_PATTERN.test(id);
 }
 
 /** `20261129-184239-digits-6c54`: start time, experiment name, random suffix. Sorts by start time. */

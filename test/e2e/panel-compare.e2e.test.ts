@@ -31,6 +31,7 @@ vsCodeTest(
     await panel.getByText(`${earlier ?? ''}: train loss`).first().waitFor();
     await workbench.screenshot('panel-compare');
 
+    await workbench.waitForSavedEditor('jointrain.run');
     await workbench.reloadWindow();
     const restored = workbench.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await restored.getByText(`${earlier ?? ''}: train loss`).first().waitFor({ timeout: 60_000 });

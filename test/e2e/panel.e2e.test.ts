@@ -54,6 +54,7 @@ vsCodeTest(
     assert.equal(applied.sampling.inverted, 0.25);
     await workbench.screenshot('panel-applied');
 
+    await workbench.waitForSavedEditor('jointrain.run');
     await workbench.reloadWindow();
     const restored = workbench.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await restored.getByText('clean — loss', { exact: true }).waitFor({ timeout: 60_000 });

@@ -87,6 +87,21 @@ describe('run folders as the host reads them', () => {
     assert.deepEqual(store.all().map((run) => run.record.id), ['r1']);
     assert.equal(notified, 3);
   });
+
+  test('the store says when it has read the runs folders once, so a panel restored at activation does not take it for empty', async () => {
+    const runs = tempDir();
+    writeRun(runs, record('r1'));
+    const store = new RunStore([runs]);
+    let loaded = false;
+    void store.loaded.then(() => (loaded = true));
+    await Promise.resolve();
+    assert.equal(loaded, false);
+    assert.equal(store.get('r1'), undefined);
+    const refreshed = store.refreshAll();
+    await store.loaded;
+    assert.equal(store.get('r1')?.record.id, 'r1', 'loaded only once the first read is in');
+    await refreshed;
+  });
 });
 
 describe('the Runs tree', () => {

@@ -16,6 +16,7 @@ import { weightChangeProblem, type CurrentWeights } from '../../shared/mixing/we
 type RunArgument = RunNode | string | undefined;
 
 export async function resolveRun(services: ExtensionServices, argument: RunArgument, filter: (run: RunSummary) => boolean = () => true): Promise<RunSummary | undefined> {
+  await services.store.loaded;
   if (typeof argument === 'string') return services.store.get(argument);
   if (argument?.kind === 'run') return services.store.get(argument.runId);
   const candidates = services.store.all().filter(filter).sort((a, b) => b.record.id.localeCompare(a.record.id));

@@ -37,7 +37,8 @@ export class RunPanels implements vscode.Disposable {
   }
 
   /** Re-attaches a panel VS Code restored after a reload; its saved state names the run. */
-  restore(panel: vscode.WebviewPanel, state: unknown): void {
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    await this.services.store.loaded;
     const parsed = PanelUiStateSchema.safeParse(state);
     const run = parsed.success ? this.services.store.get(parsed.data.runId) : undefined;
     if (run === undefined || this.panels.has(run.record.id)) {
@@ -78,7 +79,7 @@ export function registerRunPanels(panels: RunPanels): vscode.Disposable[] {
   return [
     panels,
     vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => panels.restore(panel, state),
+      deserializeWebviewPanel: (panel, state) => panels.restore(panel, state),
     }),
   ];
 }

@@ -16,6 +16,13 @@ export class RunStore {
   /** Per run folder, the newest read started: an older read that finishes later is dropped. */
   private readonly reads = new Map<string, number>();
   private readCount = 0;
+  private markLoaded: () => void = () => undefined;
+  /**
+   * Settles when the runs folders have been read once. What runs at activation before that — a
+   * panel VS Code restores after a reload, a command asking which run — waits for it instead of
+   * taking an empty store for "no runs".
+   */
+  readonly loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
 
   constructor(private runsDirs: readonly string[]) {}
 
@@ -47,6 +54,7 @@ export class RunStore {
     await Promise.all(dirs.map((dir) => this.read(dir)));
     const seen = new Set(dirs);
     for (const dir of [...this.runs.keys()]) if (!seen.has(dir)) this.runs.delete(dir);
+    this.markLoaded();
     this.notify(this.all());
   }
 

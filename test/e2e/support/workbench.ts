@@ -168,6 +168,37 @@ export class Workbench {
     return this.page.locator('.notifications-toasts .notification-toast .notification-list-item-message').allInnerTexts();
   }
 
+  /**
+   * Waits until the workbench has written to its storage that an editor containing `text` (e.g. a
+   * webview's view type) is open. VS Code web saves the open editors when its storage flushes — at
+   * idle moments, which a busy window (a live chart) may not give for a while — and a window
+   * reloaded before that comes back without them.
+   */
+  async waitForSavedEditor(text: string, timeoutMs = 60_000): Promise<void> {
+    // Runs in the page (a string: this file is type-checked without the DOM's types).
+    const saved = `(async (needle) => {
+      const read = (name) => new Promise((resolve) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => resolve(undefined);
+        open.onsuccess = () => {
+          try {
+            const request = open.result.transaction('ItemTable', 'readonly').objectStore('ItemTable').get('memento/workbench.parts.editor');
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => resolve(undefined);
+          } catch {
+            resolve(undefined);
+          } finally {
+            open.result.close();
+          }
+        };
+      });
+      const names = (await indexedDB.databases()).map((db) => db.name ?? '').filter((name) => name.startsWith('vscode-web-state-db'));
+      const values = await Promise.all(names.map(read));
+      return values.some((value) => typeof value === 'string' && value.includes(needle));
+    })(${JSON.stringify(text)})`;
+    await this.page.waitForFunction(saved, undefined, { polling: 250, timeout: timeoutMs });
+  }
+
   /** "Developer: Reload Window", then waits for the reloaded workbench. */
   async reloadWindow(): Promise<void> {
     // VS Code web's webviews wait for their service worker to change; after a reload the previous

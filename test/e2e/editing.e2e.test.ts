@@ -4,9 +4,10 @@
  * scaffolded from a data folder in the Explorer, then trained.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import type { RunRecord } from '../../src/shared/runs/format';
 import { EXAMPLE_EXPERIMENT, exampleWorkspace, waitForRunFile } from './support/exampleWorkspace';
 import { vsCodeTest } from './support/session';
@@ -122,7 +123,7 @@ vsCodeTest(
     await workbench.answerSaveDialog(join(workspace, 'first.jointrain.yaml'));
     await workbench.page.locator('.tabs-container .tab.active').filter({ hasText: 'first.jointrain.yaml' }).waitFor();
     const text = readFileSync(join(workspace, 'first.jointrain.yaml'), 'utf8');
-    assert.match(text, /- name: digits-clean\n\s+type: images .*\n\s+path: data\/digits-clean\n/);
+    assert.match(text, /- name: digits-clean\n(?: {4}#.*\n)* {4}type: images\n {4}path: data\/digits-clean\n/);
     await workbench.screenshot('editing-new-experiment');
 
     await workbench.runCommand('Start joint training');
@@ -157,5 +158,35 @@ vsCodeTest(
     await problems.getByText(/folder not found: .*digits-scanned-missing/).first().waitFor();
     await workbench.screenshot('editing-declared-schema');
     assert.equal(await problems.locator('.monaco-list-row').filter({ hasText: 'plain.yaml' }).count(), 0, 'a YAML file without the modeline gets no jointrain problems');
+  },
+);
+
+/** data/<dataset>/{train,val}/<class>/ — the layout most image datasets come in. */
+async function splitDatasetsWorkspace(folder: string): Promise<void> {
+  for (const dataset of ['mnist', 'mnist-rot', 'optdigits']) {
+    for (const [split, count] of [['train', 3], ['val', 1]] as const) {
+      for (const digit of ['0', '1', '2']) {
+        const dir = join(folder, 'data', dataset, split, digit);
+        mkdirSync(dir, { recursive: true });
+        for (let i = 0; i < count; i++) await sharp(Buffer.alloc(64, 20 * i + 40), { raw: { width: 8, height: 8, channels: 1 } }).png().toFile(join(dir, `${i}.png`));
+      }
+    }
+  }
+}
+
+vsCodeTest(
+  '"New joint-training experiment…" on the parent folder of three datasets with train/val splits writes the three datasets, with their validation folders',
+  { workspace: splitDatasetsWorkspace, trust: 'trusted' },
+  async ({ workbench, workspace }) => {
+    await workbench.openView('Explorer');
+    await workbench.runContextMenuCommand(workbench.treeItem(/^data$/), 'New joint-training experiment…');
+    await workbench.answerSaveDialog(join(workspace, 'digits.jointrain.yaml'));
+    await workbench.page.locator('.tabs-container .tab.active').filter({ hasText: 'digits.jointrain.yaml' }).waitFor();
+    const text = readFileSync(join(workspace, 'digits.jointrain.yaml'), 'utf8');
+    for (const dataset of ['mnist', 'mnist-rot', 'optdigits']) {
+      assert.match(text, new RegExp(`- name: ${dataset}\\n(?: {4}#.*\\n)* {4}type: images\\n {4}path: data/${dataset}/train\\n[\\s\\S]*?validation: \\{ path: data/${dataset}/val \\}`));
+    }
+    assert.equal((text.match(/^ {4}head: classes$/gm) ?? []).length, 3, 'one head shared by the three datasets of the same classes');
+    await workbench.screenshot('editing-new-experiment-from-parent');
   },
 );

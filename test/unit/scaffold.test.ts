@@ -7,7 +7,14 @@ import sharp from 'sharp';
 import { parseExperiment } from '../../src/shared/experiment/parse';
 import { validateExperimentFile } from '../../src/trainer/config/loadExperiment';
 import { experimentTemplate } from '../../src/trainer/scaffold/experimentTemplate';
-import { inspectSource } from '../../src/trainer/scaffold/inspectSources';
+import { findDatasets } from '../../src/trainer/scaffold/findDatasets';
+import { inspectDataset } from '../../src/trainer/scaffold/inspectSources';
+
+const inspectSource = async (path: string) => {
+  const [found] = await findDatasets([path]);
+  assert.ok(found);
+  return inspectDataset(found);
+};
 
 const root = mkdtempSync(join(tmpdir(), 'jointrain-scaffold-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -17,7 +24,8 @@ async function imageFolder(name: string, classes: string[], width: number, heigh
   for (const className of classes) {
     mkdirSync(join(folder, className), { recursive: true });
     for (let index = 0; index < 5; index += 1) {
-      const pixels = Buffer.alloc(width * height * channels, (index * 40) % 256);
+      // Colour images get a red tint: grey pixels stored as RGB count as one channel.
+      const pixels = Buffer.from(Array.from({ length: width * height * channels }, (_, i) => (channels === 3 && i % 3 === 0 ? 200 : (index * 40) % 256)));
       const image = sharp(pixels, { raw: { width, height, channels } });
       await (channels === 1 ? image.toColourspace('b-w') : image).png().toFile(join(folder, className, `${index}.png`));
     }
@@ -38,9 +46,9 @@ test('the scaffolder finds classes, image sizes and CSV columns, and writes an e
   const depth = csvFile('depth.csv', ['x1,x2,depth', ...Array.from({ length: 10 }, (_, row) => `${row},${row + 1},${row * 0.5 + 0.25}`)]);
 
   const sources = await Promise.all([digits, photos, sensors, depth].map((path) => inspectSource(path)));
-  assert.deepEqual(sources[0], { kind: 'images', path: digits, name: 'digits', classes: ['0', '1'], images: 10, size: [10, 20], channels: 1 });
+  assert.deepEqual(sources[0], { kind: 'images', path: digits, name: 'digits', ignored: [], classes: ['0', '1'], images: 10, size: [10, 20], channels: 1 });
   assert.equal(sources[1]?.kind === 'images' && sources[1].channels, 3);
-  assert.deepEqual(sources[2], { kind: 'csv', path: sensors, name: 'sensors', columns: ['a', 'b', 'kind', 'c'], label: 'kind', task: 'classification', rows: 10 });
+  assert.deepEqual(sources[2], { kind: 'csv', path: sensors, name: 'sensors', ignored: [], columns: ['a', 'b', 'kind', 'c'], label: 'kind', task: 'classification', rows: 10 });
   assert.equal(sources[3]?.kind === 'csv' && sources[3].task, 'regression');
 
   const text = experimentTemplate(sources, root, 'first');

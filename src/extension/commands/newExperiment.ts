@@ -1,8 +1,9 @@
 /**
- * "New joint-training experiment": the user picks data folders and CSV files (or selects them in
- * the explorer); the trainer's `scaffold` command inspects them (classes, image sizes with sharp,
- * CSV columns — one implementation, shared with the CLI) and writes the experiment's text, which is
- * saved where the user chooses and opened.
+ * "New joint-training experiment": the user picks data folders and CSV files (several at once from
+ * the palette, or selected in the explorer); the trainer's `scaffold` command finds the datasets in
+ * them (a parent of datasets, dataset folders, train/val split folders, class folders, CSV files),
+ * inspects them (classes, image sizes and channels with sharp, CSV columns — one implementation,
+ * shared with the CLI) and writes the experiment's text, which is saved where the user chooses.
  */
 import { execFile } from 'node:child_process';
 import { basename, dirname } from 'node:path';
@@ -44,7 +45,7 @@ function pickSources(): Thenable<vscode.Uri[] | undefined> {
     canSelectMany: true,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     openLabel: 'Use as datasets',
-    title: 'Pick image folders (one subfolder per class) and CSV files',
+    title: 'Pick your data: a folder of datasets, dataset folders (class subfolders, or train/val splits of them), or CSV files',
   });
 }
 
@@ -53,6 +54,7 @@ async function pickTarget(near: vscode.Uri | undefined): Promise<vscode.Uri | un
   const chosen = await vscode.window.showSaveDialog({
     defaultUri: folder ? vscode.Uri.joinPath(folder, `experiment${EXTENSION}`) : undefined,
     filters: { 'jointrain experiment': ['yaml'] },
+    title: 'Save the new joint-training experiment as',
     saveLabel: 'Create experiment',
   });
   if (!chosen || chosen.path.endsWith(EXTENSION)) return chosen;

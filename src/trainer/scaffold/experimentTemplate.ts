@@ -6,17 +6,20 @@ import type { InspectedSource } from './inspectSources';
 const MAX_SIDE = 64;
 
 /**
- * A commented experiment that trains the sources as they are: one head per dataset (a dataset's
- * classes are its own), an `image` stem for every image dataset (resized to one size) and a
- * `table` stem for the CSVs of each feature count (a stem takes one input shape), each ending in
- * 64 units so that the trunk can be shared.
+ * A commented experiment that trains the datasets as they are: image datasets with the same classes
+ * share one head (a shared label space is what joint training is for), every other dataset gets a
+ * head of its own; an `image` stem for every image dataset (resized to one size) and a `table` stem
+ * for the CSVs of each feature count (a stem takes one input shape), each ending in 64 units so
+ * that the trunk can be shared. A dataset with a validation split found beside it uses it.
  */
 export function experimentTemplate(sources: readonly InspectedSource[], experimentDir: string, name: string): string {
   const names = uniqueNames(sources.map((source) => source.name));
+  const heads = headsOf(sources, names);
   const images = sources.filter((source) => source.kind === 'images');
   const size = commonSize(images.map((source) => source.size));
   const channels = images.some((source) => source.channels === 3) ? 3 : 1;
   const tableStems = tableStemsByFeatureCount(sources);
+  const where = (path: string) => yamlValue(relative(experimentDir, path).split(sep).join('/') || '.');
   const lines = [
     '# A jointrain experiment written by "New joint-training experiment". Hover any key for its',
     '# documentation; `jointrain validate` (or saving the file in VS Code) checks it and its data.',
@@ -26,25 +29,27 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
   ];
   sources.forEach((source, index) => {
     const datasetName = names[index] ?? source.name;
-    const path = relative(experimentDir, source.path).split(sep).join('/') || '.';
-    lines.push(`  - name: ${yamlValue(datasetName)}`);
+    lines.push(`  - name: ${yamlValue(datasetName)}`, ...foundComment(source, where));
     if (source.kind === 'images') {
       lines.push(
-        `    type: images                # ${source.images} images in ${source.classes.length} classes: ${summary(source.classes)}`,
-        `    path: ${yamlValue(path)}`,
-        `    image: { size: [${size[0]}, ${size[1]}], channels: ${channels} }   # first image: ${source.size[0]}×${source.size[1]}, ${source.channels} channel${source.channels === 1 ? '' : 's'}`,
+        '    type: images',
+        `    path: ${where(source.path)}`,
+        `    image: { size: [${size[0]}, ${size[1]}], channels: ${channels} }   # first image: ${source.size[0]}×${source.size[1]}, ${source.channels === 1 ? 'greyscale' : 'colour'}`,
         '    stem: image',
       );
     } else {
       const features = featureColumns(source);
       lines.push(
-        `    type: csv                   # ${source.rows} rows`,
-        `    path: ${yamlValue(path)}`,
+        '    type: csv',
+        `    path: ${where(source.path)}`,
         `    csv: { label: ${yamlValue(source.label)}, features: [${features.map(yamlValue).join(', ')}] }`,
         `    stem: ${tableStems.get(features.length) ?? 'table'}`,
       );
     }
-    lines.push(`    head: ${yamlValue(datasetName)}`, '    validation: { split: 0.2 }   # or { path: … } for a separate validation source');
+    lines.push(
+      `    head: ${yamlValue(heads.of[index] ?? datasetName)}`,
+      source.validation ? `    validation: { path: ${where(source.validation.path)} }` : '    validation: { split: 0.2 }   # no validation folder beside it: 20% of each class held out',
+    );
   });
   lines.push(
     'mixing:',
@@ -55,11 +60,8 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
   );
   if (images.length) lines.push('    image: { layers: [{ type: flatten }, { type: dense, units: 64, activation: relu }] }');
   for (const [count, stem] of tableStems) lines.push(`    ${stem}: { layers: [{ type: dense, units: 64, activation: relu }] }   # ${count} feature${count === 1 ? '' : 's'}`);
-  lines.push('  trunk: [{ type: dense, units: 64, activation: relu }]', '  heads:                        # one per dataset; datasets on one classification head share its classes');
-  sources.forEach((source, index) => {
-    const task = source.kind === 'csv' && source.task === 'regression' ? '{ task: regression, loss: mse }' : '{ task: classification }';
-    lines.push(`    ${yamlValue(names[index] ?? source.name)}: ${task}`);
-  });
+  lines.push('  trunk: [{ type: dense, units: 64, activation: relu }]', '  heads:                        # datasets on one classification head share its classes');
+  for (const head of heads.list) lines.push(`    ${yamlValue(head.name)}: ${head.task === 'regression' ? '{ task: regression, loss: mse }' : '{ task: classification }'}${head.comment}`);
   lines.push(
     'training:',
     '  epochs: 10',
@@ -70,6 +72,55 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
     '',
   );
   return lines.join('\n');
+}
+
+/** One comment line per fact found about a dataset: what it holds, its splits, what it ignores. */
+function foundComment(source: InspectedSource, where: (path: string) => string): string[] {
+  const holds =
+    source.kind === 'images'
+      ? `${source.images} training images in ${source.classes.length} classes (${summary(source.classes)})`
+      : `${source.rows} training rows; label column \`${source.label}\` (${source.task})`;
+  const unit = source.kind === 'images' ? 'images' : 'rows';
+  return [
+    `    # found: ${holds}`,
+    ...(source.validation ? [`    # validation: ${source.validation.count} ${unit} in ${where(source.validation.path)}`] : []),
+    ...(source.test ? [`    # test: ${source.test.count} ${unit} in ${where(source.test.path)}, kept out of training and validation`] : []),
+    ...(source.ignored.length ? [`    # ignored beside it: ${summary(source.ignored)}`] : []),
+  ];
+}
+
+interface Head {
+  name: string;
+  task: 'classification' | 'regression';
+  comment: string;
+}
+
+/** Image datasets with identical classes share a head; each other dataset has its own. */
+function headsOf(sources: readonly InspectedSource[], names: readonly string[]): { of: string[]; list: Head[] } {
+  const byClasses = new Map<string, number[]>();
+  sources.forEach((source, index) => {
+    if (source.kind !== 'images') return;
+    const key = JSON.stringify(source.classes);
+    byClasses.set(key, [...(byClasses.get(key) ?? []), index]);
+  });
+  const shared = [...byClasses.values()].filter((members) => members.length > 1);
+  const taken = new Set(names);
+  const of: string[] = [];
+  const list: Head[] = [];
+  shared.forEach((members, group) => {
+    let name = group === 0 ? 'classes' : `classes_${group + 1}`;
+    while (taken.has(name)) name = `${name}_`;
+    taken.add(name);
+    members.forEach((index) => (of[index] = name));
+    list.push({ name, task: 'classification', comment: `   # shared by ${members.map((i) => names[i]).join(', ')}: the same classes` });
+  });
+  sources.forEach((source, index) => {
+    if (of[index] !== undefined) return;
+    const name = names[index] ?? source.name;
+    of[index] = name;
+    list.push({ name, task: source.kind === 'csv' && source.task === 'regression' ? 'regression' : 'classification', comment: '' });
+  });
+  return { of, list };
 }
 
 function featureColumns(source: Extract<InspectedSource, { kind: 'csv' }>): string[] {

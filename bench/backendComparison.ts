@@ -1,73 +1,136 @@
 /**
- * Benchmark 4, backends: the reference CNN and MLP of issue 5 trained with Adam on random data,
- * samples/s on tfjs `cpu` and `wasm` (with jointrain's gradient kernels) and PyTorch on one CPU
- * thread, all in this run. The cpu backend is ~100× slower, so it gets only a few batches; the
- * others get enough for a stable rate. Also a per-kernel profile of one wasm CNN step.
+ * Benchmark 4, backends: six common models trained with Adam on random data — samples/s on tfjs
+ * `wasm` (with jointrain's gradient kernels) and on PyTorch pinned to one thread, alternated for
+ * several rounds in this run, medians and spread — plus wasm against tfjs `cpu` on the first model,
+ * and a per-kernel profile of one wasm step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { selectBackend } from '../src/trainer/backend/selectBackend';
 import { table, verdict, type BenchSection } from './markdown';
-import { fixed, percent, whole } from './stats';
+import { fixed, median, percent, whole } from './stats';
 
 interface ReferenceModel {
-  name: 'cnn' | 'mlp';
+  /** The letter of issue 13's table, and torch_reference.py's name for the same model. */
+  name: 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
   title: string;
   batch: number;
   input: number[];
-  build(): tf.Sequential;
-  /** Warm-up and timed batches per backend. */
-  batches: Record<'cpu' | 'wasm' | 'torch', [number, number]>;
+  classes: number;
+  layers(): tf.layers.Layer[];
+  /** Warm-up and timed batches per side and round: about a second or two of work each. */
+  batches: Record<'wasm' | 'torch', [number, number]>;
 }
+
+const { conv2d, maxPooling2d, separableConv2d, flatten, dense } = tf.layers;
 
 const MODELS: ReferenceModel[] = [
   {
-    name: 'cnn',
-    title: '(a) CNN conv16 3×3 same → maxpool 2 → conv32 3×3 stride 2 → dense10 on 32×32×3, batch 64',
+    name: 'a',
+    title: '(a) bench CNN: conv16 3×3 same → pool → conv32 3×3 s2 → dense10, 32×32×3, b64',
     batch: 64,
     input: [32, 32, 3],
-    build: () =>
-      tf.sequential({
-        layers: [
-          tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
-          tf.layers.maxPooling2d({ poolSize: 2 }),
-          tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
-          tf.layers.flatten(),
-          tf.layers.dense({ units: 10, activation: 'softmax' }),
-        ],
-      }),
-    batches: { cpu: [1, 2], wasm: [3, 30], torch: [5, 60] },
+    classes: 10,
+    layers: () => [
+      conv2d({ inputShape: [32, 32, 3], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      maxPooling2d({ poolSize: 2 }),
+      conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+      flatten(),
+      dense({ units: 10, activation: 'softmax' }),
+    ],
+    batches: { wasm: [3, 30], torch: [5, 80] },
   },
   {
-    name: 'mlp',
-    title: '(b) MLP 784-256-128-10, batch 128',
+    name: 'b',
+    title: '(b) digits CNN: conv16 → pool → conv32 → pool → dense64 → dense10, 28×28×1, b64',
+    batch: 64,
+    input: [28, 28, 1],
+    classes: 10,
+    layers: () => [
+      conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      maxPooling2d({ poolSize: 2 }),
+      conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      maxPooling2d({ poolSize: 2 }),
+      flatten(),
+      dense({ units: 64, activation: 'relu' }),
+      dense({ units: 10, activation: 'softmax' }),
+    ],
+    batches: { wasm: [3, 30], torch: [5, 80] },
+  },
+  {
+    name: 'c',
+    title: '(c) LeNet-5-like: conv6 5×5 same → pool → conv16 5×5 → pool → 120 → 84 → 10, 28×28×1, b64',
+    batch: 64,
+    input: [28, 28, 1],
+    classes: 10,
+    layers: () => [
+      conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      maxPooling2d({ poolSize: 2 }),
+      conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }),
+      maxPooling2d({ poolSize: 2 }),
+      flatten(),
+      dense({ units: 120, activation: 'relu' }),
+      dense({ units: 84, activation: 'relu' }),
+      dense({ units: 10, activation: 'softmax' }),
+    ],
+    batches: { wasm: [3, 40], torch: [5, 150] },
+  },
+  {
+    name: 'd',
+    title: '(d) conv16 → separable conv32 → pool → dense10, 32×32×3, b64',
+    batch: 64,
+    input: [32, 32, 3],
+    classes: 10,
+    layers: () => [
+      conv2d({ inputShape: [32, 32, 3], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      separableConv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      maxPooling2d({ poolSize: 2 }),
+      flatten(),
+      dense({ units: 10, activation: 'softmax' }),
+    ],
+    batches: { wasm: [2, 12], torch: [3, 30] },
+  },
+  {
+    name: 'e',
+    title: '(e) MLP 784-256-128-10, b128',
     batch: 128,
     input: [784],
-    build: () =>
-      tf.sequential({
-        layers: [
-          tf.layers.dense({ inputShape: [784], units: 256, activation: 'relu' }),
-          tf.layers.dense({ units: 128, activation: 'relu' }),
-          tf.layers.dense({ units: 10, activation: 'softmax' }),
-        ],
-      }),
-    batches: { cpu: [2, 8], wasm: [5, 60], torch: [5, 100] },
+    classes: 10,
+    layers: () => [dense({ inputShape: [784], units: 256, activation: 'relu' }), dense({ units: 128, activation: 'relu' }), dense({ units: 10, activation: 'softmax' })],
+    batches: { wasm: [5, 50], torch: [10, 400] },
+  },
+  {
+    name: 'f',
+    title: '(f) tabular MLP 20-64-64-2, b256',
+    batch: 256,
+    input: [20],
+    classes: 2,
+    layers: () => [dense({ inputShape: [20], units: 64, activation: 'relu' }), dense({ units: 64, activation: 'relu' }), dense({ units: 2, activation: 'softmax' })],
+    batches: { wasm: [10, 300], torch: [20, 1500] },
   },
 ];
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.join(__dirname, 'torch_reference.py');
+const ROUNDS = 3;
+const THREADS = 1;
+/** A true one-thread peer: torch.set_num_threads(1) alone still lets OpenBLAS start a thread per core. */
+const TORCH_ENV = { OPENBLAS_NUM_THREADS: String(THREADS), OMP_NUM_THREADS: String(THREADS), MKL_NUM_THREADS: String(THREADS) };
 const WASM_OVER_CPU_GOAL = 100;
 const WASM_OVER_TORCH_GOAL = 0.5;
 
-async function tfjsSamplesPerSecond(backend: 'cpu' | 'wasm', model: ReferenceModel): Promise<number> {
-  await selectBackend(backend);
-  const network = model.build();
+function compiled(model: ReferenceModel): { network: tf.Sequential; x: tf.Tensor; y: tf.Tensor } {
+  const network = tf.sequential({ layers: model.layers() });
   network.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const x = tf.randomUniform([model.batch, ...model.input]);
-  const y = tf.oneHot(tf.randomUniform([model.batch], 0, 10, 'int32') as tf.Tensor1D, 10);
-  const [warmup, timed] = model.batches[backend];
+  const y = tf.oneHot(tf.randomUniform([model.batch], 0, model.classes, 'int32') as tf.Tensor1D, model.classes);
+  return { network, x, y };
+}
+
+async function tfjsSamplesPerSecond(backend: 'cpu' | 'wasm', model: ReferenceModel, [warmup, timed]: [number, number]): Promise<number> {
+  await selectBackend(backend);
+  const { network, x, y } = compiled(model);
   for (let i = 0; i < warmup; i++) await network.trainOnBatch(x, y);
   const started = performance.now();
   for (let i = 0; i < timed; i++) await network.trainOnBatch(x, y);
@@ -80,10 +143,7 @@ async function tfjsSamplesPerSecond(backend: 'cpu' | 'wasm', model: ReferenceMod
 /** Milliseconds per kernel of one training step on wasm, largest first. */
 async function wasmKernelProfile(model: ReferenceModel): Promise<Array<[string, number]>> {
   await selectBackend('wasm');
-  const network = model.build();
-  network.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-  const x = tf.randomUniform([model.batch, ...model.input]);
-  const y = tf.oneHot(tf.randomUniform([model.batch], 0, 10, 'int32') as tf.Tensor1D, 10);
+  const { network, x, y } = compiled(model);
   await network.trainOnBatch(x, y);
   const profile = await tf.profile(async () => {
     await network.trainOnBatch(x, y);
@@ -98,76 +158,90 @@ async function wasmKernelProfile(model: ReferenceModel): Promise<Array<[string, 
   return [...byKernel].sort((a, b) => b[1] - a[1]);
 }
 
-type TorchResult = { samplesPerSecond: number; torch: string } | { note: string };
+type TorchRun = { samplesPerSecond: number; torch: string; threads: number; blas: string };
 
 function hasTorch(): boolean {
   return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Installs Debian's python3-torch when missing and this process may (root, apt-get present). */
+function hasOpenBlas(): boolean {
+  return spawnSync('sh', ['-c', 'ls /usr/lib/*/openblas-pthread/libblas.so.3'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Installs Debian's python3-torch, and OpenBLAS for it, when missing and this process may (root,
+ * apt-get present). Without OpenBLAS, Debian's torch runs on the reference BLAS, ~10× slower on
+ * matrix products: a peer nobody would use.
+ */
 function ensureTorch(): string | undefined {
-  if (hasTorch()) return undefined;
-  if (process.getuid?.() !== 0) return `PyTorch is not installed and the bench is not root: run \`apt-get install -y python3-torch\`.`;
-  console.log('   installing python3-torch with apt-get (once) …');
-  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch'], { stdio: 'ignore' });
-  if (install.status !== 0 || !hasTorch()) return 'PyTorch is not installed and `apt-get install -y python3-torch` failed (no package source?).';
+  if (hasTorch() && hasOpenBlas()) return undefined;
+  if (process.getuid?.() !== 0) return `PyTorch or OpenBLAS is not installed and the bench is not root: run \`apt-get install -y python3-torch libopenblas0-pthread\`.`;
+  console.log('   installing python3-torch and libopenblas0-pthread with apt-get (once) …');
+  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread'], { stdio: 'ignore' });
+  if (install.status !== 0 || !hasTorch()) return 'PyTorch is not installed and `apt-get install -y python3-torch libopenblas0-pthread` failed (no package source?).';
   return undefined;
 }
 
-function torchSamplesPerSecond(model: ReferenceModel): TorchResult {
+function torchSamplesPerSecond(model: ReferenceModel): TorchRun {
   const [warmup, timed] = model.batches.torch;
-  const run = spawnSync(PYTHON, [TORCH_SCRIPT, model.name, String(warmup), String(timed)], { encoding: 'utf8' });
-  if (run.status !== 0) return { note: `PyTorch run failed: ${run.stderr.trim().split('\n').at(-1) ?? ''}` };
-  return JSON.parse(run.stdout) as { samplesPerSecond: number; torch: string };
+  const run = spawnSync(PYTHON, [TORCH_SCRIPT, model.name, String(warmup), String(timed), String(THREADS)], { encoding: 'utf8', env: { ...process.env, ...TORCH_ENV } });
+  if (run.status !== 0) throw new Error(`PyTorch run of (${model.name}) failed: ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
+  return JSON.parse(run.stdout) as TorchRun;
+}
+
+/** `1,234 (1,200–1,260)`: the median and the spread of the rounds. */
+function withSpread(values: readonly number[]): string {
+  return `${whole(median(values))} (${whole(Math.min(...values))}–${whole(Math.max(...values))})`;
 }
 
 export async function backendComparison(): Promise<BenchSection> {
   const torchMissing = ensureTorch();
   const rows: string[][] = [];
   const verdicts: string[] = [];
-  let torchVersion = '';
+  let torchInfo: TorchRun | undefined;
+  const ratios: number[] = [];
   for (const model of MODELS) {
-    console.log(`   ${model.name}: cpu …`);
-    const cpu = await tfjsSamplesPerSecond('cpu', model);
-    console.log(`   ${model.name}: wasm …`);
-    const wasm = await tfjsSamplesPerSecond('wasm', model);
-    const torch: TorchResult = torchMissing === undefined ? torchSamplesPerSecond(model) : { note: torchMissing };
-    const torchRate = 'samplesPerSecond' in torch ? torch.samplesPerSecond : undefined;
-    if ('torch' in torch) torchVersion = torch.torch;
-    rows.push([
-      model.title,
-      whole(cpu),
-      whole(wasm),
-      torchRate === undefined ? '—' : whole(torchRate),
-      `${fixed(wasm / cpu, 0)}×`,
-      torchRate === undefined ? '—' : `${fixed(wasm / torchRate, 2)}×`,
-    ]);
-    if (model.name === 'cnn') verdicts.push(`wasm / cpu on (a): **${fixed(wasm / cpu, 0)}×** — ${verdict(wasm / cpu >= WASM_OVER_CPU_GOAL, `≥ ${WASM_OVER_CPU_GOAL}×`)}.`);
-    if (torchRate !== undefined) {
-      verdicts.push(`wasm / PyTorch on (${model.name === 'cnn' ? 'a' : 'b'}): **${fixed(wasm / torchRate, 2)}×** — ${verdict(wasm / torchRate >= WASM_OVER_TORCH_GOAL, `≥ ${WASM_OVER_TORCH_GOAL}×`)}.`);
-    } else if ('note' in torch) {
-      verdicts.push(`PyTorch column skipped: ${torch.note}`);
+    const wasm: number[] = [];
+    const torch: number[] = [];
+    // Alternated in one window, so that whatever else the machine does weighs on both sides.
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`   (${model.name}) round ${round}: wasm …`);
+      wasm.push(await tfjsSamplesPerSecond('wasm', model, model.batches.wasm));
+      if (torchMissing === undefined) {
+        console.log(`   (${model.name}) round ${round}: PyTorch …`);
+        torchInfo = torchSamplesPerSecond(model);
+        torch.push(torchInfo.samplesPerSecond);
+      }
     }
+    const ratio = torch.length ? median(wasm) / median(torch) : undefined;
+    if (ratio !== undefined) ratios.push(ratio);
+    rows.push([model.title, withSpread(wasm), torch.length ? withSpread(torch) : '—', ratio === undefined ? '—' : `${fixed(ratio, 2)}×`, ratio === undefined ? '—' : verdict(ratio >= WASM_OVER_TORCH_GOAL, `≥ ${WASM_OVER_TORCH_GOAL}×`)]);
   }
-  const profile = await wasmKernelProfile(MODELS[0] as ReferenceModel);
+  console.log('   (a): cpu …');
+  const first = MODELS[0] as ReferenceModel;
+  const cpu = await tfjsSamplesPerSecond('cpu', first, [1, 2]);
+  const wasmOnA = await tfjsSamplesPerSecond('wasm', first, first.batches.wasm);
+  verdicts.push(`wasm / cpu on (a): **${fixed(wasmOnA / cpu, 0)}×** (cpu ${whole(cpu)} samples/s) — ${verdict(wasmOnA / cpu >= WASM_OVER_CPU_GOAL, `≥ ${WASM_OVER_CPU_GOAL}×`)}.`);
+  if (torchMissing !== undefined) verdicts.push(`PyTorch columns skipped: ${torchMissing}`);
+  else verdicts.push(`wasm reaches ≥ ${WASM_OVER_TORCH_GOAL}× single-thread PyTorch on **${ratios.filter((r) => r >= WASM_OVER_TORCH_GOAL).length} of ${ratios.length}** models.`);
+  const profile = await wasmKernelProfile(MODELS[1] as ReferenceModel);
   const total = profile.reduce((sum, [, ms]) => sum + ms, 0);
-  const counts = (model: ReferenceModel) =>
-    `${model.name}: cpu ${model.batches.cpu[0]}+${model.batches.cpu[1]}, wasm ${model.batches.wasm[0]}+${model.batches.wasm[1]}, PyTorch ${model.batches.torch[0]}+${model.batches.torch[1]}`;
   return {
     title: '4. Backends: cpu, wasm and PyTorch',
     body: [
-      `Adam (lr 1e-3), softmax cross-entropy, one random batch repeated; tfjs ${tf.version.tfjs} through \`selectBackend\` (wasm with jointrain's gradient kernels, one thread under Node); ` +
-        `${torchVersion === '' ? 'PyTorch' : `PyTorch ${torchVersion}`} with \`torch.set_num_threads(1)\`. Warm-up + timed batches — ${MODELS.map(counts).join('; ')}.`,
+      `Training steps (Adam, lr 1e-3, softmax cross-entropy, one random batch repeated), samples/s as the median of ${ROUNDS} rounds with their range; ` +
+        `each round measures wasm (tfjs ${tf.version.tfjs}, jointrain's gradient kernels, one thread: tfjs runs wasm single-threaded under Node) and then PyTorch` +
+        `${torchInfo ? ` ${torchInfo.torch} (BLAS: ${torchInfo.blas}, ${torchInfo.threads} thread: \`torch.set_num_threads(1)\` with OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1)` : ''}, alternating, so that load on the machine weighs on both.`,
       '',
-      ...table(['model', 'cpu samples/s', 'wasm samples/s', 'PyTorch samples/s', 'wasm / cpu', 'wasm / PyTorch'], rows),
+      ...table(['model', 'wasm samples/s', 'PyTorch samples/s', 'wasm / PyTorch', `goal ≥ ${WASM_OVER_TORCH_GOAL}×`], rows),
       '',
       ...verdicts.map((line) => `- ${line}`),
       '',
-      `Where one wasm training step of (a) spends its kernel time (${fixed(total, 1)} ms in all, \`tf.profile\`):`,
+      `Where one wasm training step of (b) spends its kernel time (${fixed(total, 1)} ms in all, \`tf.profile\`):`,
       '',
       ...table(
         ['kernel', 'ms', 'share'],
-        profile.slice(0, 8).map(([name, ms]) => [name, fixed(ms, 2), percent(ms / total)]),
+        profile.slice(0, 10).map(([name, ms]) => [name, fixed(ms, 2), percent(ms / total)]),
       ),
     ],
   };

@@ -1,37 +1,58 @@
-"""Trains the bench's reference models with PyTorch on one CPU thread and prints samples/s as JSON.
+"""Trains one of the bench's reference models with PyTorch and prints samples/s as JSON.
 
-Usage: python3 torch_reference.py MODEL WARMUP_BATCHES TIMED_BATCHES   (MODEL: cnn | mlp)
-The architectures, batch sizes and optimizer (Adam, lr 1e-3) match bench/backendComparison.ts.
+Usage: python3 torch_reference.py MODEL WARMUP_BATCHES TIMED_BATCHES THREADS
+MODEL is one of bench/backendComparison.ts's models (a..f); architectures, batch sizes, Adam (lr
+1e-3) and softmax cross-entropy match it. THREADS pins torch's intra-op threads; the caller also
+pins OpenBLAS and OpenMP through the environment, since torch.set_num_threads alone still lets
+OpenBLAS start a thread per core.
 """
 import json
+import re
 import sys
 import time
 
 import torch
 from torch import nn
 
-torch.set_num_threads(1)
-torch.manual_seed(0)
+
+def conv(cin, cout, k, stride=1, padding=0):
+    return nn.Conv2d(cin, cout, k, stride=stride, padding=padding)
 
 
-def cnn():
-    # Input 32x32x3 (NCHW here): conv16 3x3 same -> maxpool 2 -> conv32 3x3 stride 2 same -> dense10.
-    model = nn.Sequential(
-        nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Flatten(), nn.Linear(32 * 8 * 8, 10),
-    )
-    return model, torch.rand(64, 3, 32, 32), torch.randint(0, 10, (64,))
+def separable(cin, cout, k):
+    # Keras SeparableConv2D: a depthwise k×k conv, then a pointwise 1×1 conv.
+    return nn.Sequential(nn.Conv2d(cin, cin, k, padding=k // 2, groups=cin, bias=False), nn.Conv2d(cin, cout, 1))
 
 
-def mlp():
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-    return model, torch.rand(128, 784), torch.randint(0, 10, (128,))
+MODELS = {
+    "a": lambda: (nn.Sequential(conv(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), conv(16, 32, 3, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(32 * 8 * 8, 10)), (3, 32, 32), 64),
+    "b": lambda: (nn.Sequential(conv(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), conv(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 7 * 7, 64), nn.ReLU(), nn.Linear(64, 10)), (1, 28, 28), 64),
+    "c": lambda: (nn.Sequential(conv(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), conv(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)), (1, 28, 28), 64),
+    "d": lambda: (nn.Sequential(conv(3, 16, 3, padding=1), nn.ReLU(), separable(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 16 * 16, 10)), (3, 32, 32), 64),
+    "e": lambda: (nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)), (784,), 128),
+    "f": lambda: (nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 2)), (20,), 256),
+}
+
+
+def blas():
+    """The BLAS library this process actually loaded: Debian's torch links the generic libblas.so.3,
+    which update-alternatives points at OpenBLAS, BLIS or the slow reference BLAS."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return "unknown"
+    names = sorted({re.sub(r"\.so.*$", "", path.rsplit("/", 1)[-1]) + (" (" + path.rsplit("/", 2)[-2] + ")" if "/blas/" in path or "openblas" in path else "") for path in paths})
+    return ", ".join(names) or "none loaded"
 
 
 def main():
-    name, warmup, timed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    model, x, y = {"cnn": cnn, "mlp": mlp}[name]()
+    name, warmup, timed, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model, shape, batch = MODELS[name]()
+    classes = model[-1].out_features
+    x, y = torch.rand(batch, *shape), torch.randint(0, classes, (batch,))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -48,7 +69,7 @@ def main():
     for _ in range(timed):
         step()
     seconds = time.perf_counter() - started
-    print(json.dumps({"samplesPerSecond": timed * x.shape[0] / seconds, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    print(json.dumps({"samplesPerSecond": timed * batch / seconds, "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas()}))
 
 
 main()

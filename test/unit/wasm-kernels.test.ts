@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { registerWasmGradients } from '../../src/trainer/backend/wasmGradients';
+import { registerWasmGradients, wasmKernelsInUse } from '../../src/trainer/backend/wasmGradients';
 import { assertClose, onBackend, seededValues } from './backend-compare';
 
 type Pad = 'same' | 'valid';
@@ -308,6 +308,36 @@ describe('MaxPoolGrad on wasm equals cpu bit for bit', () => {
       });
     }
   }
+});
+
+describe('BatchMatMul with a transposed operand on wasm equals cpu (transposed first, then XNNPACK)', () => {
+  const cases: Array<{ a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }> = [
+    { a: [5, 7], b: [3, 7], transposeA: false, transposeB: true },
+    { a: [7, 5], b: [7, 3], transposeA: true, transposeB: false },
+    { a: [7, 5], b: [3, 7], transposeA: true, transposeB: true },
+    { a: [5, 7], b: [7, 3], transposeA: false, transposeB: false },
+    { a: [2, 4, 6], b: [2, 5, 6], transposeA: false, transposeB: true },
+    { a: [3, 6, 4], b: [1, 6, 5], transposeA: true, transposeB: false },
+    { a: [16, 33], b: [40, 33], transposeA: false, transposeB: true },
+  ];
+  for (const c of cases) {
+    test(`a ${c.a.join('×')}${c.transposeA ? 'ᵀ' : ''} · b ${c.b.join('×')}${c.transposeB ? 'ᵀ' : ''}`, async () => {
+      const inputs = { a: { shape: c.a, values: seededValues(c.a, 61) }, b: { shape: c.b, values: seededValues(c.b, 67) } };
+      await sameOnBothBackends('BatchMatMul', inputs, { transposeA: c.transposeA, transposeB: c.transposeB });
+    });
+  }
+
+  test('it is the kernel wasm uses, and a transposed product frees its transposed copy', async () => {
+    await tf.setBackend('wasm');
+    assert.ok(wasmKernelsInUse().includes('BatchMatMul'));
+    const a = tf.tensor(seededValues([6, 4], 1), [6, 4]);
+    const b = tf.tensor(seededValues([5, 4], 2), [5, 4]);
+    tf.dispose(tf.matMul(a, b, false, true));
+    const dataBefore = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) tf.dispose(tf.matMul(a, b, false, true));
+    assert.equal(tf.engine().backend.numDataIds(), dataBefore);
+    tf.dispose([a, b]);
+  });
 });
 
 test('the composed kernels free every intermediate tensor', async () => {

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type BigIntStats, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DataEntry, DataFiles } from '../shared/language/dataFiles';
+import type { DataEntry, DataFiles, DataFolderEntry } from '../shared/language/dataFiles';
 
 /**
  * The disk as the shared data checks read it (src/shared/language/checkExperimentData.ts), for the
@@ -13,7 +13,8 @@ export function localDataFiles(experimentDir: string): DataFiles {
   return {
     resolve: (path) => resolve(experimentDir, path),
     entryAt,
-    readDirectory: async (path) => Promise.all((await readdir(path, { withFileTypes: true })).map(async (entry) => ({ name: entry.name, folder: await isFolder(join(path, entry.name), entry) }))),
+    readDirectory: async (path) => Promise.all((await readdir(path, { withFileTypes: true })).map((entry) => folderEntry(path, entry))),
+    folderId: async (path) => folderIdentity(await stat(path, { bigint: true })),
     read: (path) => createReadStream(path) as AsyncIterable<Uint8Array>,
   };
 }
@@ -29,8 +30,41 @@ async function entryAt(path: string): Promise<DataEntry> {
   }
 }
 
-/** Follows symbolic links, which `Dirent.isDirectory()` does not. */
-async function isFolder(path: string, entry: { isDirectory(): boolean; isSymbolicLink(): boolean }): Promise<boolean> {
-  if (!entry.isSymbolicLink()) return entry.isDirectory();
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+/**
+ * An entry with links followed, which `Dirent` does not do. Only a link (whose target may be
+ * anything) and a folder (for its identity) cost a `stat`; a link that points nowhere is `missing`.
+ */
+async function folderEntry(folder: string, entry: Dirent): Promise<DataFolderEntry> {
+  if (!entry.isSymbolicLink() && !entry.isDirectory()) return { name: entry.name, kind: entry.isFile() ? 'file' : 'special' };
+  const found = await stat(join(folder, entry.name), { bigint: true }).catch(() => undefined);
+  if (!found) return { name: entry.name, kind: 'missing' };
+  if (found.isDirectory()) return { name: entry.name, kind: 'folder', folderId: folderIdentity(found) };
+  return { name: entry.name, kind: found.isFile() ? 'file' : 'special' };
+}
+
+/** Equal for every path to one folder, through any links: its device and inode (exact as bigints). */
+export function folderIdentity(stats: Pick<BigIntStats, 'dev' | 'ino'>): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+/** What the kinds of `stat` or `Dirent` have in common. */
+interface EntryType {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}
+
+/**
+ * What an entry that is neither a file nor a folder is, as skip reasons name it: opening a named pipe
+ * waits for a writer forever, and a device such as /dev/zero never ends. Undefined for a file or folder.
+ */
+export function specialFileKind(entry: EntryType): string | undefined {
+  if (entry.isFile() || entry.isDirectory()) return undefined;
+  if (entry.isFIFO()) return 'a named pipe (FIFO)';
+  if (entry.isSocket()) return 'a socket';
+  if (entry.isCharacterDevice()) return 'a character device';
+  return entry.isBlockDevice() ? 'a block device' : 'an entry of unknown kind';
 }

@@ -73,7 +73,7 @@ test('rows with a missing or non-numeric value are skipped and reported with the
     items: [
       { file: 'train.csv', className: 'even', reason: 'line 14: column "x2" is not a number ("abc")' },
       { file: 'train.csv', className: 'odd', reason: 'line 22: column "x2" is empty' },
-      { file: 'train.csv', className: '', reason: 'line 32: column "x2" is missing' },
+      { file: 'train.csv', className: '', reason: 'line 32: 1 field where the header has 3' },
     ],
   });
 });

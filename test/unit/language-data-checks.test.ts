@@ -194,7 +194,8 @@ describe('the class folders the checks see', () => {
       'elsewhere/4.webp': '',
     });
     symlinkSync(join(root, 'elsewhere'), join(root, 'linked'));
-    const checked = await classFolders(root, localDataFiles(root));
+    const { classes: checked, unread } = await classFolders(root, localDataFiles(root));
+    assert.deepEqual(unread, []);
     assert.deepEqual(checked, [
       { name: 'a', holds: 'images' },
       { name: 'b', holds: 'images' },

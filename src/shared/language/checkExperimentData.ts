@@ -1,9 +1,10 @@
 import { csvHeaderColumns } from '../experiment/csvHeader';
 import type { ExperimentIssue } from '../experiment/issues';
 import type { ExperimentLocator, FieldPath } from '../experiment/locate';
+import { checkModelFits, stemInputShapes } from '../experiment/modelSize';
 import { isLoadedModel, type CsvDatasetSpec, type Experiment, type ImageDatasetSpec } from '../experiment/schema';
 import { didYouMean } from '../experiment/suggest';
-import { classFolders, readFirstLines, readSmallText, type DataFiles } from './dataFiles';
+import { classFolders, readFirstLines, readSmallText, type DataFiles, type UnreadEntry } from './dataFiles';
 import { readModelInputs, type InputShape } from './modelInputs';
 import { checkInputIndices, checkStemShapes } from './stemShapes';
 
@@ -17,7 +18,7 @@ const MODEL_JSON_LIMIT = 32 * 1024 * 1024;
  * the structure is checked (folders, class subfolders, the CSV header, a loaded model's inputs);
  * reading the data itself belongs to the trainer's data layer.
  */
-export async function checkExperimentData(experiment: Experiment, at: ExperimentLocator, files: DataFiles): Promise<ExperimentIssue[]> {
+export async function checkExperimentData(experiment: Experiment, at: ExperimentLocator, files: DataFiles, machine?: { totalMemory: number }): Promise<ExperimentIssue[]> {
   const datasetChecks = Promise.all(
     experiment.datasets.map((dataset, index): Promise<DatasetCheck> =>
       dataset.type === 'images'
@@ -28,8 +29,11 @@ export async function checkExperimentData(experiment: Experiment, at: Experiment
   const modelCheck = checkModelFile(experiment, at, files);
   const datasets = await datasetChecks;
   const model = await modelCheck;
-  const stemIssues = checkStemShapes(experiment, datasets.map((check) => check.sampleShape), at, model.inputs);
-  return [...datasets.flatMap((check) => check.issues), ...model.issues, ...stemIssues];
+  const sampleShapes = datasets.map((check) => check.sampleShape);
+  const stemIssues = checkStemShapes(experiment, sampleShapes, at, model.inputs);
+  // Where the machine is known (the trainer's checks), a model that cannot fit in its memory is refused here, naming the field.
+  const sizeIssues = machine === undefined ? [] : checkModelFits(experiment, stemInputShapes(experiment, sampleShapes), machine.totalMemory, at);
+  return [...datasets.flatMap((check) => check.issues), ...model.issues, ...stemIssues, ...sizeIssues];
 }
 
 /** A dataset's file problems and, when its files allow it to be known, the shape of one sample. */
@@ -70,16 +74,39 @@ async function checkImageFolder(folder: string, role: string, field: FieldPath, 
   const entry = await files.entryAt(folder);
   if (entry === 'missing') return { issues: [at.issue(field, `${role}folder not found: ${folder} (${RELATIVE_HINT})`)] };
   if (entry === 'file' || entry === 'special') return { issues: [at.issue(field, `${folder} is a file: an images dataset needs a folder with one subfolder per class`)] };
-  const classes = await classFolders(folder, files);
+  const { classes, unread } = await classFolders(folder, files);
+  const unreadIssues = unreadEntryIssues(unread).map((message) => at.issue(field, message, 'warning'));
   if (classes.length === 0) {
-    return { issues: [at.issue(field, `no class subfolders in ${folder}: put each class's images in a subfolder named after the class`)] };
+    return { issues: [at.issue(field, `no class subfolders in ${folder}: put each class's images in a subfolder named after the class`), ...unreadIssues] };
   }
   const issues = classes.flatMap(({ name, holds }) => {
     if (holds === 'images') return [];
     if (holds === 'other files') return [at.issue(field, `class folder \`${name}\` has no png, jpeg or webp images: add images or remove the folder`)];
     return [at.issue(field, `empty class folder \`${name}\`: add images or remove the folder`)];
   });
-  return { issues, classes: classes.map((folder) => folder.name) };
+  return { issues: [...issues, ...unreadIssues], classes: classes.map((folder) => folder.name) };
+}
+
+/** At most this many entries are named in one message; the count covers the rest. */
+const NAMED_ENTRIES = 3;
+
+/** One message per kind of entry the data layer will not read: devices, pipes and sockets, and link loops. */
+function unreadEntryIssues(unread: readonly UnreadEntry[]): string[] {
+  const special = unread.filter((entry) => entry.why === 'special').map((entry) => entry.path);
+  const loops = unread.filter((entry) => entry.why === 'loop').map((entry) => entry.path);
+  return [
+    ...(special.length === 0
+      ? []
+      : [`${entryList(special)} ${special.length === 1 ? 'is not a regular file' : 'are not regular files'} (a device, pipe or socket): training skips ${special.length === 1 ? 'it' : 'them'} unread; remove ${special.length === 1 ? 'it' : 'them'} from the folder`]),
+    ...(loops.length === 0
+      ? []
+      : [`${entryList(loops)} ${loops.length === 1 ? 'links' : 'link'} back to a folder above (a loop): training does not follow ${loops.length === 1 ? 'it' : 'them'}; remove the link${loops.length === 1 ? '' : 's'}`]),
+  ];
+}
+
+function entryList(paths: readonly string[]): string {
+  const named = paths.slice(0, NAMED_ENTRIES).map((path) => `\`${path}\``).join(', ');
+  return paths.length > NAMED_ENTRIES ? `${named} and ${paths.length - NAMED_ENTRIES} more` : named;
 }
 
 async function checkImageDataset(dataset: ImageDatasetSpec, field: FieldPath, at: ExperimentLocator, files: DataFiles): Promise<ExperimentIssue[]> {

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { localDataFiles } from '../../node/dataFiles';
 import type { ExperimentIssue } from '../../shared/experiment/issues';
 import type { ExperimentLocator } from '../../shared/experiment/locate';
@@ -7,8 +8,8 @@ import { checkExperimentData } from '../../shared/language/checkExperimentData';
 /**
  * Checks that the files an experiment names exist and have the expected shape, positioned at the
  * field that names them. The checks are shared with the editor (src/shared/language); this gives
- * them the disk, with paths relative to the experiment's folder `dir`.
+ * them the disk, with paths relative to the experiment's folder `dir`, and this machine's memory.
  */
 export function checkExperimentFiles(experiment: Experiment, dir: string, at: ExperimentLocator): Promise<ExperimentIssue[]> {
-  return checkExperimentData(experiment, at, localDataFiles(dir));
+  return checkExperimentData(experiment, at, localDataFiles(dir), { totalMemory: totalmem() });
 }

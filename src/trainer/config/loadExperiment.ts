@@ -7,6 +7,7 @@ import { isError, parseExperiment, sortIssues, type ParsedExperiment } from '../
 import type { Experiment } from '../../shared/experiment/schema';
 import { ExperimentError, UserError } from '../errors';
 import { checkExperimentFiles } from './checkExperimentFiles';
+import { decodeExperimentText } from './experimentText';
 
 export type { ExperimentOverride } from '../../shared/experiment/overrides';
 
@@ -59,7 +60,13 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
 
 /** Every error and warning of an experiment file, without throwing on them (the CLI's `validate`). */
 export async function validateExperimentFile(file: string): Promise<ExperimentIssue[]> {
-  return (await inspectExperiment(file, [])).issues;
+  try {
+    return (await inspectExperiment(file, [])).issues;
+  } catch (error) {
+    // A file that is not UTF-8 text is refused as it is read, with the place of its first bad byte.
+    if (error instanceof ExperimentError) return error.issues;
+    throw error;
+  }
 }
 
 async function inspectExperiment(
@@ -74,9 +81,16 @@ async function inspectExperiment(
   return { absolute, text, parsed, issues: sortIssues([...parsed.issues, ...fileIssues]) };
 }
 
+/** The file's text; throws an `ExperimentError` at the first byte when it is not UTF-8. */
 async function readExperimentText(file: string): Promise<string> {
+  const decoded = decodeExperimentText(await readExperimentBytes(file), displayPath(file));
+  if ('issue' in decoded) throw new ExperimentError([decoded.issue]);
+  return decoded.text;
+}
+
+async function readExperimentBytes(file: string): Promise<Buffer> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`experiment file not found: ${file}`, 'check the path; experiment files are named like experiment.jointrain.yaml');

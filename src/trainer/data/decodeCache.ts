@@ -2,9 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { specialFileKind } from '../../node/dataFiles';
+import { makeDirectorySync } from '../../node/makeDirectory';
 import { decodeImage, ImageDecodeError, type DecodeTarget } from './decodeImage';
 import { forEachConcurrent } from './forEachConcurrent';
-import type { FolderFile } from './imageFolder';
+import { notAFileReason, type FolderFile } from './imageFolder';
 
 /** Bump when the blob layout or the decoding itself changes, so old caches are not reused. */
 const DECODE_CACHE_VERSION = 1;
@@ -55,7 +57,7 @@ export async function decodeWithCache(
     onProgress?.(files.length, files.length);
     return { blobPath, sampleBytes, failures: new Map(cached.failures.map((f) => [f.slot, f.reason])), fromCache: true };
   }
-  fs.mkdirSync(path.dirname(blobPath), { recursive: true });
+  makeDirectorySync(path.dirname(blobPath));
   const failures = await decodeToBlob(root, files, target, blobPath, onProgress);
   const index: CacheIndex = {
     formatVersion: DECODE_CACHE_VERSION,
@@ -134,17 +136,54 @@ async function decodeToBlob(
 }
 
 /**
+ * The most bytes of one image file that are read: far above any training image (a 50-megapixel
+ * photo is a few tens of MiB), it keeps a huge file from being read whole for nothing.
+ */
+const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Opening without blocking: a named pipe that slipped in after the scan would otherwise wait for a
+ * writer forever, on the main thread, where not even SIGTERM is handled. Regular files read as usual.
+ */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (process.platform === 'win32' ? 0 : fs.constants.O_NONBLOCK);
+
+/**
  * Image files are small: a synchronous read costs ~15 µs where `fs.promises.readFile` costs
  * ~100 µs in thread-pool round trips (open, stat, read, close) that also compete with sharp's
- * decoding for libuv's threads.
+ * decoding for libuv's threads. Only a regular file of at most `MAX_IMAGE_FILE_BYTES` is read.
  */
 function readSource(root: string, file: FolderFile): Buffer | ImageDecodeError {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(path.join(root, file.file));
+    fd = fs.openSync(path.join(root, file.file), OPEN_FLAGS);
+    const stats = fs.fstatSync(fd);
+    if (!stats.isFile()) return new ImageDecodeError(notAFileReason(specialFileKind(stats) ?? 'a folder'));
+    if (stats.size > MAX_IMAGE_FILE_BYTES) {
+      return new ImageDecodeError(`too large for an image file: ${mebibytes(stats.size)} (the limit is ${mebibytes(MAX_IMAGE_FILE_BYTES)})`);
+    }
+    return readWhole(fd, stats.size);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     return new ImageDecodeError(`cannot read the file (${code})`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/** The first `size` bytes of an open file, fewer if it was cut short since it was measured. */
+function readWhole(fd: number, size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const read = fs.readSync(fd, bytes, filled, size - filled, filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return bytes.subarray(0, filled);
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 /** Writes through `write` to a temporary name beside `target`, then renames it: readers see no file or a whole one. */

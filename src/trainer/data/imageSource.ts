@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import { decodeWithCache } from './decodeCache';
 import type { DecodeTarget } from './decodeImage';
 import { scanImageFolder, type ImageFolder } from './imageFolder';
-import { tooManyBad, type SkipLog } from './skipLog';
+import { shorten, tooManyBad, type SkipLog } from './skipLog';
 import type { LoadContext } from './types';
 
 /** One class-per-subfolder image folder: the training source or a separate validation folder. */
@@ -67,6 +67,7 @@ export async function decodeImageSource(
   for (const other of folder.others) {
     skips.add(source.reportPrefix + other.file, other.className, `not an image (${path.extname(other.file) || 'no extension'})`);
   }
+  for (const entry of folder.unread) skips.add(source.reportPrefix + entry.file, entry.className, entry.reason);
   const decoded = await decodeWithCache(folder.root, folder.images, target, ctx.cacheDir, onProgress);
   const badByClass = new Map<string, number>();
   // Decoding finishes in any order; report failures in file order so messages are reproducible.
@@ -101,7 +102,7 @@ function checkHealth(
   if (tooManyBad(failures.size, total)) {
     const perClass = [...badByClass].map(([name, count]) => `class "${name}": ${count}`).join(', ');
     const [firstSlot, firstReason] = [...failures][0] ?? [];
-    const first = firstSlot === undefined ? '' : ` First: ${folder.images[firstSlot]?.file}: ${firstReason}.`;
+    const first = firstSlot === undefined ? '' : ` First: ${folder.images[firstSlot]?.file}: ${shorten(firstReason ?? '')}.`;
     throw new UserError(
       `${ctx.place(source.field)}: dataset "${datasetName}": ${failures.size} of ${total} image files could not be decoded ` +
         `(${percent(failures.size, total)}, more than 1%): ${perClass}.${first}`,
@@ -109,7 +110,7 @@ function checkHealth(
     );
   }
   const imagesByClass = countByClassName(folder.images);
-  const othersByClass = countByClassName(folder.others);
+  const othersByClass = countByClassName([...folder.others, ...folder.unread]);
   for (const className of folder.classes) {
     const bad = badByClass.get(className) ?? 0;
     if ((imagesByClass.get(className) ?? 0) - bad > 0) continue;

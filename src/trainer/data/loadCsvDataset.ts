@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 import { readCsvRows, type CsvColumns, type CsvRows } from './csvRows';
 import { findColumns, readCsvTable } from './csvTable';
 import { MemorySplit } from './memorySplit';
-import { SkipLog, tooManyBad } from './skipLog';
+import { shorten, SkipLog, tooManyBad } from './skipLog';
 import { splitRandom, splitStratified, type SplitIndices } from './split';
 import { splitReport } from './splitReport';
 import { featureStats, standardizeInPlace } from './standardize';
@@ -124,7 +124,7 @@ function resolveColumns(header: readonly string[], spec: CsvDatasetSpec, ctx: Lo
     throw new UserError(`${ctx.place('csv.features')}: dataset "${spec.name}" has no feature columns besides the label "${label}"`);
   }
   const [labelIndex = -1, ...featureIndices] = found.indices;
-  return { label, labelIndex, features: wanted, featureIndices };
+  return { label, labelIndex, features: wanted, featureIndices, fieldCount: header.length };
 }
 
 /** Turns class-name labels into indices of `classes`; a name outside them (validation file) is an error. */
@@ -134,7 +134,7 @@ function toTable(rows: CsvRows, classes: readonly string[], spec: CsvDatasetSpec
   const unseen = rows.labels.find((label) => !index.has(label));
   if (unseen !== undefined) {
     throw new UserError(
-      `${ctx.place(field)}: dataset "${spec.name}": label "${unseen}" in the validation file does not occur in the training file (classes: ${classes.join(', ')})`,
+      `${ctx.place(field)}: dataset "${spec.name}": label "${shorten(unseen)}" in the validation file does not occur in the training file (classes: ${classes.join(', ')})`,
       'Remove those rows or add examples of that class to the training file.',
     );
   }

@@ -47,7 +47,12 @@ export class WeightSchedule {
   restore(weights: { sampling: Weights; loss: Weights }, pending: { change: WeightChange; requestIds: string[] } | undefined): void {
     this.sampling = { ...weights.sampling };
     this.loss = { ...weights.loss };
-    this.pending = pending && { change: structuredClone(pending.change), requestIds: [...pending.requestIds] };
+    // A checkpoint of an older version may hold a change naming no dataset (`constructor` passed
+    // its check): dropped here, or it would fail every resume.
+    this.pending = pending && {
+      change: { sampling: knownOnly(pending.change.sampling, this.sampling), loss: knownOnly(pending.change.loss, this.loss) },
+      requestIds: [...pending.requestIds],
+    };
   }
 
   /** Applies the queued change, if any, and returns it with the request ids it answers. */
@@ -81,9 +86,14 @@ export class WeightSchedule {
 
 function checkWeights(kind: string, requested: Weights | undefined, merged: Weights, known: Weights): string | undefined {
   for (const [name, value] of Object.entries(requested ?? {})) {
-    if (!(name in known)) return `${kind} weight for unknown dataset '${name}' (datasets: ${Object.keys(known).join(', ')})`;
+    // Own properties only: `constructor` or `toString` are "in" every object, and are no dataset.
+    if (!Object.hasOwn(known, name)) return `${kind} weight for unknown dataset '${name}' (datasets: ${Object.keys(known).join(', ')})`;
     if (!Number.isFinite(value) || value < 0) return `${kind} weight of '${name}' must be a finite number >= 0, got ${value}`;
   }
   if (Object.values(merged).every((value) => value === 0)) return `${kind} weights would all be zero: at least one dataset needs a positive weight`;
   return undefined;
+}
+
+function knownOnly(weights: Weights | undefined, known: Weights): Weights {
+  return Object.fromEntries(Object.entries(weights ?? {}).filter(([name]) => Object.hasOwn(known, name)));
 }

@@ -4,9 +4,10 @@
  * Files are written to temporary names and renamed, so a folder never holds a torn model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeAtomically } from '../../node/atomicWrite';
+import { makeDirectorySync } from '../../node/makeDirectory';
 import { UserError } from '../errors';
 
 export const MODEL_JSON = 'model.json';
@@ -16,7 +17,7 @@ export const WEIGHTS_BIN = 'weights.bin';
 export function folderSaveHandler(folder: string, userDefinedMetadata?: Record<string, unknown>): tf.io.IOHandler {
   return {
     save: async (artifacts) => {
-      mkdirSync(folder, { recursive: true });
+      makeDirectorySync(folder);
       const weights = artifacts.weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
       const modelJson = {
         modelTopology: artifacts.modelTopology,

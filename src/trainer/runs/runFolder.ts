@@ -3,11 +3,14 @@
  * torn record; metrics and events are JSON Lines appended whole, so a reader can always parse up
  * to the last complete line.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createRunId, isLiveStatus, isValidRunId, RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../../shared/runs/format';
 import { UserError } from '../errors';
 import { writeAtomically } from '../../node/atomicWrite';
+import { makeDirectorySync } from '../../node/makeDirectory';
+import { removeStaleTemporaries } from '../../node/staleTemporaries';
+import { TrainerLock, type TrainerLockHolder } from '../../node/trainerLock';
 
 export interface NewRun {
   runsDir: string;
@@ -25,6 +28,8 @@ export interface NewRun {
 }
 
 const RUN_ENDING: ReadonlySet<string> = new Set(['failed', 'stopped', 'diverged', 'completed']);
+/** Events after a checkpoint that a resume from it keeps: the trainers that stopped or resumed there. */
+const KEPT_AFTER_CHECKPOINT: ReadonlySet<string> = new Set(['stopped', 'resumed-from-checkpoint']);
 
 /**
  * How the folder's files are written; tests substitute it to inject failures (a full disk, a
@@ -63,13 +68,14 @@ export class RunFolder {
   private constructor(
     readonly dir: string,
     public record: RunRecord,
+    private readonly lock: TrainerLock,
     private readonly onStatusChange: ((status: RunStatus) => void) | undefined,
     private readonly io: RunFolderIo = fileIo,
   ) {
     this.metricsFd = openSync(join(dir, RUN_FILES.metrics), 'a');
     this.eventsFd = openSync(join(dir, RUN_FILES.events), 'a');
     writeAtomically(join(dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
-    process.on('exit', this.recordInterruption);
+    process.on('exit', this.exitWhileOpen);
   }
 
   /**
@@ -96,7 +102,12 @@ export class RunFolder {
     const id = run.id ?? unusedRunId(run.runsDir, run.experimentName);
     const dir = join(run.runsDir, id);
     if (run.id !== undefined) claimFolder(dir, run.id);
-    mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
+    try {
+      makeDirectorySync(join(dir, RUN_FILES.checkpoints));
+    } catch (error) {
+      throw new UserError(`cannot create the run folder ${dir}: ${(error as Error).message}`, 'pass --runs-dir a folder you can write to');
+    }
+    const lock = lockRun(dir, id, 'run');
     writeAtomically(join(dir, RUN_FILES.experiment), run.experimentText);
     const record: RunRecord = {
       formatVersion: RUN_FORMAT_VERSION,
@@ -111,40 +122,29 @@ export class RunFolder {
       datasets: [],
       heads: {},
     };
-    return new RunFolder(dir, record, run.onStatusChange, run.io);
+    return new RunFolder(dir, record, lock, run.onStatusChange, run.io);
   }
 
   /**
    * Reopens a run to resume it from the checkpoint of `epoch`: what was written after it (steps of
    * the next epoch, a torn last line, events after the checkpoint) is dropped, so the resumed run
-   * appends without gaps or duplicates. Both files are rewritten atomically.
+   * appends without gaps or duplicates. Both files are rewritten atomically. The run's lock is
+   * taken first (a second trainer of the run is refused), and the temporaries of killed writers
+   * (`*.tmp-<pid>` of pids that no longer run) are removed.
    */
   static resume(dir: string, epoch: number, onStatusChange?: (status: RunStatus) => void, io?: RunFolderIo): RunFolder {
     const recordFile = join(dir, RUN_FILES.run);
     if (!existsSync(recordFile)) throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
     const previous = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
-    truncateLines(join(dir, RUN_FILES.metrics), (lines) => lines.filter((line) => (parseLine(line)?.epoch ?? Infinity) <= epoch));
-    truncateLines(join(dir, RUN_FILES.events), (lines) => {
-      const parsed = lines.map(parseLine);
-      let end = parsed.length - 1;
-      while (end >= 0 && !(parsed[end]?.kind === 'checkpoint' && parsed[end]?.epoch === epoch)) end--;
-      // Killed between writing the checkpoint and recording it: keep what came before the next epoch.
-      if (end < 0) end = parsed.findIndex((event) => (event?.epoch ?? 0) > epoch || (event?.kind !== undefined && RUN_ENDING.has(event.kind))) - 1;
-      if (end < -1) end = parsed.length - 1;
-      return lines.slice(0, end + 1).filter((_, i) => parsed[i] !== undefined);
-    });
-    const record: RunRecord = {
-      ...previous,
-      status: 'running',
-      pid: process.pid,
-      epochs: { ...previous.epochs, completed: epoch },
-      timings: { ...previous.timings },
-    };
-    // The previous trainer's error and channel describe a process that is gone.
-    delete record.error;
-    delete record.channel;
-    delete record.timings.endedAt;
-    return new RunFolder(dir, record, onStatusChange, io);
+    const lock = lockRun(dir, previous.id, 'resume');
+    try {
+      removeStaleTemporaries(dir);
+      dropRecordsAfter(dir, epoch);
+      return new RunFolder(dir, resumedRecord(previous, epoch), lock, onStatusChange, io);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   get id(): string {
@@ -180,10 +180,11 @@ export class RunFolder {
   }
 
   close(): void {
-    process.off('exit', this.recordInterruption);
+    process.off('exit', this.exitWhileOpen);
     this.flushAll();
     closeSync(this.metricsFd);
     closeSync(this.eventsFd);
+    this.lock.release();
   }
 
   private flushAll(): void {
@@ -231,13 +232,70 @@ export class RunFolder {
    * say so in the folder, or readers would see a `running` run forever. Only synchronous work
    * is possible here.
    */
-  private readonly recordInterruption = (): void => {
+  private readonly exitWhileOpen = (): void => {
+    this.recordInterruption();
+    // Last: the next trainer of this run may start only once the record says how this one ended.
+    this.lock.release();
+  };
+
+  private recordInterruption(): void {
     if (!isLiveStatus(this.record.status)) return;
     const message = 'the trainer exited before the run finished (interrupted); the last checkpoint, if any, is in checkpoints/';
     this.flushMetrics();
     this.appendEvent({ kind: 'failed', time: new Date().toISOString(), message });
     this.update({ status: 'failed', error: message, timings: { ...this.record.timings, endedAt: new Date().toISOString() } });
+  }
+}
+
+/** The record of a resumed run: running again, by this process, from the checkpoint's epoch. */
+function resumedRecord(previous: RunRecord, epoch: number): RunRecord {
+  const record: RunRecord = {
+    ...previous,
+    status: 'running',
+    pid: process.pid,
+    epochs: { ...previous.epochs, completed: epoch },
+    timings: { ...previous.timings },
   };
+  // The previous trainer's error and channel describe a process that is gone.
+  delete record.error;
+  delete record.channel;
+  delete record.timings.endedAt;
+  return record;
+}
+
+/**
+ * Drops from metrics.jsonl and events.jsonl what a run wrote after its checkpoint of `epoch`:
+ * the steps and epochs after it, torn lines, and the events after that checkpoint's `checkpoint`
+ * event — except what ended or restarted a trainer at that checkpoint (`stopped`, and the
+ * `resumed-from-checkpoint` of earlier resumes of it), which happened and stays in the history.
+ */
+export function dropRecordsAfter(dir: string, epoch: number): void {
+  truncateLines(join(dir, RUN_FILES.metrics), (lines) => lines.filter((line) => (parseLine(line)?.epoch ?? Infinity) <= epoch));
+  truncateLines(join(dir, RUN_FILES.events), (lines) => {
+    const parsed = lines.map(parseLine);
+    let end = parsed.length - 1;
+    while (end >= 0 && !(parsed[end]?.kind === 'checkpoint' && parsed[end]?.epoch === epoch)) end--;
+    // Killed between writing the checkpoint and recording it: keep what came before the next epoch.
+    if (end < 0) end = parsed.findIndex((event) => (event?.epoch ?? 0) > epoch || (event?.kind !== undefined && RUN_ENDING.has(event.kind))) - 1;
+    if (end < -1) end = parsed.length - 1;
+    const lifecycle = (i: number) => KEPT_AFTER_CHECKPOINT.has(parsed[i]?.kind ?? '') && (parsed[i]?.epoch ?? Infinity) <= epoch;
+    return lines.filter((_, i) => parsed[i] !== undefined && (i <= end || lifecycle(i)));
+  });
+}
+
+/** Takes the run's trainer lock, or refuses with who holds it and what to do. */
+function lockRun(dir: string, id: string, role: TrainerLockHolder['role']): TrainerLock {
+  const outcome = TrainerLock.acquire(dir, role);
+  if ('held' in outcome) return outcome.held;
+  throw lockRefusal(id, dir, outcome.heldBy);
+}
+
+/** Why a second trainer of a run may not start. */
+export function lockRefusal(id: string, dir: string, holder: TrainerLockHolder): UserError {
+  return new UserError(
+    `run ${id} is being ${holder.role === 'resume' ? 'resumed' : 'trained'} by pid ${holder.pid} (since ${holder.acquiredAt})`,
+    `wait for it to end, or stop it (echo '{"type":"stop"}' >> ${join(dir, RUN_FILES.control)}) and resume it again; a lock left by a trainer that died is taken over by the next resume`,
+  );
 }
 
 /** A JSON line's `kind` and `epoch`, or undefined for a line that is not a whole JSON object. */

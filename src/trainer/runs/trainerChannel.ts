@@ -5,7 +5,7 @@
  * commands. Clients never affect training: one that is gone, or too slow to read, is dropped and
  * can reconnect (the run folder has everything it missed).
  */
-import { chmodSync, lstatSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, rmSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { TrainerMessage } from '../../shared/protocol/trainerMessages';
 import { UserError } from '../errors';
@@ -40,14 +40,13 @@ export class TrainerChannel {
     server.on('connection', (socket) => channel.accept(socket, options));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.path, () => {
+      listenPrivately(server, options.path, () => {
         server.off('error', reject);
         resolve();
       });
     });
     // Once listening, a failed accept (too many open files) costs one client, never the run.
     server.on('error', () => undefined);
-    if (process.platform !== 'win32') chmodSync(options.path, 0o600);
     process.on('exit', channel.removeSocketFile);
     return channel;
   }
@@ -91,6 +90,25 @@ export class TrainerChannel {
   private readonly removeSocketFile = (): void => {
     if (process.platform !== 'win32') rmSync(this.path, { force: true });
   };
+}
+
+/**
+ * Listens with a socket file that only this user may connect to from the moment it exists: a
+ * chmod after `listen` would leave a window in which, under a permissive umask, another local
+ * user could connect and send commands. Node binds the socket within the `listen` call, so a
+ * umask set around that call alone applies to it.
+ */
+function listenPrivately(server: Server, path: string, listening: () => void): void {
+  if (process.platform === 'win32') {
+    server.listen(path, listening);
+    return;
+  }
+  const previous = process.umask(0o177);
+  try {
+    server.listen(path, listening);
+  } finally {
+    process.umask(previous);
+  }
 }
 
 function write(socket: Socket, line: string): void {

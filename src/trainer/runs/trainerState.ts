@@ -40,6 +40,8 @@ export interface TrainerState {
   pendingWeights?: { change: WeightChange; requestIds: string[] };
   openSuggestions: Array<[string, Record<string, number>]>;
   best?: { name: string; value: number };
+  /** Bytes of control.jsonl whose commands this state has obeyed (absent in older checkpoints). */
+  controlOffset?: number;
 }
 
 interface OptimizerManifestEntry {

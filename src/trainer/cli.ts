@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../node/processLiveness';
+import { TrainerLock } from '../node/trainerLock';
 import { formatIssue } from '../shared/experiment/issues';
 import { BACKENDS } from '../shared/experiment/schema';
 import { lastEpochRecord, parseMetrics } from '../shared/runs/readRecords';
@@ -16,8 +17,10 @@ import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
 import { ExperimentError, UserError } from './errors';
 import { runExperiment } from './runExperiment';
+import { lockRefusal } from './runs/runFolder';
 import { experimentTemplate } from './scaffold/experimentTemplate';
-import { inspectSource } from './scaffold/inspectSources';
+import { findDatasets } from './scaffold/findDatasets';
+import { inspectDataset } from './scaffold/inspectSources';
 import { generateExampleData } from './scaffold/exampleData';
 
 interface RunCommandOptions {
@@ -90,6 +93,8 @@ export async function resumeCommand(runDir: string, options: { channel: boolean;
   if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
   const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
   if (record.status === 'completed') throw new UserError(`run ${record.id} has completed: there is nothing to resume`);
+  const holder = TrainerLock.holderOf(dir);
+  if (holder !== undefined) throw lockRefusal(record.id, dir, holder);
   if (isLiveStatus(record.status) && isProcessAlive(record.pid)) {
     throw new UserError(`run ${record.id} is still training (pid ${record.pid})`, 'stop it first, or attach to it from VS Code');
   }
@@ -110,6 +115,7 @@ export async function resumeCommand(runDir: string, options: { channel: boolean;
   if (options.stdinCommands) process.stdin.destroy();
   if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
   else if (result.lastEpoch) process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\nrun ${result.record.status}: ${result.runDir}\n`);
+  if (result.record.status === 'diverged') process.stderr.write(`error: ${result.record.error}\n`);
   return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
 }
 
@@ -131,7 +137,8 @@ async function validateCommand(file: string, options: { json: boolean }): Promis
 
 /** Writes a commented experiment for the picked sources to stdout (with `--json`, with what was found in them). */
 async function scaffoldCommand(paths: string[], options: { json: boolean; relativeTo: string; name: string }): Promise<number> {
-  const sources = await Promise.all(paths.map((path) => inspectSource(resolve(path))));
+  const found = await findDatasets(paths.map((path) => resolve(path)));
+  const sources = await Promise.all(found.map(inspectDataset));
   const text = experimentTemplate(sources, resolve(options.relativeTo), options.name);
   process.stdout.write(options.json ? `${JSON.stringify({ text, sources })}\n` : text);
   return 0;

@@ -4,9 +4,11 @@
  * stdin, the run folder's control.jsonl, hosts on the run's channel) steer it through `CommandInbox`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { removeStaleTemporaries } from '../node/staleTemporaries';
 import { isLoadedModel } from '../shared/experiment/schema';
 import { channelPath } from '../shared/protocol/trainerMessages';
 import { configuredShares } from '../shared/mixing/shares';
@@ -26,6 +28,8 @@ import { planTraining, routeDatasets, type TrainingPlan } from './loop/datasetPl
 import { EpochSchedules } from './loop/epochSchedules';
 import { EpochTally } from './loop/epochTally';
 import { evaluateDataset } from './loop/evaluate';
+import { divergenceCause, explosionCause, type DivergenceCause } from './loop/divergenceCause';
+import { LossExplosionWatch } from './loop/lossExplosion';
 import { createOptimizer } from './loop/optimizer';
 import { perDatasetStep, type SeparateGradients } from './loop/perDatasetStep';
 import { trainStep, type StepOutcome } from './loop/trainStep';
@@ -97,7 +101,10 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     ...(options.io ? { io: options.io } : {}),
   });
   reporter.onRunCreated?.(run.dir);
-  const inbox = new CommandInbox(run.path(RUN_FILES.control));
+  // The decode cache's temporaries of a killed trainer (the run folder's own are gone already).
+  if (checkpoint !== undefined) removeStaleTemporaries(options.cacheDir);
+  // Checkpoints older than the offset could not say which commands they obeyed: skip them all.
+  const inbox = new CommandInbox(run.path(RUN_FILES.control), checkpoint === undefined ? undefined : (checkpoint.state.trainer.controlOffset ?? Number.POSITIVE_INFINITY));
   if (options.commands) inbox.listen(options.commands);
   const requestStop = () => inbox.submit({ type: 'stop' });
   if (options.stop?.aborted) requestStop();
@@ -120,7 +127,13 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     }
     const backend = await selectBackend(training.backend, options.loadModule);
     run.update({ backend });
-    emit({ kind: 'started', time: now(), backend: backend.name });
+    // A resumed run announces itself once, as a resume: `started` stays the run's first event.
+    if (checkpoint === undefined) emit({ kind: 'started', time: now(), backend: backend.name });
+    else {
+      run.update({ resumes: [...(run.record.resumes ?? []), { at: now(), checkpoint: checkpoint.name, skipped: checkpoint.skipped }] });
+      emit({ kind: 'resumed-from-checkpoint', time: now(), epoch: checkpoint.state.epoch, checkpoint: checkpoint.name, skipped: checkpoint.skipped, backend: backend.name });
+      checkpoint.skipped.forEach((reason) => reporter.onWarning?.(`checkpoint ${reason}: resuming from ${checkpoint.name}`));
+    }
 
     const dataStarted = Date.now();
     const routes = routeDatasets(spec);
@@ -146,13 +159,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     reporter.onStart?.(run.record);
 
     const trainStarted = Date.now();
-    if (checkpoint !== undefined) {
-      run.update({ resumes: [...(run.record.resumes ?? []), { at: now(), checkpoint: checkpoint.name, skipped: checkpoint.skipped }] });
-      emit({ kind: 'resumed-from-checkpoint', time: now(), epoch: checkpoint.state.epoch, checkpoint: checkpoint.name, skipped: checkpoint.skipped });
-      checkpoint.skipped.forEach((reason) => reporter.onWarning?.(`checkpoint ${reason}: resuming from ${checkpoint.name}`));
-    }
     const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit, checkpoint, injectNaN: options.injectNaN });
-    await built.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
+    await saveFinalModel(built, run, status.badSince);
     // The closing event first, then the status: on the channel, the final status is the last word.
     if (status.final === 'completed') emit({ kind: 'completed', time: now() });
     run.update({ status: status.final, timings: { ...run.record.timings, trainMs: Date.now() - trainStarted, endedAt: now() } });
@@ -180,6 +188,50 @@ async function buildModel(loaded: LoadedExperiment, plan: TrainingPlan): Promise
     return wrapLoadedModel(layers, model.inputs, model.outputs, plan.heads, plan.paths);
   }
   return buildDeclaredModel(model, plan.stemShapes, plan.heads, plan.paths, loaded.experiment.training.seed);
+}
+
+/**
+ * Saves the trained model as the run's `model/`. A diverged run's weights are not the model: the
+ * newest checkpoint saved before the divergence began is loaded and saved instead, or, when there
+ * is none, no model is written; run.json's error says which.
+ */
+async function saveFinalModel(model: JointModel, run: RunFolder, badSince: TrainedEpochs['badSince']): Promise<void> {
+  const save = () => model.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
+  if (badSince === undefined) {
+    await save();
+    return;
+  }
+  const good = await restoreLastGoodCheckpoint(model, run.path(RUN_FILES.checkpoints), badSince.epoch);
+  if (run.record.best !== undefined && run.record.best.epoch >= badSince.epoch) {
+    // The "best" checkpoint was saved after the loss ran away: it is no model to pick.
+    const record = { ...run.record };
+    delete record.best;
+    run.record = record;
+  }
+  const note = good === undefined
+    ? 'No checkpoint was saved before the divergence, so no model was written.'
+    : `The model (model/) is the last good checkpoint, ${good} (saved before the divergence), not the diverged weights.`;
+  run.update({ error: `${run.record.error ?? 'the run diverged'}. ${note}` });
+  if (good !== undefined) await save();
+}
+
+/** Loads the newest checkpoint of an epoch before `badEpoch` whose weights are all finite; returns its name. */
+async function restoreLastGoodCheckpoint(model: JointModel, dir: string, badEpoch: number): Promise<string | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const candidates = readdirSync(dir).filter((name) => /^epoch-\d+$/.test(name) && Number(name.slice(6)) < badEpoch).sort().reverse();
+  for (const name of candidates) {
+    try {
+      await restoreWeights(model, join(dir, name));
+    } catch {
+      continue; // A torn checkpoint: an older one may still be whole.
+    }
+    if (weightsAreFinite(model)) return name;
+  }
+  return undefined;
+}
+
+function weightsAreFinite(model: JointModel): boolean {
+  return model.model.getWeights().every((weight) => (weight.dataSync() as Float32Array).every(Number.isFinite));
 }
 
 /** Frees the weights: an in-process caller (tests, the benchmarks) may run many experiments. */
@@ -224,7 +276,14 @@ async function restoreWeights(model: JointModel, dir: string): Promise<void> {
   saved.dispose();
 }
 
-async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus; lastEpoch: EpochRecord | undefined }> {
+interface TrainedEpochs {
+  final: RunStatus;
+  lastEpoch: EpochRecord | undefined;
+  /** A diverged run: the step from which its weights are bad; checkpoints of earlier epochs are good. */
+  badSince?: { epoch: number; step: number };
+}
+
+async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
   const { loaded, plan, model, run, inbox, reporter, emit, checkpoint, injectNaN } = context;
   const { training, mixing } = loaded.experiment;
   const names = plan.datasets.map(({ spec }) => spec.name);
@@ -245,6 +304,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
   const suggestions = new OpenSuggestions();
+  const explosions = new LossExplosionWatch(names.length);
   const control = new RunControl(inbox, schedule, run, emit, suggestions, (message) => reporter.onWarning?.(message));
   const baseLoss = Object.fromEntries(plan.datasets.map(({ spec }) => [spec.name, spec.loss_weight]));
   let globalStep = 0;
@@ -343,16 +403,16 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
           };
         });
         if (!Number.isFinite(outcome.totalLoss)) {
-          const culprit = outcome.datasets.findIndex((result) => !Number.isFinite(result.lossSum));
-          const dataset = names[(active[Math.max(culprit, 0)] as { d: number }).d] as string;
-          const message = `the loss of dataset '${dataset}' became ${outcome.datasets[Math.max(culprit, 0)]?.lossSum} at epoch ${epoch}, step ${step}`;
-          emit({ kind: 'diverged', time: now(), epoch, step, dataset, message });
-          run.update({ error: `${message}: lower the learning rate (now ${training.optimizer.learning_rate}) or check dataset '${dataset}' for extreme values` });
-          return { final: 'diverged', lastEpoch };
+          const terms = { names: active.map(({ d }) => names[d] as string), lossWeights: batches.map((batch) => batch.lossWeight), l2: training.l2, learningRate: training.optimizer.learning_rate };
+          return diverge(epoch, step, divergenceCause(outcome, terms), { epoch, step });
         }
         const record: StepRecord = { kind: 'step', epoch, step, globalStep, time: now(), totalLoss: outcome.totalLoss, datasets: stepDatasets };
         run.appendMetric(record);
         reporter.onStep?.(record, (tally.totalSamples * 1000) / Math.max(1, Date.now() - epochStarted));
+        const explosion = outcome.datasets
+          .map((result, i) => explosions.observe((active[i] as { d: number }).d, result.lossSum / Math.max(1, result.samples), { epoch, step }))
+          .find((found) => found !== undefined);
+        if (explosion) return diverge(epoch, step, explosionCause(explosion, names[explosion.dataset] as string, training.optimizer.learning_rate), explosion.since);
         await control.handleCommands(epoch, step);
         await control.holdWhileUnwritable(epoch, step);
         if (control.stopRequested) break;
@@ -395,6 +455,7 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
               baseLoss: { ...baseLoss },
               pendingWeights: schedule.pendingState(),
               openSuggestions: suggestions.entries(),
+              controlOffset: inbox.consumedControlBytes,
             },
           },
           (dir) => saveOptimizer(dir, optimizer),
@@ -427,6 +488,13 @@ async function trainEpochs(context: TrainingContext): Promise<{ final: RunStatus
   function finishStopped(epoch: number): RunStatus {
     emit({ kind: 'stopped', time: now(), epoch });
     return 'stopped';
+  }
+
+  function diverge(epoch: number, step: number, cause: DivergenceCause, badSince: TrainedEpochs['badSince']): TrainedEpochs {
+    const message = `${cause.message} at epoch ${epoch}, step ${step}`;
+    emit({ kind: 'diverged', time: now(), epoch, step, ...(cause.dataset !== undefined ? { dataset: cause.dataset } : {}), message });
+    run.update({ error: `${message}: ${cause.advice}` });
+    return { final: 'diverged', lastEpoch, badSince };
   }
 }
 
@@ -547,9 +615,15 @@ export function monitorOf(record: EpochRecord, monitor: 'val_loss_mean' | 'val_a
   return monitor === 'val_accuracy_worst' ? Math.min(...accuracies) : accuracies.reduce((sum, a) => sum + a, 0) / accuracies.length;
 }
 
+/** How many invalid commands an epoch records as events before it records only that there were more. */
+export const MAX_REJECTIONS_PER_EPOCH = 100;
+
 /** Applies controller commands between steps: weight requests, pause/resume, stop. */
 class RunControl {
   stopRequested = false;
+  /** Invalid commands recorded in `rejectionsEpoch`: a flood of them must not flood events.jsonl. */
+  private rejections = 0;
+  private rejectionsEpoch = 0;
 
   constructor(
     private readonly inbox: CommandInbox,
@@ -590,6 +664,23 @@ class RunControl {
   }
 
   /**
+   * Records an invalid command as `weights-rejected`, at most MAX_REJECTIONS_PER_EPOCH per epoch;
+   * the one after them says that the rest of the epoch's are not recorded.
+   */
+  private rejectInvalid(epoch: number, reason: string): void {
+    if (epoch !== this.rejectionsEpoch) {
+      this.rejectionsEpoch = epoch;
+      this.rejections = 0;
+    }
+    this.rejections++;
+    if (this.rejections <= MAX_REJECTIONS_PER_EPOCH) {
+      this.emit({ kind: 'weights-rejected', time: now(), reason: `invalid command from ${reason}` });
+    } else if (this.rejections === MAX_REJECTIONS_PER_EPOCH + 1) {
+      this.emit({ kind: 'weights-rejected', time: now(), reason: `more than ${MAX_REJECTIONS_PER_EPOCH} invalid commands in epoch ${epoch}: the rest of this epoch's are skipped without an event` });
+    }
+  }
+
+  /**
    * Applies what controllers sent. With `writable`, the run starts paused and a `resume` takes
    * only once `writable()` says the run folder accepts writes again.
    */
@@ -599,7 +690,7 @@ class RunControl {
     let paused = writable !== undefined;
     for (;;) {
       const { commands, invalid } = this.inbox.drain();
-      invalid.forEach((reason) => this.emit({ kind: 'weights-rejected', time: now(), reason: `invalid command from ${reason}` }));
+      invalid.forEach((reason) => this.rejectInvalid(epoch, reason));
       for (const command of commands) {
         switch (command.type) {
           case 'set-weights': {

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import { parseEvents, parseMetrics } from '../../src/shared/runs/readRecords';
@@ -119,4 +120,131 @@ test('an explicit backend that is unavailable is an error with the fix', () => {
   const { status, stderr } = jointrain(['run', 'tiny.jointrain.yaml', '--quiet', '--backend', 'tensorflow'], workspace.dir);
   assert.equal(status, 1);
   assert.match(stderr, /error: backend 'tensorflow' is not available: @tensorflow\/tfjs-node is not installed\nhint: install it with `npm i @tensorflow\/tfjs-node`/);
+});
+
+/** The tiny workspace with only its regression dataset (stem `pair`, head `value`). */
+function regressionOnlyYaml(): string {
+  const yaml = experimentYaml({ epochs: 1 });
+  const datasets = yaml.slice(yaml.indexOf('  - name: reg'), yaml.indexOf('mixing:'));
+  return `version: 1
+name: regression
+datasets:
+${datasets}mixing: { strategy: uniform, epoch_end: { steps: 4 } }
+model:
+  stems:
+    pair: { layers: [ { type: dense, units: 8, activation: relu } ] }
+  heads:
+    value: { task: regression, loss: mse }
+training: { epochs: 1, batch_size: 16, seed: 5, backend: wasm }
+`;
+}
+
+test('`jointrain run --json` prints the run folder, status and last epoch, and `--cache-dir` puts the decoded images there', async () => {
+  const own = await createTinyWorkspace({ epochs: 1 });
+  const cacheDir = join(own.dir, 'elsewhere-cache');
+  const { status, stdout, stderr } = jointrain(['run', 'tiny.jointrain.yaml', '--quiet', '--json', '--cache-dir', cacheDir], own.dir);
+  assert.equal(status, 0, stderr);
+  const lines = stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'one JSON line and nothing else on stdout');
+  const result = JSON.parse(lines[0] as string) as { runDir: string; status: string; lastEpoch: { kind: string; epoch: number; datasets: Record<string, unknown> } };
+  assert.equal(result.status, 'completed');
+  assert.equal(result.runDir, join(own.runsDir, readdirSync(own.runsDir)[0] as string));
+  assert.equal(result.lastEpoch.kind, 'epoch');
+  assert.equal(result.lastEpoch.epoch, 1);
+  assert.deepEqual(Object.keys(result.lastEpoch.datasets).sort(), ['big', 'reg', 'small', 'table']);
+  assert.ok(readdirSync(join(cacheDir, 'images')).some((file) => file.endsWith('.bin')), 'decoded images cached in --cache-dir');
+  assert.equal(existsSync(own.cacheDir), false, 'nothing in the default cache folder');
+});
+
+test('`jointrain run --stdin-commands` obeys a stop read from stdin: the run ends stopped long before its last epoch', async () => {
+  const own = await createTinyWorkspace({ epochs: 500 });
+  const result = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--quiet', '--json', '--stdin-commands'], { cwd: own.dir, encoding: 'utf8', input: '{"type":"stop"}\n', timeout: 120_000 });
+  assert.equal(result.status, 0, result.stderr);
+  const { runDir, status } = JSON.parse(result.stdout) as { runDir: string; status: string };
+  assert.equal(status, 'stopped');
+  const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  assert.ok(record.epochs.completed < 500, `stopped after ${record.epochs.completed} epochs`);
+  assert.ok(parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).some((event) => event.kind === 'stopped'));
+});
+
+test('`jointrain resume --json` continues an interrupted run from its newest checkpoint to completion', async () => {
+  const own = await createTinyWorkspace({ epochs: 3 });
+  const first = jointrain(['run', 'tiny.jointrain.yaml', '--quiet', '--json'], own.dir);
+  assert.equal(first.status, 0, first.stderr);
+  const { runDir } = JSON.parse(first.stdout) as { runDir: string };
+  // What a crash during epoch 3's checkpoint leaves: the run failed, epoch 2 is the newest checkpoint.
+  rmSync(join(runDir, 'checkpoints', 'epoch-0003'), { recursive: true });
+  writeFileSync(join(runDir, 'checkpoints', 'latest'), 'epoch-0002\n');
+  const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ ...record, status: 'failed', error: 'killed' }));
+  const cacheDir = join(own.dir, 'resume-cache');
+  const resumed = jointrain(['resume', runDir, '--quiet', '--json', '--cache-dir', cacheDir], own.dir);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const result = JSON.parse(resumed.stdout) as { runDir: string; status: string; lastEpoch: { epoch: number } };
+  assert.deepEqual([result.runDir, result.status, result.lastEpoch.epoch], [runDir, 'completed', 3]);
+  assert.ok(existsSync(join(cacheDir, 'images')), 'the resumed run decoded into --cache-dir');
+  const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
+  assert.equal(events.filter((event) => event.kind === 'resumed-from-checkpoint').length, 1);
+});
+
+test('`jointrain compare` sets runs side by side; a run of regression datasets only shows its MAE and no accuracy summary, never "Infinity%"', async () => {
+  const own = await createTinyWorkspace({ epochs: 1 });
+  writeFileSync(join(own.dir, 'regression.jointrain.yaml'), regressionOnlyYaml());
+  for (const file of ['tiny.jointrain.yaml', 'regression.jointrain.yaml']) {
+    const { status, stderr } = jointrain(['run', file, '--quiet'], own.dir);
+    assert.equal(status, 0, stderr);
+  }
+  const runs = readdirSync(own.runsDir).map((id) => join(own.runsDir, id));
+  for (const markdown of [false, true]) {
+    const { status, stdout, stderr } = jointrain(['compare', ...runs, ...(markdown ? ['--markdown'] : [])], own.dir);
+    assert.equal(status, 0, stderr);
+    assert.doesNotMatch(stdout, /Infinity|NaN/);
+    assert.match(stdout, /reg\W+(mae [\d.]+\W+){2}/, 'both runs report reg by its MAE');
+    assert.match(stdout, /worst\W+(\d+(\.\d+)?%\W+—|—\W+\d+(\.\d+)?%)/, 'the regression run has no worst accuracy');
+    assert.match(stdout, /big\W+(\d+(\.\d+)?%\W+—|—\W+\d+(\.\d+)?%)/, 'big is absent from the regression run');
+  }
+  const markdown = jointrain(['compare', ...runs, '--markdown'], own.dir).stdout;
+  assert.match(markdown, /^\| validation accuracy \| .* \| .* \|\n\|---\|---\|---\|/);
+});
+
+test('`jointrain scaffold` prints an experiment for image folders and a CSV file that `jointrain validate` accepts', async () => {
+  const own = await createTinyWorkspace();
+  const { status, stdout, stderr } = jointrain(['scaffold', 'data/big', 'data/table.csv', '--relative-to', '.', '--name', 'scaffolded'], own.dir);
+  assert.equal(status, 0, stderr);
+  assert.match(stdout, /name: scaffolded/);
+  writeFileSync(join(own.dir, 'scaffolded.jointrain.yaml'), stdout);
+  const validated = jointrain(['validate', 'scaffolded.jointrain.yaml'], own.dir);
+  assert.equal(validated.status, 0, validated.stderr);
+  const json = jointrain(['scaffold', 'data/big', 'data/table.csv', '--json'], own.dir);
+  const parsed = JSON.parse(json.stdout) as { text: string; sources: unknown[] };
+  assert.equal(parsed.sources.length, 2);
+  assert.match(parsed.text, /path: data\/big/);
+});
+
+test('`jointrain example` generates the bundled example data if absent and trains the example', () => {
+  // Nested: the decoded-image cache goes next to the runs folder.
+  const runsDir = join(mkdtempSync(join(tmpdir(), 'jointrain-example-')), 'runs');
+  const { status, stdout, stderr } = jointrain(['example', '--runs-dir', runsDir, '--quiet', '--set', 'training.epochs=1', '--set', 'mixing.epoch_end={steps: 2}', '--set', 'training.backend=wasm'], workspace.dir);
+  assert.equal(status, 0, stderr);
+  assert.match(stdout, /│ clean\s+│ digit\s+│/);
+  assert.match(stdout, /run completed: /);
+  const record = JSON.parse(readFileSync(join(runsDir, readdirSync(runsDir)[0] as string, 'run.json'), 'utf8')) as RunRecord;
+  assert.equal(record.status, 'completed');
+  assert.equal(record.experimentName, 'digits');
+  assert.deepEqual(record.datasets.map((d) => d.name), ['clean', 'scanned', 'inverted', 'sensors']);
+});
+
+test('`jointrain validate` refuses sizes that cannot train at their field, before training: an absurd batch_size, and a batch too large for this machine', async () => {
+  const own = await createTinyWorkspace();
+  const yaml = experimentYaml();
+  writeFileSync(join(own.dir, 'absurd.jointrain.yaml'), yaml.replace('batch_size: 16', 'batch_size: 1e12'));
+  const absurd = jointrain(['validate', 'absurd.jointrain.yaml'], own.dir);
+  assert.equal(absurd.status, 1);
+  const line = yaml.split('\n').findIndex((text) => text.includes('batch_size')) + 1;
+  assert.match(absurd.stderr, new RegExp(`absurd\\.jointrain\\.yaml:${line}:\\d+ training\\.batch_size: expected a number <= 65536, got 1000000000000: at most 65536`));
+  const huge = yaml.replace('batch_size: 16', 'batch_size: 65536').replaceAll('size: [8, 8]', 'size: [4096, 4096]');
+  writeFileSync(join(own.dir, 'huge.jointrain.yaml'), huge);
+  const tooLarge = jointrain(['validate', 'huge.jointrain.yaml'], own.dir);
+  assert.equal(tooLarge.status, 1);
+  assert.match(tooLarge.stderr, new RegExp(`huge\\.jointrain\\.yaml:${line}:\\d+ training\\.batch_size: the model needs at least [\\d,.]+ GiB \\(.*one batch of 65536: [\\d,.]+ GiB\\) but this machine has [\\d,.]+ GiB: lower batch_size to \\d+ or less`));
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import type { EpochRecord } from '../../src/trainer/trainingReporter';
 import { selectBackend } from '../../src/trainer/backend/selectBackend';
-import { folderSaveHandler } from '../../src/trainer/runs/modelFiles';
+import { fileLoadHandler, folderSaveHandler } from '../../src/trainer/runs/modelFiles';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 test('a weight change requested mid-epoch applies at the next epoch boundary and is recorded', async () => {
@@ -55,6 +55,41 @@ test('a weight change requested mid-epoch applies at the next epoch boundary and
   assert.equal(second.datasets.small?.samplingWeight, 3);
   assert.equal(second.datasets.big?.lossWeight, 0.5);
   assert.ok(Math.abs((second.datasets.small?.realizedShare ?? 0) - 0.5) < 0.02);
+});
+
+/**
+ * The tiny workspace with `small` (the inverted images) on a head of its own: on the shared `side`
+ * head the two image datasets contradict each other (a left-lit `big` image is a right-lit `small`
+ * one, a little darker), so only this routing can learn every dataset.
+ */
+function routeInvertedToItsOwnHead(yaml: string): string {
+  const small = yaml.indexOf('  - name: small');
+  const routed = yaml.slice(0, small) + yaml.slice(small).replace('head: side', 'head: inverted');
+  return routed.replace('    side: { task: classification }\n', '    side: { task: classification }\n    inverted: { task: classification }\n');
+}
+
+async function trainedLastEpoch(yaml: (text: string) => string, epochs: number): Promise<EpochRecord> {
+  const workspace = await createTinyWorkspace({ epochs });
+  writeFileSync(workspace.experimentFile, yaml(readFileSync(workspace.experimentFile, 'utf8')));
+  const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
+  assert.equal(result.record.status, 'completed', result.record.error);
+  return result.lastEpoch as EpochRecord;
+}
+
+test('the model learns every dataset: validation accuracy ≥ 0.9 on each classification dataset and a small MAE on the regression one', async () => {
+  const last = await trainedLastEpoch(routeInvertedToItsOwnHead, 20);
+  for (const name of ['big', 'small', 'table']) {
+    assert.ok((last.datasets[name]?.valAccuracy ?? 0) >= 0.9, `${name}: validation accuracy ${last.datasets[name]?.valAccuracy}`);
+  }
+  // The targets 2u − v span [−1, 2]: predicting their mean would leave an MAE near 0.5.
+  assert.ok((last.datasets.reg?.valMae ?? Infinity) < 0.1, `reg: validation MAE ${last.datasets.reg?.valMae}`);
+});
+
+test('the accuracy check has teeth: contradicting labels routed to one head leave a dataset unlearned', async () => {
+  // The default routing sends both image datasets to `side`, where their labels contradict.
+  const last = await trainedLastEpoch((yaml) => yaml, 20);
+  const worst = Math.min(last.datasets.big?.valAccuracy ?? 1, last.datasets.small?.valAccuracy ?? 1);
+  assert.ok(worst < 0.9, `one of the contradicting datasets stays below 0.9: big ${last.datasets.big?.valAccuracy}, small ${last.datasets.small?.valAccuracy}`);
 });
 
 test('validation metrics are reported per dataset: accuracy for classification heads, MAE for regression', async () => {
@@ -187,5 +222,58 @@ test('a NaN injected into each dataset in turn stops the run as diverged, naming
     assert.equal(readFileSync(join(result.runDir, 'checkpoints', 'latest'), 'utf8').trim(), 'epoch-0001', 'the last good checkpoint stays');
     const steps = parseMetrics(readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8')).filter((m) => m.kind === 'step');
     assert.equal(steps.length, 6 + 2, 'no step was recorded with a non-finite loss');
+    assert.match(result.record.error ?? '', /The model \(model\/\) is the last good checkpoint, epoch-0001/);
+    const [model, kept] = await Promise.all([weightsOf(join(result.runDir, 'model')), weightsOf(join(result.runDir, 'checkpoints', 'epoch-0001'))]);
+    assert.ok(model.every(Number.isFinite), `${dataset}: the final model holds no NaN`);
+    assert.deepEqual(model, kept, `${dataset}: the final model is the last good checkpoint`);
+  }
+});
+
+/** All weights of a saved model, flattened. */
+async function weightsOf(dir: string): Promise<number[]> {
+  await selectBackend('wasm');
+  const model = await tf.loadLayersModel(fileLoadHandler(join(dir, 'model.json')));
+  const values = model.getWeights().flatMap((weight) => [...weight.dataSync()]);
+  model.dispose();
+  return values;
+}
+
+/** The tiny workspace without its regression dataset (an exploding MSE goes non-finite at once), at this learning rate. */
+async function classificationWorkspace(learningRate: number, epochs = 3) {
+  const workspace = await createTinyWorkspace({ epochs });
+  const yaml = readFileSync(workspace.experimentFile, 'utf8').replace('learning_rate: 0.01', `learning_rate: ${learningRate}`);
+  writeFileSync(workspace.experimentFile, yaml.replace(/  - name: reg\n[\s\S]*?head: value\n/, ''));
+  return workspace;
+}
+
+test('a loss that explodes while staying finite ends the run diverged with advice, and no model is written without a good checkpoint', async () => {
+  // 1e6 runs away for good; 10 blows up for a few steps and collapses into a dead network at chance accuracy.
+  for (const learningRate of [1e6, 10]) {
+    const workspace = await classificationWorkspace(learningRate);
+    const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
+    assert.equal(result.record.status, 'diverged', `learning rate ${learningRate}`);
+    assert.match(
+      result.record.error ?? '',
+      new RegExp(`the loss of dataset '(big|small|table)' exploded: smoothed, it reached [\\d.e+]+ \\(above [\\d.e+]+, 100 times its starting level [\\d.]+, for 5 steps in a row\\) at epoch 1, step \\d: lower the learning rate \\(now ${learningRate}; try a tenth of it or less\\)\\. No checkpoint was saved before the divergence, so no model was written\\.`),
+    );
+    const events = parseEvents(readFileSync(join(result.runDir, 'events.jsonl'), 'utf8'));
+    assert.deepEqual(events.map((event) => event.kind), ['started', 'diverged']);
+    assert.equal(existsSync(join(result.runDir, 'model')), false, 'no model of diverged weights');
+    assert.equal(result.record.best, undefined, 'no "best" checkpoint of a run that never trained well');
+  }
+});
+
+test('a non-finite total caused by a loss weight, class weights or l2 names that term and its value, not a finite dataset loss', async () => {
+  const cases: Array<[string, (yaml: string) => string, RegExp]> = [
+    ['loss_weight', (yaml) => yaml.replace('    head: kind\n', '    head: kind\n    loss_weight: 1e40\n'), /^the weighted loss term of dataset 'table' became Infinity \(its mean loss [\d.]+ times loss_weight 1e\+40 and its class_weights\) at epoch 1, step 1: lower dataset 'table''s loss_weight or class_weights/],
+    ['class_weights', (yaml) => yaml.replace('    head: kind\n', '    head: kind\n    class_weights: { x: 1e40 }\n'), /^the weighted loss term of dataset 'table' became Infinity \(its mean loss [\d.]+ times loss_weight 1 and its class_weights\) at epoch 1, step 1: lower dataset 'table''s loss_weight or class_weights/],
+    ['l2', (yaml) => yaml.replace('  seed: 5\n', '  seed: 5\n  l2: 1e40\n'), /^the l2 regulariser became Infinity \(training\.l2 = 1e\+40 times the sum of squared kernel weights\) at epoch 1, step 1: lower training\.l2 \(now 1e\+40\) or the learning rate \(now 0\.01\)/],
+  ];
+  for (const [field, edit, expected] of cases) {
+    const workspace = await createTinyWorkspace({ epochs: 1 });
+    writeFileSync(workspace.experimentFile, edit(readFileSync(workspace.experimentFile, 'utf8')));
+    const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
+    assert.equal(result.record.status, 'diverged', field);
+    assert.match(result.record.error ?? '', expected, field);
   }
 });

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import type { MetricRecord, RunRecord } from '../../src/shared/runs/format';
 import { parseEvents, parseMetrics } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
+import { resumeCommand } from '../../src/trainer/cli';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import { createTinyWorkspace, type TinyWorkspace } from '../fixtures/tinyWorkspace';
 
@@ -86,6 +87,10 @@ test('a torn newest checkpoint is passed over with a reason and the run resumes 
 test('a completed run or a folder without checkpoints cannot be resumed, and says why', async () => {
   const workspace = await createTinyWorkspace({ epochs: 1 });
   const finished = await train(workspace);
+  // Completed, its checkpoints all there: `jointrain resume` refuses it before touching the folder.
+  const runJson = readFileSync(join(finished, 'run.json'), 'utf8');
+  await assert.rejects(resumeCommand(finished, { channel: false, stdinCommands: false, quiet: true, json: true }), /run \S+ has completed: there is nothing to resume/);
+  assert.equal(readFileSync(join(finished, 'run.json'), 'utf8'), runJson);
   rmSync(join(finished, 'checkpoints'), { recursive: true });
   await assert.rejects(resume(finished), /has no complete checkpoint to resume from/);
 });

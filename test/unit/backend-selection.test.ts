@@ -57,7 +57,7 @@ test('auto without native packages picks wasm and says each native package is no
       { name: 'tensorflow-gpu', reason: `${GPU} is not installed` },
       { name: 'tensorflow', reason: `${NODE} is not installed` },
     ],
-    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Conv2DBackpropInput'],
+    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Conv2DBackpropInput', 'BatchMatMul'],
   });
   assert.equal(tf.getBackend(), 'wasm');
 });
@@ -116,7 +116,7 @@ test('an explicit GPU backend without CUDA is an error naming the library, with 
 
 test('choosing wasm registers the gradient kernels, and registering again changes nothing', async () => {
   await selectBackend('wasm', workspaceWith({}));
-  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName);
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul');
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -127,7 +127,7 @@ test('choosing wasm registers the gradient kernels, and registering again change
 
 test('the run records which wasm kernels are jointrain\'s, and records none on another backend', async () => {
   const wasm = await selectBackend('wasm', workspaceWith({}));
-  assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName));
+  assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul'));
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);
 });

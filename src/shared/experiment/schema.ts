@@ -7,6 +7,16 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
+/**
+ * Bounds that no model trained here comes near but that keep an absurd value (a typo'd exponent)
+ * from reaching tfjs, where it fails with a RangeError or kills V8 instead of naming the field.
+ * What fits between them is checked against the machine's memory when data and model are known.
+ */
+const MAX_UNITS = 65_536;
+const MAX_IMAGE_SIDE = 4096;
+const MAX_BATCH_SIZE = 65_536;
+const layerWidth = positiveInt.max(MAX_UNITS, `at most ${MAX_UNITS}: a wider layer does not fit in memory`);
+const imageSide = positiveInt.max(MAX_IMAGE_SIDE, `at most ${MAX_IMAGE_SIDE} pixels a side: resize to what the model needs (a few hundred at most, usually)`);
 const finiteNonNegative = z.number().finite().nonnegative();
 /**
  * A path to a file or folder. Node refuses a path holding a NUL character with an exception rather
@@ -24,13 +34,13 @@ const pair = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
 
 const DenseLayer = z.strictObject({
   type: z.literal('dense').describe('Fully connected layer.'),
-  units: positiveInt.describe('Number of output units.'),
+  units: layerWidth.describe('Number of output units.'),
   activation: activation.default('linear'),
   use_bias: z.boolean().default(true).describe('Whether the layer adds a learned bias.'),
 });
 const Conv2dLayer = z.strictObject({
   type: z.literal('conv2d').describe('2-D convolution over height × width × channels.'),
-  filters: positiveInt.describe('Number of output channels.'),
+  filters: layerWidth.describe('Number of output channels.'),
   kernel_size: pair.describe('Kernel size: one number for a square kernel or [height, width].'),
   strides: pair.default(1).describe('Stride: one number or [height, width].'),
   padding: padding.default('valid'),
@@ -136,7 +146,9 @@ const AugmentSchema = z
 
 const ImagePreprocessSchema = z
   .strictObject({
-    size: z.tuple([positiveInt, positiveInt]).describe('Target [height, width]; images are resized (cover + centre crop) to it.'),
+    size: z
+      .tuple([imageSide, imageSide])
+      .describe(`Target [height, width], each at most ${MAX_IMAGE_SIDE}; images are resized (cover + centre crop) to it.`),
     channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 for greyscale, 3 for RGB.'),
     scale: z
       .enum(['unit', 'symmetric', 'none'])
@@ -277,7 +289,10 @@ export const DiagnosticsSchema = z
 export const TrainingSchema = z
   .strictObject({
     epochs: positiveInt.default(10).describe('Number of epochs.'),
-    batch_size: positiveInt.default(64).describe('Samples per step, summed over all datasets.'),
+    batch_size: positiveInt
+      .max(MAX_BATCH_SIZE, `at most ${MAX_BATCH_SIZE}: lower it (64 to 1024 is usual)`)
+      .default(64)
+      .describe(`Samples per step, summed over all datasets (at most ${MAX_BATCH_SIZE}).`),
     optimizer: z
       .strictObject({
         type: z.enum(OPTIMIZERS).default('adam').describe('Optimizer.'),

@@ -180,7 +180,9 @@ function outOfBounds(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, v
     case 'number':
     case 'int': {
       const operator = small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-      return `expected a number ${operator} ${bound}${got}`;
+      // A bound the schema explains (why it is there, what to do) keeps its explanation.
+      const why = /^Too (big|small):/.test(issue.message) ? '' : `: ${issue.message}`;
+      return `expected a number ${operator} ${bound}${got}${why}`;
     }
     case 'array': {
       const count = Array.isArray(value) ? `, got ${value.length}` : '';

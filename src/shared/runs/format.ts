@@ -254,12 +254,16 @@ export type RunEvent =
   | { kind: 'paused'; time: string; epoch: number; step: number; reason?: string }
   | { kind: 'resumed'; time: string; epoch: number; step: number }
   | { kind: 'checkpoint'; time: string; epoch: number; name: string; best: boolean }
-  /** The run continues from a checkpoint; records after that checkpoint's epoch were dropped. */
-  | { kind: 'resumed-from-checkpoint'; time: string; epoch: number; checkpoint: string; skipped: string[] }
+  /**
+   * The run continues from a checkpoint; records after that checkpoint's epoch were dropped. A
+   * resumed trainer records this instead of `started` (`backend`: the one it selected).
+   */
+  | { kind: 'resumed-from-checkpoint'; time: string; epoch: number; checkpoint: string; skipped: string[]; backend?: ResolvedBackend }
   | { kind: 'completed'; time: string }
   | { kind: 'stopped'; time: string; epoch: number }
   | { kind: 'failed'; time: string; message: string }
-  | { kind: 'diverged'; time: string; epoch: number; step: number; dataset: string; message: string };
+  /** `dataset` names the culprit; absent when it is no dataset (the l2 regulariser, the sum of finite terms). */
+  | { kind: 'diverged'; time: string; epoch: number; step: number; dataset?: string; message: string };
 
 export type RunEventKind = RunEvent['kind'];
 

@@ -43,10 +43,15 @@ export function compareTable(runs: readonly ComparedRun[], markdown: boolean): s
     return m === undefined ? '—' : m.valAccuracy !== undefined ? percent(m.valAccuracy) : `mae ${decimal(m.valMae)}`;
   };
   const accuracies = (run: ComparedRun) => Object.values(run.epoch.datasets).flatMap((m) => (m.valAccuracy === undefined ? [] : [m.valAccuracy]));
+  // A run of regression datasets only has no accuracy to take the worst or the mean of.
+  const overAccuracies = (run: ComparedRun, summarize: (values: number[]) => number) => {
+    const values = accuracies(run);
+    return values.length === 0 ? '—' : percent(summarize(values));
+  };
   const rows = [
     ...names.map((name) => [name, ...runs.map((run) => cell(run, name))]),
-    ['**worst**', ...runs.map((run) => percent(Math.min(...accuracies(run))))],
-    ['**mean**', ...runs.map((run) => percent(accuracies(run).reduce((sum, a) => sum + a, 0) / accuracies(run).length))],
+    ['**worst**', ...runs.map((run) => overAccuracies(run, (values) => Math.min(...values)))],
+    ['**mean**', ...runs.map((run) => overAccuracies(run, (values) => values.reduce((sum, a) => sum + a, 0) / values.length))],
   ];
   const head = ['validation accuracy', ...runs.map((run) => run.label)];
   if (markdown) {

@@ -82,6 +82,7 @@ export function perDatasetStep(
   return {
     totalLoss: perBatch.reduce((total, { contribution }) => total + contribution, l2Value),
     backwardPasses: perBatch.length,
+    l2Penalty: l2Value,
     datasets: batches.map((batch, i) => {
       const result = perBatch[i] as (typeof perBatch)[number];
       return { samples: batch.labels.shape[0], lossSum: result.lossSum, contribution: result.contribution, outcomeSum: result.outcomeSum };

@@ -16,6 +16,8 @@ export interface DatasetStepOutcome {
 export interface StepOutcome {
   totalLoss: number;
   datasets: DatasetStepOutcome[];
+  /** The l2 term of loss_total (0 without l2): to name it when it is what made the total non-finite. */
+  l2Penalty: number;
   /** Backward passes the step took: 1 for the joint loss, one per dataset when gradients are kept apart. */
   backwardPasses: number;
 }
@@ -35,9 +37,10 @@ export function trainStep(
       const contribution = datasetTerm(batch, losses, batchSize);
       return { contribution, row: [tf.sum(losses), contribution, outcomeSum(batch, output)] };
     });
+    const penalty = l2Penalty(kernels, l2);
     // Kept out of the gradient tape's tidy so the numbers can be read after the step.
-    stats = tf.keep(tf.stack(rows.flatMap(({ row }) => row)));
-    return tf.add(tf.addN(rows.map(({ contribution }) => contribution)), l2Penalty(kernels, l2)) as tf.Scalar;
+    stats = tf.keep(tf.stack([...rows.flatMap(({ row }) => row), penalty]));
+    return tf.add(tf.addN(rows.map(({ contribution }) => contribution)), penalty) as tf.Scalar;
   }, variables);
   applyAllGradients(optimizer, variables, grads);
   const numbers = (stats as tf.Tensor).dataSync();
@@ -46,6 +49,7 @@ export function trainStep(
   return {
     totalLoss,
     backwardPasses: 1,
+    l2Penalty: numbers[3 * batches.length] as number,
     datasets: batches.map((batch, d) => ({
       samples: batch.labels.shape[0],
       lossSum: numbers[3 * d] as number,

@@ -10,7 +10,7 @@ import { alignSeries, curveSeries, type ChartSeries, type XAxis } from '../src/s
 import type { CurveMetric, RunView } from '../src/shared/panel/runView';
 import { scheduleCharts } from '../src/shared/panel/scheduleSeries';
 import { dashFor } from './chartTheme';
-import { el } from './dom';
+import { el, scrollBox } from './dom';
 import { PlotGroup, type PlotSpec } from './plotGroup';
 
 export class BalancingView {
@@ -91,7 +91,7 @@ function renderConflictMap(map: ConflictMap): HTMLElement[] {
   ]);
   return [
     el('h3', { text: 'Gradient conflict' }),
-    table,
+    scrollBox(table),
     el('p', { className: 'hint', text: 'Cosine of two datasets’ gradients on the shared layers: below 0 they pull those layers in opposite directions; the percentage is how many steps conflicted.' }),
   ];
 }

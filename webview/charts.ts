@@ -13,11 +13,13 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignSeries, CurveSeriesCache, type ChartSeries, type XAxis } from '../src/shared/panel/chartSeries';
-import type { ComparedRun } from '../src/shared/panel/comparison';
-import { decimateToColumns, showsMarkers, type XRange } from '../src/shared/panel/renderDensity';
-import { epochStartX, type CurveMetric, type RunView } from '../src/shared/panel/runView';
+import { comparedLabel, type ComparedRun } from '../src/shared/panel/comparison';
+import { decimateToColumns, sharedXRange, showsMarkers, type XRange } from '../src/shared/panel/renderDensity';
+import { epochStartX, type CurveMetric, type RunView, type WeightMarker } from '../src/shared/panel/runView';
 import { axisStyle, cssVar, DASHES, onThemeChange, seriesColor } from './chartTheme';
 import { el } from './dom';
+import { latestLegend } from './latestLegend';
+import { chartsPng } from './pngExport';
 
 export interface ChartOptions {
   xAxis: XAxis;
@@ -36,9 +38,11 @@ interface SeriesSpec {
   compared?: true;
 }
 
-interface ChartSpec {
+export interface ChartSpec {
   key: string;
   title: string;
+  /** The y axis's name: loss, accuracy or MAE. */
+  yLabel: string;
   series: SeriesSpec[];
 }
 
@@ -51,9 +55,16 @@ const METRIC_LABEL: Record<CurveMetric, string> = {
   gradShare: 'gradient-norm share',
   balancerWeight: 'balancer weight',
 };
-const CHART_HEIGHT = 180;
-/** uPlot's default width of a y axis, in CSS pixels. */
-const Y_AXIS_WIDTH = 50;
+/** Charts grow taller with their width, up to a height that still shows a row of them at once. */
+const chartHeight = (width: number): number => Math.round(Math.min(260, Math.max(190, width * 0.55)));
+/** The x axis's tick labels and its name, in CSS pixels: uPlot's defaults (50 and 30) leave a small chart little plot. */
+const X_AXIS_SIZE = 32;
+const X_LABEL_SIZE = 16;
+/** A y axis's width in CSS pixels: uPlot's default 50 for the ticks, and the axis name beside them. */
+const Y_LABEL_SIZE = 16;
+const Y_AXIS_WIDTH = 50 + Y_LABEL_SIZE;
+/** The narrowest chart worth drawing; a grid cell narrower than this (under ~300 px of panel) scrolls. */
+const MIN_CHART_WIDTH = 220;
 /**
  * Each column keeps its min and max, so two CSS pixels per column draw one point per pixel: drawn
  * side by side, one and two points per pixel look the same, and the second costs twice the time.
@@ -73,23 +84,27 @@ const VIEW_MARGIN = '200px 0px';
 let nextCurveId = 0;
 
 export const seriesKey = (dataset: string, metric: CurveMetric): string => `${dataset}/${metric}`;
+/** What the series toggles say: `mnist · validation loss`. */
+export const seriesLabel = (dataset: string, metric: CurveMetric): string => `${dataset} · ${METRIC_LABEL[metric]}`;
 
 function chartSpecs(view: RunView, compared: ComparedRun | undefined): ChartSpec[] {
   const names = view.datasets.map((d) => d.name);
   const second = (name: string): CurveMetric[] => (view.datasets.find((d) => d.name === name)?.task === 'regression' ? ['valMae'] : ['trainAccuracy', 'valAccuracy']);
+  const quality = (name: string): string => (second(name).includes('valMae') ? 'MAE' : 'accuracy');
   const perDataset = names.flatMap((name, i): ChartSpec[] => [
-    { key: `${name}/loss`, title: `${name} — loss`, series: (['trainLoss', 'valLoss'] as const).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })) },
-    { key: `${name}/quality`, title: `${name} — ${second(name).includes('valMae') ? 'MAE' : 'accuracy'}`, series: second(name).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })) },
+    { key: `${name}/loss`, title: `${name} — loss`, yLabel: 'loss', series: (['trainLoss', 'valLoss'] as const).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })) },
+    { key: `${name}/quality`, title: `${name} — ${quality(name)}`, yLabel: quality(name), series: second(name).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })) },
   ]);
   const overlay = (metric: CurveMetric): ChartSpec => ({
     key: `all/${metric}`,
     title: `All datasets — ${METRIC_LABEL[metric]}`,
+    yLabel: 'loss',
     series: names.map((name, i) => ({ dataset: name, metric, label: name, dash: DASHES[i % DASHES.length] ?? [], color: i })),
   });
   const withCompared = (spec: ChartSpec): ChartSpec =>
     compared === undefined || spec.key.startsWith('all/')
       ? spec
-      : { ...spec, series: [...spec.series, ...spec.series.map((s, j) => ({ ...s, label: `${compared.runId}: ${s.label}`, dash: COMPARED_DASHES[j] ?? [], compared: true as const }))] };
+      : { ...spec, series: [...spec.series, ...spec.series.map((s, j) => ({ ...s, label: `${comparedLabel(view.runId, compared.runId)}: ${s.label}`, dash: COMPARED_DASHES[j] ?? [], compared: true as const }))] };
   return [overlay('trainLoss'), overlay('valLoss'), ...perDataset.map(withCompared)];
 }
 
@@ -103,7 +118,9 @@ interface DrawnChart {
 }
 
 export class Charts {
+  /** The section is the container its grid's column count answers to (media/panel.css). */
   readonly element = el('section', { className: 'charts', attrs: { 'aria-label': 'Curves' } });
+  private readonly grid = el('div', { className: 'chart-grid' });
   private charts: DrawnChart[] = [];
   /** Which charts and series are drawn, and how: when it changes, the charts are built anew; otherwise data is set on them. */
   private layout = '';
@@ -112,6 +129,8 @@ export class Charts {
   private view: RunView | undefined;
   private options: ChartOptions | undefined;
   private width = 0;
+  /** The x range every chart shows, so steps and weight markers line up from chart to chart. */
+  private range: XRange | undefined;
   /** Curves are updated in place (a delta pushes onto them), so a curve is known by its array and its length. */
   private readonly curveIds = new WeakMap<object, number>();
   private readonly series = new CurveSeriesCache();
@@ -119,7 +138,8 @@ export class Charts {
   private readonly visibility = new IntersectionObserver((entries) => this.seen(entries), { rootMargin: VIEW_MARGIN });
 
   constructor() {
-    new ResizeObserver((entries) => this.resize(entries[0]?.contentRect.width)).observe(this.element);
+    this.element.append(this.grid);
+    new ResizeObserver(() => this.resize()).observe(this.grid);
     onThemeChange(() => this.rebuild());
   }
 
@@ -127,6 +147,7 @@ export class Charts {
     this.view = view;
     this.options = { ...options, hiddenSeries: new Set(options.hiddenSeries) };
     const specs = chartSpecs(view, options.compared);
+    this.range = this.sharedRange(specs);
     const layout = JSON.stringify([options.xAxis, [...options.hiddenSeries].sort(), specs]);
     if (layout !== this.layout) {
       this.layout = layout;
@@ -135,13 +156,28 @@ export class Charts {
     this.refresh();
   }
 
+  /** The weight markers' x positions in the current x mode. */
+  private markerXs(): Array<{ x: number; marker: WeightMarker }> {
+    const view = this.view;
+    if (!view) return [];
+    return view.markers.map((marker) => ({ marker, x: this.options?.xAxis === 'epoch' ? marker.epoch - 1 : epochStartX(view, marker.epoch) }));
+  }
+
+  private sharedRange(specs: readonly ChartSpec[]): XRange | undefined {
+    return sharedXRange(
+      specs.flatMap((spec) => spec.series.map((s) => this.seriesOf(s))),
+      this.markerXs().map((m) => m.x),
+    );
+  }
+
   private rebuild(): void {
     for (const { plot } of this.charts) plot.destroy();
     this.charts = [];
     this.byBox.clear();
     this.visibility.disconnect();
-    if (!this.view || !this.options) return this.element.replaceChildren();
-    this.width = this.chartWidth(this.element.clientWidth);
+    if (!this.view || !this.options) return this.grid.replaceChildren();
+    this.width = this.cellWidth() ?? this.width;
+    if (this.width === 0) this.width = MIN_CHART_WIDTH;
     // Built detached and attached together: the page's style and layout are invalidated once, not once per chart.
     const boxes = chartSpecs(this.view, this.options.compared).map((spec) => {
       const box = el('figure', { className: spec.key.startsWith('all/') ? 'chart overlay' : 'chart' }, [el('figcaption', { text: spec.title })]);
@@ -151,7 +187,7 @@ export class Charts {
       this.visibility.observe(box);
       return box;
     });
-    this.element.replaceChildren(...boxes);
+    this.grid.replaceChildren(...boxes);
   }
 
   /** Brings the charts in view up to date; the others wait until they come into view (`seen`). */
@@ -169,8 +205,8 @@ export class Charts {
   }
 
   /**
-   * Sets new data on a chart if its curves, smoothing, width, epochs or weight markers changed. uPlot
-   * draws in a microtask; `now` draws before returning, for an export that reads the canvas next.
+   * Sets new data on a chart if its curves, smoothing, width, epochs, x range or weight markers
+   * changed. uPlot draws in a microtask; `now` draws before returning, for an export that reads the canvas next.
    */
   private update(chart: DrawnChart, now = false): void {
     const drawnFrom = this.drawnFrom(chart.spec);
@@ -194,7 +230,7 @@ export class Charts {
       const last = points?.[points.length - 1];
       return points && last ? `${this.curveId(points)}:${points.length}:${last.x}:${last.y}` : '-';
     });
-    return [this.plotColumns(), options.smoothing, view.epochEndX.length, view.markers.length, ...curves].join('|');
+    return [this.plotColumns(), options.smoothing, view.epochEndX.length, view.markers.length, this.range?.min, this.range?.max, ...curves].join('|');
   }
 
   private curveId(points: object): number {
@@ -203,15 +239,16 @@ export class Charts {
     return id;
   }
 
+  private seriesOf(s: SeriesSpec): ChartSeries {
+    const options = this.options;
+    const source = this.source(s);
+    return (options && source && this.series.series(source, s.dataset, s.metric, options.xAxis, options.smoothing)) ?? { dataset: s.dataset, metric: s.metric, xs: [], ys: [] };
+  }
+
   /** Each series cut to the min and max of every column of the plot, then aligned on a shared x. */
   private data(spec: ChartSpec): uPlot.AlignedData {
-    const options = this.options;
-    if (!options) return [[]];
-    const series = spec.series.map((s) => {
-      const source = this.source(s);
-      return (source && this.series.series(source, s.dataset, s.metric, options.xAxis, options.smoothing)) ?? ({ dataset: s.dataset, metric: s.metric, xs: [], ys: [] } satisfies ChartSeries);
-    });
-    const range = xRange(series);
+    const series = spec.series.map((s) => this.seriesOf(s));
+    const range = this.range;
     const columns = this.plotColumns();
     const drawn = range ? series.map((s) => decimateToColumns(s, range, columns)) : series;
     this.markers.set(
@@ -223,14 +260,19 @@ export class Charts {
 
   private plotOptions(spec: ChartSpec): uPlot.Options {
     const foreground = cssVar('--vscode-editor-foreground', '#888');
+    const background = cssVar('--vscode-editor-background', '#fff');
     const axis = axisStyle();
+    const xLabel = this.options?.xAxis === 'epoch' ? 'epoch' : 'step';
     return {
       width: this.width,
-      height: CHART_HEIGHT,
-      scales: { x: { time: false } },
-      axes: [{ ...axis, label: this.options?.xAxis === 'epoch' ? 'epoch' : 'step' }, axis],
+      height: chartHeight(this.width),
+      scales: { x: { time: false, range: (_plot, min, max) => (this.range ? [this.range.min, this.range.max] : [min, max]) } },
+      axes: [
+        { ...axis, label: xLabel, size: X_AXIS_SIZE, labelSize: X_LABEL_SIZE, labelGap: 0 },
+        { ...axis, label: spec.yLabel, labelSize: Y_LABEL_SIZE, labelGap: 0 },
+      ],
       series: [
-        { label: this.options?.xAxis === 'epoch' ? 'epoch' : 'step' },
+        { label: xLabel },
         ...spec.series.map((s) => ({
           label: s.label,
           stroke: s.compared ? cssVar('--vscode-descriptionForeground', '#888') : seriesColor(s.color),
@@ -238,62 +280,87 @@ export class Charts {
           width: LINE_WIDTH,
           spanGaps: true,
           show: !this.options?.hiddenSeries.has(seriesKey(s.dataset, s.metric)),
-          points: { show: (_plot: uPlot, index: number) => this.markers.get(spec.key)?.[index - 1] ?? false },
+          points: { show: (_plot: uPlot, index: number) => this.markers.get(spec.key)?.[index - 1] ?? false, fill: background },
         })),
       ],
-      hooks: { draw: [(plot: uPlot) => this.drawMarkers(plot, foreground)] },
+      hooks: {
+        draw: [(plot: uPlot) => this.drawMarkers(plot, foreground)],
+        ...latestLegend(),
+        setCursor: [(plot: uPlot) => this.markerTooltip(plot)],
+      },
     };
   }
 
-  /** A dotted vertical line where each weight change took effect (the start of its epoch). */
+  /** A dotted vertical line where each weight change took effect (the start of its epoch), with who asked at its top. */
   private drawMarkers(plot: uPlot, color: string): void {
-    const view = this.view;
-    if (!view) return;
     const ctx = plot.ctx;
+    const ratio = window.devicePixelRatio || 1;
     ctx.save();
     ctx.strokeStyle = color;
-    ctx.setLineDash([2, 4]);
-    for (const marker of view.markers) {
-      const x = this.options?.xAxis === 'epoch' ? marker.epoch - 1 : epochStartX(view, marker.epoch);
+    ctx.fillStyle = color;
+    ctx.font = `${10 * ratio}px ${cssVar('--vscode-font-family', 'sans-serif')}`;
+    ctx.textBaseline = 'top';
+    // uPlot leaves the context right-aligned from its y axis.
+    ctx.textAlign = 'left';
+    /** Where each row of labels ends: a label that would overprint the one before it goes on the next row. */
+    const rowEnds = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (const { x, marker } of this.markerXs()) {
       const px = plot.valToPos(x, 'x', true);
-      if (!Number.isFinite(px) || px < plot.bbox.left || px > plot.bbox.left + plot.bbox.width) continue;
+      const right = plot.bbox.left + plot.bbox.width;
+      if (!Number.isFinite(px) || px < plot.bbox.left || px > right) continue;
+      ctx.setLineDash([2, 4]);
       ctx.beginPath();
       ctx.moveTo(px, plot.bbox.top);
       ctx.lineTo(px, plot.bbox.top + plot.bbox.height);
       ctx.stroke();
+      // Right of its line, or left of it where the plot ends first; the arrow's bar is always at the line.
+      const onRight = px + 3 * ratio + ctx.measureText(`↦ ${marker.source}`).width <= right;
+      const text = onRight ? `↦ ${marker.source}` : `${marker.source} ↤`;
+      const width = ctx.measureText(text).width;
+      const start = onRight ? px + 3 * ratio : px - 3 * ratio - width;
+      const row = rowEnds.findIndex((end) => start > end);
+      // Markers closer still go unlabelled rather than overprinted; the tooltip names each.
+      if (row >= 0 && start >= plot.bbox.left) {
+        ctx.setLineDash([]);
+        ctx.fillText(text, start, plot.bbox.top + (2 + 12 * row) * ratio);
+        rowEnds[row] = start + width + 6 * ratio;
+      }
     }
     ctx.restore();
   }
 
-  /** Every chart with its title on one canvas, on the theme's background, as a PNG data URL. */
-  toPng(): string | undefined {
-    const plots = this.charts;
-    if (plots.length === 0) return undefined;
-    for (const chart of plots) this.update(chart, true);
-    const ratio = window.devicePixelRatio || 1;
-    const titleHeight = 20 * ratio;
-    const canvases = plots.map(({ plot }) => plot.ctx.canvas);
-    const out = document.createElement('canvas');
-    out.width = Math.max(...canvases.map((c) => c.width));
-    out.height = canvases.reduce((sum, c) => sum + c.height + titleHeight, 0);
-    const ctx = out.getContext('2d');
-    if (!ctx) return undefined;
-    ctx.fillStyle = cssVar('--vscode-editor-background', '#ffffff');
-    ctx.fillRect(0, 0, out.width, out.height);
-    ctx.fillStyle = cssVar('--vscode-editor-foreground', '#000000');
-    ctx.font = `${12 * ratio}px sans-serif`;
-    let y = 0;
-    plots.forEach(({ spec }, i) => {
-      const canvas = canvases[i] as HTMLCanvasElement;
-      ctx.fillText(spec.title, 4 * ratio, y + 14 * ratio);
-      ctx.drawImage(canvas, 0, y + titleHeight);
-      y += canvas.height + titleHeight;
-    });
-    return out.toDataURL('image/png');
+  /** Hovering near a weight marker names it in the plot's tooltip: when, and who asked. */
+  private markerTooltip(plot: uPlot): void {
+    const left = plot.cursor.left;
+    const near = left === undefined || left < 0 ? undefined : this.markerXs().find(({ x }) => Math.abs(plot.valToPos(x, 'x') - left) <= 4);
+    const text = near ? `Epoch ${near.marker.epoch}: ${near.marker.label}` : '';
+    if (plot.over.title !== text) plot.over.title = text;
   }
 
-  private chartWidth(available: number): number {
-    return Math.max(240, Math.min(560, available - 16));
+  /**
+   * Every chart on one canvas that reads on its own: the experiment and run as its title, each
+   * chart's caption, axes with their names, and a legend of its series with their latest values.
+   */
+  toPng(): string | undefined {
+    const view = this.view;
+    if (this.charts.length === 0 || !view) return undefined;
+    for (const chart of this.charts) this.update(chart, true);
+    return chartsPng({
+      title: `${view.experimentName} — ${view.runId}`,
+      subtitle: `${view.status} · epoch ${view.epochs.completed} of ${view.epochs.total}${this.options?.compared ? ` · dotted: run ${this.options.compared.runId}` : ''}${view.markers.length > 0 ? ' · vertical dotted lines: weight changes' : ''}`,
+      columns: this.gridColumns(),
+      charts: this.charts.map(({ plot, spec }) => ({ plot, title: spec.title, series: spec.series.map((s) => ({ label: s.label, dash: s.dash, color: s.compared ? cssVar('--vscode-descriptionForeground', '#888') : seriesColor(s.color) })) })),
+    });
+  }
+
+  /** The grid's first column, as laid out: every cell of it is that wide. */
+  private cellWidth(): number | undefined {
+    const first = Number.parseFloat(getComputedStyle(this.grid).gridTemplateColumns);
+    return Number.isFinite(first) && first > 0 ? Math.max(MIN_CHART_WIDTH, Math.floor(first)) : undefined;
+  }
+
+  private gridColumns(): number {
+    return Math.max(1, getComputedStyle(this.grid).gridTemplateColumns.split(' ').filter(Boolean).length);
   }
 
   /** The plot area's width in CSS pixels: the chart's, less the y axis. */
@@ -305,14 +372,13 @@ export class Charts {
     return Math.max(1, Math.round(this.plotWidth() / CSS_PIXELS_PER_COLUMN));
   }
 
-  /** Reads the width the observer measured, so that a resize forces no layout of its own. */
-  private resize(available: number | undefined): void {
-    // A detached section (the table view is shown) measures 0: its charts keep their size.
-    if (!available || this.charts.length === 0) return;
-    const width = this.chartWidth(available);
-    if (width === this.width) return;
+  /** The grid's columns follow the panel's width (container queries); each chart takes its cell's width. */
+  private resize(): void {
+    // A detached section (the table view is shown) has no columns: its charts keep their size.
+    const width = this.charts.length === 0 ? undefined : this.cellWidth();
+    if (width === undefined || width === this.width) return;
     this.width = width;
-    for (const { plot } of this.charts) plot.setSize({ width, height: CHART_HEIGHT });
+    for (const { plot } of this.charts) plot.setSize({ width, height: chartHeight(width) });
     this.refresh();
   }
 }
@@ -321,11 +387,4 @@ export class Charts {
 function spanPx(series: ChartSeries, range: XRange, plotWidth: number): number {
   const extent = range.max - range.min;
   return extent > 0 ? (((series.xs[series.xs.length - 1] ?? 0) - (series.xs[0] ?? 0)) / extent) * plotWidth : 0;
-}
-
-/** The x extent of the chart's series: their points are in x order. */
-function xRange(series: readonly ChartSeries[]): XRange | undefined {
-  const drawn = series.filter((s) => s.xs.length > 0);
-  if (drawn.length === 0) return undefined;
-  return { min: Math.min(...drawn.map((s) => s.xs[0] as number)), max: Math.max(...drawn.map((s) => s.xs[s.xs.length - 1] as number)) };
 }

@@ -15,12 +15,23 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, spec: ElementS
   return element;
 }
 
-export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>, caption: string): HTMLTableElement {
-  return el('table', {}, [
-    el('caption', { text: caption }),
-    el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
-    el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => el(i === 0 ? 'th' : 'td', { text: cell, ...(i === 0 ? { attrs: { scope: 'row' } } : {}) }))))),
-  ]);
+/** A table in its own horizontally scrolling box (see `scrollBox`). */
+export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>, caption: string): HTMLElement {
+  return scrollBox(
+    el('table', {}, [
+      el('caption', { text: caption }),
+      el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
+      el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => el(i === 0 ? 'th' : 'td', { text: cell, ...(i === 0 ? { attrs: { scope: 'row' } } : {}) }))))),
+    ]),
+  );
+}
+
+/**
+ * A table wider than its column scrolls inside this box rather than spilling over the next
+ * section; focusable, so a keyboard user can scroll it too.
+ */
+export function scrollBox(content: HTMLTableElement): HTMLElement {
+  return el('div', { className: 'table-scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': content.caption?.textContent ?? 'Table' } }, [content]);
 }
 
 /** Rewriting a node's text invalidates its style and layout even when the text is the same: unchanged text is left alone. */

@@ -9,12 +9,13 @@ import type { RunView, Suggestion } from '../src/shared/panel/runView';
 import { acceptRequest, suggestedProposal, weightRequestId } from '../src/shared/panel/suggestions';
 import type { WeightProposal } from '../src/shared/panel/weightPreview';
 import { BalancingView } from './balancing';
-import { Charts, seriesKey } from './charts';
+import { Charts, seriesKey, seriesLabel } from './charts';
 import { createButton, createCheckbox } from './components';
 import { renderDiagnostics } from './diagnostics';
 import { el, setText } from './dom';
 import { renderMetricsTable } from './metricsTable';
 import { SuggestionList } from './suggestions';
+import { TimelineView } from './timelineView';
 import { WeightControls } from './weights';
 
 interface VsCodeApi {
@@ -43,6 +44,7 @@ const charts = new Charts();
 const controls = new WeightControls(sendWeights);
 const suggestions = new SuggestionList({ accept: acceptSuggestion, edit: editSuggestion, reject: rejectSuggestion });
 const balancing = new BalancingView();
+const timeline = new TimelineView();
 const body = el('div', { className: 'body' });
 const diagnostics = el('div');
 const openClasses = new Set<string>();
@@ -155,13 +157,14 @@ function saveAndRender(): void {
 }
 
 function renderToggles(run: RunView): void {
-  const keys = run.datasets.flatMap((d) => (['trainLoss', 'valLoss', d.task === 'regression' ? 'valMae' : 'valAccuracy'] as const).map((metric) => seriesKey(d.name, metric)));
+  const series = run.datasets.flatMap((d) => (['trainLoss', 'valLoss', d.task === 'regression' ? 'valMae' : 'valAccuracy'] as const).map((metric) => ({ key: seriesKey(d.name, metric), label: seriesLabel(d.name, metric) })));
+  const keys = series.map((s) => s.key);
   if (seriesToggles.dataset.keys === keys.join('\n')) return;
   seriesToggles.dataset.keys = keys.join('\n');
   seriesToggles.replaceChildren(
     el('legend', { text: 'Series' }),
-    ...keys.map((key) =>
-      createCheckbox(key, !ui.hiddenSeries.has(key), (checked) => {
+    ...series.map(({ key, label }) =>
+      createCheckbox(label, !ui.hiddenSeries.has(key), (checked) => {
         if (checked) ui.hiddenSeries.delete(key);
         else ui.hiddenSeries.add(key);
         saveAndRender();
@@ -201,6 +204,7 @@ function render(): void {
   }
   suggestions.render(run, state.rejectionsSent);
   controls.render(run, state.rejectionsSent);
+  timeline.render(run);
   balancing.render(run, ui.xAxis);
   if (changed(diagnosticsFrom, [run.latestEpoch, run.datasets, run.epochs.completed])) {
     diagnosticsFrom = [run.latestEpoch, run.datasets, run.epochs.completed];
@@ -223,6 +227,6 @@ window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => 
 
 post({ type: 'ready' });
 // Built while the host reads the run for its snapshot, rather than after the snapshot arrives; shown with the first one.
-const panel = el('div', {}, [header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, balancing.element, diagnostics])])]);
+const panel = el('div', {}, [header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, timeline.element, diagnostics, balancing.element])])]);
 panel.hidden = true;
 app.append(panel);

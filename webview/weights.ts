@@ -8,6 +8,7 @@
 import { previewShares, type PreviewDataset, type WeightProposal } from '../src/shared/panel/weightPreview';
 import type { RunView, Suggestion } from '../src/shared/panel/runView';
 import { isOpenSuggestion } from '../src/shared/panel/suggestions';
+import { requestSource, sourceText } from '../src/shared/panel/timeline';
 import { createButton, type Button } from './components';
 import { el, percent, setText, table } from './dom';
 
@@ -47,7 +48,7 @@ export class WeightControls {
       this.draft = { sampling: { ...view.weights.sampling }, loss: { ...view.weights.loss } };
       this.inputs.replaceChildren(...view.datasets.map((d) => this.row(d.name)));
     }
-    setText(this.pending, view.pending.length === 0 ? (view.markers.length > 0 ? `Last change applied at epoch ${view.markers[view.markers.length - 1]?.epoch ?? ''}.` : '') : view.pending.map((p) => `Pending until epoch ${p.untilEpoch} (${p.requestId}).`).join(' '));
+    setText(this.pending, pendingText(view));
     this.update();
   }
 
@@ -132,4 +133,11 @@ export class WeightControls {
     this.layoutFor = '';
     if (this.view) this.render(this.view);
   }
+}
+
+/** What became of the weights sent: pending requests in words (not their ids), or the last change made. */
+function pendingText(view: RunView): string {
+  if (view.pending.length > 0) return view.pending.map((p) => `Pending until epoch ${p.untilEpoch}: the trainer applies the change asked ${sourceText(requestSource(p.requestId))} when that epoch starts.`).join(' ');
+  const last = view.markers[view.markers.length - 1];
+  return last ? `Last change applied at epoch ${last.epoch} (${last.label}).` : '';
 }

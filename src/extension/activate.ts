@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
 import { newExperiment } from './commands/newExperiment';
 import { registerRunCommands } from './commands/runCommands';
+import { RunEndNotifier } from './panel/runEndNotifier';
 import { RunPanels, registerRunPanels } from './panel/runPanels';
 import { registerLanguageFeatures } from './language/registerLanguageFeatures';
 import { startTraining } from './commands/startTraining';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onMessage: (runId, message) => {
       statusBar.onMessage(runId, message);
       panels.onTrainerMessage(runId, message);
+      runEnds.onTrainerMessage(runId, message);
       if (message.type === 'event') log.info(`run ${runId}: ${message.kind}${message.message ? `: ${message.message}` : ''}`);
       if (message.type !== 'step') {
         const run = store.get(runId);
@@ -55,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   // Referenced by the manager's callback above, which runs only after activation.
   const panels = new RunPanels(services, context.extensionUri);
+  const runEnds = new RunEndNotifier(store, panels);
   const syncFolders = async () => {
     await store.setRunsDirs(allRunsDirs());
     watcher.setDirs(store.dirs);

@@ -44,3 +44,16 @@ export function comparisonAffected(current: Pick<RunRecord, 'id' | 'experimentNa
 export function comparedRun(view: RunView): ComparedRun {
   return { runId: view.runId, curves: view.curves, epochEndX: view.epochEndX };
 }
+
+/**
+ * A short name for `other` beside `current` in legends: the parts of its id (split at `-`) that
+ * differ from the current run's, e.g. `191502-a1b2` for `20261129-191502-digits-a1b2` beside
+ * `20261129-184239-digits-6c54`. Ids of different shapes keep the whole id.
+ */
+export function comparedLabel(currentId: string, otherId: string): string {
+  const mine = currentId.split('-');
+  const theirs = otherId.split('-');
+  if (mine.length !== theirs.length) return otherId;
+  const differing = theirs.filter((part, i) => part !== mine[i]);
+  return differing.length > 0 ? differing.join('-') : otherId;
+}

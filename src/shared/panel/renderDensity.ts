@@ -62,3 +62,21 @@ export function decimateToColumns(series: ChartSeries, range: XRange, columns: n
 export function showsMarkers(points: number, spanPx: number): boolean {
   return points === 1 || (points > 1 && spanPx / (points - 1) >= MIN_PIXELS_PER_MARKER);
 }
+
+/**
+ * One x range for every chart of the panel, so that a step or epoch sits at the same place in each
+ * and weight-change markers line up: from 0 (where training starts; validation's first point is an
+ * epoch later) to the furthest point of any series or marker.
+ */
+export function sharedXRange(series: ReadonlyArray<Pick<ChartSeries, 'xs'>>, markerXs: readonly number[] = []): XRange | undefined {
+  let max = Number.NEGATIVE_INFINITY;
+  let min = 0;
+  for (const { xs } of series) {
+    if (xs.length === 0) continue;
+    min = Math.min(min, xs[0] as number);
+    max = Math.max(max, xs[xs.length - 1] as number);
+  }
+  if (max === Number.NEGATIVE_INFINITY) return undefined;
+  for (const x of markerXs) if (Number.isFinite(x)) max = Math.max(max, x);
+  return max > min ? { min, max } : { min, max: min + 1 };
+}

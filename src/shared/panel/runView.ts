@@ -6,6 +6,7 @@
 import type { BalancerName, MixingStrategy, ScheduleSpec } from '../experiment/schema';
 import type { DatasetReport, EpochDatasetMetrics, EpochGradientSummary, GradientDiagnostics, MetricRecord, RunEvent, RunRecord, RunStatus } from '../runs/format';
 import { downsampleMinMax } from './downsample';
+import { emptyTimeline, foldTimeline, requestSource, sourceText, type Timeline, type TimelineSource } from './timeline';
 
 /**
  * `gradShare` is a dataset's share of the summed gradient norm at each diagnostic step;
@@ -39,6 +40,10 @@ export interface WeightMarker {
   /** The first epoch trained with the new weights. */
   epoch: number;
   requestId?: string;
+  /** Who asked: the chart's short label at the marker. */
+  source: TimelineSource;
+  /** What the marker's tooltip and the weights section say: "weights changed from this panel". */
+  label: string;
 }
 
 export interface PendingWeights {
@@ -85,6 +90,8 @@ export interface RunView {
   latestDiagnostics?: GradientDiagnostics & { epoch: number; step: number; globalStep: number };
   /** Suggestions of a balancer in `suggest` mode awaiting a decision, oldest first. */
   suggestions: Suggestion[];
+  /** What happened to the run, in words, oldest first (see `timeline.ts`). */
+  timeline: Timeline;
 }
 
 export interface ExperimentSchedules {
@@ -137,6 +144,7 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     pending: [],
     settled: [],
     notices: record.error ? [record.error] : [],
+    timeline: emptyTimeline({ sampling: { ...defaults?.weights.sampling }, loss: { ...defaults?.weights.loss } }),
   };
 }
 
@@ -200,6 +208,7 @@ function foldMetric(view: RunView, record: MetricRecord): void {
 }
 
 function foldEvent(view: RunView, event: RunEvent): void {
+  foldTimeline(view.timeline, event);
   switch (event.kind) {
     case 'weights-requested':
       if (event.requestId !== undefined && !view.settled.includes(event.requestId)) {
@@ -214,7 +223,7 @@ function foldEvent(view: RunView, event: RunEvent): void {
     case 'weights-applied':
       settle(view, event.requestId);
       view.weights = { sampling: { ...view.weights.sampling, ...event.sampling }, loss: { ...view.weights.loss, ...event.loss } };
-      view.markers.push({ epoch: event.epoch, ...(event.requestId !== undefined ? { requestId: event.requestId } : {}) });
+      view.markers.push({ epoch: event.epoch, source: requestSource(event.requestId), label: `weights changed ${sourceText(requestSource(event.requestId))}`, ...(event.requestId !== undefined ? { requestId: event.requestId } : {}) });
       return;
     case 'weights-rejected':
       settle(view, event.requestId);

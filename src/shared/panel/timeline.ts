@@ -1,0 +1,142 @@
+/**
+ * The panel's event timeline: what happened to a run, in words a user reads without knowing the
+ * run-folder format — weight changes with each dataset's old → new value and who asked for them,
+ * suggestions and their answers, pauses, resumptions, divergence and the end of the run.
+ * `events.jsonl` records who asked only through a weight request's id, so the source is read from
+ * it: the panel's ids start with `panel-`, the command palette's with `host-`, a balancer's
+ * suggestion is answered under its own id, and the CLI's control file sends none.
+ */
+import type { RunEvent, RunEventKind } from '../runs/format';
+
+export type TimelineSource = 'panel' | 'command palette' | 'CLI' | 'balancer' | 'schedule';
+
+export interface TimelineEntry {
+  kind: RunEventKind;
+  /** The trainer's ISO time of the event. */
+  time: string;
+  epoch?: number;
+  /** `problem`: the run failed, diverged or refused a change; `change`: weights changed. */
+  tone: 'change' | 'info' | 'problem';
+  summary: string;
+  /** One line per changed value: `mnist sampling 1 → 2`. */
+  changes: string[];
+}
+
+export interface Weights {
+  sampling: Record<string, number>;
+  loss: Record<string, number>;
+}
+
+/** What the timeline remembers between events: the weights in force, to tell old from new. */
+export interface Timeline {
+  entries: TimelineEntry[];
+  weights: Weights;
+}
+
+/** Long runs keep their newest entries: a panel lists what a user scrolls through, not an archive. */
+export const MAX_TIMELINE_ENTRIES = 300;
+
+export function emptyTimeline(weights: Weights): Timeline {
+  return { entries: [], weights: { sampling: { ...weights.sampling }, loss: { ...weights.loss } } };
+}
+
+/** Who asked for a weight change, read from its request id. */
+export function requestSource(requestId: string | undefined): TimelineSource {
+  if (requestId === undefined) return 'CLI';
+  if (requestId.startsWith('panel-')) return 'panel';
+  if (requestId.startsWith('host-')) return 'command palette';
+  if (requestId.startsWith('suggestion-')) return 'balancer';
+  return 'CLI';
+}
+
+const SOURCE_TEXT: Record<TimelineSource, string> = {
+  panel: 'from this panel',
+  'command palette': 'from the command palette',
+  CLI: 'from the command line',
+  balancer: 'by accepting the balancer’s suggestion',
+  schedule: 'by the experiment’s schedule',
+};
+
+export const sourceText = (source: TimelineSource): string => SOURCE_TEXT[source];
+
+const value = (n: number | undefined): string => (n === undefined ? '?' : String(Number(n.toPrecision(4))));
+
+/** `mnist sampling 1 → 2` for every value that `next` changes; values it does not name are unchanged. */
+export function weightChanges(before: Weights, next: Partial<Weights>): string[] {
+  const lines: string[] = [];
+  for (const kind of ['sampling', 'loss'] as const) {
+    for (const [name, to] of Object.entries(next[kind] ?? {})) {
+      const from = before[kind][name];
+      if (from !== to) lines.push(`${name} ${kind} ${value(from)} → ${value(to)}`);
+    }
+  }
+  return lines;
+}
+
+/** Adds an event to the timeline (mutating it); events that say nothing to a user are left out. */
+export function foldTimeline(timeline: Timeline, event: RunEvent): Timeline {
+  const entry = timelineEntry(timeline, event);
+  if (event.kind === 'weights-applied' || event.kind === 'weights-scheduled') {
+    timeline.weights = { sampling: { ...timeline.weights.sampling, ...event.sampling }, loss: { ...timeline.weights.loss, ...event.loss } };
+  }
+  if (entry === undefined) return timeline;
+  const last = timeline.entries[timeline.entries.length - 1];
+  // Two requests applied at one boundary give two events with the same weights: one entry names both askers.
+  if (entry.kind === 'weights-applied' && last?.kind === 'weights-applied' && last.epoch === entry.epoch && entry.changes.length === 0) {
+    last.summary = `${last.summary.replace(/\.$/, '')}; also asked ${sourceText(requestSource(event.kind === 'weights-applied' ? event.requestId : undefined))}.`;
+    return timeline;
+  }
+  timeline.entries.push(entry);
+  if (timeline.entries.length > MAX_TIMELINE_ENTRIES) timeline.entries.splice(0, timeline.entries.length - MAX_TIMELINE_ENTRIES);
+  return timeline;
+}
+
+function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | undefined {
+  const at = (epoch: number) => ({ kind: event.kind, time: event.time, epoch });
+  switch (event.kind) {
+    case 'started':
+      return { kind: event.kind, time: event.time, tone: 'info', summary: `Training started on the ${event.backend} backend.`, changes: [] };
+    case 'weights-requested':
+      return { ...at(event.epoch), tone: 'info', summary: `Weight change asked ${sourceText(requestSource(event.requestId))} during epoch ${event.epoch}: applies when epoch ${event.epoch + 1} starts.`, changes: weightChanges(timeline.weights, event.change) };
+    case 'weights-applied':
+      return { ...at(event.epoch), tone: 'change', summary: `Weights changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId))}.`, changes: weightChanges(timeline.weights, event) };
+    case 'weights-rejected':
+      return { kind: event.kind, time: event.time, tone: 'problem', summary: `Weight change asked ${sourceText(requestSource(event.requestId))} was refused: ${event.reason}.`, changes: [] };
+    case 'weights-scheduled': {
+      const changes = weightChanges(timeline.weights, event);
+      if (event.temperature !== undefined) changes.push(`mixing temperature → ${value(event.temperature)}`);
+      return { ...at(event.epoch), tone: 'change', summary: `Weights set ${sourceText('schedule')} for epoch ${event.epoch}.`, changes };
+    }
+    case 'weights-suggested':
+      return { ...at(event.epoch), tone: 'info', summary: `The ${event.balancer} balancer suggested loss weights after epoch ${event.epoch}: ${event.reason}`, changes: weightChanges(timeline.weights, { loss: event.loss }) };
+    case 'suggestion-decided':
+      return { ...at(event.epoch), tone: 'info', summary: `The balancer’s suggestion of epoch ${event.suggestionId.replace(/^suggestion-/, '')} was ${event.decision === 'edited' ? 'accepted with changes' : event.decision}.`, changes: [] };
+    case 'paused':
+      return { ...at(event.epoch), tone: event.reason ? 'problem' : 'info', summary: event.reason ? `Paused by the trainer in epoch ${event.epoch}: ${event.reason}` : `Paused in epoch ${event.epoch}.`, changes: [] };
+    case 'resumed':
+      return { ...at(event.epoch), tone: 'info', summary: `Resumed in epoch ${event.epoch}.`, changes: [] };
+    case 'resumed-from-checkpoint':
+      return { ...at(event.epoch), tone: 'info', summary: `Resumed from checkpoint ${event.checkpoint} (after epoch ${event.epoch}).`, changes: [] };
+    case 'diverged':
+      return { ...at(event.epoch), tone: 'problem', summary: `Diverged in epoch ${event.epoch}${event.dataset ? ` (${event.dataset})` : ''}: ${event.message}`, changes: [] };
+    case 'stopped':
+      return { ...at(event.epoch), tone: 'info', summary: `Stopped after epoch ${event.epoch}.`, changes: [] };
+    case 'completed':
+      return { kind: event.kind, time: event.time, tone: 'info', summary: 'Training completed.', changes: [] };
+    case 'failed':
+      return { kind: event.kind, time: event.time, tone: 'problem', summary: `Failed: ${event.message}`, changes: [] };
+    case 'checkpoint':
+      return undefined;
+  }
+}
+
+/** The entries as the panel lists them: newest first. */
+export function newestFirst(timeline: Pick<Timeline, 'entries'>): TimelineEntry[] {
+  return [...timeline.entries].reverse();
+}
+
+/** "14:02:31" in the viewer's time zone, or the raw text if it is no date. */
+export function timeOfDay(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toTimeString().slice(0, 8);
+}

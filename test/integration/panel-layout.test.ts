@@ -1,0 +1,165 @@
+/**
+ * The training panel's layout, measured in the real bundle in headless Chromium (the page of
+ * scripts/panelPage.ts, fed the fixture run) at the widths a panel has in practice: no two sections
+ * overlap, the side column stacks under the charts when narrow and stands beside them when wide,
+ * the chart grid gains columns as the panel widens, every table wider than its column scrolls in
+ * its own box, and legends show values without hovering. Needs `npm run build` (as `npm test` does)
+ * and Debian's Chromium.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPanel, showView } from '../../scripts/panelPage';
+
+const WIDTHS = [600, 1000, 1400, 2000];
+
+interface Box {
+  name: string;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+interface TableFit {
+  caption: string;
+  inScrollBox: boolean;
+  overflowX: string;
+  tableWidth: number;
+  boxWidth: number;
+  boxScrollWidth: number;
+  /** The width of the element that holds the scroll box. */
+  holderWidth: number;
+}
+
+interface Layout {
+  pageWidth: number;
+  viewportWidth: number;
+  page: Box[];
+  sideSections: Box[];
+  charts: Box[];
+  body: Box;
+  aside: Box;
+  /** 0 in the table view, where the charts are not in the page. */
+  gridColumns: number;
+  tables: TableFit[];
+  legendValues: string[];
+}
+
+/**
+ * Measured in the page. A string, not a function: the test runner's TypeScript helpers would not
+ * exist there.
+ */
+const MEASURE = `(() => {
+  const box = (element, name) => { const r = element.getBoundingClientRect(); return { name, left: r.left, top: r.top, right: r.right, bottom: r.bottom }; };
+  const shown = (element) => { const r = element.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const panel = document.querySelector('.layout').parentElement;
+  const body = document.querySelector('.layout > .body');
+  const aside = document.querySelector('.layout > aside');
+  const describe = (e) => e.className ? e.tagName.toLowerCase() + '.' + e.className.split(' ')[0] : e.tagName.toLowerCase();
+  return {
+    pageWidth: document.documentElement.scrollWidth,
+    viewportWidth: window.innerWidth,
+    page: [...panel.children].filter(shown).map((e) => box(e, describe(e))),
+    sideSections: [...aside.children].filter(shown).map((e) => box(e, e.getAttribute('aria-label') || describe(e))),
+    charts: [...document.querySelectorAll('.chart-grid > figure')].map((e) => box(e, e.querySelector('figcaption').textContent)),
+    body: box(body, 'body'),
+    aside: box(aside, 'aside'),
+    gridColumns: document.querySelector('.chart-grid') ? getComputedStyle(document.querySelector('.chart-grid')).gridTemplateColumns.split(' ').filter(Boolean).length : 0,
+    tables: [...document.querySelectorAll('table:not(.u-legend)')].filter(shown).map((table) => {
+      const scroll = table.parentElement;
+      return {
+        caption: table.caption ? table.caption.textContent : '?',
+        inScrollBox: scroll.classList.contains('table-scroll'),
+        overflowX: getComputedStyle(scroll).overflowX,
+        tableWidth: table.getBoundingClientRect().width,
+        boxWidth: scroll.clientWidth,
+        boxScrollWidth: scroll.scrollWidth,
+        holderWidth: scroll.parentElement.clientWidth,
+      };
+    }),
+    legendValues: [...document.querySelectorAll('.chart .u-legend .u-value')].map((e) => e.textContent),
+  };
+})()`;
+
+const measure = async (page: Page): Promise<Layout> => (await page.evaluate(MEASURE)) as Layout;
+
+const intersects = (a: Box, b: Box): boolean => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+
+function assertApart(boxes: readonly Box[], where: string): void {
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => assert.ok(!intersects(a, b), `${where}: ${a.name} overlaps ${b.name} (${JSON.stringify(a)} × ${JSON.stringify(b)})`)));
+}
+
+function assertTablesScrollInTheirOwnBox(layout: Layout, where: string): void {
+  assert.ok(layout.tables.length > 0, `${where}: no table shown`);
+  for (const t of layout.tables) {
+    assert.ok(t.inScrollBox, `${where}: table "${t.caption}" is not in a scroll box`);
+    assert.equal(t.overflowX, 'auto', `${where}: the box of "${t.caption}" does not scroll sideways`);
+    assert.ok(t.boxWidth <= t.holderWidth + 0.5, `${where}: the box of "${t.caption}" (${t.boxWidth} px) is wider than its column (${t.holderWidth} px)`);
+    if (t.tableWidth > t.boxWidth + 0.5) assert.ok(t.boxScrollWidth > t.boxWidth, `${where}: "${t.caption}" is wider than its box and does not scroll`);
+  }
+}
+
+function assertNothingOverlaps(layout: Layout, where: string): void {
+  assert.ok(layout.pageWidth <= layout.viewportWidth, `${where}: the page is ${layout.pageWidth} px wide in a ${layout.viewportWidth} px panel`);
+  assertApart(layout.page, `${where}, the page`);
+  assertApart([layout.body, layout.aside], `${where}, the columns`);
+  assertApart(layout.sideSections, `${where}, the side column`);
+  assertApart(layout.charts, `${where}, the charts`);
+  for (const chart of layout.charts) assert.ok(chart.right <= layout.body.right + 0.5 && chart.left >= layout.body.left - 0.5, `${where}: chart ${chart.name} leaves its column`);
+}
+
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser.close();
+});
+
+for (const width of WIDTHS) {
+  test(`at ${width} px no section overlaps another and every table scrolls in its own box, charts and table view`, async () => {
+    const panel = await openPanel(browser, width, width % 2000 === 0 ? 'dark' : 'light');
+    try {
+      const charts = await measure(panel.page);
+      assertNothingOverlaps(charts, `${width} px, charts`);
+      assertTablesScrollInTheirOwnBox(charts, `${width} px, charts`);
+      await showView(panel.page, 'table');
+      const table = await measure(panel.page);
+      assertNothingOverlaps(table, `${width} px, table`);
+      assertTablesScrollInTheirOwnBox(table, `${width} px, table`);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+}
+
+test('the side column stacks under the charts when narrow and stands beside them when wide; the chart grid widens in pairs', async () => {
+  const columns: number[] = [];
+  for (const width of WIDTHS) {
+    const panel = await openPanel(browser, width, 'light');
+    try {
+      const layout = await measure(panel.page);
+      if (width < 1000) assert.ok(layout.aside.top >= layout.body.bottom, `${width} px: the side column is not below the charts`);
+      else assert.ok(layout.aside.left >= layout.body.right, `${width} px: the side column is not beside the charts`);
+      assert.ok(layout.gridColumns % 2 === 0, `${width} px: ${layout.gridColumns} chart columns split a dataset's pair`);
+      columns.push(layout.gridColumns);
+    } finally {
+      await panel.close();
+    }
+  }
+  assert.ok(columns.every((n, i) => i === 0 || n >= (columns[i - 1] ?? 0)), `chart columns by width: ${columns.join(', ')}`);
+  assert.ok((columns[columns.length - 1] ?? 0) > (columns[0] ?? 0), `the grid never reflowed: ${columns.join(', ')}`);
+});
+
+test('legends show each series’ latest value without hovering', async () => {
+  const panel = await openPanel(browser, 1400, 'light');
+  try {
+    const { legendValues } = await measure(panel.page);
+    assert.ok(legendValues.length > 0);
+    assert.deepEqual(legendValues.filter((text) => text === '--' || text === ''), []);
+  } finally {
+    await panel.close();
+  }
+});

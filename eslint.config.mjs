@@ -21,15 +21,24 @@ export default tseslint.config(
   },
   {
     files: ['src/shared/**/*.ts'],
-    rules: restrict(['vscode', 'node:*', 'fs', 'path', '**/trainer/**', '**/extension/**', '**/webview/**'], 'src/shared is pure: no vscode, no node I/O, no other room.'),
+    rules: restrict(
+      ['vscode', 'node:*', 'fs', 'path', '**/trainer/**', '**/extension/**', '**/webview/**'],
+      'src/shared is pure: no vscode, no node I/O, no other room.',
+    ),
   },
   {
     files: ['src/node/**/*.ts'],
-    rules: restrict(['vscode', '@tensorflow/*', '**/trainer/**', '**/extension/**', '**/webview/**'], 'src/node is what both processes need from Node: node:* and src/shared only.'),
+    rules: restrict(
+      ['vscode', '@tensorflow/*', '**/trainer/**', '**/extension/**', '**/webview/**'],
+      'src/node is what both processes need from Node: node:* and src/shared only.',
+    ),
   },
   {
     files: ['webview/**/*.ts'],
-    rules: restrict(['vscode', 'node:*', 'fs', 'path', '@tensorflow/*', '**/trainer/**', '**/extension/**', '**/node/**'], 'the webview renders and posts intent: src/shared and browser libraries only.'),
+    rules: restrict(
+      ['vscode', 'node:*', 'fs', 'path', '@tensorflow/*', '**/trainer/**', '**/extension/**', '**/node/**'],
+      'the webview renders and posts intent: src/shared and browser libraries only.',
+    ),
   },
   {
     files: ['examples/**/*.ts'],
@@ -41,7 +50,10 @@ export default tseslint.config(
   },
   {
     files: ['src/extension/**/*.ts'],
-    rules: restrict(['@tensorflow/*', '**/trainer/**', '**/webview/**', '**/examples/**'], 'the host orchestrates and never trains: talk to the trainer through src/shared protocols.'),
+    rules: restrict(
+      ['@tensorflow/*', '**/trainer/**', '**/webview/**', '**/examples/**'],
+      'the host orchestrates and never trains: talk to the trainer through src/shared protocols.',
+    ),
   },
   {
     files: ['test/**/*.ts'],

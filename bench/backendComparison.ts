@@ -97,7 +97,11 @@ const MODELS: ReferenceModel[] = [
     batch: 128,
     input: [784],
     classes: 10,
-    layers: () => [dense({ inputShape: [784], units: 256, activation: 'relu' }), dense({ units: 128, activation: 'relu' }), dense({ units: 10, activation: 'softmax' })],
+    layers: () => [
+      dense({ inputShape: [784], units: 256, activation: 'relu' }),
+      dense({ units: 128, activation: 'relu' }),
+      dense({ units: 10, activation: 'softmax' }),
+    ],
     batches: { wasm: [5, 50], torch: [10, 400] },
   },
   {
@@ -106,7 +110,11 @@ const MODELS: ReferenceModel[] = [
     batch: 256,
     input: [20],
     classes: 2,
-    layers: () => [dense({ inputShape: [20], units: 64, activation: 'relu' }), dense({ units: 64, activation: 'relu' }), dense({ units: 2, activation: 'softmax' })],
+    layers: () => [
+      dense({ inputShape: [20], units: 64, activation: 'relu' }),
+      dense({ units: 64, activation: 'relu' }),
+      dense({ units: 2, activation: 'softmax' }),
+    ],
     batches: { wasm: [10, 300], torch: [20, 1500] },
   },
 ];
@@ -175,16 +183,23 @@ function hasOpenBlas(): boolean {
  */
 function ensureTorch(): string | undefined {
   if (hasTorch() && hasOpenBlas()) return undefined;
-  if (process.getuid?.() !== 0) return `PyTorch or OpenBLAS is not installed and the bench is not root: run \`apt-get install -y python3-torch libopenblas0-pthread\`.`;
+  if (process.getuid?.() !== 0)
+    return `PyTorch or OpenBLAS is not installed and the bench is not root: run \`apt-get install -y python3-torch libopenblas0-pthread\`.`;
   console.log('   installing python3-torch and libopenblas0-pthread with apt-get (once) …');
-  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread'], { stdio: 'ignore' });
-  if (install.status !== 0 || !hasTorch()) return 'PyTorch is not installed and `apt-get install -y python3-torch libopenblas0-pthread` failed (no package source?).';
+  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread'], {
+    stdio: 'ignore',
+  });
+  if (install.status !== 0 || !hasTorch())
+    return 'PyTorch is not installed and `apt-get install -y python3-torch libopenblas0-pthread` failed (no package source?).';
   return undefined;
 }
 
 function torchSamplesPerSecond(model: ReferenceModel): TorchRun {
   const [warmup, timed] = model.batches.torch;
-  const run = spawnSync(PYTHON, [TORCH_SCRIPT, model.name, String(warmup), String(timed), String(THREADS)], { encoding: 'utf8', env: { ...process.env, ...TORCH_ENV } });
+  const run = spawnSync(PYTHON, [TORCH_SCRIPT, model.name, String(warmup), String(timed), String(THREADS)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...TORCH_ENV },
+  });
   if (run.status !== 0) throw new Error(`PyTorch run of (${model.name}) failed: ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
   return JSON.parse(run.stdout) as TorchRun;
 }
@@ -215,15 +230,26 @@ export async function backendComparison(): Promise<BenchSection> {
     }
     const ratio = torch.length ? median(wasm) / median(torch) : undefined;
     if (ratio !== undefined) ratios.push(ratio);
-    rows.push([model.title, withSpread(wasm), torch.length ? withSpread(torch) : '—', ratio === undefined ? '—' : `${fixed(ratio, 2)}×`, ratio === undefined ? '—' : verdict(ratio >= WASM_OVER_TORCH_GOAL, `≥ ${WASM_OVER_TORCH_GOAL}×`)]);
+    rows.push([
+      model.title,
+      withSpread(wasm),
+      torch.length ? withSpread(torch) : '—',
+      ratio === undefined ? '—' : `${fixed(ratio, 2)}×`,
+      ratio === undefined ? '—' : verdict(ratio >= WASM_OVER_TORCH_GOAL, `≥ ${WASM_OVER_TORCH_GOAL}×`),
+    ]);
   }
   console.log('   (a): cpu …');
   const first = MODELS[0] as ReferenceModel;
   const cpu = await tfjsSamplesPerSecond('cpu', first, [1, 2]);
   const wasmOnA = await tfjsSamplesPerSecond('wasm', first, first.batches.wasm);
-  verdicts.push(`wasm / cpu on (a): **${fixed(wasmOnA / cpu, 0)}×** (cpu ${whole(cpu)} samples/s) — ${verdict(wasmOnA / cpu >= WASM_OVER_CPU_GOAL, `≥ ${WASM_OVER_CPU_GOAL}×`)}.`);
+  verdicts.push(
+    `wasm / cpu on (a): **${fixed(wasmOnA / cpu, 0)}×** (cpu ${whole(cpu)} samples/s) — ${verdict(wasmOnA / cpu >= WASM_OVER_CPU_GOAL, `≥ ${WASM_OVER_CPU_GOAL}×`)}.`,
+  );
   if (torchMissing !== undefined) verdicts.push(`PyTorch columns skipped: ${torchMissing}`);
-  else verdicts.push(`wasm reaches ≥ ${WASM_OVER_TORCH_GOAL}× single-thread PyTorch on **${ratios.filter((r) => r >= WASM_OVER_TORCH_GOAL).length} of ${ratios.length}** models.`);
+  else
+    verdicts.push(
+      `wasm reaches ≥ ${WASM_OVER_TORCH_GOAL}× single-thread PyTorch on **${ratios.filter((r) => r >= WASM_OVER_TORCH_GOAL).length} of ${ratios.length}** models.`,
+    );
   const profile = await wasmKernelProfile(MODELS[1] as ReferenceModel);
   const total = profile.reduce((sum, [, ms]) => sum + ms, 0);
   return {

@@ -52,7 +52,12 @@ const STRATEGIES: Strategy[] = [
 
 type Accuracies = Record<string, number>;
 
-async function train(set: Record<string, string>, seed: number, runsDir: string, reporter?: TrainingReporter): Promise<{ accuracies: Accuracies; trainMs: number }> {
+async function train(
+  set: Record<string, string>,
+  seed: number,
+  runsDir: string,
+  reporter?: TrainingReporter,
+): Promise<{ accuracies: Accuracies; trainMs: number }> {
   const overrides = [...BUDGET, ...Object.entries(set).map(([key, value]) => ({ path: key, value })), { path: 'training.seed', value: String(seed) }];
   const experiment = await loadExperiment(EXAMPLE, { overrides });
   const result = await runExperiment({ experiment, runsDir, cacheDir: workPath('example-cache'), ...(reporter ? { reporter } : {}) });
@@ -73,10 +78,12 @@ interface StrategyResult {
 
 function summarise(label: string, runs: Accuracies[]): StrategyResult {
   const names = Object.keys(runs[0] ?? {});
-  const datasets = Object.fromEntries(names.map((name) => {
-    const values = runs.map((run) => run[name] ?? Number.NaN);
-    return [name, { mean: mean(values), values }];
-  }));
+  const datasets = Object.fromEntries(
+    names.map((name) => {
+      const values = runs.map((run) => run[name] ?? Number.NaN);
+      return [name, { mean: mean(values), values }];
+    }),
+  );
   // Worst and mean per run, then averaged: the worst dataset can differ between seeds.
   const worst = mean(runs.map((run) => Math.min(...Object.values(run))));
   const average = mean(runs.map((run) => mean(Object.values(run))));
@@ -98,7 +105,8 @@ export async function balancingEvidence(): Promise<BenchSection> {
   const names = Object.keys(baseline.datasets);
   const cell = (d: { mean: number; values: number[] }) => `${percent(d.mean)} (${d.values.map(percent).join(', ')})`;
   const qualifies = (r: StrategyResult) =>
-    r.worst - baseline.worst >= WORST_GAIN_POINTS / 100 && (baseline.datasets[LARGEST]?.mean ?? 0) - (r.datasets[LARGEST]?.mean ?? 0) <= LARGEST_DROP_POINTS / 100;
+    r.worst - baseline.worst >= WORST_GAIN_POINTS / 100 &&
+    (baseline.datasets[LARGEST]?.mean ?? 0) - (r.datasets[LARGEST]?.mean ?? 0) <= LARGEST_DROP_POINTS / 100;
   const winners = results.filter(qualifies).sort((a, b) => b.worst - a.worst);
   const best = winners[0];
   return {
@@ -108,7 +116,12 @@ export async function balancingEvidence(): Promise<BenchSection> {
       '',
       ...table(
         ['strategy', ...names, 'worst', 'mean'],
-        results.map((r) => [r.label, ...names.map((name) => cell(r.datasets[name] as { mean: number; values: number[] })), `**${percent(r.worst)}**`, percent(r.average)]),
+        results.map((r) => [
+          r.label,
+          ...names.map((name) => cell(r.datasets[name] as { mean: number; values: number[] })),
+          `**${percent(r.worst)}**`,
+          percent(r.average),
+        ]),
       ),
       '',
       `Goal: a strategy raises the worst dataset by ≥ ${WORST_GAIN_POINTS} points over proportional without dropping \`${LARGEST}\` by more than ${LARGEST_DROP_POINTS} points — ${verdict(best !== undefined, winners.length ? `met by ${winners.map((w) => w.label).join(', ')}` : 'none did')}.`,

@@ -31,7 +31,10 @@ function linkSubset(source: string, size: number): string {
   if (fs.existsSync(path.join(target, COMPLETE_MARKER))) return target;
   fs.rmSync(target, { recursive: true, force: true });
   for (const className of DIGIT_CLASSES) {
-    const files = fs.readdirSync(path.join(source, className)).sort().slice(0, size / DIGIT_CLASSES.length);
+    const files = fs
+      .readdirSync(path.join(source, className))
+      .sort()
+      .slice(0, size / DIGIT_CLASSES.length);
     if (files.length * DIGIT_CLASSES.length !== size) throw new Error(`${source}/${className} has too few images for a folder of ${size}`);
     fs.mkdirSync(path.join(target, className), { recursive: true });
     for (const file of files) linkOrCopy(path.join(source, className, file), path.join(target, className, file));

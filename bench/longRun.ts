@@ -118,10 +118,21 @@ export function liveDelta(index: number, seq: number): HostToPanelMessage {
   const random = new Random(11).fork(String(index));
   const globalStep = LONG_RUN.pointsPerSeries + index + 1;
   const datasets = Object.fromEntries(
-    LONG_RUN.datasets.map((name, d) => [name, { samples: BATCH_PER_DATASET, loss: lossAt(d, globalStep, 0.08 * random.normal()), accuracy: accuracyAt(d, globalStep, 0.03 * random.normal()) }]),
+    LONG_RUN.datasets.map((name, d) => [
+      name,
+      { samples: BATCH_PER_DATASET, loss: lossAt(d, globalStep, 0.08 * random.normal()), accuracy: accuracyAt(d, globalStep, 0.03 * random.normal()) },
+    ]),
   );
   const totalLoss = Object.values(datasets).reduce((sum, m) => sum + m.loss, 0);
   const epoch = LONG_RUN.pointsPerSeries / LONG_RUN.stepsPerEpoch + 1;
-  const step: MetricRecord = { kind: 'step', epoch, step: index + 1, globalStep, time: new Date(Date.UTC(2026, 10, 29, 13) + index * 150).toISOString(), totalLoss, datasets };
+  const step: MetricRecord = {
+    kind: 'step',
+    epoch,
+    step: index + 1,
+    globalStep,
+    time: new Date(Date.UTC(2026, 10, 29, 13) + index * 150).toISOString(),
+    totalLoss,
+    datasets,
+  };
   return { type: 'delta', seq, metrics: [step], events: [], status: 'running', epochs: { total: LONG_RUN.totalEpochs, completed: epoch - 1 } };
 }

@@ -85,7 +85,10 @@ function fitData({ planned }: TrainingSetup): FitData {
   const all = Array.from({ length: split.size }, (_, i) => i);
   return {
     xs: tf.tensor(split.readBatch(all), [split.size, ...split.sampleShape]),
-    ys: tf.tensor1d(Float32Array.from(split.labels, (label) => planned.classToHead[label] as number), 'float32'),
+    ys: tf.tensor1d(
+      Float32Array.from(split.labels, (label) => planned.classToHead[label] as number),
+      'float32',
+    ),
   };
 }
 

@@ -47,7 +47,10 @@ function growth({ before, after, maxRssAfterLoad, maxRss, peakHeapUsed }: LoadPr
 
 export async function memoryGrowth(smallDir: string, largeDir: string): Promise<string[]> {
   const runs: MemoryRun[] = [];
-  for (const [size, imagesDir] of [[1000, smallDir], [8000, largeDir]] as const) {
+  for (const [size, imagesDir] of [
+    [1000, smallDir],
+    [8000, largeDir],
+  ] as const) {
     const cacheDir = freshWorkDir('cache', `memory-${size}`);
     runs.push({ size, mode: 'cold cache', result: await probeLoad({ imagesDir, cacheDir }) });
     runs.push({ size, mode: 'cached', result: await probeLoad({ imagesDir, cacheDir }) });

@@ -71,7 +71,13 @@ export function mixingShares(): BenchSection {
       '',
       ...table(
         ['strategy', 'configured shares', 'realized shares', 'max abs deviation', 'worst drift along the way (samples)'],
-        results.map(({ mixing, result }) => [mixing.label, shares(result.configured), shares(result.realized), result.maxShareDeviation.toExponential(1), fixed(result.maxDriftSamples, 2)]),
+        results.map(({ mixing, result }) => [
+          mixing.label,
+          shares(result.configured),
+          shares(result.realized),
+          result.maxShareDeviation.toExponential(1),
+          fixed(result.maxDriftSamples, 2),
+        ]),
       ),
       '',
       `Largest deviation over all strategies: **${worst.toExponential(1)}** (one sample in ${samples.toLocaleString('en-US')} is ${(1 / samples).toExponential(1)}).`,

@@ -22,7 +22,15 @@ import { freshWorkDir } from './workDir';
 const ROOT = path.join(__dirname, '..');
 /** Debian's Chromium, as the e2e tests use it; `bash scripts/e2e/install.sh` installs it. */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Lets the harness collect its own garbage (the run it builds in the page) before it posts a snapshot. */
 const BENCH_ARGS = ['--js-flags=--expose-gc'];
 /** The page's origin; every request to it is answered from the working tree, nothing goes to a network. */
@@ -85,7 +93,12 @@ function pageFiles(): PageFiles {
     return fs.readFileSync(file);
   };
   const html = panelHtml(
-    { cspSource: ORIGIN, nonce: createNonce(randomBytes), scriptUri: `${ORIGIN}/dist/webview.js`, styleUris: [`${ORIGIN}/dist/webview.css`, `${ORIGIN}/media/panel.css`] },
+    {
+      cspSource: ORIGIN,
+      nonce: createNonce(randomBytes),
+      scriptUri: `${ORIGIN}/dist/webview.js`,
+      styleUris: [`${ORIGIN}/dist/webview.css`, `${ORIGIN}/media/panel.css`],
+    },
     'Run panel-bench',
   );
   return new Map([
@@ -98,7 +111,15 @@ function pageFiles(): PageFiles {
 
 async function bundleHarness(): Promise<string> {
   const outfile = path.join(freshWorkDir('panel'), 'panelRenderPage.js');
-  await build({ entryPoints: [path.join(__dirname, 'panelRenderPage.ts')], outfile, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+  await build({
+    entryPoints: [path.join(__dirname, 'panelRenderPage.ts')],
+    outfile,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
@@ -134,13 +155,18 @@ async function openPanel(browser: Browser, harness: string, files: PageFiles, vi
   return { page, errors };
 }
 
-const delta = async (page: Page, index: number) => UpdateTimingSchema.parse(await page.evaluate((i) => (globalThis as unknown as BenchGlobal).panelBench.delta(i), index));
+const delta = async (page: Page, index: number) =>
+  UpdateTimingSchema.parse(await page.evaluate((i) => (globalThis as unknown as BenchGlobal).panelBench.delta(i), index));
 
 async function measureLoad(browser: Browser, harness: string, files: PageFiles, plan: LoadPlan): Promise<PanelLoad> {
   const { page, errors } = await openPanel(browser, harness, files, plan.viewport);
   try {
-    const snapshot = SnapshotTimingSchema.parse(await page.evaluate((source) => (globalThis as unknown as BenchGlobal).panelBench.snapshot(source), plan.source));
-    const comparison = plan.comparison ? UpdateTimingSchema.parse(await page.evaluate(() => (globalThis as unknown as BenchGlobal).panelBench.comparison())) : undefined;
+    const snapshot = SnapshotTimingSchema.parse(
+      await page.evaluate((source) => (globalThis as unknown as BenchGlobal).panelBench.snapshot(source), plan.source),
+    );
+    const comparison = plan.comparison
+      ? UpdateTimingSchema.parse(await page.evaluate(() => (globalThis as unknown as BenchGlobal).panelBench.comparison()))
+      : undefined;
     const firstDelta = await delta(page, 0);
     for (let index = 1; index < plan.warmUpDeltas; index++) await delta(page, index);
     const cdp = await page.context().newCDPSession(page);
@@ -271,8 +297,18 @@ export async function panelRender(): Promise<BenchSection> {
       ...table(
         ['message', 'points per series', 'size as JSON', 'message ms', 'layout ms', 'raster ms', 'total ms (each page)', 'median total ms'],
         [
-          snapshotRow("snapshot after the host's `downsampleCurves` (what the panel receives)", sent, mebibytes(first?.jsonBytes ?? 0), hostLoads.map((load) => load.snapshot)),
-          snapshotRow('… then the `comparison` message (no run compared: no chart changes, none is redrawn)', sent, '—', hostLoads.flatMap((load) => (load.comparison ? [load.comparison] : []))),
+          snapshotRow(
+            "snapshot after the host's `downsampleCurves` (what the panel receives)",
+            sent,
+            mebibytes(first?.jsonBytes ?? 0),
+            hostLoads.map((load) => load.snapshot),
+          ),
+          snapshotRow(
+            '… then the `comparison` message (no run compared: no chart changes, none is redrawn)',
+            sent,
+            '—',
+            hostLoads.flatMap((load) => (load.comparison ? [load.comparison] : [])),
+          ),
           snapshotRow('raw snapshot, every point (not sent by the host)', raw.snapshot.pointsPerSeries, mebibytes(raw.snapshot.jsonBytes), [raw.snapshot]),
         ],
       ),
@@ -282,10 +318,24 @@ export async function panelRender(): Promise<BenchSection> {
       ...table(
         ['delta', 'points per series', 'n', 'message ms', 'frame ms', 'layout ms', 'raster ms', 'total ms, median', 'p95', 'max', 'wall ms, incl. frame wait'],
         [
-          deltaRow(`after the host snapshot, deltas ${WARM_UP_DELTAS + 1}–${WARM_UP_DELTAS + MEASURED_DELTAS_PER_LOAD} of each of ${HOST_LOADS} pages`, `${whole(sent)}, +1 per delta on train curves`, live),
-          deltaRow(`the same with every chart in view (viewport ${TALL_VIEWPORT.width}×${TALL_VIEWPORT.height}), ${TALL_LOADS} pages`, `${whole(sent)}, +1 per delta on train curves`, tall),
-          deltaRow('the first delta after the host snapshot', whole(sent), hostLoads.map((load) => load.firstDelta)),
-          deltaRow('the first delta after the raw snapshot: the reducer cuts every curve', `${whole(pointsPerSeries)} → ${whole(MAX_POINTS_PER_CURVE)}`, [raw.firstDelta]),
+          deltaRow(
+            `after the host snapshot, deltas ${WARM_UP_DELTAS + 1}–${WARM_UP_DELTAS + MEASURED_DELTAS_PER_LOAD} of each of ${HOST_LOADS} pages`,
+            `${whole(sent)}, +1 per delta on train curves`,
+            live,
+          ),
+          deltaRow(
+            `the same with every chart in view (viewport ${TALL_VIEWPORT.width}×${TALL_VIEWPORT.height}), ${TALL_LOADS} pages`,
+            `${whole(sent)}, +1 per delta on train curves`,
+            tall,
+          ),
+          deltaRow(
+            'the first delta after the host snapshot',
+            whole(sent),
+            hostLoads.map((load) => load.firstDelta),
+          ),
+          deltaRow('the first delta after the raw snapshot: the reducer cuts every curve', `${whole(pointsPerSeries)} → ${whole(MAX_POINTS_PER_CURVE)}`, [
+            raw.firstDelta,
+          ]),
         ],
       ),
       '',
@@ -307,7 +357,9 @@ export async function panelRender(): Promise<BenchSection> {
       `- Live update with every chart in view: p95 **${ms(percentile(tallWork, 0.95))} ms** (median ${ms(median(tallWork))} ms) over ${tall.length} deltas — ${verdict(percentile(tallWork, 0.95) <= GOAL_UPDATE_MS, `≤ ${GOAL_UPDATE_MS} ms`)}.`,
       `- For reference, the raw snapshot with all ${whole(pointsPerSeries)} points per series: **${ms(raw.snapshot.workMs)} ms** (one page) — ${verdict(raw.snapshot.workMs <= GOAL_SNAPSHOT_MS, `≤ ${GOAL_SNAPSHOT_MS} ms; not a snapshot the host sends`)}.`,
       `- Live updates on ${whole(pointsPerSeries)}-point curves cannot happen: the panel's reducer (\`foldRecords\`) cuts any curve over ${whole(2 * MAX_POINTS_PER_CURVE)} points to ${whole(MAX_POINTS_PER_CURVE)} as it folds a delta; the last row is that cut.`,
-      ...(loadingErrors.length > 0 ? [`- While loading, before any message, the page logged: ${loadingErrors.map((text) => `"${text}"`).join('; ')}. Nothing was logged while measuring.`] : []),
+      ...(loadingErrors.length > 0
+        ? [`- While loading, before any message, the page logged: ${loadingErrors.map((text) => `"${text}"`).join('; ')}. Nothing was logged while measuring.`]
+        : []),
     ],
   };
 }

@@ -124,7 +124,14 @@ function finish(current: Measurement, frameMs: number): void {
   const end = performance.now();
   const messageMs = current.handled - current.start;
   measuring = undefined;
-  current.done({ messageMs, frameMs, layoutMs: layoutEnd - layoutStart, rasterMs, workMs: messageMs + frameMs + (end - layoutStart), wallMs: end - current.start });
+  current.done({
+    messageMs,
+    frameMs,
+    layoutMs: layoutEnd - layoutStart,
+    rasterMs,
+    workMs: messageMs + frameMs + (end - layoutStart),
+    wallMs: end - current.start,
+  });
 }
 
 function timed(message: HostToPanelMessage): Promise<UpdateTiming> {

@@ -96,7 +96,13 @@ async function main(): Promise<void> {
     writeResults(README, [measured, '', ...sections.map(renderSection)].join('\n'));
   } else {
     // A part rerun alone says so in its own first line: the header above it describes the last full run.
-    replaceSections(README, sections.map((section) => ({ ...section, body: [`*Rerun alone (\`npm run bench -- ${chosen.map((b) => b.name).join(' ')}\`).* ${measured}`, '', ...section.body] })));
+    replaceSections(
+      README,
+      sections.map((section) => ({
+        ...section,
+        body: [`*Rerun alone (\`npm run bench -- ${chosen.map((b) => b.name).join(' ')}\`).* ${measured}`, '', ...section.body],
+      })),
+    );
   }
   console.log(`\nWrote the results to ${path.relative(process.cwd(), README)}.`);
 }

@@ -39,7 +39,8 @@ export interface PhaseOptions {
 
 export function measureStepPhases(setup: TrainingSetup, options: PhaseOptions): StepPhases {
   const { planned, units } = setup;
-  const withAugment = options.augment === undefined || planned.spec.type !== 'images' ? planned : { ...planned, spec: { ...planned.spec, augment: options.augment } };
+  const withAugment =
+    options.augment === undefined || planned.spec.type !== 'images' ? planned : { ...planned, spec: { ...planned.spec, augment: options.augment } };
   const model = setup.buildModel();
   const optimizer = tf.train.adam(LEARNING_RATE);
   const variables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);

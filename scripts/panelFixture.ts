@@ -74,7 +74,9 @@ function metrics(): MetricRecord[] {
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     for (let step = 1; step <= STEPS_PER_EPOCH; step++) {
       const globalStep = (epoch - 1) * STEPS_PER_EPOCH + step;
-      const datasets = Object.fromEntries(DATASETS.map((d, i) => [d.name, { samples: 32, loss: lossAt(d, globalStep, i), accuracy: Math.min(1, 1 - lossAt(d, globalStep, i) / 2.6) }]));
+      const datasets = Object.fromEntries(
+        DATASETS.map((d, i) => [d.name, { samples: 32, loss: lossAt(d, globalStep, i), accuracy: Math.min(1, 1 - lossAt(d, globalStep, i) / 2.6) }]),
+      );
       records.push({ kind: 'step', epoch, step, globalStep, time: time(epoch), totalLoss: 1, datasets });
     }
     const end = epoch * STEPS_PER_EPOCH;
@@ -112,7 +114,15 @@ function events(): RunEvent[] {
     { kind: 'weights-requested', time: time(3), epoch: 3, step: 40, change: { loss: { mnist: 0.5 } }, requestId: 'panel-m1x2y3-abc' },
     { kind: 'weights-applied', time: time(4), epoch: 4, ...all({}, { mnist: 0.5 }), requestId: 'panel-m1x2y3-abc' },
     { kind: 'weights-scheduled', time: time(6), epoch: 6, sampling: { 'mnist-rot': 2 } },
-    { kind: 'weights-suggested', time: time(8), epoch: 8, suggestionId: 'suggestion-8', balancer: 'gradnorm', loss: { small: 1.4 }, reason: 'small trails the others in gradient norm.' },
+    {
+      kind: 'weights-suggested',
+      time: time(8),
+      epoch: 8,
+      suggestionId: 'suggestion-8',
+      balancer: 'gradnorm',
+      loss: { small: 1.4 },
+      reason: 'small trails the others in gradient norm.',
+    },
     { kind: 'weights-requested', time: time(8), epoch: 8, step: 10, change: { loss: { small: 1.4 } }, requestId: 'suggestion-8' },
     { kind: 'suggestion-decided', time: time(8), epoch: 8, suggestionId: 'suggestion-8', decision: 'accepted', loss: { small: 1.4 } },
     { kind: 'weights-applied', time: time(9), epoch: 9, ...all({ 'mnist-rot': 2 }, { mnist: 0.5, small: 1.4 }), requestId: 'suggestion-8' },

@@ -17,7 +17,15 @@ import { EARLIER_RUN_ID, earlierRun, fixtureRunView } from './panelFixture';
 const ROOT = path.join(__dirname, '..');
 /** Debian's Chromium, as the e2e tests and the benchmark use it. */
 export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Every request to this origin is answered from the working tree; nothing goes to a network. */
 const ORIGIN = 'https://panel.local';
 
@@ -26,20 +34,60 @@ export type Theme = 'light' | 'dark';
 /** The --vscode-* variables the panel and the toolkit read, from VS Code's Light Modern and Dark Modern. */
 const THEMES: Record<Theme, Record<string, string>> = {
   light: {
-    foreground: '#3b3b3b', 'editor-background': '#ffffff', 'editor-foreground': '#3b3b3b', descriptionForeground: '#3b3b3b',
-    'input-background': '#ffffff', 'input-foreground': '#3b3b3b', 'input-border': '#cecece', 'panel-border': '#e5e5e5', focusBorder: '#005fb8',
-    'editorWidget-border': '#c8c8c8', 'editorWarning-foreground': '#bf8803', errorForeground: '#f85149',
-    'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8', 'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b',
-    'checkbox-background': '#f8f8f8', 'checkbox-border': '#cecece', 'checkbox-foreground': '#3b3b3b',
-    'charts-blue': '#1a85ff', 'charts-red': '#e51400', 'charts-green': '#388a34', 'charts-yellow': '#bf8803', 'charts-orange': '#d18616', 'charts-purple': '#652d90',
+    foreground: '#3b3b3b',
+    'editor-background': '#ffffff',
+    'editor-foreground': '#3b3b3b',
+    descriptionForeground: '#3b3b3b',
+    'input-background': '#ffffff',
+    'input-foreground': '#3b3b3b',
+    'input-border': '#cecece',
+    'panel-border': '#e5e5e5',
+    focusBorder: '#005fb8',
+    'editorWidget-border': '#c8c8c8',
+    'editorWarning-foreground': '#bf8803',
+    errorForeground: '#f85149',
+    'button-background': '#005fb8',
+    'button-foreground': '#ffffff',
+    'button-hoverBackground': '#0258a8',
+    'button-secondaryBackground': '#e5e5e5',
+    'button-secondaryForeground': '#3b3b3b',
+    'checkbox-background': '#f8f8f8',
+    'checkbox-border': '#cecece',
+    'checkbox-foreground': '#3b3b3b',
+    'charts-blue': '#1a85ff',
+    'charts-red': '#e51400',
+    'charts-green': '#388a34',
+    'charts-yellow': '#bf8803',
+    'charts-orange': '#d18616',
+    'charts-purple': '#652d90',
   },
   dark: {
-    foreground: '#cccccc', 'editor-background': '#1f1f1f', 'editor-foreground': '#cccccc', descriptionForeground: '#9d9d9d',
-    'input-background': '#313131', 'input-foreground': '#cccccc', 'input-border': '#3c3c3c', 'panel-border': '#2b2b2b', focusBorder: '#0078d4',
-    'editorWidget-border': '#454545', 'editorWarning-foreground': '#cca700', errorForeground: '#f85149',
-    'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc',
-    'checkbox-background': '#313131', 'checkbox-border': '#3c3c3c', 'checkbox-foreground': '#cccccc',
-    'charts-blue': '#3794ff', 'charts-red': '#f14c4c', 'charts-green': '#89d185', 'charts-yellow': '#cca700', 'charts-orange': '#d18616', 'charts-purple': '#b180d7',
+    foreground: '#cccccc',
+    'editor-background': '#1f1f1f',
+    'editor-foreground': '#cccccc',
+    descriptionForeground: '#9d9d9d',
+    'input-background': '#313131',
+    'input-foreground': '#cccccc',
+    'input-border': '#3c3c3c',
+    'panel-border': '#2b2b2b',
+    focusBorder: '#0078d4',
+    'editorWidget-border': '#454545',
+    'editorWarning-foreground': '#cca700',
+    errorForeground: '#f85149',
+    'button-background': '#0078d4',
+    'button-foreground': '#ffffff',
+    'button-hoverBackground': '#026ec1',
+    'button-secondaryBackground': '#313131',
+    'button-secondaryForeground': '#cccccc',
+    'checkbox-background': '#313131',
+    'checkbox-border': '#3c3c3c',
+    'checkbox-foreground': '#cccccc',
+    'charts-blue': '#3794ff',
+    'charts-red': '#f14c4c',
+    'charts-green': '#89d185',
+    'charts-yellow': '#cca700',
+    'charts-orange': '#d18616',
+    'charts-purple': '#b180d7',
   },
 };
 
@@ -73,7 +121,21 @@ export async function openPanel(browser: Browser, width: number, theme: Theme, h
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   const files = new Map<string, { body: string | Buffer; contentType: string }>([
-    ['/index.html', { body: panelHtml({ cspSource: ORIGIN, nonce: createNonce(randomBytes), scriptUri: `${ORIGIN}/dist/webview.js`, styleUris: [`${ORIGIN}/theme.css`, `${ORIGIN}/dist/webview.css`, `${ORIGIN}/media/panel.css`] }, 'Run'), contentType: 'text/html' }],
+    [
+      '/index.html',
+      {
+        body: panelHtml(
+          {
+            cspSource: ORIGIN,
+            nonce: createNonce(randomBytes),
+            scriptUri: `${ORIGIN}/dist/webview.js`,
+            styleUris: [`${ORIGIN}/theme.css`, `${ORIGIN}/dist/webview.css`, `${ORIGIN}/media/panel.css`],
+          },
+          'Run',
+        ),
+        contentType: 'text/html',
+      },
+    ],
     ['/theme.css', { body: themeCss(theme), contentType: 'text/css' }],
     ['/dist/webview.js', { body: asset('dist/webview.js'), contentType: 'text/javascript' }],
     ['/dist/webview.css', { body: asset('dist/webview.css'), contentType: 'text/css' }],
@@ -105,7 +167,10 @@ function post(page: Page, message: HostToPanelMessage): Promise<void> {
 /** Switches the panel's View select, as a user would. */
 export async function showView(page: Page, view: 'charts' | 'table'): Promise<void> {
   await page.getByRole('combobox', { name: 'View' }).selectOption(view);
-  await page.locator(view === 'table' ? '.metrics-table table' : '.chart canvas').first().waitFor();
+  await page
+    .locator(view === 'table' ? '.metrics-table table' : '.chart canvas')
+    .first()
+    .waitFor();
 }
 
 /** Clicks Export PNG and returns the image the panel would hand the host to save. */

@@ -50,7 +50,21 @@ mkdirSync(ARTIFACTS, { recursive: true });
 function runScenarios(round, env) {
   const results = join(ARTIFACTS, `results-${round}.jsonl`);
   const pattern = options.grep === undefined ? [] : ['--test-name-pattern', options.grep];
-  const args = ['--import', 'tsx', '--test', ...pattern, '--test-reporter', 'spec', '--test-reporter-destination', 'stdout', '--test-reporter', REPORTER, '--test-reporter-destination', results, ...files];
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    ...pattern,
+    '--test-reporter',
+    'spec',
+    '--test-reporter-destination',
+    'stdout',
+    '--test-reporter',
+    REPORTER,
+    '--test-reporter-destination',
+    results,
+    ...files,
+  ];
   const { status } = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   const lines = existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean) : [];
   return { status: status ?? 1, scenarios: lines.map((line) => JSON.parse(line)) };

@@ -47,7 +47,11 @@ export class BalancingView {
   }
 }
 
-const colorOf = (view: RunView, dataset: string): number => Math.max(0, view.datasets.findIndex((d) => d.name === dataset));
+const colorOf = (view: RunView, dataset: string): number =>
+  Math.max(
+    0,
+    view.datasets.findIndex((d) => d.name === dataset),
+  );
 
 function gradientPlots(view: RunView, xAxis: XAxis): PlotSpec[] {
   const xLabel = xAxis === 'epoch' ? 'epoch' : 'step';
@@ -66,7 +70,10 @@ function gradientPlots(view: RunView, xAxis: XAxis): PlotSpec[] {
       },
     ];
   };
-  return [...plot('gradShare', 'Share of the gradient norm on the shared layers', [0, 1]), ...plot('balancerWeight', 'Balancer weight (multiplies the loss weight)')];
+  return [
+    ...plot('gradShare', 'Share of the gradient norm on the shared layers', [0, 1]),
+    ...plot('balancerWeight', 'Balancer weight (multiplies the loss weight)'),
+  ];
 }
 
 function schedulePlots(view: RunView): PlotSpec[] {
@@ -86,12 +93,26 @@ function schedulePlots(view: RunView): PlotSpec[] {
 function renderConflictMap(map: ConflictMap): HTMLElement[] {
   const table = el('table', { className: 'heat-map' }, [
     el('caption', { text: map.caption }),
-    el('thead', {}, [el('tr', {}, [el('th', { text: 'Dataset', attrs: { scope: 'col' } }), ...map.names.map((name) => el('th', { text: name, attrs: { scope: 'col' } }))])]),
-    el('tbody', {}, map.rows.map((row) => el('tr', {}, [el('th', { text: row.name, attrs: { scope: 'row' } }), ...row.cells.map((cell) => el('td', { className: `heat ${cell.bucket}`, text: cell.text }))]))),
+    el('thead', {}, [
+      el('tr', {}, [el('th', { text: 'Dataset', attrs: { scope: 'col' } }), ...map.names.map((name) => el('th', { text: name, attrs: { scope: 'col' } }))]),
+    ]),
+    el(
+      'tbody',
+      {},
+      map.rows.map((row) =>
+        el('tr', {}, [
+          el('th', { text: row.name, attrs: { scope: 'row' } }),
+          ...row.cells.map((cell) => el('td', { className: `heat ${cell.bucket}`, text: cell.text })),
+        ]),
+      ),
+    ),
   ]);
   return [
     el('h3', { text: 'Gradient conflict' }),
     scrollBox(table),
-    el('p', { className: 'hint', text: 'Cosine of two datasets’ gradients on the shared layers: below 0 they pull those layers in opposite directions; the percentage is how many steps conflicted.' }),
+    el('p', {
+      className: 'hint',
+      text: 'Cosine of two datasets’ gradients on the shared layers: below 0 they pull those layers in opposite directions; the percentage is how many steps conflicted.',
+    }),
   ];
 }

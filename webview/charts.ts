@@ -71,7 +71,10 @@ const MIN_CHART_WIDTH = 220;
  */
 const CSS_PIXELS_PER_COLUMN = 2;
 /** Dotted and dash-dot: unlike this run's solid and dashed lines even where colour cannot be seen. */
-const COMPARED_DASHES = [[2, 2], [8, 3, 2, 3]];
+const COMPARED_DASHES = [
+  [2, 2],
+  [8, 3, 2, 3],
+];
 /**
  * Every curve is one CSS pixel wide: a software rasteriser (a webview without GPU) draws a 1-px line
  * as a hairline, several times faster than a 1.5-px one, and series differ by dash pattern, markers
@@ -89,11 +92,22 @@ export const seriesLabel = (dataset: string, metric: CurveMetric): string => `${
 
 function chartSpecs(view: RunView, compared: ComparedRun | undefined): ChartSpec[] {
   const names = view.datasets.map((d) => d.name);
-  const second = (name: string): CurveMetric[] => (view.datasets.find((d) => d.name === name)?.task === 'regression' ? ['valMae'] : ['trainAccuracy', 'valAccuracy']);
+  const second = (name: string): CurveMetric[] =>
+    view.datasets.find((d) => d.name === name)?.task === 'regression' ? ['valMae'] : ['trainAccuracy', 'valAccuracy'];
   const quality = (name: string): string => (second(name).includes('valMae') ? 'MAE' : 'accuracy');
   const perDataset = names.flatMap((name, i): ChartSpec[] => [
-    { key: `${name}/loss`, title: `${name} — loss`, yLabel: 'loss', series: (['trainLoss', 'valLoss'] as const).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })) },
-    { key: `${name}/quality`, title: `${name} — ${quality(name)}`, yLabel: quality(name), series: second(name).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })) },
+    {
+      key: `${name}/loss`,
+      title: `${name} — loss`,
+      yLabel: 'loss',
+      series: (['trainLoss', 'valLoss'] as const).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })),
+    },
+    {
+      key: `${name}/quality`,
+      title: `${name} — ${quality(name)}`,
+      yLabel: quality(name),
+      series: second(name).map((metric, j) => ({ dataset: name, metric, label: METRIC_LABEL[metric], dash: DASHES[j] ?? [], color: i })),
+    },
   ]);
   const overlay = (metric: CurveMetric): ChartSpec => ({
     key: `all/${metric}`,
@@ -104,7 +118,18 @@ function chartSpecs(view: RunView, compared: ComparedRun | undefined): ChartSpec
   const withCompared = (spec: ChartSpec): ChartSpec =>
     compared === undefined || spec.key.startsWith('all/')
       ? spec
-      : { ...spec, series: [...spec.series, ...spec.series.map((s, j) => ({ ...s, label: `${comparedLabel(view.runId, compared.runId)}: ${s.label}`, dash: COMPARED_DASHES[j] ?? [], compared: true as const }))] };
+      : {
+          ...spec,
+          series: [
+            ...spec.series,
+            ...spec.series.map((s, j) => ({
+              ...s,
+              label: `${comparedLabel(view.runId, compared.runId)}: ${s.label}`,
+              dash: COMPARED_DASHES[j] ?? [],
+              compared: true as const,
+            })),
+          ],
+        };
   return [overlay('trainLoss'), overlay('valLoss'), ...perDataset.map(withCompared)];
 }
 
@@ -242,7 +267,14 @@ export class Charts {
   private seriesOf(s: SeriesSpec): ChartSeries {
     const options = this.options;
     const source = this.source(s);
-    return (options && source && this.series.series(source, s.dataset, s.metric, options.xAxis, options.smoothing)) ?? { dataset: s.dataset, metric: s.metric, xs: [], ys: [] };
+    return (
+      (options && source && this.series.series(source, s.dataset, s.metric, options.xAxis, options.smoothing)) ?? {
+        dataset: s.dataset,
+        metric: s.metric,
+        xs: [],
+        ys: [],
+      }
+    );
   }
 
   /** Each series cut to the min and max of every column of the plot, then aligned on a shared x. */
@@ -349,7 +381,15 @@ export class Charts {
       title: `${view.experimentName} — ${view.runId}`,
       subtitle: `${view.status} · epoch ${view.epochs.completed} of ${view.epochs.total}${this.options?.compared ? ` · dotted: run ${this.options.compared.runId}` : ''}${view.markers.length > 0 ? ' · vertical dotted lines: weight changes' : ''}`,
       columns: this.gridColumns(),
-      charts: this.charts.map(({ plot, spec }) => ({ plot, title: spec.title, series: spec.series.map((s) => ({ label: s.label, dash: s.dash, color: s.compared ? cssVar('--vscode-descriptionForeground', '#888') : seriesColor(s.color) })) })),
+      charts: this.charts.map(({ plot, spec }) => ({
+        plot,
+        title: spec.title,
+        series: spec.series.map((s) => ({
+          label: s.label,
+          dash: s.dash,
+          color: s.compared ? cssVar('--vscode-descriptionForeground', '#888') : seriesColor(s.color),
+        })),
+      })),
     });
   }
 

@@ -13,12 +13,22 @@ export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTML
   const advice = balanceAdvice(balanceWarnings(view.latestEpoch, sizes), view.latestEpoch);
   const rows = view.datasets.map((d) => {
     const m = view.latestEpoch[d.name];
-    return [d.name, `${d.trainSize} / ${d.validationSize}`, `${percent(m?.configuredShare)} / ${percent(m?.realizedShare)}`, percent(m?.lossShare), number(m?.epochsSeen, 3)];
+    return [
+      d.name,
+      `${d.trainSize} / ${d.validationSize}`,
+      `${percent(m?.configuredShare)} / ${percent(m?.realizedShare)}`,
+      percent(m?.lossShare),
+      number(m?.epochsSeen, 3),
+    ];
   });
   const classes = view.datasets.map((d) => {
     const details = el('details', {}, [
       el('summary', { text: `${d.name}: ${Object.keys(d.classes).length} classes` }),
-      table(['Class', 'Training samples'], Object.entries(d.classes).map(([name, count]) => [name, String(count)]), `Classes of ${d.name}`),
+      table(
+        ['Class', 'Training samples'],
+        Object.entries(d.classes).map(([name, count]) => [name, String(count)]),
+        `Classes of ${d.name}`,
+      ),
     ]);
     details.open = openClasses.has(d.name);
     details.addEventListener('toggle', () => (details.open ? openClasses.add(d.name) : openClasses.delete(d.name)));
@@ -45,7 +55,18 @@ function renderAdvice(advice: BalanceAdvice): HTMLElement[] {
       el('p', { className: 'why', text: `Why this first: ${recommended.why}` }),
     ]),
     ...(others.length > 0
-      ? [el('p', { className: 'hint', text: others.length === 1 ? 'Also noticed (act on it after the above, if it remains):' : 'Also noticed (act on these after the above, if they remain):' }), el('ul', { className: 'warnings' }, others.map((w) => el('li', { className: `warning ${w.kind}`, text: `⚠ ${w.message}` })))]
+      ? [
+          el('p', {
+            className: 'hint',
+            text:
+              others.length === 1 ? 'Also noticed (act on it after the above, if it remains):' : 'Also noticed (act on these after the above, if they remain):',
+          }),
+          el(
+            'ul',
+            { className: 'warnings' },
+            others.map((w) => el('li', { className: `warning ${w.kind}`, text: `⚠ ${w.message}` })),
+          ),
+        ]
       : []),
   ];
 }

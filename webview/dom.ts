@@ -20,8 +20,24 @@ export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyAr
   return scrollBox(
     el('table', {}, [
       el('caption', { text: caption }),
-      el('thead', {}, [el('tr', {}, headers.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
-      el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => el(i === 0 ? 'th' : 'td', { text: cell, ...(i === 0 ? { attrs: { scope: 'row' } } : {}) }))))),
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          headers.map((h) => el('th', { text: h, attrs: { scope: 'col' } })),
+        ),
+      ]),
+      el(
+        'tbody',
+        {},
+        rows.map((row) =>
+          el(
+            'tr',
+            {},
+            row.map((cell, i) => el(i === 0 ? 'th' : 'td', { text: cell, ...(i === 0 ? { attrs: { scope: 'row' } } : {}) })),
+          ),
+        ),
+      ),
     ]),
   );
 }
@@ -40,4 +56,5 @@ export function setText(node: HTMLElement, text: string): void {
 }
 
 export const percent = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(1)}%`);
-export const number = (value: number | null | undefined, digits = 4): string => (value === undefined || value === null || !Number.isFinite(value) ? '–' : value.toPrecision(digits));
+export const number = (value: number | null | undefined, digits = 4): string =>
+  value === undefined || value === null || !Number.isFinite(value) ? '–' : value.toPrecision(digits);

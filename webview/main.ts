@@ -87,13 +87,19 @@ function toolbar(): HTMLElement {
     smoothingValue.textContent = ui.smoothing.toFixed(2);
     saveAndRender();
   });
-  const axis = el('select', { attrs: { 'aria-label': 'X axis' } }, [el('option', { text: 'by step', attrs: { value: 'step' } }), el('option', { text: 'by epoch', attrs: { value: 'epoch' } })]);
+  const axis = el('select', { attrs: { 'aria-label': 'X axis' } }, [
+    el('option', { text: 'by step', attrs: { value: 'step' } }),
+    el('option', { text: 'by epoch', attrs: { value: 'epoch' } }),
+  ]);
   axis.value = ui.xAxis;
   axis.addEventListener('change', () => {
     ui.xAxis = axis.value === 'epoch' ? 'epoch' : 'step';
     saveAndRender();
   });
-  const mode = el('select', { attrs: { 'aria-label': 'View' } }, [el('option', { text: 'Charts', attrs: { value: 'charts' } }), el('option', { text: 'Table', attrs: { value: 'table' } })]);
+  const mode = el('select', { attrs: { 'aria-label': 'View' } }, [
+    el('option', { text: 'Charts', attrs: { value: 'charts' } }),
+    el('option', { text: 'Table', attrs: { value: 'table' } }),
+  ]);
   mode.value = ui.view;
   mode.addEventListener('change', () => {
     ui.view = mode.value === 'table' ? 'table' : 'charts';
@@ -151,13 +157,25 @@ function rejectSuggestion(suggestion: Suggestion): void {
 
 function saveAndRender(): void {
   if (state.run) {
-    vscode.setState({ runId: state.run.runId, smoothing: ui.smoothing, xAxis: ui.xAxis, view: ui.view, hiddenSeries: [...ui.hiddenSeries], comparedRunId: state.compared?.runId ?? null });
+    vscode.setState({
+      runId: state.run.runId,
+      smoothing: ui.smoothing,
+      xAxis: ui.xAxis,
+      view: ui.view,
+      hiddenSeries: [...ui.hiddenSeries],
+      comparedRunId: state.compared?.runId ?? null,
+    });
   }
   render();
 }
 
 function renderToggles(run: RunView): void {
-  const series = run.datasets.flatMap((d) => (['trainLoss', 'valLoss', d.task === 'regression' ? 'valMae' : 'valAccuracy'] as const).map((metric) => ({ key: seriesKey(d.name, metric), label: seriesLabel(d.name, metric) })));
+  const series = run.datasets.flatMap((d) =>
+    (['trainLoss', 'valLoss', d.task === 'regression' ? 'valMae' : 'valAccuracy'] as const).map((metric) => ({
+      key: seriesKey(d.name, metric),
+      label: seriesLabel(d.name, metric),
+    })),
+  );
   const keys = series.map((s) => s.key);
   if (seriesToggles.dataset.keys === keys.join('\n')) return;
   seriesToggles.dataset.keys = keys.join('\n');
@@ -219,14 +237,20 @@ window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => 
   if (reduced.requestSnapshot) post({ type: 'request-snapshot' });
   if (event.data.type === 'snapshot' || event.data.type === 'comparison') saveAndRender();
   // Deltas can arrive faster than frames: draw once per frame.
-  else if (frame === 0) frame = requestAnimationFrame(() => {
-    frame = 0;
-    render();
-  });
+  else if (frame === 0)
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      render();
+    });
 });
 
 post({ type: 'ready' });
 // Built while the host reads the run for its snapshot, rather than after the snapshot arrives; shown with the first one.
-const panel = el('div', {}, [header, toolbar(), notice, el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, timeline.element, diagnostics, balancing.element])])]);
+const panel = el('div', {}, [
+  header,
+  toolbar(),
+  notice,
+  el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, timeline.element, diagnostics, balancing.element])]),
+]);
 panel.hidden = true;
 app.append(panel);

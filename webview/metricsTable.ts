@@ -29,7 +29,16 @@ export function renderMetricsTable(view: RunView): HTMLElement {
   return el('section', { className: 'metrics-table', attrs: { 'aria-label': 'Metrics table' } }, [
     table(
       [
-        'Epoch · dataset', 'Train loss', 'Train accuracy', 'Validation loss', 'Validation accuracy / MAE', 'Configured share', 'Realized share', 'Loss share', 'Epochs seen', 'Weights (sampling / loss)',
+        'Epoch · dataset',
+        'Train loss',
+        'Train accuracy',
+        'Validation loss',
+        'Validation accuracy / MAE',
+        'Configured share',
+        'Realized share',
+        'Loss share',
+        'Epochs seen',
+        'Weights (sampling / loss)',
         ...extra.map((column) => BALANCING[column].header),
       ],
       rows,

@@ -90,7 +90,13 @@ export class PlotGroup {
           width: 1.5,
           spanGaps: true,
           ...(s.line ? {} : { paths: noPath }),
-          points: s.points ? { show: s.line ? (plot: uPlot, index: number) => this.sparse(plot, index) : true, size: s.line ? 4 : 7, fill: s.hollow ? cssVar('--vscode-editor-background', '#fff') : seriesColor(s.color) } : { show: false },
+          points: s.points
+            ? {
+                show: s.line ? (plot: uPlot, index: number) => this.sparse(plot, index) : true,
+                size: s.line ? 4 : 7,
+                fill: s.hollow ? cssVar('--vscode-editor-background', '#fff') : seriesColor(s.color),
+              }
+            : { show: false },
         })),
       ],
     };

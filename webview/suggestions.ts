@@ -40,18 +40,30 @@ export class SuggestionList {
       ['Edit', () => this.actions.edit(suggestion), 'secondary'],
       ['Reject', () => this.actions.reject(suggestion), 'secondary'],
     ] as const;
-    const answer = el('div', { className: 'buttons' }, buttons.map(([label, onClick, appearance]) => {
-      const button = createButton(label, onClick, appearance);
-      button.element.setAttribute('aria-label', `${label} the suggestion of epoch ${suggestion.epoch}`);
-      button.setDisabled(!live || card.status !== 'open');
-      return button.element;
-    }));
+    const answer = el(
+      'div',
+      { className: 'buttons' },
+      buttons.map(([label, onClick, appearance]) => {
+        const button = createButton(label, onClick, appearance);
+        button.element.setAttribute('aria-label', `${label} the suggestion of epoch ${suggestion.epoch}`);
+        button.setDisabled(!live || card.status !== 'open');
+        return button.element;
+      }),
+    );
     return el('article', { className: `suggestion ${card.status}` }, [
       el('h3', { text: card.title }),
-      el('ul', { className: 'diff', attrs: { 'aria-label': 'Loss weight: current → proposed' } }, card.rows.map((row) => el('li', { text: row.text }))),
+      el(
+        'ul',
+        { className: 'diff', attrs: { 'aria-label': 'Loss weight: current → proposed' } },
+        card.rows.map((row) => el('li', { text: row.text })),
+      ),
       el('p', { className: 'reason', text: card.suggestion.reason }),
       answer,
-      el('p', { className: 'answer', attrs: { 'aria-live': 'polite' }, text: card.statusText || (live ? '' : `The run is ${status}: suggestions can be answered only while it runs.`) }),
+      el('p', {
+        className: 'answer',
+        attrs: { 'aria-live': 'polite' },
+        text: card.statusText || (live ? '' : `The run is ${status}: suggestions can be answered only while it runs.`),
+      }),
     ]);
   }
 }

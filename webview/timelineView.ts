@@ -30,10 +30,22 @@ export class TimelineView {
       el('li', { className: `event ${entry.tone}` }, [
         el('span', { className: 'when', text: `${entry.epoch !== undefined ? `epoch ${entry.epoch} · ` : ''}${timeOfDay(entry.time)}` }),
         el('span', { className: 'what', text: entry.summary }),
-        ...(entry.changes.length > 0 ? [el('ul', { className: 'changes' }, entry.changes.map((change) => el('li', { text: change })))] : []),
+        ...(entry.changes.length > 0
+          ? [
+              el(
+                'ul',
+                { className: 'changes' },
+                entry.changes.map((change) => el('li', { text: change })),
+              ),
+            ]
+          : []),
       ]),
     );
-    this.list.replaceChildren(...(items.length > 0 ? items.slice(0, SHOWN_AT_FIRST) : [el('li', { className: 'event info', text: 'Nothing yet: weight changes, pauses and the end of the run are listed here.' })]));
+    this.list.replaceChildren(
+      ...(items.length > 0
+        ? items.slice(0, SHOWN_AT_FIRST)
+        : [el('li', { className: 'event info', text: 'Nothing yet: weight changes, pauses and the end of the run are listed here.' })]),
+    );
     this.olderList.replaceChildren(...items.slice(SHOWN_AT_FIRST));
     this.more.hidden = items.length <= SHOWN_AT_FIRST;
     (this.more.firstChild as HTMLElement).textContent = `${items.length - SHOWN_AT_FIRST} older events`;

@@ -34,13 +34,24 @@ export class WeightControls {
   constructor(private readonly send: (proposal: WeightProposal, sourceSuggestionId: string | undefined) => void) {
     this.apply = createButton('Apply at next epoch', () => this.submit(), 'primary');
     this.reset = createButton('Reset', () => this.resetDraft());
-    this.element.append(el('h2', { text: 'Weights' }), this.sourceNote, this.inputs, this.preview, this.problem, el('div', { className: 'buttons' }, [this.apply.element, this.reset.element]), this.pending);
+    this.element.append(
+      el('h2', { text: 'Weights' }),
+      this.sourceNote,
+      this.inputs,
+      this.preview,
+      this.problem,
+      el('div', { className: 'buttons' }, [this.apply.element, this.reset.element]),
+      this.pending,
+    );
   }
 
   render(view: RunView, rejectionsSent: readonly string[] = []): void {
     this.view = view;
     if (this.source !== undefined && !isOpenSuggestion(view, this.source.suggestionId, rejectionsSent)) this.source = undefined;
-    setText(this.sourceNote, this.source ? `Editing the ${this.source.balancer} suggestion of epoch ${this.source.epoch}: sending these weights accepts it with your changes.` : '');
+    setText(
+      this.sourceNote,
+      this.source ? `Editing the ${this.source.balancer} suggestion of epoch ${this.source.epoch}: sending these weights accepts it with your changes.` : '',
+    );
     // Inputs are rebuilt only when the run's weights change and the user is not editing them.
     const layout = `${view.runId}|${view.datasets.map((d) => d.name).join(',')}|${JSON.stringify(view.weights)}`;
     if (!this.edited && layout !== this.layoutFor) {
@@ -65,7 +76,11 @@ export class WeightControls {
   }
 
   private row(name: string): HTMLElement {
-    return el('div', { className: 'weight-row' }, [el('span', { className: 'dataset-name', text: name }), this.field(name, 'sampling'), this.field(name, 'loss')]);
+    return el('div', { className: 'weight-row' }, [
+      el('span', { className: 'dataset-name', text: name }),
+      this.field(name, 'sampling'),
+      this.field(name, 'loss'),
+    ]);
   }
 
   private field(name: string, kind: Kind): HTMLElement {
@@ -98,7 +113,9 @@ export class WeightControls {
     const view = this.view;
     if (!view) return;
     const live = view.status === 'running' || view.status === 'paused';
-    const result = view.mixing ? previewShares(view.mixing, this.datasets(view), this.draft) : { ok: false as const, problem: 'the experiment snapshot could not be read, so shares cannot be previewed' };
+    const result = view.mixing
+      ? previewShares(view.mixing, this.datasets(view), this.draft)
+      : { ok: false as const, problem: 'the experiment snapshot could not be read, so shares cannot be previewed' };
     const rows = view.datasets.map((d) => {
       const now = view.latestEpoch[d.name];
       const next = result.ok ? result.shares.find((s) => s.name === d.name) : undefined;
@@ -108,7 +125,13 @@ export class WeightControls {
     const preview = JSON.stringify(rows);
     if (preview !== this.previewOf) {
       this.previewOf = preview;
-      this.preview.replaceChildren(table(['Dataset', 'Sample share, last epoch', 'Sample share, next', 'Loss share, last epoch', 'Loss share, next'], rows, 'Preview of the next epoch with these weights'));
+      this.preview.replaceChildren(
+        table(
+          ['Dataset', 'Sample share, last epoch', 'Sample share, next', 'Loss share, last epoch', 'Loss share, next'],
+          rows,
+          'Preview of the next epoch with these weights',
+        ),
+      );
     }
     const problem = !live ? `The run is ${view.status}: weights can change only while it runs.` : result.ok ? '' : `Cannot apply: ${result.problem}.`;
     setText(this.problem, problem);
@@ -137,7 +160,10 @@ export class WeightControls {
 
 /** What became of the weights sent: pending requests in words (not their ids), or the last change made. */
 function pendingText(view: RunView): string {
-  if (view.pending.length > 0) return view.pending.map((p) => `Pending until epoch ${p.untilEpoch}: the trainer applies the change asked ${sourceText(requestSource(p.requestId))} when that epoch starts.`).join(' ');
+  if (view.pending.length > 0)
+    return view.pending
+      .map((p) => `Pending until epoch ${p.untilEpoch}: the trainer applies the change asked ${sourceText(requestSource(p.requestId))} when that epoch starts.`)
+      .join(' ');
   const last = view.markers[view.markers.length - 1];
   return last ? `Last change applied at epoch ${last.epoch} (${last.label}).` : '';
 }

@@ -15,11 +15,16 @@ export type ValidationIssue = Omit<ExperimentIssue, 'file'>;
 
 export function runValidate(node: NodeRuntime, trainerScript: string, file: string, cwd: string): Promise<ValidationIssue[]> {
   return new Promise((resolve, reject) => {
-    execFile(node.command, [trainerScript, 'validate', '--json', file], { cwd, env: { ...process.env, ...node.env }, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const parsed = ValidateOutputSchema.safeParse(safeJson(stdout));
-      if (parsed.success) resolve(parsed.data.issues);
-      else reject(new Error(`the trainer could not validate ${file}: ${(stderr || error?.message || 'no output').trim()}`));
-    });
+    execFile(
+      node.command,
+      [trainerScript, 'validate', '--json', file],
+      { cwd, env: { ...process.env, ...node.env }, maxBuffer: 8 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const parsed = ValidateOutputSchema.safeParse(safeJson(stdout));
+        if (parsed.success) resolve(parsed.data.issues);
+        else reject(new Error(`the trainer could not validate ${file}: ${(stderr || error?.message || 'no output').trim()}`));
+      },
+    );
   });
 }
 
@@ -35,7 +40,11 @@ export function toDiagnostics(issues: readonly ValidationIssue[]): vscode.Diagno
   return issues.map((issue) => {
     const range = new vscode.Range(issue.line - 1, issue.column - 1, issue.endLine - 1, Math.max(issue.endColumn - 1, issue.column));
     const field = formatFieldPath(issue.path);
-    const diagnostic = new vscode.Diagnostic(range, field ? `${field}: ${issue.message}` : issue.message, issue.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+    const diagnostic = new vscode.Diagnostic(
+      range,
+      field ? `${field}: ${issue.message}` : issue.message,
+      issue.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+    );
     diagnostic.source = 'jointrain';
     return diagnostic;
   });

@@ -12,7 +12,10 @@ export type RunRecordRead = { kind: 'record'; record: RunRecord } | { kind: 'mis
 
 export async function readRunRecord(runDir: string): Promise<RunRecordRead> {
   const path = join(runDir, RUN_FILES.run);
-  return readFile(path, 'utf8').then((text) => fromText(path, text), (error: unknown) => fromError(path, error));
+  return readFile(path, 'utf8').then(
+    (text) => fromText(path, text),
+    (error: unknown) => fromError(path, error),
+  );
 }
 
 /** For the trainer's commands, which read one record before anything else happens. */

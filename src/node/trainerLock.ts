@@ -38,7 +38,13 @@ export class TrainerLock {
    */
   static acquire(runDir: string, role: TrainerLockHolder['role']): LockOutcome {
     const path = join(runDir, TRAINER_LOCK);
-    const holder: TrainerLockHolder = { pid: process.pid, ...startOf(process.pid), token: randomBytes(8).toString('hex'), role, acquiredAt: new Date().toISOString() };
+    const holder: TrainerLockHolder = {
+      pid: process.pid,
+      ...startOf(process.pid),
+      token: randomBytes(8).toString('hex'),
+      role,
+      acquiredAt: new Date().toISOString(),
+    };
     for (;;) {
       if (createWhole(path, holder)) return { held: new TrainerLock(path, holder) };
       const current = readHolder(path);

@@ -64,7 +64,9 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   loaded.issues.forEach((issue) => reporter.onWarning?.(formatIssue(issue)));
   const runsDir = resolve(options.runsDir);
   // Printed even with --quiet: it explains why the run does not end at once.
-  const stop = stopOnSignals((signal) => process.stderr.write(`${signal}: stopping after this step (evaluate, checkpoint, save the model); send it again to exit now\n`));
+  const stop = stopOnSignals((signal) =>
+    process.stderr.write(`${signal}: stopping after this step (evaluate, checkpoint, save the model); send it again to exit now\n`),
+  );
   const result = await runExperiment({
     experiment: loaded,
     runsDir,
@@ -87,10 +89,14 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
 }
 
 /** Continues a run from its newest complete checkpoint, with the experiment it was started with. */
-export async function resumeCommand(runDir: string, options: { channel: boolean; stdinCommands: boolean; quiet: boolean; json: boolean; cacheDir?: string }): Promise<number> {
+export async function resumeCommand(
+  runDir: string,
+  options: { channel: boolean; stdinCommands: boolean; quiet: boolean; json: boolean; cacheDir?: string },
+): Promise<number> {
   const dir = resolve(runDir);
   const runJson = join(dir, RUN_FILES.run);
-  if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
+  if (!existsSync(runJson))
+    throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
   const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
   if (record.status === 'completed') throw new UserError(`run ${record.id} has completed: there is nothing to resume`);
   const holder = TrainerLock.holderOf(dir);
@@ -101,7 +107,9 @@ export async function resumeCommand(runDir: string, options: { channel: boolean;
   const snapshot = readFileSync(join(dir, RUN_FILES.experiment), 'utf8');
   const loaded = await loadExperiment(record.experimentPath, { text: snapshot });
   const reporter = createProgressReporter(process.stderr, options.quiet);
-  const stop = stopOnSignals((signal) => process.stderr.write(`${signal}: stopping after this step (evaluate, checkpoint, save the model); send it again to exit now\n`));
+  const stop = stopOnSignals((signal) =>
+    process.stderr.write(`${signal}: stopping after this step (evaluate, checkpoint, save the model); send it again to exit now\n`),
+  );
   const result = await runExperiment({
     experiment: { ...loaded, name: record.experimentName },
     runsDir: dirname(dir),
@@ -114,7 +122,8 @@ export async function resumeCommand(runDir: string, options: { channel: boolean;
   }).finally(() => stop.dispose());
   if (options.stdinCommands) process.stdin.destroy();
   if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
-  else if (result.lastEpoch) process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\nrun ${result.record.status}: ${result.runDir}\n`);
+  else if (result.lastEpoch)
+    process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\nrun ${result.record.status}: ${result.runDir}\n`);
   if (result.record.status === 'diverged') process.stderr.write(`error: ${result.record.error}\n`);
   return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
 }
@@ -172,7 +181,13 @@ async function exampleCommand(options: { runsDir: string; quiet: boolean; set: E
     const sizes = summary.datasets.map((dataset) => `${dataset.name} ${dataset.total}`).join(', ');
     process.stderr.write(`example data ${summary.skipped ? 'already present' : `generated in ${summary.elapsedMs} ms`}: ${sizes}\n`);
   }
-  return runCommand(join(examples, 'digits.jointrain.yaml'), { runsDir: options.runsDir, set: options.set, quiet: options.quiet, stdinCommands: false, json: false });
+  return runCommand(join(examples, 'digits.jointrain.yaml'), {
+    runsDir: options.runsDir,
+    set: options.set,
+    quiet: options.quiet,
+    stdinCommands: false,
+    json: false,
+  });
 }
 
 /** The bundled examples folder, found upward from this file (it runs from dist/ or from src/). */
@@ -184,10 +199,7 @@ function findExamplesFolder(): string {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('jointrain')
-    .description('Train one TensorFlow.js model jointly on several datasets.')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = new Command('jointrain').description('Train one TensorFlow.js model jointly on several datasets.').showHelpAfterError().exitOverride();
   program
     .command('run')
     .description('train an experiment into a new run folder')
@@ -199,7 +211,7 @@ export function buildProgram(): Command {
     .option('--epochs <n>', 'override training.epochs', parsePositiveInt)
     .option('--stdin-commands', 'read control commands (JSON lines) from stdin', false)
     .option('--run-id <id>', 'name of the run folder (it may exist if it holds only trainer.log)', parseRunId)
-    .option('--channel', "listen on a local socket for hosts to attach to (recorded in run.json)", false)
+    .option('--channel', 'listen on a local socket for hosts to attach to (recorded in run.json)', false)
     .option('--json', 'print the result as JSON instead of a table', false)
     .option('-q, --quiet', 'no progress output', false)
     .action(async (file: string, options: RunCommandOptions) => {

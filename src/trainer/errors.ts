@@ -14,7 +14,12 @@ export class UserError extends Error {
 /** The experiment file is invalid; carries every positioned issue found. */
 export class ExperimentError extends UserError {
   constructor(readonly issues: ExperimentIssue[]) {
-    super(issues.filter((issue) => issue.severity === 'error').map(formatIssue).join('\n'));
+    super(
+      issues
+        .filter((issue) => issue.severity === 'error')
+        .map(formatIssue)
+        .join('\n'),
+    );
     this.name = 'ExperimentError';
   }
 }

@@ -13,7 +13,15 @@ import { isLoadedModel } from '../shared/experiment/schema';
 import { channelPath } from '../shared/protocol/trainerMessages';
 import { configuredShares } from '../shared/mixing/shares';
 import { Random } from '../shared/random';
-import { RUN_FILES, type DatasetReport, type EpochGradientSummary, type GradientDiagnostics, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
+import {
+  RUN_FILES,
+  type DatasetReport,
+  type EpochGradientSummary,
+  type GradientDiagnostics,
+  type RunEvent,
+  type RunRecord,
+  type RunStatus,
+} from '../shared/runs/format';
 import { selectBackend, type ModuleLoader } from './backend/selectBackend';
 import { GradientSummary, type gradientDiagnostics } from './balancing/gradientMath';
 import { LoopBalancer, type Proposal } from './balancing/loopBalancer';
@@ -83,28 +91,39 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const spec = loaded.experiment;
   const training = spec.training;
   let channel: TrainerChannel | undefined;
-  const reporter = options.channel ? combineReporters([options.reporter ?? {}, channelReporter((message) => channel?.send(message))]) : (options.reporter ?? {});
+  const reporter = options.channel
+    ? combineReporters([options.reporter ?? {}, channelReporter((message) => channel?.send(message))])
+    : (options.reporter ?? {});
   const checkpoint = options.resume === undefined ? undefined : findResumableCheckpoint(join(options.resume, RUN_FILES.checkpoints));
   if (options.resume !== undefined && checkpoint === undefined) {
-    throw new UserError(`${options.resume} has no complete checkpoint to resume from`, 'a run writes its first checkpoint at the end of its first epoch; start it again with `jointrain run`');
+    throw new UserError(
+      `${options.resume} has no complete checkpoint to resume from`,
+      'a run writes its first checkpoint at the end of its first epoch; start it again with `jointrain run`',
+    );
   }
   const onStatusChange = (status: RunStatus) => reporter.onStatus?.(status);
-  const run = options.resume !== undefined && checkpoint !== undefined ? RunFolder.resume(options.resume, checkpoint.state.epoch, onStatusChange, options.io) : RunFolder.create({
-    runsDir: options.runsDir,
-    ...(options.runId !== undefined ? { id: options.runId } : {}),
-    experimentPath: loaded.file,
-    experimentText: loaded.text,
-    experimentName: loaded.name,
-    seed: training.seed,
-    totalEpochs: training.epochs,
-    onStatusChange,
-    ...(options.io ? { io: options.io } : {}),
-  });
+  const run =
+    options.resume !== undefined && checkpoint !== undefined
+      ? RunFolder.resume(options.resume, checkpoint.state.epoch, onStatusChange, options.io)
+      : RunFolder.create({
+          runsDir: options.runsDir,
+          ...(options.runId !== undefined ? { id: options.runId } : {}),
+          experimentPath: loaded.file,
+          experimentText: loaded.text,
+          experimentName: loaded.name,
+          seed: training.seed,
+          totalEpochs: training.epochs,
+          onStatusChange,
+          ...(options.io ? { io: options.io } : {}),
+        });
   reporter.onRunCreated?.(run.dir);
   // The decode cache's temporaries of a killed trainer (the run folder's own are gone already).
   if (checkpoint !== undefined) removeStaleTemporaries(options.cacheDir);
   // Checkpoints older than the offset could not say which commands they obeyed: skip them all.
-  const inbox = new CommandInbox(run.path(RUN_FILES.control), checkpoint === undefined ? undefined : (checkpoint.state.trainer.controlOffset ?? Number.POSITIVE_INFINITY));
+  const inbox = new CommandInbox(
+    run.path(RUN_FILES.control),
+    checkpoint === undefined ? undefined : (checkpoint.state.trainer.controlOffset ?? Number.POSITIVE_INFINITY),
+  );
   if (options.commands) inbox.listen(options.commands);
   const requestStop = () => inbox.submit({ type: 'stop' });
   if (options.stop?.aborted) requestStop();
@@ -131,7 +150,14 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     if (checkpoint === undefined) emit({ kind: 'started', time: now(), backend: backend.name });
     else {
       run.update({ resumes: [...(run.record.resumes ?? []), { at: now(), checkpoint: checkpoint.name, skipped: checkpoint.skipped }] });
-      emit({ kind: 'resumed-from-checkpoint', time: now(), epoch: checkpoint.state.epoch, checkpoint: checkpoint.name, skipped: checkpoint.skipped, backend: backend.name });
+      emit({
+        kind: 'resumed-from-checkpoint',
+        time: now(),
+        epoch: checkpoint.state.epoch,
+        checkpoint: checkpoint.name,
+        skipped: checkpoint.skipped,
+        backend: backend.name,
+      });
       checkpoint.skipped.forEach((reason) => reporter.onWarning?.(`checkpoint ${reason}: resuming from ${checkpoint.name}`));
     }
 
@@ -150,7 +176,10 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       );
     }
     const plan = planTraining(spec, datasets, loaded.place);
-    run.update({ datasets: plan.datasets.map(({ data, route }): DatasetReport => ({ ...data.report, ...route })), timings: { ...run.record.timings, dataMs: Date.now() - dataStarted } });
+    run.update({
+      datasets: plan.datasets.map(({ data, route }): DatasetReport => ({ ...data.report, ...route })),
+      timings: { ...run.record.timings, dataMs: Date.now() - dataStarted },
+    });
 
     model = await buildModel(loaded, plan);
     if (checkpoint !== undefined) await restoreWeights(model, checkpoint.dir);
@@ -208,9 +237,10 @@ async function saveFinalModel(model: JointModel, run: RunFolder, badSince: Train
     delete record.best;
     run.record = record;
   }
-  const note = good === undefined
-    ? 'No checkpoint was saved before the divergence, so no model was written.'
-    : `The model (model/) is the last good checkpoint, ${good} (saved before the divergence), not the diverged weights.`;
+  const note =
+    good === undefined
+      ? 'No checkpoint was saved before the divergence, so no model was written.'
+      : `The model (model/) is the last good checkpoint, ${good} (saved before the divergence), not the diverged weights.`;
   run.update({ error: `${run.record.error ?? 'the run diverged'}. ${note}` });
   if (good !== undefined) await save();
 }
@@ -218,7 +248,10 @@ async function saveFinalModel(model: JointModel, run: RunFolder, badSince: Train
 /** Loads the newest checkpoint of an epoch before `badEpoch` whose weights are all finite; returns its name. */
 async function restoreLastGoodCheckpoint(model: JointModel, dir: string, badEpoch: number): Promise<string | undefined> {
   if (!existsSync(dir)) return undefined;
-  const candidates = readdirSync(dir).filter((name) => /^epoch-\d+$/.test(name) && Number(name.slice(6)) < badEpoch).sort().reverse();
+  const candidates = readdirSync(dir)
+    .filter((name) => /^epoch-\d+$/.test(name) && Number(name.slice(6)) < badEpoch)
+    .sort()
+    .reverse();
   for (const name of candidates) {
     try {
       await restoreWeights(model, join(dir, name));
@@ -296,7 +329,13 @@ async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
   const sharesFor = (sampling: Record<string, number>, temperature: number) =>
     configuredShares({ strategy: mixing.strategy, temperature, sizes, samplingWeights: names.map((name) => sampling[name] ?? 0) });
   const random = new Random(training.seed);
-  const sampler = new MixingSampler(sizes, sharesFor(schedule.current.sampling, schedules.temperatureFor(1)), mixing.epoch_end, training.batch_size, random.fork('mixing'));
+  const sampler = new MixingSampler(
+    sizes,
+    sharesFor(schedule.current.sampling, schedules.temperatureFor(1)),
+    mixing.epoch_end,
+    training.batch_size,
+    random.fork('mixing'),
+  );
   const augmentRandoms = names.map((name) => random.fork(`augment/${name}`));
   const balancer = new LoopBalancer(training.balancer, training.diagnostics.every, names.length, random.fork('balancer'));
   const optimizer = createOptimizer(training.optimizer);
@@ -375,7 +414,10 @@ async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
         });
         const stepPlan = balancer.plan(globalStep);
         const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
-          ? perDatasetStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, { combine: stepPlan.combine, order: balancer.order(batches.length) })
+          ? perDatasetStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, {
+              combine: stepPlan.combine,
+              order: balancer.order(batches.length),
+            })
           : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);
         if (outcome.gradients !== undefined) {
           const indices = active.map(({ d }) => d);
@@ -403,7 +445,12 @@ async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
           };
         });
         if (!Number.isFinite(outcome.totalLoss)) {
-          const terms = { names: active.map(({ d }) => names[d] as string), lossWeights: batches.map((batch) => batch.lossWeight), l2: training.l2, learningRate: training.optimizer.learning_rate };
+          const terms = {
+            names: active.map(({ d }) => names[d] as string),
+            lossWeights: batches.map((batch) => batch.lossWeight),
+            l2: training.l2,
+            learningRate: training.optimizer.learning_rate,
+          };
           return diverge(epoch, step, divergenceCause(outcome, terms), { epoch, step });
         }
         const record: StepRecord = { kind: 'step', epoch, step, globalStep, time: now(), totalLoss: outcome.totalLoss, datasets: stepDatasets };
@@ -412,7 +459,8 @@ async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
         const explosion = outcome.datasets
           .map((result, i) => explosions.observe((active[i] as { d: number }).d, result.lossSum / Math.max(1, result.samples), { epoch, step }))
           .find((found) => found !== undefined);
-        if (explosion) return diverge(epoch, step, explosionCause(explosion, names[explosion.dataset] as string, training.optimizer.learning_rate), explosion.since);
+        if (explosion)
+          return diverge(epoch, step, explosionCause(explosion, names[explosion.dataset] as string, training.optimizer.learning_rate), explosion.since);
         await control.handleCommands(epoch, step);
         await control.holdWhileUnwritable(epoch, step);
         if (control.stopRequested) break;
@@ -438,28 +486,30 @@ async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
       const lastOne = epoch === training.epochs || control.stopRequested;
       if (checkpoints.shouldSave(epoch, lastOne)) {
         const monitorValue = monitorOf(record, training.checkpoint.monitor);
-        const saved = await control.retryingWrites(epoch, step, () => checkpoints.save(
-          model.model,
-          {
-            epoch,
-            globalStep,
-            samplingWeights: weights.sampling,
-            lossWeights: weights.loss,
-            monitor: { name: training.checkpoint.monitor, value: monitorValue },
-            trainer: {
-              sampler: sampler.state(),
-              augment: augmentRandoms.map((stream) => stream.state()),
-              balancer: balancer.state(),
-              schedulesEnded: schedules.ended(),
-              lastTemperature,
-              baseLoss: { ...baseLoss },
-              pendingWeights: schedule.pendingState(),
-              openSuggestions: suggestions.entries(),
-              controlOffset: inbox.consumedControlBytes,
+        const saved = await control.retryingWrites(epoch, step, () =>
+          checkpoints.save(
+            model.model,
+            {
+              epoch,
+              globalStep,
+              samplingWeights: weights.sampling,
+              lossWeights: weights.loss,
+              monitor: { name: training.checkpoint.monitor, value: monitorValue },
+              trainer: {
+                sampler: sampler.state(),
+                augment: augmentRandoms.map((stream) => stream.state()),
+                balancer: balancer.state(),
+                schedulesEnded: schedules.ended(),
+                lastTemperature,
+                baseLoss: { ...baseLoss },
+                pendingWeights: schedule.pendingState(),
+                openSuggestions: suggestions.entries(),
+                controlOffset: inbox.consumedControlBytes,
+              },
             },
-          },
-          (dir) => saveOptimizer(dir, optimizer),
-        ));
+            (dir) => saveOptimizer(dir, optimizer),
+          ),
+        );
         emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });
         const best = checkpoints.bestCheckpoint;
         if (best) run.update({ best: { epoch: Number(best.name.slice(6)), monitor: training.checkpoint.monitor, value: best.value, checkpoint: best.name } });
@@ -481,7 +531,12 @@ async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
     for (const open of suggestions.drain()) emit({ kind: 'suggestion-decided', time: now(), epoch, suggestionId: open, decision: 'superseded' });
     const suggestionId = `suggestion-${epoch}`;
     suggestions.open(suggestionId, loss);
-    const reason = suggestionReason(names, names.map((name) => current[name] ?? 0), names.map((name) => loss[name] ?? 0), proposal.lossRatios);
+    const reason = suggestionReason(
+      names,
+      names.map((name) => current[name] ?? 0),
+      names.map((name) => loss[name] ?? 0),
+      proposal.lossRatios,
+    );
     emit({ kind: 'weights-suggested', time: now(), epoch, suggestionId, balancer: balancer.type, loss, reason });
   }
 
@@ -568,10 +623,12 @@ function spreadDiagnostics(
     names: [...names],
     norms: names.map((_, d) => at(diagnostics.norms, d)),
     normShares: names.map((_, d) => at(diagnostics.normShares, d)),
-    cosine: names.map((_, a) => names.map((__, b) => {
-      const i = position.get(a);
-      return i === undefined ? null : at(diagnostics.cosine[i] ?? [], b);
-    })),
+    cosine: names.map((_, a) =>
+      names.map((__, b) => {
+        const i = position.get(a);
+        return i === undefined ? null : at(diagnostics.cosine[i] ?? [], b);
+      }),
+    ),
     sharedParameters,
   };
 }
@@ -676,7 +733,11 @@ class RunControl {
     if (this.rejections <= MAX_REJECTIONS_PER_EPOCH) {
       this.emit({ kind: 'weights-rejected', time: now(), reason: `invalid command from ${reason}` });
     } else if (this.rejections === MAX_REJECTIONS_PER_EPOCH + 1) {
-      this.emit({ kind: 'weights-rejected', time: now(), reason: `more than ${MAX_REJECTIONS_PER_EPOCH} invalid commands in epoch ${epoch}: the rest of this epoch's are skipped without an event` });
+      this.emit({
+        kind: 'weights-rejected',
+        time: now(),
+        reason: `more than ${MAX_REJECTIONS_PER_EPOCH} invalid commands in epoch ${epoch}: the rest of this epoch's are skipped without an event`,
+      });
     }
   }
 
@@ -702,7 +763,14 @@ class RunControl {
               const proposal = command.requestId === undefined ? undefined : this.suggestions.close(command.requestId);
               if (proposal !== undefined && command.requestId !== undefined) {
                 const edited = Object.entries(command.loss ?? {}).some(([name, value]) => proposal[name] !== value) || command.sampling !== undefined;
-                this.emit({ kind: 'suggestion-decided', time: now(), epoch, suggestionId: command.requestId, decision: edited ? 'edited' : 'accepted', loss: { ...proposal, ...command.loss } });
+                this.emit({
+                  kind: 'suggestion-decided',
+                  time: now(),
+                  epoch,
+                  suggestionId: command.requestId,
+                  decision: edited ? 'edited' : 'accepted',
+                  loss: { ...proposal, ...command.loss },
+                });
               }
             } else this.emit({ kind: 'weights-rejected', time: now(), reason: problem, ...requestId });
             break;
@@ -711,7 +779,12 @@ class RunControl {
             if (this.suggestions.close(command.suggestionId) !== undefined) {
               this.emit({ kind: 'suggestion-decided', time: now(), epoch, suggestionId: command.suggestionId, decision: 'rejected' });
             } else {
-              this.emit({ kind: 'weights-rejected', time: now(), reason: `no open suggestion '${command.suggestionId}' (it was decided or superseded)`, requestId: command.suggestionId });
+              this.emit({
+                kind: 'weights-rejected',
+                time: now(),
+                reason: `no open suggestion '${command.suggestionId}' (it was decided or superseded)`,
+                requestId: command.suggestionId,
+              });
             }
             break;
           case 'pause':

@@ -85,7 +85,10 @@ vsCodeTest(
 
     await editor.goTo(STRATEGY_LINE, 5);
     await workbench.runCommand('Show or Focus Hover');
-    await editor.hover().filter({ hasText: /How each batch is shared across datasets/ }).waitFor();
+    await editor
+      .hover()
+      .filter({ hasText: /How each batch is shared across datasets/ })
+      .waitFor();
     await workbench.screenshot('editing-hover');
   },
 );
@@ -131,7 +134,10 @@ vsCodeTest(
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
     assert.equal((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord).experimentName, 'first');
     await workbench.treeItem(/^first/).waitFor();
-    await workbench.treeItem(/(running|completed) · epoch/).first().waitFor({ timeout: 60_000 });
+    await workbench
+      .treeItem(/(running|completed) · epoch/)
+      .first()
+      .waitFor({ timeout: 60_000 });
     await workbench.screenshot('editing-new-experiment-run');
   },
 );
@@ -155,20 +161,33 @@ vsCodeTest(
     await editor.squiggles().first().waitFor({ timeout: 60_000 });
     await workbench.openView('Problems');
     const problems = workbench.page.locator('.markers-panel');
-    await problems.getByText(/folder not found: .*digits-scanned-missing/).first().waitFor();
+    await problems
+      .getByText(/folder not found: .*digits-scanned-missing/)
+      .first()
+      .waitFor();
     await workbench.screenshot('editing-declared-schema');
-    assert.equal(await problems.locator('.monaco-list-row').filter({ hasText: 'plain.yaml' }).count(), 0, 'a YAML file without the modeline gets no jointrain problems');
+    assert.equal(
+      await problems.locator('.monaco-list-row').filter({ hasText: 'plain.yaml' }).count(),
+      0,
+      'a YAML file without the modeline gets no jointrain problems',
+    );
   },
 );
 
 /** data/<dataset>/{train,val}/<class>/ — the layout most image datasets come in. */
 async function splitDatasetsWorkspace(folder: string): Promise<void> {
   for (const dataset of ['mnist', 'mnist-rot', 'optdigits']) {
-    for (const [split, count] of [['train', 3], ['val', 1]] as const) {
+    for (const [split, count] of [
+      ['train', 3],
+      ['val', 1],
+    ] as const) {
       for (const digit of ['0', '1', '2']) {
         const dir = join(folder, 'data', dataset, split, digit);
         mkdirSync(dir, { recursive: true });
-        for (let i = 0; i < count; i++) await sharp(Buffer.alloc(64, 20 * i + 40), { raw: { width: 8, height: 8, channels: 1 } }).png().toFile(join(dir, `${i}.png`));
+        for (let i = 0; i < count; i++)
+          await sharp(Buffer.alloc(64, 20 * i + 40), { raw: { width: 8, height: 8, channels: 1 } })
+            .png()
+            .toFile(join(dir, `${i}.png`));
       }
     }
   }
@@ -184,7 +203,12 @@ vsCodeTest(
     await workbench.page.locator('.tabs-container .tab.active').filter({ hasText: 'digits.jointrain.yaml' }).waitFor();
     const text = readFileSync(join(workspace, 'digits.jointrain.yaml'), 'utf8');
     for (const dataset of ['mnist', 'mnist-rot', 'optdigits']) {
-      assert.match(text, new RegExp(`- name: ${dataset}\\n(?: {4}#.*\\n)* {4}type: images\\n {4}path: data/${dataset}/train\\n[\\s\\S]*?validation: \\{ path: data/${dataset}/val \\}`));
+      assert.match(
+        text,
+        new RegExp(
+          `- name: ${dataset}\\n(?: {4}#.*\\n)* {4}type: images\\n {4}path: data/${dataset}/train\\n[\\s\\S]*?validation: \\{ path: data/${dataset}/val \\}`,
+        ),
+      );
     }
     assert.equal((text.match(/^ {4}head: classes$/gm) ?? []).length, 3, 'one head shared by the three datasets of the same classes');
     await workbench.screenshot('editing-new-experiment-from-parent');

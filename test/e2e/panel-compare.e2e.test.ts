@@ -22,7 +22,9 @@ vsCodeTest(
     await workbench.treeItem(FINISHED).first().waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await workbench.runCommand('Start joint training');
     await workbench.treeItem(FINISHED).nth(1).waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    const [earlier = '', later = ''] = runFolders(workspace).map((dir) => basename(dir)).sort();
+    const [earlier = '', later = ''] = runFolders(workspace)
+      .map((dir) => basename(dir))
+      .sort();
     // The legend names the compared run by the part of its id that differs from this run's.
     const label = `${comparedLabel(later, earlier)}: train loss`;
 

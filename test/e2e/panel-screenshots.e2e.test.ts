@@ -34,7 +34,10 @@ vsCodeTest(
     await workbench.openFile(EXAMPLE_EXPERIMENT);
     await workbench.runCommand('Start joint training');
     await workbench.openView('Runs');
-    await workbench.treeItem(/completed · epoch 12\/12/).first().waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await workbench
+      .treeItem(/completed · epoch 12\/12/)
+      .first()
+      .waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await workbench.runCommand('View: Close Primary Side Bar');
 
     await workbench.runCommand('jointrain: Open run');

@@ -28,7 +28,10 @@ vsCodeTest(
     await workbench.runCommand('Start joint training');
     const runDir = await waitForRunFile(workspace, 'metrics.jsonl', 60_000);
     await workbench.openView('Runs');
-    await workbench.treeItem(/running · epoch ([2-9]|\d\d+)\/400/).first().waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await workbench
+      .treeItem(/running · epoch ([2-9]|\d\d+)\/400/)
+      .first()
+      .waitFor({ timeout: TRAINING_TIMEOUT_MS });
 
     await workbench.runCommand('jointrain: Open run');
     await workbench.pickQuickItem(/digits/);
@@ -37,7 +40,11 @@ vsCodeTest(
     await workbench.screenshot('panel-curves');
 
     await panel.getByLabel('View').selectOption('table');
-    for (const name of DATASETS) await panel.getByRole('rowheader', { name: new RegExp(`^\\d+ · ${name}$`) }).first().waitFor();
+    for (const name of DATASETS)
+      await panel
+        .getByRole('rowheader', { name: new RegExp(`^\\d+ · ${name}$`) })
+        .first()
+        .waitFor();
     await panel.getByLabel('View').selectOption('charts');
 
     await panel.getByRole('spinbutton', { name: 'inverted sampling weight' }).fill('0.25');
@@ -47,8 +54,12 @@ vsCodeTest(
     await panel.getByText(/Last change applied at epoch \d+/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
 
     const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
-    const requested = events.find((e): e is Extract<RunEvent, { kind: 'weights-requested' }> => e.kind === 'weights-requested' && (e.requestId ?? '').startsWith('panel-'));
-    const applied = events.find((e): e is Extract<RunEvent, { kind: 'weights-applied' }> => e.kind === 'weights-applied' && e.requestId === requested?.requestId);
+    const requested = events.find(
+      (e): e is Extract<RunEvent, { kind: 'weights-requested' }> => e.kind === 'weights-requested' && (e.requestId ?? '').startsWith('panel-'),
+    );
+    const applied = events.find(
+      (e): e is Extract<RunEvent, { kind: 'weights-applied' }> => e.kind === 'weights-applied' && e.requestId === requested?.requestId,
+    );
     assert.ok(requested && applied, 'the trainer recorded the panel’s request and applied it');
     assert.equal(applied.epoch, requested.epoch + 1, 'applied at the next epoch boundary, not before');
     assert.equal(applied.sampling.inverted, 0.25);

@@ -35,7 +35,10 @@ vsCodeTest(
     await startFromPalette(workbench);
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
     await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/400/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    await workbench.page.locator('.part.statusbar').getByText(/digits \d+\/400 · step \d+\/\d+ · worst /).waitFor();
+    await workbench.page
+      .locator('.part.statusbar')
+      .getByText(/digits \d+\/400 · step \d+\/\d+ · worst /)
+      .waitFor();
     await workbench.screenshot('runs-epoch-2');
 
     await workbench.runCommand('jointrain: Pause run');
@@ -79,7 +82,10 @@ vsCodeTest(
     await workbench.runCommand('jointrain: Resume run');
     await workbench.pickQuickItem(/digits/);
     // Live steps in the status bar come over the channel the reloaded window re-opened.
-    await workbench.page.locator('.part.statusbar').getByText(/digits \d+\/25 · step \d+/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await workbench.page
+      .locator('.part.statusbar')
+      .getByText(/digits \d+\/25 · step \d+/)
+      .waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await runRow(workbench, /completed · epoch 25\/25/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const record = await waitForRunRecord(runDir, (r) => r.status === 'completed', 'status completed');
     assert.equal(record.pid, pid, 'the same trainer process finished the run');

@@ -19,7 +19,10 @@ vsCodeTest(
     await workbench.runCommand('Start joint training');
     await waitForRunFile(workspace, 'run.json', RUN_START_TIMEOUT_MS);
     await workbench.openView('Runs');
-    await workbench.treeItem(/^digits/).first().waitFor();
+    await workbench
+      .treeItem(/^digits/)
+      .first()
+      .waitFor();
     assert.deepEqual(await workbench.dialogMessages(), []);
     assert.deepEqual(await workbench.notificationMessages('error'), []);
     await workbench.screenshot('smoke-training-started');

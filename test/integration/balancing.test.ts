@@ -41,7 +41,10 @@ test('gradient diagnostics every 2 steps: norms, shares summing to 1, a symmetri
   const run = await train('  diagnostics: { every: 2 }');
   assert.equal(run.status, 'completed');
   // 3 epochs × 6 steps: global steps 2, 4, …, 18.
-  assert.deepEqual(run.diagnostics.map((d) => d.globalStep), [2, 4, 6, 8, 10, 12, 14, 16, 18]);
+  assert.deepEqual(
+    run.diagnostics.map((d) => d.globalStep),
+    [2, 4, 6, 8, 10, 12, 14, 16, 18],
+  );
   for (const d of run.diagnostics) {
     assert.deepEqual(d.names, ['big', 'small', 'table', 'reg']);
     const shares = d.normShares.filter((s): s is number => s !== null);
@@ -69,11 +72,21 @@ for (const type of ['uncertainty', 'dwa', 'gradnorm', 'pcgrad'] as const) {
     assert.equal(run.status, 'completed');
     const weights = run.epochs.map((e) => Object.values(e.datasets).map((d) => d.balancerWeight));
     if (type === 'pcgrad') {
-      assert.ok(weights.flat().every((w) => w === undefined), 'pcgrad changes gradients, not weights');
+      assert.ok(
+        weights.flat().every((w) => w === undefined),
+        'pcgrad changes gradients, not weights',
+      );
       return;
     }
-    assert.ok(weights.flat().every((w) => w !== undefined && Number.isFinite(w) && w > 0), JSON.stringify(weights));
-    if (type === 'uncertainty') assert.ok(weights.at(-1)?.some((w) => Math.abs((w as number) - 1) > 1e-3), 'the log-variances were learned');
+    assert.ok(
+      weights.flat().every((w) => w !== undefined && Number.isFinite(w) && w > 0),
+      JSON.stringify(weights),
+    );
+    if (type === 'uncertainty')
+      assert.ok(
+        weights.at(-1)?.some((w) => Math.abs((w as number) - 1) > 1e-3),
+        'the log-variances were learned',
+      );
     if (type === 'dwa' || type === 'gradnorm') {
       const last = weights.at(-1) as number[];
       assert.ok(Math.abs(last.reduce((a, b) => a + b, 0) - 4) < 1e-6, `${type} keeps Σw = K: ${last.join(', ')}`);
@@ -86,26 +99,39 @@ test('suggest mode: dwa proposes loss weights with a reason; accepting applies t
     epochs: 4,
     onEvent: (event, runDir) => {
       if (event.kind !== 'weights-suggested') return;
-      const command = event.epoch === 2 ? { type: 'set-weights', requestId: event.suggestionId, loss: event.loss } : { type: 'reject-suggestion', suggestionId: event.suggestionId };
+      const command =
+        event.epoch === 2
+          ? { type: 'set-weights', requestId: event.suggestionId, loss: event.loss }
+          : { type: 'reject-suggestion', suggestionId: event.suggestionId };
       // (Epoch 1 has no loss ratio yet: its weights would be the ones in force, so it suggests nothing.)
       appendFileSync(join(runDir, 'control.jsonl'), `${JSON.stringify(command)}\n`);
     },
   });
   assert.equal(run.status, 'completed');
   const suggested = run.events.filter((e): e is Extract<RunEvent, { kind: 'weights-suggested' }> => e.kind === 'weights-suggested');
-  assert.deepEqual(suggested.map((e) => e.epoch), [2, 3], 'one per epoch end with a loss ratio, but the last');
+  assert.deepEqual(
+    suggested.map((e) => e.epoch),
+    [2, 3],
+    'one per epoch end with a loss ratio, but the last',
+  );
   assert.ok(suggested.every((e) => e.reason.length > 10 && e.balancer === 'dwa'));
   const decided = run.events.filter((e): e is Extract<RunEvent, { kind: 'suggestion-decided' }> => e.kind === 'suggestion-decided');
-  assert.deepEqual(decided.map((e) => [e.suggestionId, e.decision]), [
-    ['suggestion-2', 'accepted'],
-    ['suggestion-3', 'rejected'],
-  ]);
+  assert.deepEqual(
+    decided.map((e) => [e.suggestionId, e.decision]),
+    [
+      ['suggestion-2', 'accepted'],
+      ['suggestion-3', 'rejected'],
+    ],
+  );
   const accepted = suggested[0] as Extract<RunEvent, { kind: 'weights-suggested' }>;
   const applied = run.events.find((e): e is Extract<RunEvent, { kind: 'weights-applied' }> => e.kind === 'weights-applied' && e.requestId === 'suggestion-2');
   assert.equal(applied?.epoch, 3);
   assert.deepEqual(applied?.loss, accepted.loss);
   assert.deepEqual(Object.fromEntries(Object.entries(run.epochs[2]?.datasets ?? {}).map(([n, d]) => [n, d.lossWeight])), accepted.loss);
-  assert.ok(run.epochs.every((e) => Object.values(e.datasets).every((d) => d.balancerWeight !== undefined)), 'the proposed multipliers are logged');
+  assert.ok(
+    run.epochs.every((e) => Object.values(e.datasets).every((d) => d.balancerWeight !== undefined)),
+    'the proposed multipliers are logged',
+  );
 });
 
 test('schedules set loss weights and the temperature at each epoch boundary', async () => {
@@ -115,14 +141,28 @@ test('schedules set loss weights and the temperature at each epoch boundary', as
     .replace('  strategy: temperature\n', '  strategy: temperature\n  temperature_schedule: { type: step, from: 4, to: 1, start_epoch: 1, end_epoch: 3 }\n');
   writeFileSync(workspace.experimentFile, text);
   let runDir = '';
-  await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir, reporter: { onRunCreated: (dir) => (runDir = dir) } });
+  await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: { onRunCreated: (dir) => (runDir = dir) },
+  });
   const epochs = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).filter((m): m is Epoch => m.kind === 'epoch');
-  assert.deepEqual(epochs.map((e) => e.datasets.small?.lossWeight), [2, 1.25, 0.5]);
-  assert.deepEqual(epochs.map((e) => e.temperature), [4, 4, 1]);
+  assert.deepEqual(
+    epochs.map((e) => e.datasets.small?.lossWeight),
+    [2, 1.25, 0.5],
+  );
+  assert.deepEqual(
+    epochs.map((e) => e.temperature),
+    [4, 4, 1],
+  );
   const scheduled = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).filter((e) => e.kind === 'weights-scheduled');
-  assert.deepEqual(scheduled.map((e) => e.kind === 'weights-scheduled' && [e.epoch, e.loss?.small, e.temperature]), [
-    [1, 2, 4],
-    [2, 1.25, undefined],
-    [3, 0.5, 1],
-  ]);
+  assert.deepEqual(
+    scheduled.map((e) => e.kind === 'weights-scheduled' && [e.epoch, e.loss?.small, e.temperature]),
+    [
+      [1, 2, 4],
+      [2, 1.25, undefined],
+      [3, 0.5, 1],
+    ],
+  );
 });

@@ -41,7 +41,15 @@ test('`jointrain run` writes a complete run folder and a reloadable model', asyn
   assert.equal(record.backend?.name, 'wasm');
   assert.deepEqual(record.epochs, { total: 2, completed: 2 });
   assert.ok(record.timings.endedAt && record.timings.dataMs !== undefined && record.timings.trainMs !== undefined);
-  assert.deepEqual(record.datasets.map((d) => [d.name, d.head, d.train.size + d.validation.size]), [['big', 'side', 48], ['small', 'side', 12], ['table', 'kind', 60], ['reg', 'value', 60]]);
+  assert.deepEqual(
+    record.datasets.map((d) => [d.name, d.head, d.train.size + d.validation.size]),
+    [
+      ['big', 'side', 48],
+      ['small', 'side', 12],
+      ['table', 'kind', 60],
+      ['reg', 'value', 60],
+    ],
+  );
   assert.deepEqual(record.datasets[0]?.train.classes, { left: 18, right: 18 });
   assert.deepEqual(record.heads.side?.classes, ['left', 'right']);
 
@@ -50,7 +58,11 @@ test('`jointrain run` writes a complete run folder and a reloadable model', asyn
   const epochs = metrics.filter((m) => m.kind === 'epoch');
   assert.equal(steps.length, 12);
   assert.equal(epochs.length, 2);
-  for (const step of steps) assert.equal(Object.values(step.datasets).reduce((sum, d) => sum + d.samples, 0), 16);
+  for (const step of steps)
+    assert.equal(
+      Object.values(step.datasets).reduce((sum, d) => sum + d.samples, 0),
+      16,
+    );
   assert.deepEqual(Object.keys(epochs[1]?.datasets ?? {}).sort(), ['big', 'reg', 'small', 'table']);
 
   const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).map((e) => e.kind);
@@ -72,7 +84,10 @@ test('`jointrain run` writes a complete run folder and a reloadable model', asyn
 
 test('`--set` overrides a field and the run snapshot records the override', () => {
   const runsDir = join(workspace.dir, 'override-runs');
-  const { status, stderr } = jointrain(['run', 'tiny.jointrain.yaml', '--quiet', '--runs-dir', runsDir, '--set', 'mixing.strategy=proportional', '--epochs', '1'], workspace.dir);
+  const { status, stderr } = jointrain(
+    ['run', 'tiny.jointrain.yaml', '--quiet', '--runs-dir', runsDir, '--set', 'mixing.strategy=proportional', '--epochs', '1'],
+    workspace.dir,
+  );
   assert.equal(status, 0, stderr);
   const runDir = join(runsDir, readdirSync(runsDir)[0] as string);
   const snapshot = readFileSync(join(runDir, 'experiment.jointrain.yaml'), 'utf8');
@@ -89,8 +104,16 @@ test('`jointrain validate` reports an unknown key with its place and a suggestio
   writeFileSync(join(workspace.dir, 'typo.jointrain.yaml'), experimentYaml().replace('batch_size: 16', 'bach_size: 16'));
   const { status, stderr } = jointrain(['validate', 'typo.jointrain.yaml'], workspace.dir);
   assert.equal(status, 1);
-  const line = experimentYaml().split('\n').findIndex((text) => text.includes('batch_size')) + 1;
-  assert.match(stderr, new RegExp(`typo\\.jointrain\\.yaml:${line}:3 training: unknown key "bach_size" — did you mean "batch_size"\\?|typo\\.jointrain\\.yaml:${line}:3 training\\.bach_size: .*batch_size`));
+  const line =
+    experimentYaml()
+      .split('\n')
+      .findIndex((text) => text.includes('batch_size')) + 1;
+  assert.match(
+    stderr,
+    new RegExp(
+      `typo\\.jointrain\\.yaml:${line}:3 training: unknown key "bach_size" — did you mean "batch_size"\\?|typo\\.jointrain\\.yaml:${line}:3 training\\.bach_size: .*batch_size`,
+    ),
+  );
 });
 
 test('`jointrain validate` accepts a valid file', () => {
@@ -108,7 +131,10 @@ test('a run that cannot start says why, records the failure, and leaves earlier 
   const { status, stderr } = jointrain(['run', 'tiny.jointrain.yaml', '--quiet'], workspace.dir);
   assert.equal(status, 1);
   assert.match(stderr, /tiny\.jointrain\.yaml:\d+:\d+ datasets\[0\]\.path/);
-  assert.match(stderr, /dataset "big": 2 of 50 image files could not be decoded \(4\.0%, more than 1%\): class "left": 2\. First: left\/broken\.png: cannot decode/);
+  assert.match(
+    stderr,
+    /dataset "big": 2 of 50 image files could not be decoded \(4\.0%, more than 1%\): class "left": 2\. First: left\/broken\.png: cannot decode/,
+  );
   const failed = readdirSync(workspace.runsDir).find((id) => !before.includes(id)) as string;
   const record = JSON.parse(readFileSync(join(workspace.runsDir, failed, 'run.json'), 'utf8')) as RunRecord;
   assert.equal(record.status, 'failed');
@@ -119,7 +145,10 @@ test('a run that cannot start says why, records the failure, and leaves earlier 
 test('an explicit backend that is unavailable is an error with the fix', () => {
   const { status, stderr } = jointrain(['run', 'tiny.jointrain.yaml', '--quiet', '--backend', 'tensorflow'], workspace.dir);
   assert.equal(status, 1);
-  assert.match(stderr, /error: backend 'tensorflow' is not available: @tensorflow\/tfjs-node is not installed\nhint: install it with `npm i @tensorflow\/tfjs-node`/);
+  assert.match(
+    stderr,
+    /error: backend 'tensorflow' is not available: @tensorflow\/tfjs-node is not installed\nhint: install it with `npm i @tensorflow\/tfjs-node`/,
+  );
 });
 
 /** The tiny workspace with only its regression dataset (stem `pair`, head `value`). */
@@ -146,19 +175,31 @@ test('`jointrain run --json` prints the run folder, status and last epoch, and `
   assert.equal(status, 0, stderr);
   const lines = stdout.trim().split('\n');
   assert.equal(lines.length, 1, 'one JSON line and nothing else on stdout');
-  const result = JSON.parse(lines[0] as string) as { runDir: string; status: string; lastEpoch: { kind: string; epoch: number; datasets: Record<string, unknown> } };
+  const result = JSON.parse(lines[0] as string) as {
+    runDir: string;
+    status: string;
+    lastEpoch: { kind: string; epoch: number; datasets: Record<string, unknown> };
+  };
   assert.equal(result.status, 'completed');
   assert.equal(result.runDir, join(own.runsDir, readdirSync(own.runsDir)[0] as string));
   assert.equal(result.lastEpoch.kind, 'epoch');
   assert.equal(result.lastEpoch.epoch, 1);
   assert.deepEqual(Object.keys(result.lastEpoch.datasets).sort(), ['big', 'reg', 'small', 'table']);
-  assert.ok(readdirSync(join(cacheDir, 'images')).some((file) => file.endsWith('.bin')), 'decoded images cached in --cache-dir');
+  assert.ok(
+    readdirSync(join(cacheDir, 'images')).some((file) => file.endsWith('.bin')),
+    'decoded images cached in --cache-dir',
+  );
   assert.equal(existsSync(own.cacheDir), false, 'nothing in the default cache folder');
 });
 
 test('`jointrain run --stdin-commands` obeys a stop read from stdin: the run ends stopped long before its last epoch', async () => {
   const own = await createTinyWorkspace({ epochs: 500 });
-  const result = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--quiet', '--json', '--stdin-commands'], { cwd: own.dir, encoding: 'utf8', input: '{"type":"stop"}\n', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--quiet', '--json', '--stdin-commands'], {
+    cwd: own.dir,
+    encoding: 'utf8',
+    input: '{"type":"stop"}\n',
+    timeout: 120_000,
+  });
   assert.equal(result.status, 0, result.stderr);
   const { runDir, status } = JSON.parse(result.stdout) as { runDir: string; status: string };
   assert.equal(status, 'stopped');
@@ -224,14 +265,20 @@ test('`jointrain scaffold` prints an experiment for image folders and a CSV file
 test('`jointrain example` generates the bundled example data if absent and trains the example', () => {
   // Nested: the decoded-image cache goes next to the runs folder.
   const runsDir = join(mkdtempSync(join(tmpdir(), 'jointrain-example-')), 'runs');
-  const { status, stdout, stderr } = jointrain(['example', '--runs-dir', runsDir, '--quiet', '--set', 'training.epochs=1', '--set', 'mixing.epoch_end={steps: 2}', '--set', 'training.backend=wasm'], workspace.dir);
+  const { status, stdout, stderr } = jointrain(
+    ['example', '--runs-dir', runsDir, '--quiet', '--set', 'training.epochs=1', '--set', 'mixing.epoch_end={steps: 2}', '--set', 'training.backend=wasm'],
+    workspace.dir,
+  );
   assert.equal(status, 0, stderr);
   assert.match(stdout, /│ clean\s+│ digit\s+│/);
   assert.match(stdout, /run completed: /);
   const record = JSON.parse(readFileSync(join(runsDir, readdirSync(runsDir)[0] as string, 'run.json'), 'utf8')) as RunRecord;
   assert.equal(record.status, 'completed');
   assert.equal(record.experimentName, 'digits');
-  assert.deepEqual(record.datasets.map((d) => d.name), ['clean', 'scanned', 'inverted', 'sensors']);
+  assert.deepEqual(
+    record.datasets.map((d) => d.name),
+    ['clean', 'scanned', 'inverted', 'sensors'],
+  );
 });
 
 test('`jointrain validate` refuses sizes that cannot train at their field, before training: an absurd batch_size, and a batch too large for this machine', async () => {
@@ -241,10 +288,18 @@ test('`jointrain validate` refuses sizes that cannot train at their field, befor
   const absurd = jointrain(['validate', 'absurd.jointrain.yaml'], own.dir);
   assert.equal(absurd.status, 1);
   const line = yaml.split('\n').findIndex((text) => text.includes('batch_size')) + 1;
-  assert.match(absurd.stderr, new RegExp(`absurd\\.jointrain\\.yaml:${line}:\\d+ training\\.batch_size: expected a number <= 65536, got 1000000000000: at most 65536`));
+  assert.match(
+    absurd.stderr,
+    new RegExp(`absurd\\.jointrain\\.yaml:${line}:\\d+ training\\.batch_size: expected a number <= 65536, got 1000000000000: at most 65536`),
+  );
   const huge = yaml.replace('batch_size: 16', 'batch_size: 65536').replaceAll('size: [8, 8]', 'size: [4096, 4096]');
   writeFileSync(join(own.dir, 'huge.jointrain.yaml'), huge);
   const tooLarge = jointrain(['validate', 'huge.jointrain.yaml'], own.dir);
   assert.equal(tooLarge.status, 1);
-  assert.match(tooLarge.stderr, new RegExp(`huge\\.jointrain\\.yaml:${line}:\\d+ training\\.batch_size: the model needs at least [\\d,.]+ GiB \\(.*one batch of 65536: [\\d,.]+ GiB\\) but this machine has [\\d,.]+ GiB: lower batch_size to \\d+ or less`));
+  assert.match(
+    tooLarge.stderr,
+    new RegExp(
+      `huge\\.jointrain\\.yaml:${line}:\\d+ training\\.batch_size: the model needs at least [\\d,.]+ GiB \\(.*one batch of 65536: [\\d,.]+ GiB\\) but this machine has [\\d,.]+ GiB: lower batch_size to \\d+ or less`,
+    ),
+  );
 });

@@ -19,7 +19,10 @@ type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
 const line = (command: object) => `${JSON.stringify(command)}\n`;
 
 /** Trains a new run; `atStep` may append to control.jsonl or throw (a crash) at a step. */
-async function train(workspace: TinyWorkspace, atStep: (record: StepRecord, control: string) => void): Promise<{ runDir: string; record?: RunRecord; error?: unknown }> {
+async function train(
+  workspace: TinyWorkspace,
+  atStep: (record: StepRecord, control: string) => void,
+): Promise<{ runDir: string; record?: RunRecord; error?: unknown }> {
   let runDir = '';
   try {
     const result = await runExperiment({
@@ -50,7 +53,10 @@ test('a run stopped through control.jsonl resumes and completes; the commands it
   const workspace = await createTinyWorkspace({ epochs: EPOCHS });
   const stopped = await train(workspace, (record, control) => {
     if (record.epoch === 2 && record.step === 1) {
-      appendFileSync(control, line({ type: 'set-weights', sampling: { small: 2 } }) + line({ type: 'pause' }) + line({ type: 'resume' }) + line({ type: 'stop' }));
+      appendFileSync(
+        control,
+        line({ type: 'set-weights', sampling: { small: 2 } }) + line({ type: 'pause' }) + line({ type: 'resume' }) + line({ type: 'stop' }),
+      );
     }
   });
   assert.equal(stopped.record?.status, 'stopped');
@@ -59,15 +65,22 @@ test('a run stopped through control.jsonl resumes and completes; the commands it
   assert.equal(record.status, 'completed');
   assert.equal(record.epochs.completed, EPOCHS);
   const history = kinds(stopped.runDir);
-  assert.deepEqual(history.filter((kind) => ['weights-requested', 'paused', 'resumed', 'stopped'].includes(kind)), ['weights-requested', 'paused', 'resumed', 'stopped']);
+  assert.deepEqual(
+    history.filter((kind) => ['weights-requested', 'paused', 'resumed', 'stopped'].includes(kind)),
+    ['weights-requested', 'paused', 'resumed', 'stopped'],
+  );
   // The change requested in the stopped epoch waited in the checkpoint for the next epoch boundary.
-  assert.deepEqual(history.slice(history.indexOf('resumed-from-checkpoint')).filter((kind) => kind !== 'checkpoint'), ['resumed-from-checkpoint', 'weights-applied', 'completed']);
+  assert.deepEqual(
+    history.slice(history.indexOf('resumed-from-checkpoint')).filter((kind) => kind !== 'checkpoint'),
+    ['resumed-from-checkpoint', 'weights-applied', 'completed'],
+  );
 });
 
 test('after a crash, a weight change appended after the checkpoint is read again on resume; a pause from then is not', async () => {
   const workspace = await createTinyWorkspace({ epochs: EPOCHS });
   const crashed = await train(workspace, (record, control) => {
-    if (record.epoch === 2 && record.step === 1) appendFileSync(control, line({ type: 'set-weights', requestId: 'late', loss: { big: 0.5 } }) + line({ type: 'pause' }) + line({ type: 'resume' }));
+    if (record.epoch === 2 && record.step === 1)
+      appendFileSync(control, line({ type: 'set-weights', requestId: 'late', loss: { big: 0.5 } }) + line({ type: 'pause' }) + line({ type: 'resume' }));
     if (record.epoch === 2 && record.step === 2) throw new Error('simulated crash');
   });
   assert.match(String(crashed.error), /simulated crash/);
@@ -75,8 +88,15 @@ test('after a crash, a weight change appended after the checkpoint is read again
   assert.equal((await resume(crashed.runDir)).status, 'completed');
   const history = events(crashed.runDir);
   const requested = history.filter((event) => event.kind === 'weights-requested');
-  assert.deepEqual(requested.map((event) => [event.epoch, event.step, event.requestId]), [[2, 0, 'late']], 'read again when the resumed run starts epoch 2, logged once');
-  assert.deepEqual(history.filter((event) => event.kind === 'weights-applied').map((event) => event.epoch), [2]);
+  assert.deepEqual(
+    requested.map((event) => [event.epoch, event.step, event.requestId]),
+    [[2, 0, 'late']],
+    'read again when the resumed run starts epoch 2, logged once',
+  );
+  assert.deepEqual(
+    history.filter((event) => event.kind === 'weights-applied').map((event) => event.epoch),
+    [2],
+  );
   assert.ok(!history.some((event) => event.kind === 'paused'), 'the pause was for the trainer that died');
 });
 
@@ -94,10 +114,19 @@ test(`a flood of invalid commands records at most ${MAX_REJECTIONS_PER_EPOCH} pe
 test('a set-weights naming constructor or toString is rejected with a weights-rejected event and the run completes', async () => {
   const workspace = await createTinyWorkspace({ epochs: 2 });
   const run = await train(workspace, (record, control) => {
-    if (record.epoch === 1 && record.step === 1) appendFileSync(control, line({ type: 'set-weights', sampling: { constructor: 2 } }) + line({ type: 'set-weights', loss: { toString: 1, hasOwnProperty: 1 } }));
+    if (record.epoch === 1 && record.step === 1)
+      appendFileSync(
+        control,
+        line({ type: 'set-weights', sampling: { constructor: 2 } }) + line({ type: 'set-weights', loss: { toString: 1, hasOwnProperty: 1 } }),
+      );
   });
   assert.equal(run.record?.status, 'completed', String(run.error));
-  const rejected = events(run.runDir).filter((event) => event.kind === 'weights-rejected').map((event) => event.reason);
-  assert.deepEqual(rejected.map((reason) => /unknown dataset '(\w+)'/.exec(reason)?.[1]), ['constructor', 'toString']);
+  const rejected = events(run.runDir)
+    .filter((event) => event.kind === 'weights-rejected')
+    .map((event) => event.reason);
+  assert.deepEqual(
+    rejected.map((reason) => /unknown dataset '(\w+)'/.exec(reason)?.[1]),
+    ['constructor', 'toString'],
+  );
   assert.ok(!kinds(run.runDir).includes('weights-requested'));
 });

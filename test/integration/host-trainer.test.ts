@@ -42,13 +42,22 @@ test('the supervisor starts a detached trainer, attaches to it as soon as it lis
     },
     onLog: () => undefined,
   });
-  const launched = await trainers.start({ experimentFile: workspace.experimentFile, runsDir: workspace.runsDir, trainerScript: TRAINER, node, cwd: workspace.dir });
+  const launched = await trainers.start({
+    experimentFile: workspace.experimentFile,
+    runsDir: workspace.runsDir,
+    trainerScript: TRAINER,
+    node,
+    cwd: workspace.dir,
+  });
   try {
     assert.ok(launched.pid > 0);
     // No reconcile here: following the new run is the supervisor's job.
     await gotStep;
     assert.equal(trainers.isConnected(launched.runId), true);
-    assert.deepEqual(messages[0] && { type: messages[0].type, runId: 'runId' in messages[0] ? messages[0].runId : '' }, { type: 'hello', runId: launched.runId });
+    assert.deepEqual(messages[0] && { type: messages[0].type, runId: 'runId' in messages[0] ? messages[0].runId : '' }, {
+      type: 'hello',
+      runId: launched.runId,
+    });
 
     assert.equal(await trainers.send(launched.runId, { type: 'stop' }), 'channel');
     assert.equal(await exitOf(launched), 0);

@@ -27,7 +27,10 @@ test('a weight change requested mid-epoch applies at the next epoch boundary and
       },
       onStep: (record) => {
         if (record.epoch === 1 && record.step === 2) {
-          appendFileSync(join(runDir, 'control.jsonl'), `${JSON.stringify({ type: 'set-weights', requestId: 'r1', sampling: { small: 3 }, loss: { big: 0.5 } })}\n`);
+          appendFileSync(
+            join(runDir, 'control.jsonl'),
+            `${JSON.stringify({ type: 'set-weights', requestId: 'r1', sampling: { small: 3 }, loss: { big: 0.5 } })}\n`,
+          );
         }
       },
       onEpochEnd: (record) => epochs.push(record),
@@ -37,10 +40,7 @@ test('a weight change requested mid-epoch applies at the next epoch boundary and
   const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
   const requested = events.find((event) => event.kind === 'weights-requested');
   const applied = events.find((event) => event.kind === 'weights-applied');
-  assert.deepEqual(
-    requested && { epoch: requested.epoch, step: requested.step, requestId: requested.requestId },
-    { epoch: 1, step: 2, requestId: 'r1' },
-  );
+  assert.deepEqual(requested && { epoch: requested.epoch, step: requested.step, requestId: requested.requestId }, { epoch: 1, step: 2, requestId: 'r1' });
   assert.equal(applied?.epoch, 2);
   assert.equal(applied?.requestId, 'r1');
   assert.deepEqual(applied?.sampling, { big: 1, small: 3, table: 1, reg: 1 });
@@ -151,7 +151,10 @@ test('pause, resume and stop arrive as commands on a stream; the run ends stoppe
   commands.destroy();
   assert.equal(result.record.status, 'stopped');
   const kinds = events.map((event) => event.kind);
-  assert.deepEqual(kinds.filter((kind) => ['paused', 'resumed', 'stopped'].includes(kind)), ['paused', 'resumed', 'stopped']);
+  assert.deepEqual(
+    kinds.filter((kind) => ['paused', 'resumed', 'stopped'].includes(kind)),
+    ['paused', 'resumed', 'stopped'],
+  );
   const rejected = events.find((event) => event.kind === 'weights-rejected');
   assert.match(rejected?.kind === 'weights-rejected' ? rejected.reason : '', /invalid command from stdin: type: .*bogus/);
   assert.equal(result.record.epochs.completed, 2);
@@ -164,7 +167,10 @@ test('a non-finite loss stops the run as diverged and names the dataset', async 
   writeFileSync(join(workspace.dir, 'data', 'reg.csv'), `${rows.join('\n')}\n`);
   const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
   assert.equal(result.record.status, 'diverged');
-  assert.match(result.record.error ?? '', /the loss of dataset 'reg' became (Infinity|NaN) at epoch 1, step 1: lower the learning rate \(now 0.01\) or check dataset 'reg'/);
+  assert.match(
+    result.record.error ?? '',
+    /the loss of dataset 'reg' became (Infinity|NaN) at epoch 1, step 1: lower the learning rate \(now 0.01\) or check dataset 'reg'/,
+  );
   const metrics = parseMetrics(readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8'));
   assert.equal(metrics.length, 0, 'no step was recorded with a non-finite loss');
 });
@@ -216,9 +222,15 @@ test('a NaN injected into each dataset in turn stops the run as diverged, naming
       injectNaN: { dataset, epoch: 2, step: 3 },
     });
     assert.equal(result.record.status, 'diverged', dataset);
-    assert.match(result.record.error ?? '', new RegExp(`the loss of dataset '${dataset}' became NaN at epoch 2, step 3: lower the learning rate \\(now 0.01\\) or check dataset '${dataset}'`));
+    assert.match(
+      result.record.error ?? '',
+      new RegExp(`the loss of dataset '${dataset}' became NaN at epoch 2, step 3: lower the learning rate \\(now 0.01\\) or check dataset '${dataset}'`),
+    );
     const events = parseEvents(readFileSync(join(result.runDir, 'events.jsonl'), 'utf8'));
-    assert.deepEqual(events.filter((e) => e.kind === 'diverged').map((e) => e.kind === 'diverged' && [e.dataset, e.epoch, e.step]), [[dataset, 2, 3]]);
+    assert.deepEqual(
+      events.filter((e) => e.kind === 'diverged').map((e) => e.kind === 'diverged' && [e.dataset, e.epoch, e.step]),
+      [[dataset, 2, 3]],
+    );
     assert.equal(readFileSync(join(result.runDir, 'checkpoints', 'latest'), 'utf8').trim(), 'epoch-0001', 'the last good checkpoint stays');
     const steps = parseMetrics(readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8')).filter((m) => m.kind === 'step');
     assert.equal(steps.length, 6 + 2, 'no step was recorded with a non-finite loss');
@@ -250,14 +262,23 @@ test('a loss that explodes while staying finite ends the run diverged with advic
   // 1e6 runs away for good; 10 blows up for a few steps and collapses into a dead network at chance accuracy.
   for (const learningRate of [1e6, 10]) {
     const workspace = await classificationWorkspace(learningRate);
-    const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
+    const result = await runExperiment({
+      experiment: await loadExperiment(workspace.experimentFile),
+      runsDir: workspace.runsDir,
+      cacheDir: workspace.cacheDir,
+    });
     assert.equal(result.record.status, 'diverged', `learning rate ${learningRate}`);
     assert.match(
       result.record.error ?? '',
-      new RegExp(`the loss of dataset '(big|small|table)' exploded: smoothed, it reached [\\d.e+]+ \\(above [\\d.e+]+, 100 times its starting level [\\d.]+, for 5 steps in a row\\) at epoch 1, step \\d: lower the learning rate \\(now ${learningRate}; try a tenth of it or less\\)\\. No checkpoint was saved before the divergence, so no model was written\\.`),
+      new RegExp(
+        `the loss of dataset '(big|small|table)' exploded: smoothed, it reached [\\d.e+]+ \\(above [\\d.e+]+, 100 times its starting level [\\d.]+, for 5 steps in a row\\) at epoch 1, step \\d: lower the learning rate \\(now ${learningRate}; try a tenth of it or less\\)\\. No checkpoint was saved before the divergence, so no model was written\\.`,
+      ),
     );
     const events = parseEvents(readFileSync(join(result.runDir, 'events.jsonl'), 'utf8'));
-    assert.deepEqual(events.map((event) => event.kind), ['started', 'diverged']);
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      ['started', 'diverged'],
+    );
     assert.equal(existsSync(join(result.runDir, 'model')), false, 'no model of diverged weights');
     assert.equal(result.record.best, undefined, 'no "best" checkpoint of a run that never trained well');
   }
@@ -265,14 +286,30 @@ test('a loss that explodes while staying finite ends the run diverged with advic
 
 test('a non-finite total caused by a loss weight, class weights or l2 names that term and its value, not a finite dataset loss', async () => {
   const cases: Array<[string, (yaml: string) => string, RegExp]> = [
-    ['loss_weight', (yaml) => yaml.replace('    head: kind\n', '    head: kind\n    loss_weight: 1e40\n'), /^the weighted loss term of dataset 'table' became Infinity \(its mean loss [\d.]+ times loss_weight 1e\+40 and its class_weights\) at epoch 1, step 1: lower dataset 'table''s loss_weight or class_weights/],
-    ['class_weights', (yaml) => yaml.replace('    head: kind\n', '    head: kind\n    class_weights: { x: 1e40 }\n'), /^the weighted loss term of dataset 'table' became Infinity \(its mean loss [\d.]+ times loss_weight 1 and its class_weights\) at epoch 1, step 1: lower dataset 'table''s loss_weight or class_weights/],
-    ['l2', (yaml) => yaml.replace('  seed: 5\n', '  seed: 5\n  l2: 1e40\n'), /^the l2 regulariser became Infinity \(training\.l2 = 1e\+40 times the sum of squared kernel weights\) at epoch 1, step 1: lower training\.l2 \(now 1e\+40\) or the learning rate \(now 0\.01\)/],
+    [
+      'loss_weight',
+      (yaml) => yaml.replace('    head: kind\n', '    head: kind\n    loss_weight: 1e40\n'),
+      /^the weighted loss term of dataset 'table' became Infinity \(its mean loss [\d.]+ times loss_weight 1e\+40 and its class_weights\) at epoch 1, step 1: lower dataset 'table''s loss_weight or class_weights/,
+    ],
+    [
+      'class_weights',
+      (yaml) => yaml.replace('    head: kind\n', '    head: kind\n    class_weights: { x: 1e40 }\n'),
+      /^the weighted loss term of dataset 'table' became Infinity \(its mean loss [\d.]+ times loss_weight 1 and its class_weights\) at epoch 1, step 1: lower dataset 'table''s loss_weight or class_weights/,
+    ],
+    [
+      'l2',
+      (yaml) => yaml.replace('  seed: 5\n', '  seed: 5\n  l2: 1e40\n'),
+      /^the l2 regulariser became Infinity \(training\.l2 = 1e\+40 times the sum of squared kernel weights\) at epoch 1, step 1: lower training\.l2 \(now 1e\+40\) or the learning rate \(now 0\.01\)/,
+    ],
   ];
   for (const [field, edit, expected] of cases) {
     const workspace = await createTinyWorkspace({ epochs: 1 });
     writeFileSync(workspace.experimentFile, edit(readFileSync(workspace.experimentFile, 'utf8')));
-    const result = await runExperiment({ experiment: await loadExperiment(workspace.experimentFile), runsDir: workspace.runsDir, cacheDir: workspace.cacheDir });
+    const result = await runExperiment({
+      experiment: await loadExperiment(workspace.experimentFile),
+      runsDir: workspace.runsDir,
+      cacheDir: workspace.cacheDir,
+    });
     assert.equal(result.record.status, 'diverged', field);
     assert.match(result.record.error ?? '', expected, field);
   }

@@ -19,7 +19,10 @@ setFlagsFromString('--expose_gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 test(`tensor count and memory stay flat across ${EPOCHS} epochs`, { timeout: 300_000 }, async () => {
-  const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: '  balancer: { type: gradnorm }\n  diagnostics: { every: 2 }\n  checkpoint: { every_epochs: 5 }' });
+  const workspace = await createTinyWorkspace({
+    epochs: EPOCHS,
+    extraTraining: '  balancer: { type: gradnorm }\n  diagnostics: { every: 2 }\n  checkpoint: { every_epochs: 5 }',
+  });
   const tensors: number[] = [];
   const bytes: number[] = [];
   const heap: number[] = [];
@@ -45,6 +48,8 @@ test(`tensor count and memory stay flat across ${EPOCHS} epochs`, { timeout: 300
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   const early = median(heap.slice(1, 11));
   const late = median(heap.slice(-10));
-  console.log(`long run: ${tensors[1]} tensors and ${bytes[1]} bytes of tfjs memory at every epoch end from epoch 2 to ${EPOCHS}; heap median ${(early / 2 ** 20).toFixed(1)} MiB (epochs 2–11) → ${(late / 2 ** 20).toFixed(1)} MiB (epochs ${EPOCHS - 9}–${EPOCHS})`);
+  console.log(
+    `long run: ${tensors[1]} tensors and ${bytes[1]} bytes of tfjs memory at every epoch end from epoch 2 to ${EPOCHS}; heap median ${(early / 2 ** 20).toFixed(1)} MiB (epochs 2–11) → ${(late / 2 ** 20).toFixed(1)} MiB (epochs ${EPOCHS - 9}–${EPOCHS})`,
+  );
   assert.ok(late < early * 1.1 + 2 * 2 ** 20, `heap grew from ${early} to ${late} bytes`);
 });

@@ -87,7 +87,9 @@ const measure = async (page: Page): Promise<Layout> => (await page.evaluate(MEAS
 const intersects = (a: Box, b: Box): boolean => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
 
 function assertApart(boxes: readonly Box[], where: string): void {
-  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => assert.ok(!intersects(a, b), `${where}: ${a.name} overlaps ${b.name} (${JSON.stringify(a)} × ${JSON.stringify(b)})`)));
+  boxes.forEach((a, i) =>
+    boxes.slice(i + 1).forEach((b) => assert.ok(!intersects(a, b), `${where}: ${a.name} overlaps ${b.name} (${JSON.stringify(a)} × ${JSON.stringify(b)})`)),
+  );
 }
 
 function assertTablesScrollInTheirOwnBox(layout: Layout, where: string): void {
@@ -106,7 +108,8 @@ function assertNothingOverlaps(layout: Layout, where: string): void {
   assertApart([layout.body, layout.aside], `${where}, the columns`);
   assertApart(layout.sideSections, `${where}, the side column`);
   assertApart(layout.charts, `${where}, the charts`);
-  for (const chart of layout.charts) assert.ok(chart.right <= layout.body.right + 0.5 && chart.left >= layout.body.left - 0.5, `${where}: chart ${chart.name} leaves its column`);
+  for (const chart of layout.charts)
+    assert.ok(chart.right <= layout.body.right + 0.5 && chart.left >= layout.body.left - 0.5, `${where}: chart ${chart.name} leaves its column`);
 }
 
 let browser: Browser;
@@ -149,7 +152,10 @@ test('the side column stacks under the charts when narrow and stands beside them
       await panel.close();
     }
   }
-  assert.ok(columns.every((n, i) => i === 0 || n >= (columns[i - 1] ?? 0)), `chart columns by width: ${columns.join(', ')}`);
+  assert.ok(
+    columns.every((n, i) => i === 0 || n >= (columns[i - 1] ?? 0)),
+    `chart columns by width: ${columns.join(', ')}`,
+  );
   assert.ok((columns[columns.length - 1] ?? 0) > (columns[0] ?? 0), `the grid never reflowed: ${columns.join(', ')}`);
 });
 
@@ -158,7 +164,10 @@ test('legends show each series’ latest value without hovering', async () => {
   try {
     const { legendValues } = await measure(panel.page);
     assert.ok(legendValues.length > 0);
-    assert.deepEqual(legendValues.filter((text) => text === '--' || text === ''), []);
+    assert.deepEqual(
+      legendValues.filter((text) => text === '--' || text === ''),
+      [],
+    );
   } finally {
     await panel.close();
   }

@@ -47,8 +47,14 @@ const metrics = (runDir: string) => parseMetrics(readFileSync(join(runDir, 'metr
 
 function assertNoGapsOrDuplicates(records: MetricRecord[], steps: number): void {
   const globalSteps = records.flatMap((r) => (r.kind === 'step' ? [r.globalStep] : []));
-  assert.deepEqual(globalSteps, Array.from({ length: EPOCHS * steps }, (_, i) => i + 1));
-  assert.deepEqual(records.flatMap((r) => (r.kind === 'epoch' ? [r.epoch] : [])), [1, 2, 3, 4]);
+  assert.deepEqual(
+    globalSteps,
+    Array.from({ length: EPOCHS * steps }, (_, i) => i + 1),
+  );
+  assert.deepEqual(
+    records.flatMap((r) => (r.kind === 'epoch' ? [r.epoch] : [])),
+    [1, 2, 3, 4],
+  );
 }
 
 test('a run that crashed mid-epoch, resumed from its checkpoint, ends with the weights of an uninterrupted run', async () => {
@@ -63,7 +69,10 @@ test('a run that crashed mid-epoch, resumed from its checkpoint, ends with the w
   assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
   assertNoGapsOrDuplicates(metrics(crashed), 6);
   // The diagnostics and the balancer's weights continue as if nothing had happened.
-  const epochsOf = (dir: string) => metrics(dir).filter((r) => r.kind === 'epoch').map((r) => JSON.stringify(r.kind === 'epoch' && Object.values(r.datasets).map((d) => [d.balancerWeight, d.valLoss])));
+  const epochsOf = (dir: string) =>
+    metrics(dir)
+      .filter((r) => r.kind === 'epoch')
+      .map((r) => JSON.stringify(r.kind === 'epoch' && Object.values(r.datasets).map((d) => [d.balancerWeight, d.valLoss])));
   assert.deepEqual(epochsOf(crashed), epochsOf(reference));
   const events = parseEvents(readFileSync(join(crashed, 'events.jsonl'), 'utf8')).map((e) => e.kind);
   assert.ok(!events.includes('failed'), 'the crash of the dropped epoch is gone with it');
@@ -89,7 +98,10 @@ test('a completed run or a folder without checkpoints cannot be resumed, and say
   const finished = await train(workspace);
   // Completed, its checkpoints all there: `jointrain resume` refuses it before touching the folder.
   const runJson = readFileSync(join(finished, 'run.json'), 'utf8');
-  await assert.rejects(resumeCommand(finished, { channel: false, stdinCommands: false, quiet: true, json: true }), /run \S+ has completed: there is nothing to resume/);
+  await assert.rejects(
+    resumeCommand(finished, { channel: false, stdinCommands: false, quiet: true, json: true }),
+    /run \S+ has completed: there is nothing to resume/,
+  );
   assert.equal(readFileSync(join(finished, 'run.json'), 'utf8'), runJson);
   rmSync(join(finished, 'checkpoints'), { recursive: true });
   await assert.rejects(resume(finished), /has no complete checkpoint to resume from/);

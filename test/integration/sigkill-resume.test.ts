@@ -59,7 +59,11 @@ const checkpointEntries = (runDir: string): string[] => (existsSync(join(runDir,
 
 function resumeEvents(runDir: string): number {
   const file = join(runDir, 'events.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"kind":"resumed-from-checkpoint"')).length : 0;
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"kind":"resumed-from-checkpoint"')).length
+    : 0;
 }
 
 /** Whether the process has written run.json (both `run` and `resume` record their pid first). */
@@ -138,10 +142,17 @@ function assertEventHistory(runDir: string, kills: number): void {
   const kinds = events.map((event) => event.kind);
   assert.equal(kinds.filter((kind) => kind === 'started').length, 1, 'one start');
   assert.equal(kinds[0], 'started');
-  assert.equal(kinds.filter((kind) => kind === 'resumed-from-checkpoint').length, kills, `one resume per kill: ${events.map((event) => `${event.kind}@${'epoch' in event ? event.epoch : ''}`).join(' ')}`);
+  assert.equal(
+    kinds.filter((kind) => kind === 'resumed-from-checkpoint').length,
+    kills,
+    `one resume per kill: ${events.map((event) => `${event.kind}@${'epoch' in event ? event.epoch : ''}`).join(' ')}`,
+  );
   // Strictly increasing, not every epoch: a kill between writing a checkpoint and recording it leaves no event for it.
   const checkpoints = events.flatMap((event) => (event.kind === 'checkpoint' ? [event.epoch] : []));
-  assert.ok(checkpoints.every((epoch, i) => i === 0 || epoch > (checkpoints[i - 1] ?? 0)), `checkpoints in order, each once: ${checkpoints.join(', ')}`);
+  assert.ok(
+    checkpoints.every((epoch, i) => i === 0 || epoch > (checkpoints[i - 1] ?? 0)),
+    `checkpoints in order, each once: ${checkpoints.join(', ')}`,
+  );
   assert.equal(checkpoints.at(-1), EPOCHS);
   assert.equal(kinds.at(-1), 'completed');
 }
@@ -153,7 +164,10 @@ function assertContinuous(runDir: string): void {
     Array.from({ length: EPOCHS * STEPS }, (_, i) => i + 1),
     'every step once, in order',
   );
-  assert.deepEqual(records.flatMap((r) => (r.kind === 'epoch' ? [r.epoch] : [])), Array.from({ length: EPOCHS }, (_, i) => i + 1));
+  assert.deepEqual(
+    records.flatMap((r) => (r.kind === 'epoch' ? [r.epoch] : [])),
+    Array.from({ length: EPOCHS }, (_, i) => i + 1),
+  );
 }
 
 test(`${KILLS} SIGKILLs at random points, each resumed: the final weights equal an uninterrupted run's`, { timeout: 600_000 }, async () => {
@@ -187,19 +201,34 @@ test(`${KILLS} SIGKILLs at random points, each resumed: the final weights equal 
     assert.ok(readFileSync(join(runDir, 'model', 'weights.bin')).equals(reference), `chain ${chain}: final weights equal the uninterrupted run's`);
     assertContinuous(runDir);
     assertEventHistory(runDir, chainKills);
-    assert.deepEqual(checkpointEntries(runDir).filter((name) => !/^epoch-\d{4}$/.test(name) && name !== 'latest'), [], 'no temporaries are left in checkpoints/');
+    assert.deepEqual(
+      checkpointEntries(runDir).filter((name) => !/^epoch-\d{4}$/.test(name) && name !== 'latest'),
+      [],
+      'no temporaries are left in checkpoints/',
+    );
     assert.equal(existsSync(join(runDir, 'trainer.lock')), false, 'the last trainer released the run');
   }
-  console.log(`fault injection: ${tally.kills} SIGKILLs (${tally.killsAfterWriting} after the process had written its run record), ${tally.resumes} resumes, ${tally.completedBeforeKill} runs finished before their kill point; kill points: ${points.join(' ')}`);
+  console.log(
+    `fault injection: ${tally.kills} SIGKILLs (${tally.killsAfterWriting} after the process had written its run record), ${tally.resumes} resumes, ${tally.completedBeforeKill} runs finished before their kill point; kill points: ${points.join(' ')}`,
+  );
   assert.equal(tally.kills, KILLS);
   assert.equal(tally.killsAfterWriting, KILLS, 'every kill landed in a process that had started working');
-  assert.ok(points.some((point) => point.endsWith(':resuming')), 'some kills landed while a resume was starting');
-  assert.ok(points.some((point) => point.endsWith(':checkpoint-writing')), 'some kills landed while a checkpoint was written');
+  assert.ok(
+    points.some((point) => point.endsWith(':resuming')),
+    'some kills landed while a resume was starting',
+  );
+  assert.ok(
+    points.some((point) => point.endsWith(':checkpoint-writing')),
+    'some kills landed while a checkpoint was written',
+  );
 });
 
 test('two resumes of one killed run at once: exactly one trains, the other is refused and names the first', { timeout: 300_000 }, async () => {
   const runDir = join(workspace.runsDir, 'twins');
-  const first = spawn(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--quiet', '--run-id', 'twins'], { cwd: workspace.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const first = spawn(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--quiet', '--run-id', 'twins'], {
+    cwd: workspace.dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   assert.ok((await runUntil(first, { kind: 'metrics-lines', lines: 3 }, runDir)).killed, 'the run was killed after its first checkpoint');
 
   const resumers = [0, 1].map(() => spawn(process.execPath, [CLI, 'resume', runDir, '--quiet'], { cwd: workspace.dir, stdio: ['ignore', 'ignore', 'pipe'] }));
@@ -209,7 +238,10 @@ test('two resumes of one killed run at once: exactly one trains, the other is re
   assert.equal(winners.length, 1, outcomes.map((outcome) => outcome.stderr).join('\n'));
   assert.equal(losers.length, 1);
   const winnerPid = resumers[outcomes.indexOf(winners[0] as Outcome)]?.pid;
-  assert.match(losers[0]?.stderr ?? '', new RegExp(`error: run twins is being resumed by pid ${winnerPid} \\(since .*\\)\\nhint: wait for it to end, or stop it`));
+  assert.match(
+    losers[0]?.stderr ?? '',
+    new RegExp(`error: run twins is being resumed by pid ${winnerPid} \\(since .*\\)\\nhint: wait for it to end, or stop it`),
+  );
   assert.equal((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord).status, 'completed');
   assert.ok(readFileSync(join(runDir, 'model', 'weights.bin')).equals(reference), 'the refused resume changed nothing');
   assertContinuous(runDir);

@@ -109,7 +109,10 @@ class ChannelClient {
   }
 
   /** The next message (after the last one waited for) that matches; fails if the channel closes first. */
-  async next<T extends TrainerMessage['type']>(type: T, matches: (message: Extract<TrainerMessage, { type: T }>) => boolean = () => true): Promise<Extract<TrainerMessage, { type: T }>> {
+  async next<T extends TrainerMessage['type']>(
+    type: T,
+    matches: (message: Extract<TrainerMessage, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<TrainerMessage, { type: T }>> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       for (; this.cursor < this.messages.length; this.cursor++) {
@@ -212,7 +215,8 @@ test('hosts attach to a live run over its channel, steer it, reattach while paus
     await first.next('event', (m) => m.kind === 'stopped');
     await second.next('status', (m) => m.status === 'stopped');
     await Promise.all([first.closed, second.closed]);
-    for (const client of [first, second]) assert.deepEqual(client.messages.at(-1), { type: 'status', status: 'stopped' }, 'the final status is the last message');
+    for (const client of [first, second])
+      assert.deepEqual(client.messages.at(-1), { type: 'status', status: 'stopped' }, 'the final status is the last message');
     assert.equal(await trainer.exited, 0, trainer.stderr());
 
     assert.deepEqual([...first.invalid, ...second.invalid], [], 'every line is a valid message');
@@ -258,41 +262,48 @@ test('a client that vanishes mid-run does not disturb the run, and invalid comma
   }
 });
 
-test('a run that fails before training still tells attached clients: event failed, then status failed, then the channel closes', { timeout: 120_000, skip: process.platform === 'win32' && 'needs a FIFO' }, async () => {
-  // The model's weights file is a FIFO: the trainer blocks reading it (after validating the
-  // model.json and loading the data) until the test, already attached, feeds it too few bytes.
-  const experiment = experimentYaml().replace(
-    /model:[\s\S]*?(?=training:)/,
-    'model:\n  from: model/model.json\n  inputs: { image: 0, table: 1, pair: 2 }\n  outputs: { side: 0, kind: 1, value: 2 }\n  tasks: { value: regression }\n',
-  );
-  writeFileSync(join(workspace.dir, 'fifo.jointrain.yaml'), experiment);
-  await saveMatchingModel(join(workspace.dir, 'model'));
-  const fifo = join(workspace.dir, 'model', 'weights.bin');
-  rmSync(fifo);
-  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
-  const runDir = join(workspace.runsDir, id('fails-early'));
-  const trainer = startTrainer(['run', 'fifo.jointrain.yaml', '--channel', '--run-id', id('fails-early'), '--quiet'], workspace.dir);
-  try {
-    const path = await waitForChannel(runDir, trainer);
-    const client = await ChannelClient.connect(path);
-    assert.equal((await client.next('hello')).status, 'running');
-    // Opening a FIFO to write waits for its reader: the trainer, once it has loaded the data.
-    const opening = open(fifo, 'w');
-    const writer = await Promise.race([opening, trainer.exited.then((code) => unblockFifo(fifo, opening, `the trainer exited (${code}) before reading the model: ${trainer.stderr()}`))]);
-    await writer.write('too short');
-    await writer.close();
+test(
+  'a run that fails before training still tells attached clients: event failed, then status failed, then the channel closes',
+  { timeout: 120_000, skip: process.platform === 'win32' && 'needs a FIFO' },
+  async () => {
+    // The model's weights file is a FIFO: the trainer blocks reading it (after validating the
+    // model.json and loading the data) until the test, already attached, feeds it too few bytes.
+    const experiment = experimentYaml().replace(
+      /model:[\s\S]*?(?=training:)/,
+      'model:\n  from: model/model.json\n  inputs: { image: 0, table: 1, pair: 2 }\n  outputs: { side: 0, kind: 1, value: 2 }\n  tasks: { value: regression }\n',
+    );
+    writeFileSync(join(workspace.dir, 'fifo.jointrain.yaml'), experiment);
+    await saveMatchingModel(join(workspace.dir, 'model'));
+    const fifo = join(workspace.dir, 'model', 'weights.bin');
+    rmSync(fifo);
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    const runDir = join(workspace.runsDir, id('fails-early'));
+    const trainer = startTrainer(['run', 'fifo.jointrain.yaml', '--channel', '--run-id', id('fails-early'), '--quiet'], workspace.dir);
+    try {
+      const path = await waitForChannel(runDir, trainer);
+      const client = await ChannelClient.connect(path);
+      assert.equal((await client.next('hello')).status, 'running');
+      // Opening a FIFO to write waits for its reader: the trainer, once it has loaded the data.
+      const opening = open(fifo, 'w');
+      const writer = await Promise.race([
+        opening,
+        trainer.exited.then((code) => unblockFifo(fifo, opening, `the trainer exited (${code}) before reading the model: ${trainer.stderr()}`)),
+      ]);
+      await writer.write('too short');
+      await writer.close();
 
-    const failed = await client.next('event', (m) => m.kind === 'failed');
-    assert.match(failed.message ?? '', /weight files hold 9 bytes, the model's weights need \d+/);
-    await client.next('status', (m) => m.status === 'failed');
-    await client.closed;
-    assert.equal(await trainer.exited, 1);
-    assert.equal(existsSync(path), false);
-    assert.equal(readRun(runDir).status, 'failed');
-  } finally {
-    await ensureEnded(trainer);
-  }
-});
+      const failed = await client.next('event', (m) => m.kind === 'failed');
+      assert.match(failed.message ?? '', /weight files hold 9 bytes, the model's weights need \d+/);
+      await client.next('status', (m) => m.status === 'failed');
+      await client.closed;
+      assert.equal(await trainer.exited, 1);
+      assert.equal(existsSync(path), false);
+      assert.equal(readRun(runDir).status, 'failed');
+    } finally {
+      await ensureEnded(trainer);
+    }
+  },
+);
 
 test('SIGTERM stops a run as `stop` does: it evaluates, checkpoints, saves the model and ends `stopped`', { timeout: 120_000 }, async () => {
   const runDir = join(workspace.runsDir, id('terminated'));
@@ -323,7 +334,11 @@ test('`--run-id` takes a folder the host made for the log and keeps the log; a f
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'trainer.log'), 'host: starting the trainer\n');
   const log = openSync(join(runDir, 'trainer.log'), 'a');
-  const started = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--run-id', 'host-made', '--epochs', '1'], { cwd: workspace.dir, stdio: ['ignore', log, log], timeout: 120_000 });
+  const started = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--run-id', 'host-made', '--epochs', '1'], {
+    cwd: workspace.dir,
+    stdio: ['ignore', log, log],
+    timeout: 120_000,
+  });
   closeSync(log);
   const logText = readFileSync(join(runDir, 'trainer.log'), 'utf8');
   assert.equal(started.status, 0, logText);
@@ -335,12 +350,20 @@ test('`--run-id` takes a folder the host made for the log and keeps the log; a f
   assert.equal(record.channel, undefined, 'no channel unless asked for');
 
   const runJson = readFileSync(join(runDir, 'run.json'), 'utf8');
-  const again = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--run-id', 'host-made', '--quiet'], { cwd: workspace.dir, encoding: 'utf8', timeout: 120_000 });
+  const again = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--run-id', 'host-made', '--quiet'], {
+    cwd: workspace.dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(again.status, 1);
   assert.match(again.stderr, /error: run folder already exists: .*host-made/);
   assert.equal(readFileSync(join(runDir, 'run.json'), 'utf8'), runJson, 'the other run is untouched');
 
-  const invalid = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--run-id', '../escape', '--quiet'], { cwd: workspace.dir, encoding: 'utf8', timeout: 120_000 });
+  const invalid = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--run-id', '../escape', '--quiet'], {
+    cwd: workspace.dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(invalid.status, 2, 'a bad command line');
   assert.match(invalid.stderr, /--run-id/);
 });
@@ -351,7 +374,10 @@ test('`validate --json` prints the file and its positioned issues for the host, 
   assert.equal(bad.status, 1);
   const report = JSON.parse(bad.stdout) as { file: string; issues: ExperimentIssue[] };
   assert.equal(report.file, join(workspace.dir, 'typo.jointrain.yaml'));
-  const line = experimentYaml().split('\n').findIndex((text) => text.includes('batch_size')) + 1;
+  const line =
+    experimentYaml()
+      .split('\n')
+      .findIndex((text) => text.includes('batch_size')) + 1;
   const issue = report.issues.find((candidate) => candidate.severity === 'error');
   assert.deepEqual(issue && { line: issue.line, column: issue.column, path: issue.path.slice(0, 1) }, { line, column: 3, path: ['training'] });
   assert.match(issue?.message ?? '', /batch_size/);

@@ -24,7 +24,10 @@ test('a convolutional experiment with backend auto trains on wasm when no native
   const text = readFileSync(workspace.experimentFile, 'utf8');
   // `small` (the inverted images) on a head of its own: on the shared `side` head its labels contradict `big`'s.
   const small = text.indexOf('  - name: small');
-  const routed = (text.slice(0, small) + text.slice(small).replace('head: side', 'head: inverted')).replace('    side: { task: classification }\n', '    side: { task: classification }\n    inverted: { task: classification }\n');
+  const routed = (text.slice(0, small) + text.slice(small).replace('head: side', 'head: inverted')).replace(
+    '    side: { task: classification }\n',
+    '    side: { task: classification }\n    inverted: { task: classification }\n',
+  );
   const convText = routed.replace(/image: \{ layers: \[[^\n]*\] \}/, CONV_STEM).replace('backend: wasm', 'backend: auto');
   assert.notEqual(convText, text);
   writeFileSync(workspace.experimentFile, convText);
@@ -50,12 +53,21 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
       { name: 'tensorflow', reason: '@tensorflow/tfjs-node is not installed' },
     ],
-    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Conv2DBackpropInput', 'BatchMatMul'],
+    kernels: [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'UnsortedSegmentSum',
+      'MaxPoolGrad',
+      'Conv2DBackpropInput',
+      'BatchMatMul',
+    ],
   });
   const losses = epochs.map((epoch) => epoch.datasets.big?.trainLoss ?? NaN);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   assert.ok(mean(losses.slice(-3)) < mean(losses.slice(0, 3)), `the image datasets' loss did not fall: ${losses.join(', ')}`);
   // Learned, not only falling: the convolutional stem (wasm with jointrain's gradient kernels) separates the images.
   const last = epochs.at(-1);
-  for (const name of ['big', 'small']) assert.ok((last?.datasets[name]?.valAccuracy ?? 0) >= 0.9, `${name}: validation accuracy ${last?.datasets[name]?.valAccuracy}`);
+  for (const name of ['big', 'small'])
+    assert.ok((last?.datasets[name]?.valAccuracy ?? 0) >= 0.9, `${name}: validation accuracy ${last?.datasets[name]?.valAccuracy}`);
 });

@@ -29,11 +29,31 @@ const CASES: LayerCase[] = [
   { name: 'flatten', input: [4, 3], layers: () => [tf.layers.flatten()] },
   { name: 'batch_normalization', input: IMAGE, layers: () => [conv(), tf.layers.batchNormalization({}), tf.layers.flatten()] },
   { name: 'layer_normalization', input: [6], layers: () => [tf.layers.dense({ units: 5 }), tf.layers.layerNormalization({})] },
-  { name: 'activation (elu, selu, tanh, sigmoid)', input: [6], layers: () => ['elu', 'selu', 'tanh', 'sigmoid'].map((activation) => tf.layers.dense({ units: 5, activation: activation as 'elu' })) },
-  { name: 'conv1d, stride 2', input: [10, 3], layers: () => [tf.layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' }), tf.layers.flatten()] },
-  { name: 'depthwise_conv2d, stride 2', input: IMAGE, layers: () => [tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same' }), tf.layers.flatten()] },
-  { name: 'separable_conv2d', input: IMAGE, layers: () => [conv(), tf.layers.separableConv2d({ filters: 5, kernelSize: 3, depthMultiplier: 2, padding: 'valid' }), tf.layers.flatten()] },
-  { name: 'conv2d_transpose, stride 2', input: IMAGE, layers: () => [conv(), tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' }), tf.layers.flatten()] },
+  {
+    name: 'activation (elu, selu, tanh, sigmoid)',
+    input: [6],
+    layers: () => ['elu', 'selu', 'tanh', 'sigmoid'].map((activation) => tf.layers.dense({ units: 5, activation: activation as 'elu' })),
+  },
+  {
+    name: 'conv1d, stride 2',
+    input: [10, 3],
+    layers: () => [tf.layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' }), tf.layers.flatten()],
+  },
+  {
+    name: 'depthwise_conv2d, stride 2',
+    input: IMAGE,
+    layers: () => [tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same' }), tf.layers.flatten()],
+  },
+  {
+    name: 'separable_conv2d',
+    input: IMAGE,
+    layers: () => [conv(), tf.layers.separableConv2d({ filters: 5, kernelSize: 3, depthMultiplier: 2, padding: 'valid' }), tf.layers.flatten()],
+  },
+  {
+    name: 'conv2d_transpose, stride 2',
+    input: IMAGE,
+    layers: () => [conv(), tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' }), tf.layers.flatten()],
+  },
   { name: 'embedding', input: [5], vocabulary: 12, layers: () => [tf.layers.embedding({ inputDim: 12, outputDim: 4 }), tf.layers.flatten()] },
   { name: 'lstm', input: [5, 3], layers: () => [tf.layers.lstm({ units: 4, returnSequences: true }), tf.layers.lstm({ units: 4 })] },
   { name: 'gru', input: [5, 3], layers: () => [tf.layers.gru({ units: 4 })] },
@@ -62,7 +82,11 @@ function batchFor(c: LayerCase): { x: tf.Tensor; y: tf.Tensor } {
   const x =
     c.vocabulary === undefined
       ? tf.tensor(seededValues(xShape, 21), xShape)
-      : tf.tensor(Int32Array.from(seededValues(xShape, 21), (v) => Math.floor(((v + 1) / 2) * (c.vocabulary ?? 1))), xShape, 'int32');
+      : tf.tensor(
+          Int32Array.from(seededValues(xShape, 21), (v) => Math.floor(((v + 1) / 2) * (c.vocabulary ?? 1))),
+          xShape,
+          'int32',
+        );
   return { x, y: tf.tensor(seededValues([BATCH, OUTPUTS], 22), [BATCH, OUTPUTS]) };
 }
 
@@ -97,7 +121,9 @@ describe('every layer type trains on wasm as it does on cpu', () => {
       const cpu = await train('cpu', c, initial);
       const wasm = await train('wasm', c, initial);
       assert.ok((wasm.losses.at(-1) ?? Infinity) < (wasm.losses[0] ?? 0), `wasm loss did not fall: ${wasm.losses.join(', ')}`);
-      wasm.losses.forEach((loss, i) => assert.ok(Math.abs(loss - (cpu.losses[i] ?? NaN)) <= 1e-3 * Math.max(1, Math.abs(loss)), `step ${i}: wasm ${loss}, cpu ${cpu.losses[i]}`));
+      wasm.losses.forEach((loss, i) =>
+        assert.ok(Math.abs(loss - (cpu.losses[i] ?? NaN)) <= 1e-3 * Math.max(1, Math.abs(loss)), `step ${i}: wasm ${loss}, cpu ${cpu.losses[i]}`),
+      );
       wasm.weights.forEach((w, i) => assertClose(w, cpu.weights[i] as Values, 1e-3));
     });
   }

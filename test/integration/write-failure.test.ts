@@ -75,11 +75,23 @@ test('a full disk pauses the run with a message; a resume once it has space cont
 
   // Every line on disk is whole, and nothing was lost or doubled while the disk was full.
   const metricsText = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8');
-  metricsText.trimEnd().split('\n').forEach((line) => assert.doesNotThrow(() => JSON.parse(line) as unknown, line));
+  metricsText
+    .trimEnd()
+    .split('\n')
+    .forEach((line) => assert.doesNotThrow(() => JSON.parse(line) as unknown, line));
   const metrics = parseMetrics(metricsText);
-  assert.deepEqual(metrics.flatMap((m) => (m.kind === 'step' ? [m.globalStep] : [])), Array.from({ length: 24 }, (_, i) => i + 1));
-  assert.deepEqual(metrics.flatMap((m) => (m.kind === 'epoch' ? [m.epoch] : [])), [1, 2, 3, 4]);
-  const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as RunEvent);
+  assert.deepEqual(
+    metrics.flatMap((m) => (m.kind === 'step' ? [m.globalStep] : [])),
+    Array.from({ length: 24 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(
+    metrics.flatMap((m) => (m.kind === 'epoch' ? [m.epoch] : [])),
+    [1, 2, 3, 4],
+  );
+  const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RunEvent);
   const paused = events.find((e): e is Extract<RunEvent, { kind: 'paused' }> => e.kind === 'paused');
   assert.match(paused?.reason ?? '', /the disk is full/);
   assert.ok(events.some((e) => e.kind === 'resumed'));

@@ -22,7 +22,11 @@ function importsOf(file: string): string[] {
 }
 
 function violations(dir: string, forbidden: (specifier: string) => boolean): string[] {
-  return sources(dir).flatMap((file) => importsOf(file).filter(forbidden).map((specifier) => `${relative(ROOT, file)} imports ${specifier}`));
+  return sources(dir).flatMap((file) =>
+    importsOf(file)
+      .filter(forbidden)
+      .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+  );
 }
 
 const NODE_BUILTIN = /^(node:|fs$|path$|os$|child_process$|net$|stream$|readline$|crypto$)/;
@@ -35,15 +39,24 @@ test('src/shared imports no vscode, no node I/O and nothing from the other rooms
 });
 
 test('src/trainer never imports vscode, the extension or the webview', () => {
-  assert.deepEqual(violations('src/trainer', (s) => s === 'vscode' || s.includes('/extension/') || s.includes('webview')), []);
+  assert.deepEqual(
+    violations('src/trainer', (s) => s === 'vscode' || s.includes('/extension/') || s.includes('webview')),
+    [],
+  );
 });
 
 test('src/extension never imports the trainer or tfjs: it orchestrates, it does not train', () => {
-  assert.deepEqual(violations('src/extension', (s) => s.includes('/trainer/') || s.startsWith('@tensorflow/') || s.includes('webview/')), []);
+  assert.deepEqual(
+    violations('src/extension', (s) => s.includes('/trainer/') || s.startsWith('@tensorflow/') || s.includes('webview/')),
+    [],
+  );
 });
 
 test('src/node uses Node and src/shared only: never vscode, tfjs or another room', () => {
-  assert.deepEqual(violations('src/node', (s) => s === 'vscode' || s.startsWith('@tensorflow/') || /\/(trainer|extension|webview)\//.test(s) || s.includes('webview')), []);
+  assert.deepEqual(
+    violations('src/node', (s) => s === 'vscode' || s.startsWith('@tensorflow/') || /\/(trainer|extension|webview)\//.test(s) || s.includes('webview')),
+    [],
+  );
 });
 
 test('the webview imports no vscode, no Node, no tfjs and no other room: it renders and posts intent', () => {
@@ -54,11 +67,17 @@ test('the webview imports no vscode, no Node, no tfjs and no other room: it rend
 });
 
 test('examples never import the host or the panel', () => {
-  assert.deepEqual(violations('examples', (s) => s === 'vscode' || /\/(extension|webview)\//.test(s)), []);
+  assert.deepEqual(
+    violations('examples', (s) => s === 'vscode' || /\/(extension|webview)\//.test(s)),
+    [],
+  );
 });
 
 test('production code never imports examples/: what the product needs lives in src/', () => {
-  assert.deepEqual(violations('src', (s) => /(^|\/)examples\//.test(s)), []);
+  assert.deepEqual(
+    violations('src', (s) => /(^|\/)examples\//.test(s)),
+    [],
+  );
 });
 
 /** The files `file` imports from this repository (type-only imports included), resolved to paths. */
@@ -97,7 +116,10 @@ test('the cycle check finds a cycle when there is one', () => {
     writeFileSync(join(dir, 'a.ts'), "import type { B } from './b';\nexport type A = B;\n");
     writeFileSync(join(dir, 'b.ts'), "import { c } from './c';\nexport type B = string;\nexport const b = c;\n");
     writeFileSync(join(dir, 'c.ts'), "import type { A } from './a';\nexport const c: A = '';\n");
-    assert.deepEqual(importCycles([join(dir, 'a.ts')]).map((cycle) => cycle.map((f) => f.split('/').pop())), [['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
+    assert.deepEqual(
+      importCycles([join(dir, 'a.ts')]).map((cycle) => cycle.map((f) => f.split('/').pop())),
+      [['a.ts', 'b.ts', 'c.ts', 'a.ts']],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,7 +25,15 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 
 /** A batch whose every value differs: [batch, h, w, c] filled with 0, 1, 2, ... */
 function ramp(shape: [number, number, number, number]): tf.Tensor4D {
-  return tf.tidy(() => tf.range(0, shape.reduce((a, b) => a * b, 1)).reshape(shape) as tf.Tensor4D);
+  return tf.tidy(
+    () =>
+      tf
+        .range(
+          0,
+          shape.reduce((a, b) => a * b, 1),
+        )
+        .reshape(shape) as tf.Tensor4D,
+  );
 }
 
 for (const backend of ['cpu', 'wasm']) {
@@ -94,8 +102,7 @@ for (const backend of ['cpu', 'wasm']) {
 
     test('the transform op runs only when a geometric augmentation is configured', async () => {
       const images = ramp([2, 4, 4, 1]);
-      const kernels = async (fields: Record<string, unknown>) =>
-        (await tf.profile(() => augmentBatch(images, augmentSpec(fields), new Random(2)))).kernelNames;
+      const kernels = async (fields: Record<string, unknown>) => (await tf.profile(() => augmentBatch(images, augmentSpec(fields), new Random(2)))).kernelNames;
       assert.ok(!(await kernels({ brightness: 0.1, contrast: 0.1 })).includes('Transform'));
       assert.ok((await kernels({ rotation: 10 })).includes('Transform'));
       images.dispose();
@@ -103,7 +110,18 @@ for (const backend of ['cpu', 'wasm']) {
 
     test('augmenting every option keeps the shape and leaves no tensor behind', () => {
       const images = ramp([8, 6, 6, 3]);
-      const spec = augmentSpec({ rotation: 20, width_shift: 0.1, height_shift: 0.1, shear: 10, zoom: 0.2, horizontal_flip: true, vertical_flip: true, brightness: 0.1, contrast: 0.2, noise: 0.05 });
+      const spec = augmentSpec({
+        rotation: 20,
+        width_shift: 0.1,
+        height_shift: 0.1,
+        shear: 10,
+        zoom: 0.2,
+        horizontal_flip: true,
+        vertical_flip: true,
+        brightness: 0.1,
+        contrast: 0.2,
+        noise: 0.05,
+      });
       const random = new Random(6);
       const before = tf.memory().numTensors;
       for (let step = 0; step < 3; step++) {

@@ -57,7 +57,15 @@ test('auto without native packages picks wasm and says each native package is no
       { name: 'tensorflow-gpu', reason: `${GPU} is not installed` },
       { name: 'tensorflow', reason: `${NODE} is not installed` },
     ],
-    kernels: ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Conv2DBackpropInput', 'BatchMatMul'],
+    kernels: [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'UnsortedSegmentSum',
+      'MaxPoolGrad',
+      'Conv2DBackpropInput',
+      'BatchMatMul',
+    ],
   });
   assert.equal(tf.getBackend(), 'wasm');
 });
@@ -70,7 +78,10 @@ test('a GPU package that cannot load libcudart names the library and the CUDA ve
 });
 
 test('a package that fails to load for another reason is skipped with its first error line', async () => {
-  const report = await selectBackend('auto', workspaceWith({ [NODE]: `throw new Error('The module was compiled against a different Node.js version\\nmore');` }));
+  const report = await selectBackend(
+    'auto',
+    workspaceWith({ [NODE]: `throw new Error('The module was compiled against a different Node.js version\\nmore');` }),
+  );
   assert.deepEqual(report.skipped[1], { name: 'tensorflow', reason: `${NODE} failed to load: The module was compiled against a different Node.js version` });
 });
 
@@ -84,7 +95,9 @@ test('a present native package is chosen; a GPU package that sees no GPU is skip
   const report = await selectBackend('auto', load);
   assert.equal(report.name, 'tensorflow');
   assert.equal(report.usingGpu, false);
-  assert.deepEqual(report.skipped, [{ name: 'tensorflow-gpu', reason: 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)' }]);
+  assert.deepEqual(report.skipped, [
+    { name: 'tensorflow-gpu', reason: 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)' },
+  ]);
   assert.deepEqual(loaded, [GPU, NODE]);
 });
 
@@ -125,7 +138,7 @@ test('choosing wasm registers the gradient kernels, and registering again change
   assert.deepEqual(wasmKernelsInUse(), names);
 });
 
-test('the run records which wasm kernels are jointrain\'s, and records none on another backend', async () => {
+test("the run records which wasm kernels are jointrain's, and records none on another backend", async () => {
   const wasm = await selectBackend('wasm', workspaceWith({}));
   assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul'));
   const cpu = await selectBackend('cpu', workspaceWith({}));

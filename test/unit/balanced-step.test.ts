@@ -47,7 +47,9 @@ test('a step with per-dataset gradients summed updates the model exactly as the 
     assert.equal(y.backwardPasses, 2);
   }
   const left = weightsOf(joint);
-  weightsOf(separate).forEach((values, v) => values.forEach((value, i) => assert.ok(Math.abs(value - ((left[v] as Float32Array)[i] ?? 0)) < 1e-5, `variable ${v}[${i}]`)));
+  weightsOf(separate).forEach((values, v) =>
+    values.forEach((value, i) => assert.ok(Math.abs(value - ((left[v] as Float32Array)[i] ?? 0)) < 1e-5, `variable ${v}[${i}]`)),
+  );
 });
 
 test('the per-dataset step reports the shared parameters, diagnostics over them, and leaks no tensors', () => {
@@ -81,20 +83,29 @@ test('with the uncertainty balancer a dataset’s term is exp(−s)·w·L̄ + s 
 test('gradient diagnostics off and a static balancer: no step keeps gradients apart', () => {
   const random = new Random(1);
   const off = new LoopBalancer(BalancerSchema.parse({}), 0, 3, random);
-  assert.deepEqual([1, 2, 10, 25, 100].map((step) => off.plan(step).perDataset), [false, false, false, false, false]);
+  assert.deepEqual(
+    [1, 2, 10, 25, 100].map((step) => off.plan(step).perDataset),
+    [false, false, false, false, false],
+  );
   const every5 = new LoopBalancer(BalancerSchema.parse({}), 5, 3, random);
-  assert.deepEqual([4, 5, 6, 10].map((step) => every5.plan(step)), [
-    { perDataset: false, combine: 'sum', diagnostics: false },
-    { perDataset: true, combine: 'sum', diagnostics: true },
-    { perDataset: false, combine: 'sum', diagnostics: false },
-    { perDataset: true, combine: 'sum', diagnostics: true },
-  ]);
+  assert.deepEqual(
+    [4, 5, 6, 10].map((step) => every5.plan(step)),
+    [
+      { perDataset: false, combine: 'sum', diagnostics: false },
+      { perDataset: true, combine: 'sum', diagnostics: true },
+      { perDataset: false, combine: 'sum', diagnostics: false },
+      { perDataset: true, combine: 'sum', diagnostics: true },
+    ],
+  );
   const alone = new LoopBalancer(BalancerSchema.parse({}), 5, 1, random);
   assert.equal(alone.plan(5).perDataset, false, 'one dataset: nothing to compare its gradient with');
   const pcgrad = new LoopBalancer(BalancerSchema.parse({ type: 'pcgrad' }), 0, 3, random);
   assert.deepEqual(pcgrad.plan(7), { perDataset: true, combine: 'pcgrad', diagnostics: false });
   const gradnorm = new LoopBalancer(BalancerSchema.parse({ type: 'gradnorm' }), 0, 3, random);
-  assert.deepEqual([9, 10].map((step) => gradnorm.plan(step).perDataset), [false, true]);
+  assert.deepEqual(
+    [9, 10].map((step) => gradnorm.plan(step).perDataset),
+    [false, true],
+  );
 });
 
 test('dwa in auto mode changes the multipliers from the third epoch; in suggest mode it only proposes', () => {
@@ -127,8 +138,14 @@ test('the uncertainty balancer trains one log-variance per dataset and reports e
 
 test('schedules: step, linear and cosine values at epoch boundaries', () => {
   const base = { from: 2, to: 0.5, start_epoch: 1, end_epoch: 4 };
-  assert.deepEqual([1, 2, 3, 4, 5].map((e) => scheduleValue({ type: 'step', ...base }, e)), [2, 2, 2, 0.5, 0.5]);
-  assert.deepEqual([1, 2, 3, 4, 5].map((e) => scheduleValue({ type: 'linear', ...base }, e)), [2, 1.5, 1, 0.5, 0.5]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((e) => scheduleValue({ type: 'step', ...base }, e)),
+    [2, 2, 2, 0.5, 0.5],
+  );
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((e) => scheduleValue({ type: 'linear', ...base }, e)),
+    [2, 1.5, 1, 0.5, 0.5],
+  );
   const cosine = [1, 2, 3, 4].map((e) => scheduleValue({ type: 'cosine', ...base }, e));
   assert.ok(Math.abs((cosine[1] ?? 0) - (2 - 1.5 * 0.25)) < 1e-12, 'a quarter of the way at a third of the time');
   assert.deepEqual([cosine[0], cosine[3]], [2, 0.5]);
@@ -150,7 +167,10 @@ test('a weight set by hand ends its schedule; the temperature follows its schedu
   assert.deepEqual(weights.setScheduled(schedules.weightsFor(2)), { loss: { a: 1.5 } });
   assert.deepEqual(schedules.endByHand({ loss: { a: 3 } }), ['loss/a']);
   assert.deepEqual(schedules.weightsFor(3), { sampling: {}, loss: {} });
-  assert.deepEqual([1, 2, 6].map((e) => schedules.temperatureFor(e)), [5, 4, 1]);
+  assert.deepEqual(
+    [1, 2, 6].map((e) => schedules.temperatureFor(e)),
+    [5, 4, 1],
+  );
 });
 
 test('Adam keeps each variable’s moments when a dataset is absent from some steps', () => {
@@ -169,6 +189,9 @@ test('Adam keeps each variable’s moments when a dataset is absent from some st
     assert.deepEqual([...kindHead.dataSync()], [...before], `${step}: a head without data and without history does not move`);
     run([kind, value]);
     run([value]);
-    assert.ok(kindHead.dataSync().some((v, i) => v !== before[i]), `${step}: the kind head trained`);
+    assert.ok(
+      kindHead.dataSync().some((v, i) => v !== before[i]),
+      `${step}: the kind head trained`,
+    );
   }
 });

@@ -46,14 +46,31 @@ test('a zero gradient neither moves nor is projected against', () => {
 test('three datasets are projected in the given order against the original gradients', () => {
   // g0 = (1,0), g1 = (−1,1), g2 = (0,−1); ‖g0‖² = 1, ‖g1‖² = 2, ‖g2‖² = 1.
   const grads = [f32(1, 0), f32(-1, 1), f32(0, -1)];
-  const order = (d: number): number[] => [[1, 2], [2, 0], [0, 1]][d] ?? [];
+  const order = (d: number): number[] =>
+    [
+      [1, 2],
+      [2, 0],
+      [0, 1],
+    ][d] ?? [];
   // d=0: (1,0)·g1 = −1 → (1,0) + ½(−1,1) = (0.5,0.5); ·g2 = −0.5 → + 0.5(0,−1) = (0.5, 0)
   // d=1: (−1,1)·g2 = −1 → + (0,−1) = (−1,0); ·g0 = −1 → + (1,0) = (0, 0)
   // d=2: (0,−1)·g0 = 0, kept; ·g1 = −1 → + ½(−1,1) = (−0.5,−0.5)
   // Σ = (0.5 + 0 − 0.5, 0 + 0 − 0.5) = (0, −0.5)
   assert.deepEqual([...pcgrad(grads, order)], [0, -0.5]);
-  const projected = grads.map((g, d) => projectConflicting(g, order(d).map((k) => grads[k] as Float32Array)));
-  assert.deepEqual(projected.map((g) => [...g]), [[0.5, 0], [0, 0], [-0.5, -0.5]]);
+  const projected = grads.map((g, d) =>
+    projectConflicting(
+      g,
+      order(d).map((k) => grads[k] as Float32Array),
+    ),
+  );
+  assert.deepEqual(
+    projected.map((g) => [...g]),
+    [
+      [0.5, 0],
+      [0, 0],
+      [-0.5, -0.5],
+    ],
+  );
   // Only the last projection is guaranteed to leave no conflict: g2' · g0 = −0.5 after its
   // second projection undid the first, as the paper's sequential surgery allows.
   projected.forEach((g, d) => {

@@ -4,7 +4,10 @@ import { suggestionReason } from '../../src/trainer/balancing/suggestionReason';
 
 test('a raised weight is explained by a loss falling slower than the fastest-falling one', () => {
   // Falls: scanned 1 − 0.9 = 0.1, clean 1 − 0.7 = 0.3; 0.3/0.1 = 3.0× slower.
-  assert.equal(suggestionReason(['clean', 'scanned'], [1, 1], [0.7, 1.45], [0.7, 0.9]), "scanned's loss is falling 3.0× slower than clean's: raise its loss weight 1.00 → 1.45");
+  assert.equal(
+    suggestionReason(['clean', 'scanned'], [1, 1], [0.7, 1.45], [0.7, 0.9]),
+    "scanned's loss is falling 3.0× slower than clean's: raise its loss weight 1.00 → 1.45",
+  );
 });
 
 test('a lowered weight is explained by a loss falling faster than the slowest-falling one', () => {
@@ -14,7 +17,10 @@ test('a lowered weight is explained by a loss falling faster than the slowest-fa
 
 test('a rising loss is named as rising against the fastest-falling other dataset', () => {
   // a moves +0.6, the largest change; against b (fell 50%, faster than c's 5%).
-  assert.equal(suggestionReason(['a', 'b', 'c'], [1, 1, 1], [1.6, 0.6, 0.8], [1.2, 0.5, 0.95]), "a's loss is rising while b's is falling: raise its loss weight 1.00 → 1.60");
+  assert.equal(
+    suggestionReason(['a', 'b', 'c'], [1, 1, 1], [1.6, 0.6, 0.8], [1.2, 0.5, 0.95]),
+    "a's loss is rising while b's is falling: raise its loss weight 1.00 → 1.60",
+  );
 });
 
 test('losses falling at the same rate are not called faster or slower', () => {
@@ -27,7 +33,10 @@ test('two rising losses are compared by how fast they rise', () => {
 });
 
 test('without loss ratios the change alone is named', () => {
-  assert.equal(suggestionReason(['clean', 'scanned'], [1, 1], [0.9, 1.45], undefined), 'scanned has the largest proposed change: raise its loss weight 1.00 → 1.45');
+  assert.equal(
+    suggestionReason(['clean', 'scanned'], [1, 1], [0.9, 1.45], undefined),
+    'scanned has the largest proposed change: raise its loss weight 1.00 → 1.45',
+  );
 });
 
 test('a proposal that changes no weight visibly says so', () => {

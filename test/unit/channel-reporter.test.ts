@@ -34,7 +34,15 @@ test('a step carries its epoch, the epoch count and the steps of the epoch annou
   reporter.onEpochStart?.(2, 5, 6);
   reporter.onStep?.(step(3), 640);
   assert.deepEqual(sent.map(received), [
-    { type: 'step', epoch: 2, totalEpochs: 5, step: 3, stepsInEpoch: 6, samplesPerSecond: 640, datasets: { big: { samples: 12, loss: 0.6, accuracy: 0.75 }, reg: { samples: 4, loss: 0.2 } } },
+    {
+      type: 'step',
+      epoch: 2,
+      totalEpochs: 5,
+      step: 3,
+      stepsInEpoch: 6,
+      samplesPerSecond: 640,
+      datasets: { big: { samples: 12, loss: 0.6, accuracy: 0.75 }, reg: { samples: 4, loss: 0.2 } },
+    },
   ]);
 });
 
@@ -57,7 +65,19 @@ test('an epoch record becomes an epoch message; metrics that are NaN arrive as n
     samplesPerSecond: 800,
     totalLoss: 0.8,
     datasets: {
-      small: { samples: 0, trainLoss: Number.NaN, trainAccuracy: Number.NaN, valLoss: 0.7, valAccuracy: 0.5, configuredShare: 0, realizedShare: 0, lossShare: 0, epochsSeen: 0, samplingWeight: 0, lossWeight: 1 },
+      small: {
+        samples: 0,
+        trainLoss: Number.NaN,
+        trainAccuracy: Number.NaN,
+        valLoss: 0.7,
+        valAccuracy: 0.5,
+        configuredShare: 0,
+        realizedShare: 0,
+        lossShare: 0,
+        epochsSeen: 0,
+        samplingWeight: 0,
+        lossWeight: 1,
+      },
     },
   };
   reporter.onEpochEnd?.(record);

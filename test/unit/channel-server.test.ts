@@ -44,7 +44,11 @@ const status = (value: 'running' | 'paused'): TrainerMessage => ({ type: 'status
 test('every client gets its own hello, then every message; a client that left does not disturb the others', async () => {
   let current: 'running' | 'paused' = 'running';
   const commandStreams: Socket[] = [];
-  const channel = await TrainerChannel.open({ path: socketPath('broadcast'), hello: () => status(current), onConnection: (socket) => commandStreams.push(socket) });
+  const channel = await TrainerChannel.open({
+    path: socketPath('broadcast'),
+    hello: () => status(current),
+    onConnection: (socket) => commandStreams.push(socket),
+  });
   const first = await client(channel.path);
   assert.deepEqual(await first.received(1), [JSON.stringify(status('running'))]);
   current = 'paused';
@@ -80,7 +84,10 @@ test('closing ends the connections after the last messages have been delivered',
 
 test('a socket left by a process that was killed is replaced, and the new one is private to its user', { skip: !unix && 'Unix sockets only' }, async () => {
   const path = socketPath('stale');
-  const killed = spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+  const killed = spawnSync(process.execPath, [
+    '-e',
+    `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`,
+  ]);
   assert.equal(killed.signal, 'SIGKILL');
   assert.ok(statSync(path).isSocket(), 'a killed process leaves its socket file');
   const channel = await TrainerChannel.open({ path, hello: () => status('running'), onConnection: () => undefined });
@@ -93,7 +100,10 @@ test('a socket left by a process that was killed is replaced, and the new one is
 test('a socket a live channel listens on is never taken over', { skip: !unix && 'Unix sockets only' }, async () => {
   const path = socketPath('live');
   const live = await TrainerChannel.open({ path, hello: () => status('running'), onConnection: () => undefined });
-  await assert.rejects(TrainerChannel.open({ path, hello: () => status('paused'), onConnection: () => undefined }), /another trainer is listening on .*live\.sock: a live run has the same id/);
+  await assert.rejects(
+    TrainerChannel.open({ path, hello: () => status('paused'), onConnection: () => undefined }),
+    /another trainer is listening on .*live\.sock: a live run has the same id/,
+  );
   const attached = await client(path);
   assert.deepEqual(await attached.received(1), [JSON.stringify(status('running'))], 'the live channel still answers');
   await live.close();

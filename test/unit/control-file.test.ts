@@ -18,7 +18,10 @@ test('a resumed inbox starts at the offset its checkpoint consumed: a stop obeye
   const file = controlFileInTemp();
   const first = new CommandInbox(file);
   appendFileSync(file, line({ type: 'set-weights', sampling: { big: 2 } }) + line({ type: 'pause' }) + line({ type: 'stop' }) + '{"type":"res');
-  assert.deepEqual(first.drain().commands.map((command) => command.type), ['set-weights', 'pause', 'stop']);
+  assert.deepEqual(
+    first.drain().commands.map((command) => command.type),
+    ['set-weights', 'pause', 'stop'],
+  );
   const consumed = first.consumedControlBytes;
   first.close();
   assert.equal(consumed, statSync(file).size - '{"type":"res'.length, 'the unterminated tail is not consumed');
@@ -36,7 +39,13 @@ test('commands appended after the checkpoint: weight changes are read again on r
   const file = controlFileInTemp();
   writeFileSync(file, line({ type: 'stop' }));
   const checkpointed = statSync(file).size;
-  appendFileSync(file, line({ type: 'pause' }) + line({ type: 'set-weights', requestId: 'late', loss: { big: 0.5 } }) + line({ type: 'stop' }) + line({ type: 'reject-suggestion', suggestionId: 'suggestion-2' }));
+  appendFileSync(
+    file,
+    line({ type: 'pause' }) +
+      line({ type: 'set-weights', requestId: 'late', loss: { big: 0.5 } }) +
+      line({ type: 'stop' }) +
+      line({ type: 'reject-suggestion', suggestionId: 'suggestion-2' }),
+  );
   const inbox = new CommandInbox(file, checkpointed);
   assert.deepEqual(inbox.drain().commands, [
     { type: 'set-weights', requestId: 'late', loss: { big: 0.5 } },
@@ -65,7 +74,9 @@ test('600 MB appended to control.jsonl without a newline is skipped and reported
   appendFileSync(file, `\n${line({ type: 'stop' })}`);
   const drained = inbox.drain();
   assert.deepEqual(drained.commands, [{ type: 'stop' }]);
-  assert.deepEqual(drained.invalid, [`control.jsonl: a line of ${600 * 1024 * 1024} bytes is longer than a command may be (${MAX_COMMAND_BYTES} bytes); it was skipped`]);
+  assert.deepEqual(drained.invalid, [
+    `control.jsonl: a line of ${600 * 1024 * 1024} bytes is longer than a command may be (${MAX_COMMAND_BYTES} bytes); it was skipped`,
+  ]);
   assert.equal(inbox.consumedControlBytes, statSync(file).size);
   inbox.close();
 });
@@ -84,7 +95,9 @@ test('a line of more than 512 MiB on a stream (the channel) is skipped and repor
   await new Promise((resolve) => setImmediate(resolve));
   const drained = inbox.drain();
   assert.deepEqual(drained.commands, [{ type: 'pause' }]);
-  assert.deepEqual(drained.invalid, [`channel: a line of ${600 * 1024 * 1024} bytes is longer than a command may be (${MAX_COMMAND_BYTES} bytes); it was skipped`]);
+  assert.deepEqual(drained.invalid, [
+    `channel: a line of ${600 * 1024 * 1024} bytes is longer than a command may be (${MAX_COMMAND_BYTES} bytes); it was skipped`,
+  ]);
   inbox.close();
 });
 

@@ -48,8 +48,18 @@ test('a classification split is stratified and seeded; a regression split is see
   assert.deepEqual((await load(1)).validation, first.validation);
   assert.notDeepEqual((await load(2)).validation, first.validation);
 
-  writeFile(dir, 'reg.csv', rows('x,y', [...Array(10).keys()].map((i) => `${i},${i * 0.5}`)));
-  const regression = await loadCsvDataset(csvSpec({ path: 'reg.csv', validation: { split: 0.3 } }, { standardize: false }), loadContext(dir, { task: 'regression' }));
+  writeFile(
+    dir,
+    'reg.csv',
+    rows(
+      'x,y',
+      [...Array(10).keys()].map((i) => `${i},${i * 0.5}`),
+    ),
+  );
+  const regression = await loadCsvDataset(
+    csvSpec({ path: 'reg.csv', validation: { split: 0.3 } }, { standardize: false }),
+    loadContext(dir, { task: 'regression' }),
+  );
   assert.deepEqual(regression.classes, []);
   assert.equal(regression.validation.size, 3);
   assert.ok(regression.train.labels instanceof Float32Array);
@@ -95,7 +105,10 @@ test('more than 1% bad rows is an error with the first reason', async () => {
   writeFile(dir, 'train.csv', rows('x,y', body));
   await assert.rejects(loadCsvDataset(csvSpec({}), loadContext(dir)), (error: unknown) => {
     assert.ok(error instanceof UserError);
-    assert.match(error.message, /^exp\.jointrain\.yaml:3:5 datasets\[0\]\.path: dataset "table": 2 of 100 rows of train\.csv cannot be used \(more than 1%\); first: line 5: column "x" is not a number \("x"\)$/);
+    assert.match(
+      error.message,
+      /^exp\.jointrain\.yaml:3:5 datasets\[0\]\.path: dataset "table": 2 of 100 rows of train\.csv cannot be used \(more than 1%\); first: line 5: column "x" is not a number \("x"\)$/,
+    );
     return true;
   });
 });

@@ -67,7 +67,11 @@ test('the PNG fast path reads every filter and colour type exactly as sharp does
     assert.ok(decodePngAtSize(png, height, width), `colour type ${colourType} takes the fast path`);
     for (const channels of [1, 3] as const) {
       const target: DecodeTarget = { height, width, channels };
-      assert.deepEqual(bytesOf(await decodeImage(png, target)), bytesOf(await decodeWithSharp(png, target)), `colour type ${colourType} to ${channels} channels`);
+      assert.deepEqual(
+        bytesOf(await decodeImage(png, target)),
+        bytesOf(await decodeWithSharp(png, target)),
+        `colour type ${colourType} to ${channels} channels`,
+      );
     }
   }
 });

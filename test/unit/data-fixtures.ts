@@ -31,7 +31,11 @@ export async function encodeSolid(image: SolidImage): Promise<Buffer> {
   for (let i = 0; i < pixels.length; i++) pixels[i] = image.colour[i % channels] as number;
   const encoder = sharp(pixels, { raw: { width: image.width, height: image.height, channels } });
   const format = image.format ?? 'png';
-  return format === 'png' ? encoder.png().toBuffer() : format === 'jpeg' ? encoder.jpeg({ quality: 100 }).toBuffer() : encoder.webp({ lossless: true }).toBuffer();
+  return format === 'png'
+    ? encoder.png().toBuffer()
+    : format === 'jpeg'
+      ? encoder.jpeg({ quality: 100 }).toBuffer()
+      : encoder.webp({ lossless: true }).toBuffer();
 }
 
 /** Encodes raw pixels (row-major, interleaved) as a PNG. */

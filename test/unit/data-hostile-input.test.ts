@@ -220,7 +220,9 @@ test('an image file over 64 MiB is skipped with its size, unread', GUARD, async 
   const dataset = await loadImageDataset(imageSpec({ validation: { split: 0.1 } }), loadContext(dir));
   try {
     assert.equal(dataset.train.size + dataset.validation.size, 120);
-    assert.deepEqual(dataset.report.skipped.items, [{ file: 'a/huge.png', className: 'a', reason: 'too large for an image file: 65.0 MiB (the limit is 64.0 MiB)' }]);
+    assert.deepEqual(dataset.report.skipped.items, [
+      { file: 'a/huge.png', className: 'a', reason: 'too large for an image file: 65.0 MiB (the limit is 64.0 MiB)' },
+    ]);
   } finally {
     dataset.close();
   }

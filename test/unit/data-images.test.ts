@@ -83,7 +83,7 @@ test('grey images become RGB by repetition and transparent pixels are flattened 
     assert.deepEqual(first(0), [90, 90, 90]);
     assert.deepEqual(first(1), [40, 20, 10]);
     const jpeg = first(2);
-    [30, 60, 90].forEach((value, i) => assert.ok(Math.abs((jpeg[i] as number) - value) <= 2, `jpeg ${[...jpeg].join(", ")}`));
+    [30, 60, 90].forEach((value, i) => assert.ok(Math.abs((jpeg[i] as number) - value) <= 2, `jpeg ${[...jpeg].join(', ')}`));
     assert.deepEqual(first(3), [7, 8, 9]);
     assert.equal(dataset.report.skipped.count, 0);
   } finally {
@@ -109,7 +109,10 @@ test('a validation split is stratified, keeps a training sample per class, and d
   assert.deepEqual(again.validation, first.validation);
   assert.notDeepEqual(other.validation, first.validation);
   const everyImage = [...[...Array(10).keys()], ...[...Array(10).keys()].map((i) => 100 + i), 200];
-  assert.deepEqual([...first.train, ...first.validation].sort((x, y) => x - y), everyImage);
+  assert.deepEqual(
+    [...first.train, ...first.validation].sort((x, y) => x - y),
+    everyImage,
+  );
 });
 
 test('a separate validation folder may hold a subset of the classes and is labelled by the training classes', async () => {
@@ -217,12 +220,18 @@ test('a class left without a readable image is an error naming the class', async
   const dir = makeTempDir();
   await writeGreyFolder(path.join(dir, 'train'), { a: { count: 150, base: 0 } });
   writeFile(dir, 'train/empty/broken.png', Buffer.alloc(0));
-  await assert.rejects(loadImageDataset(imageSpec({}), loadContext(dir)), /datasets\[0\]\.path: dataset "digits": class "empty" has no readable image \(1 file skipped\)/);
+  await assert.rejects(
+    loadImageDataset(imageSpec({}), loadContext(dir)),
+    /datasets\[0\]\.path: dataset "digits": class "empty" has no readable image \(1 file skipped\)/,
+  );
 });
 
 test('a missing folder is an error with its place', async () => {
   const dir = makeTempDir();
-  await assert.rejects(loadImageDataset(imageSpec({ path: 'nowhere' }), loadContext(dir)), /^UserError: exp\.jointrain\.yaml:3:5 datasets\[0\]\.path: folder not found: /);
+  await assert.rejects(
+    loadImageDataset(imageSpec({ path: 'nowhere' }), loadContext(dir)),
+    /^UserError: exp\.jointrain\.yaml:3:5 datasets\[0\]\.path: folder not found: /,
+  );
 });
 
 test('a second load of unchanged files reads the decode cache, and a changed file or channel count decodes again', async () => {
@@ -257,7 +266,10 @@ test('decode progress is reported up to the number of image files', async () => 
   await writeGreyFolder(path.join(dir, 'train'), { a: { count: 3, base: 0 } });
   await writeGreyFolder(path.join(dir, 'val'), { a: { count: 2, base: 0 } });
   const calls: Array<[number, number]> = [];
-  const dataset = await loadImageDataset(imageSpec({ validation: { path: 'val' } }), loadContext(dir, { onProgress: (done, total) => calls.push([done, total]) }));
+  const dataset = await loadImageDataset(
+    imageSpec({ validation: { path: 'val' } }),
+    loadContext(dir, { onProgress: (done, total) => calls.push([done, total]) }),
+  );
   dataset.close();
   assert.deepEqual(calls.at(-1), [5, 5]);
   assert.ok(calls.every(([, total]) => total === 5));

@@ -80,7 +80,12 @@ test('a byte that is not UTF-8 is an error at its line and column that says to s
 test('the column of a bad byte counts the characters before it on its line, and overlong or surrogate forms are bad bytes', async () => {
   const before = Buffer.from(experimentText('ñandú-x'), 'utf8');
   const at = before.indexOf('x'.charCodeAt(0), before.indexOf('name: ñ'));
-  for (const bad of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xe2, 0x82]]) {
+  for (const bad of [
+    [0xc0, 0xaf],
+    [0xed, 0xa0, 0x80],
+    [0xf5, 0x80, 0x80, 0x80],
+    [0xe2, 0x82],
+  ]) {
     const bytes = Buffer.concat([before.subarray(0, at), Buffer.from(bad), before.subarray(at + 1)]);
     const { located } = await refusal(experimentFile(bytes));
     assert.match(located, new RegExp(`^2:13-2:14 error : byte 0x${bad[0]?.toString(16).toUpperCase()} is not UTF-8`));
@@ -91,12 +96,7 @@ test('a UTF-16 file, with either byte order mark or none, is refused in one line
   const text = experimentText('sensors');
   const littleEndian = Buffer.from(text, 'utf16le');
   const bigEndian = Buffer.from(littleEndian).swap16();
-  const files = [
-    Buffer.concat([Buffer.from([0xff, 0xfe]), littleEndian]),
-    Buffer.concat([Buffer.from([0xfe, 0xff]), bigEndian]),
-    littleEndian,
-    bigEndian,
-  ];
+  const files = [Buffer.concat([Buffer.from([0xff, 0xfe]), littleEndian]), Buffer.concat([Buffer.from([0xfe, 0xff]), bigEndian]), littleEndian, bigEndian];
   const messages = [];
   for (const bytes of files) messages.push((await refusal(experimentFile(bytes))).located);
   assert.deepEqual(messages, [

@@ -184,9 +184,7 @@ test('a missing required key points at the map that lacks it', () => {
 });
 
 test('a missing or unsupported version says which version is supported', () => {
-  assert.deepEqual(issuesOf(MINIMAL.slice(1)), [
-    '1:1-1:9 error : missing `version`: add `version: 1` at the top (the experiment format this jointrain reads)',
-  ]);
+  assert.deepEqual(issuesOf(MINIMAL.slice(1)), ['1:1-1:9 error : missing `version`: add `version: 1` at the top (the experiment format this jointrain reads)']);
   assert.deepEqual(issuesOf(['version: 2', ...MINIMAL.slice(1)]), [
     '1:10-1:11 error version: unsupported format version 2: this jointrain reads version 1; set `version: 1`',
   ]);
@@ -233,7 +231,9 @@ test('an omitted head when the model has several says which to choose from', () 
 test('duplicate dataset names are an error on the second name', () => {
   const lines = twoDatasets();
   lines[8] = '  - name: clean';
-  assert.deepEqual(issuesOf(lines), ['9:11-9:16 error datasets[1].name: duplicate dataset name `clean` (also used by datasets[0]): give each dataset a unique name']);
+  assert.deepEqual(issuesOf(lines), [
+    '9:11-9:16 error datasets[1].name: duplicate dataset name `clean` (also used by datasets[0]): give each dataset a unique name',
+  ]);
 });
 
 test('an images dataset on a regression head, and class weights there, are errors', () => {
@@ -265,7 +265,9 @@ test('with a loaded model, heads and stems must be keys of outputs and inputs', 
 });
 
 test('an unknown alias is reported where it is used', () => {
-  assert.deepEqual(issuesOf([...MINIMAL, 'training: *defaults']), ['12:11-12:20 error training: unknown alias `*defaults`: define the anchor `&defaults` before using it']);
+  assert.deepEqual(issuesOf([...MINIMAL, 'training: *defaults']), [
+    '12:11-12:20 error training: unknown alias `*defaults`: define the anchor `&defaults` before using it',
+  ]);
 });
 
 test('an override changes a field as if the file said so', () => {

@@ -33,11 +33,37 @@ function record(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
 }
 
 const step = (epoch: number, stepNo: number, loss: number): MetricRecord => ({
-  kind: 'step', epoch, step: stepNo, globalStep: stepNo, time: '', totalLoss: loss, datasets: { clean: { samples: 8, loss, accuracy: 0.5 } },
+  kind: 'step',
+  epoch,
+  step: stepNo,
+  globalStep: stepNo,
+  time: '',
+  totalLoss: loss,
+  datasets: { clean: { samples: 8, loss, accuracy: 0.5 } },
 });
 const epochRecord = (epoch: number, valLoss: number): MetricRecord => ({
-  kind: 'epoch', epoch, steps: 3, time: '', durationMs: 10, samplesPerSecond: 100, totalLoss: 1,
-  datasets: { clean: { samples: 24, trainLoss: 1, trainAccuracy: 0.5, valLoss, valAccuracy: 0.75, configuredShare: 1, realizedShare: 1, lossShare: 1, epochsSeen: 1, samplingWeight: 1, lossWeight: 1 } },
+  kind: 'epoch',
+  epoch,
+  steps: 3,
+  time: '',
+  durationMs: 10,
+  samplesPerSecond: 100,
+  totalLoss: 1,
+  datasets: {
+    clean: {
+      samples: 24,
+      trainLoss: 1,
+      trainAccuracy: 0.5,
+      valLoss,
+      valAccuracy: 0.75,
+      configuredShare: 1,
+      realizedShare: 1,
+      lossShare: 1,
+      epochsSeen: 1,
+      samplingWeight: 1,
+      lossWeight: 1,
+    },
+  },
 });
 
 function writeRun(runsDir: string, run: RunRecord, metrics: MetricRecord[] = [], extra = ''): string {
@@ -78,13 +104,25 @@ describe('run folders as the host reads them', () => {
     let notified = 0;
     store.onDidChange(() => notified++);
     await store.refreshAll();
-    assert.deepEqual(store.all().map((run) => run.record.id), ['r1']);
+    assert.deepEqual(
+      store.all().map((run) => run.record.id),
+      ['r1'],
+    );
     const second = writeRun(b, record('r2'));
     await store.refreshRun(second);
-    assert.deepEqual(store.all().map((run) => run.record.id).sort(), ['r1', 'r2']);
+    assert.deepEqual(
+      store
+        .all()
+        .map((run) => run.record.id)
+        .sort(),
+      ['r1', 'r2'],
+    );
     rmSync(second, { recursive: true });
     await store.refreshAll();
-    assert.deepEqual(store.all().map((run) => run.record.id), ['r1']);
+    assert.deepEqual(
+      store.all().map((run) => run.record.id),
+      ['r1'],
+    );
     assert.equal(notified, 3);
   });
 
@@ -108,19 +146,42 @@ describe('the Runs tree', () => {
   test('runs are grouped by experiment, newest first, with status, epochs, best metric and backend', async () => {
     const runs = tempDir();
     const store = new RunStore([runs]);
-    writeRun(runs, record('20261129-100001-digits-aaaa', { best: { epoch: 3, monitor: 'val_loss_mean', value: 0.4123, checkpoint: 'epoch-0003' }, backend: { name: 'wasm', requested: 'auto', usingGpu: false, skipped: [] } }));
+    writeRun(
+      runs,
+      record('20261129-100001-digits-aaaa', {
+        best: { epoch: 3, monitor: 'val_loss_mean', value: 0.4123, checkpoint: 'epoch-0003' },
+        backend: { name: 'wasm', requested: 'auto', usingGpu: false, skipped: [] },
+      }),
+    );
     writeRun(runs, record('20261129-100002-digits-bbbb', { status: 'running', epochs: { total: 4, completed: 1 } }), [step(2, 5, 0.9)]);
-    writeRun(runs, record('20261129-100003-other-cccc', { experimentName: 'other', experimentPath: '/ws/other.jointrain.yaml', datasets: [] }), [epochRecord(1, 0.25)]);
+    writeRun(runs, record('20261129-100003-other-cccc', { experimentName: 'other', experimentPath: '/ws/other.jointrain.yaml', datasets: [] }), [
+      epochRecord(1, 0.25),
+    ]);
     await store.refreshAll();
     const tree = buildRunsTree(store.all(), (iso) => iso.slice(11, 19));
-    assert.deepEqual(tree.map((node) => [node.label, node.description]), [['other', '1 run'], ['digits', '2 runs']]);
+    assert.deepEqual(
+      tree.map((node) => [node.label, node.description]),
+      [
+        ['other', '1 run'],
+        ['digits', '2 runs'],
+      ],
+    );
     const digits = tree[1]?.children ?? [];
-    assert.deepEqual(digits.map((run) => [run.label, run.description, run.contextValue]), [
-      ['10:00:02', 'running · epoch 2/4', 'run.running'],
-      ['10:00:01', 'completed · epoch 4/4 · best val_loss_mean 0.412 · wasm', 'run.completed'],
-    ]);
-    assert.deepEqual(digits[0]?.children.map((d) => [d.label, d.description]), [['clean', 'loss 0.900 · acc 50.0%']]);
-    assert.deepEqual(tree[0]?.children[0]?.children.map((d) => [d.label, d.description]), [['clean', 'val loss 0.250 · acc 75.0%']]);
+    assert.deepEqual(
+      digits.map((run) => [run.label, run.description, run.contextValue]),
+      [
+        ['10:00:02', 'running · epoch 2/4', 'run.running'],
+        ['10:00:01', 'completed · epoch 4/4 · best val_loss_mean 0.412 · wasm', 'run.completed'],
+      ],
+    );
+    assert.deepEqual(
+      digits[0]?.children.map((d) => [d.label, d.description]),
+      [['clean', 'loss 0.900 · acc 50.0%']],
+    );
+    assert.deepEqual(
+      tree[0]?.children[0]?.children.map((d) => [d.label, d.description]),
+      [['clean', 'val loss 0.250 · acc 75.0%']],
+    );
   });
 });
 
@@ -131,10 +192,16 @@ describe('the trainer runtime', () => {
     return `${version}\n`;
   };
   test('a configured node of version 20+ is used as is', async () => {
-    assert.deepEqual(await resolveNodeRuntime('/opt/node22/bin/node', probe({ '/opt/node22/bin/node': 'v22.1.0' }), '/vscode'), { command: '/opt/node22/bin/node', env: {} });
+    assert.deepEqual(await resolveNodeRuntime('/opt/node22/bin/node', probe({ '/opt/node22/bin/node': 'v22.1.0' }), '/vscode'), {
+      command: '/opt/node22/bin/node',
+      env: {},
+    });
   });
   test('a configured node that is too old or cannot run is an error that names the setting', async () => {
-    await assert.rejects(resolveNodeRuntime('/old/node', probe({ '/old/node': 'v18.19.0' }), '/vscode'), /jointrain\.nodePath "\/old\/node" is Node 18\.19\.0; jointrain needs Node 20 or newer/);
+    await assert.rejects(
+      resolveNodeRuntime('/old/node', probe({ '/old/node': 'v18.19.0' }), '/vscode'),
+      /jointrain\.nodePath "\/old\/node" is Node 18\.19\.0; jointrain needs Node 20 or newer/,
+    );
     await assert.rejects(resolveNodeRuntime('/nope', probe({}), '/vscode'), /jointrain\.nodePath "\/nope" could not be run/);
   });
   test('node on PATH is used when it is 20+, else VS Code’s runtime with a notice', async () => {
@@ -156,7 +223,10 @@ describe('the trainer supervisor', () => {
     await new TrainerSupervisor(store, { onMessage: () => undefined, onLog: (line) => logs.push(line) }, { alive: () => false }).reconcile();
     const saved = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
     assert.equal(saved.status, 'failed');
-    assert.match(saved.error ?? '', /^the trainer process \(pid 4242\) ended without finishing the run; its last output:\nline 11\n[\s\S]*line 29\nError: out of memory$/);
+    assert.match(
+      saved.error ?? '',
+      /^the trainer process \(pid 4242\) ended without finishing the run; its last output:\nline 11\n[\s\S]*line 29\nError: out of memory$/,
+    );
     assert.ok(saved.timings.endedAt);
     assert.equal(store.get('r1')?.record.status, 'failed');
   });
@@ -214,8 +284,14 @@ describe('the trainer supervisor', () => {
       });
     });
     await gotStatus;
-    assert.deepEqual(messages.map((m) => m.type), ['hello', 'status']);
-    assert.ok(logs.some((line) => /ignored an invalid message from the trainer: epoch: .*"step","epoch":"one"/.test(line)), logs.join('\n'));
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['hello', 'status'],
+    );
+    assert.ok(
+      logs.some((line) => /ignored an invalid message from the trainer: epoch: .*"step","epoch":"one"/.test(line)),
+      logs.join('\n'),
+    );
     await new Promise<void>((resolve) => {
       const check = () => (received.includes('{"type":"resume"}') ? resolve() : setImmediate(check));
       check();
@@ -238,7 +314,12 @@ describe('the trainer supervisor', () => {
 describe('status line and weight requests', () => {
   test('the status line names the run, its progress and the dataset with the worst loss', () => {
     const line = statusLine('digits', 'running', {
-      type: 'step', epoch: 2, totalEpochs: 12, step: 40, stepsInEpoch: 91, samplesPerSecond: 5123.4,
+      type: 'step',
+      epoch: 2,
+      totalEpochs: 12,
+      step: 40,
+      stepsInEpoch: 91,
+      samplesPerSecond: 5123.4,
       datasets: { clean: { samples: 30, loss: 0.2, accuracy: 0.9 }, scanned: { samples: 20, loss: 1.061, accuracy: 0.6 } },
     });
     assert.equal(line.text, '$(sync~spin) digits 2/12 · step 40/91 · worst scanned 1.061');

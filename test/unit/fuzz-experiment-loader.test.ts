@@ -94,9 +94,61 @@ const isValid = (text: string): boolean => parseChecked(text).experiment !== und
 
 /** Pieces that steer the YAML parser into its less travelled paths. */
 const YAML_TOKENS = [
-  ':', ': ', '-', '- ', '? ', '[', ']', '{', '}', ',', '&a ', '*a', '&b ', '*b', '<<: ', '!!', '!!str ', '!tag ', '#', '|', '>-', '"', "'",
-  '\\', '\n', '\r\n', '\r', '\t', '  ', '    ', '---', '...', '%YAML 1.2\n', '%TAG ! tag:x,2000:\n', '\uFEFF', '\u0000', '\u2028', '😀',
-  'version', '1', 'datasets', 'model', 'training', 'name', 'path', 'type', 'images', 'csv', '.nan', '.inf', '-.inf', '1e999', '0x1F', '~', 'null',
+  ':',
+  ': ',
+  '-',
+  '- ',
+  '? ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&a ',
+  '*a',
+  '&b ',
+  '*b',
+  '<<: ',
+  '!!',
+  '!!str ',
+  '!tag ',
+  '#',
+  '|',
+  '>-',
+  '"',
+  "'",
+  '\\',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  '  ',
+  '    ',
+  '---',
+  '...',
+  '%YAML 1.2\n',
+  '%TAG ! tag:x,2000:\n',
+  '\uFEFF',
+  '\u0000',
+  '\u2028',
+  '😀',
+  'version',
+  '1',
+  'datasets',
+  'model',
+  'training',
+  'name',
+  'path',
+  'type',
+  'images',
+  'csv',
+  '.nan',
+  '.inf',
+  '-.inf',
+  '1e999',
+  '0x1F',
+  '~',
+  'null',
 ];
 const yamlish = fc.array(fc.constantFrom(...YAML_TOKENS), { maxLength: 60 }).map((tokens) => tokens.join(''));
 
@@ -109,7 +161,11 @@ test('arbitrary sequences of YAML syntax are answered with positioned issues and
 });
 
 test('a valid file with arbitrary text spliced in is answered with positioned issues and never an exception', async (t) => {
-  const splice = fc.record({ at: fc.nat({ max: EXAMPLE.length }), cut: fc.nat({ max: 40 }), text: fc.oneof(yamlish, fc.string({ unit: 'binary', maxLength: 40 })) });
+  const splice = fc.record({
+    at: fc.nat({ max: EXAMPLE.length }),
+    cut: fc.nat({ max: 40 }),
+    text: fc.oneof(yamlish, fc.string({ unit: 'binary', maxLength: 40 })),
+  });
   await check(t, 250, splice, ({ at, cut, text }) => isValid(EXAMPLE.slice(0, at) + text + EXAMPLE.slice(at + cut)));
 });
 
@@ -134,7 +190,9 @@ type FieldPath = Array<string | number>;
 /** Every field of the document that a mutation can reach: map values (by key) and list items (by index). */
 function fieldPaths(node: unknown, path: FieldPath = []): FieldPath[] {
   if (isMap(node)) {
-    return node.items.flatMap((pair) => (isScalar(pair.key) ? [[...path, String(pair.key.value)], ...fieldPaths(pair.value, [...path, String(pair.key.value)])] : []));
+    return node.items.flatMap((pair) =>
+      isScalar(pair.key) ? [[...path, String(pair.key.value)], ...fieldPaths(pair.value, [...path, String(pair.key.value)])] : [],
+    );
   }
   if (isSeq(node)) return node.items.flatMap((item, index) => [[...path, index], ...fieldPaths(item, [...path, index])]);
   return [];
@@ -148,7 +206,10 @@ const hostileNumber = fc.oneof(
 );
 const hostileString = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
-  { weight: 4, arbitrary: fc.constantFrom('', ' ', '__proto__', 'constructor', 'prototype', 'toString', '.nan', 'yes', 'null', '~', '*a', '&a', '- x', 'a: b', '\u0000') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom('', ' ', '__proto__', 'constructor', 'prototype', 'toString', '.nan', 'yes', 'null', '~', '*a', '&a', '- x', 'a: b', '\u0000'),
+  },
   { weight: 1, arbitrary: fc.nat({ max: 50_000 }).map((length) => 'x'.repeat(length)) },
 );
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -271,7 +332,11 @@ test('a self-referencing alias and an alias used before its anchor are refused w
 });
 
 test('deeply nested lists and maps, in flow or block style, are refused with positioned issues and no stack overflow', async (t) => {
-  const nesting = fc.record({ depth: fc.integer({ min: 1, max: 1500 }), style: fc.constantFrom('flow-list', 'flow-map', 'block-map', 'block-list'), inExample: fc.boolean() });
+  const nesting = fc.record({
+    depth: fc.integer({ min: 1, max: 1500 }),
+    style: fc.constantFrom('flow-list', 'flow-map', 'block-map', 'block-list'),
+    inExample: fc.boolean(),
+  });
   await check(t, 24, nesting, ({ depth, style, inExample }) => {
     const nested =
       style === 'flow-list'
@@ -285,12 +350,34 @@ test('deeply nested lists and maps, in flow or block style, are refused with pos
 });
 
 const TAGS = [
-  '!!js/function', '!!js/undefined', '!!js/regexp', '!!python/object/apply:os.system', '!!binary', '!!set', '!!omap', '!!pairs', '!!timestamp',
-  '!!float', '!!int', '!!bool', '!!null', '!!str', '!!map', '!!seq', '!custom', '!<tag:yaml.org,2002:js/function>', '!', '!!merge',
+  '!!js/function',
+  '!!js/undefined',
+  '!!js/regexp',
+  '!!python/object/apply:os.system',
+  '!!binary',
+  '!!set',
+  '!!omap',
+  '!!pairs',
+  '!!timestamp',
+  '!!float',
+  '!!int',
+  '!!bool',
+  '!!null',
+  '!!str',
+  '!!map',
+  '!!seq',
+  '!custom',
+  '!<tag:yaml.org,2002:js/function>',
+  '!',
+  '!!merge',
 ];
 
 test('values tagged !!js/function, !!binary, !!set and other tags are answered with positioned issues, never run or thrown on', async (t) => {
-  const tagged = fc.record({ tag: fc.constantFrom(...TAGS), at: fc.nat(), value: fc.constantFrom('"function () { process.exit(1) }"', 'x', '[1, 2]', '{a: 1}', '', '12', 'SGVsbG8=') });
+  const tagged = fc.record({
+    tag: fc.constantFrom(...TAGS),
+    at: fc.nat(),
+    value: fc.constantFrom('"function () { process.exit(1) }"', 'x', '[1, 2]', '{a: 1}', '', '12', 'SGVsbG8='),
+  });
   await check(t, 200, tagged, ({ tag, at, value }) => {
     const lines = EXAMPLE.split('\n');
     const fields = lines.flatMap((line, index) => (/^\s*[a-z_]+: \S/.test(line) && !line.trimStart().startsWith('#') ? [index] : []));
@@ -328,7 +415,20 @@ test('very long lines, keys and values are answered with positioned issues withi
 
 test('arbitrary --set overrides are applied or refused with positioned issues, never thrown', async (t) => {
   const override = fc.record({
-    path: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('__proto__', 'constructor.prototype', 'datasets[99].path', 'datasets.0', 'training.epochs', 'model.stems.image.layers[0]', '[0]', '.', '...')),
+    path: fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        '__proto__',
+        'constructor.prototype',
+        'datasets[99].path',
+        'datasets.0',
+        'training.epochs',
+        'model.stems.image.layers[0]',
+        '[0]',
+        '.',
+        '...',
+      ),
+    ),
     value: fc.oneof(yamlish, fc.string({ maxLength: 30 }), fc.constantFrom('.nan', '1e999', '&a [*a]', '!!js/function x', '{', '')),
   });
   await check(t, 200, fc.array(override, { maxLength: 3 }), (overrides) => {
@@ -355,11 +455,7 @@ test('the file-level loader refuses arbitrary and mutated experiment files only 
     fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: fc.oneof(localName, hostileNumber, fc.constantFrom(null, true, [], {})) }),
     fc.record({ kind: fc.constant('path' as const), at: fc.nat(), value: localName }),
   );
-  const text = fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 100 }),
-    yamlish,
-    fc.array(localMutation, { minLength: 1, maxLength: 3 }).map(mutatedExample),
-  );
+  const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), yamlish, fc.array(localMutation, { minLength: 1, maxLength: 3 }).map(mutatedExample));
   let file = 0;
   await check(t, 150, text, async (content) => {
     const path = join(root, `case-${file++}.jointrain.yaml`);
@@ -384,5 +480,8 @@ test('a path holding a NUL character is refused at its field by the parser and t
   roots.push(root);
   writeFileSync(join(root, 'nul.jointrain.yaml'), text);
   // Before, node:fs threw ERR_INVALID_ARG_VALUE out of the loader instead of an ExperimentError.
-  await assert.rejects(loadExperiment(join(root, 'nul.jointrain.yaml')), (error) => error instanceof ExperimentError && error.issues.some((issue) => issue.message.includes('NUL')));
+  await assert.rejects(
+    loadExperiment(join(root, 'nul.jointrain.yaml')),
+    (error) => error instanceof ExperimentError && error.issues.some((issue) => issue.message.includes('NUL')),
+  );
 });

@@ -91,8 +91,31 @@ const commandAnswer = (line: string): { ok: true; value: TrainerCommand } | { ok
 const OBJECT_PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'];
 const FIELD_NAMES = [
-  'type', 'protocol', 'runId', 'pid', 'status', 'epoch', 'totalEpochs', 'step', 'stepsInEpoch', 'samplesPerSecond', 'datasets', 'samples', 'loss',
-  'accuracy', 'trainLoss', 'valLoss', 'configuredShare', 'kind', 'requestId', 'message', 'sampling', 'otherRunId', 'dataUrl', 'smoothing', 'hiddenSeries',
+  'type',
+  'protocol',
+  'runId',
+  'pid',
+  'status',
+  'epoch',
+  'totalEpochs',
+  'step',
+  'stepsInEpoch',
+  'samplesPerSecond',
+  'datasets',
+  'samples',
+  'loss',
+  'accuracy',
+  'trainLoss',
+  'valLoss',
+  'configuredShare',
+  'kind',
+  'requestId',
+  'message',
+  'sampling',
+  'otherRunId',
+  'dataUrl',
+  'smoothing',
+  'hiddenSeries',
 ];
 /** JSON number literals that JSON.parse reads as Infinity, -0 or a rounded value; written raw into a line by `toLine`. */
 const RAW_NUMBERS = ['1e999', '-1e999', '-0', '1e308', '5e-324', '123456789012345678901234567890', '1E+2', '0.1e1'];
@@ -175,7 +198,10 @@ function spliced(line: string, at: number, cut: number, text: string): string {
 const splice = fc.record({
   at: fc.nat(),
   cut: fc.nat({ max: 10 }),
-  text: fc.oneof(fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('\uFEFF', '\r', '\n', ',', '"', '}', '{"__proto__":{"a":1}}', ',"type":"stop"', ',"__proto__":null')),
+  text: fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 10 }),
+    fc.constantFrom('\uFEFF', '\r', '\n', ',', '"', '}', '{"__proto__":{"a":1}}', ',"type":"stop"', ',"__proto__":null'),
+  ),
 });
 
 const arbitraryLine = fc.oneof(
@@ -205,7 +231,15 @@ const epochDataset = {
 };
 const VALID_MESSAGES: TrainerMessage[] = [
   { type: 'hello', protocol: 1, runId: '20261129-184239-digits-6c54', pid: 4242, status: 'paused' },
-  { type: 'step', epoch: 1, totalEpochs: 3, step: 2, stepsInEpoch: 6, samplesPerSecond: 812.5, datasets: { big: { samples: 8, loss: 0.7, accuracy: 0.5 }, reg: { samples: 8, loss: 0.1 } } },
+  {
+    type: 'step',
+    epoch: 1,
+    totalEpochs: 3,
+    step: 2,
+    stepsInEpoch: 6,
+    samplesPerSecond: 812.5,
+    datasets: { big: { samples: 8, loss: 0.7, accuracy: 0.5 }, reg: { samples: 8, loss: 0.1 } },
+  },
   { type: 'epoch', epoch: 2, totalEpochs: 3, datasets: { big: epochDataset, small: { ...epochDataset, trainLoss: null } } },
   { type: 'event', kind: 'weights-applied', epoch: 2, requestId: 'panel-1', message: 'applied' },
   { type: 'status', status: 'stopped' },
@@ -217,7 +251,11 @@ test('arbitrary lines sent as trainer messages are refused with a reason or acce
 });
 
 test('trainer messages with fields set, added (incl. __proto__), deleted or spliced are refused or accepted as finite data that round-trips', (t) => {
-  const message = fc.record({ base: fc.constantFrom(...VALID_MESSAGES), changes: fc.array(change, { maxLength: 3 }), splices: fc.array(splice, { maxLength: 1 }) });
+  const message = fc.record({
+    base: fc.constantFrom(...VALID_MESSAGES),
+    changes: fc.array(change, { maxLength: 3 }),
+    splices: fc.array(splice, { maxLength: 1 }),
+  });
   check(t, 1500, message, ({ base, changes, splices }) => {
     const line = splices.reduce((text, { at, cut, text: inserted }) => spliced(text, at, cut, inserted), toLine(changed(base, changes)));
     return assertLineAnswer(messageAnswer, line);
@@ -226,12 +264,18 @@ test('trainer messages with fields set, added (incl. __proto__), deleted or spli
 
 test('non-finite numbers in a trainer message are refused wherever they are put (1e999 reads as Infinity)', (t) => {
   const nonFinite = fc.record({ base: fc.constantFrom(...VALID_MESSAGES), container: fc.nat(), field: fc.nat(), literal: fc.constantFrom('1e999', '-1e999') });
-  check(t, 500, nonFinite, ({ base, container, field, literal }) => {
-    const line = toLine(changed(base, [{ kind: 'set', container, field, key: '', value: raw(literal) }]));
-    const answer = parseTrainerMessage(line);
-    assert.equal(answer.ok, false, `accepted a non-finite number: ${line.slice(0, 200)}`);
-    return answer.ok;
-  }, 'none');
+  check(
+    t,
+    500,
+    nonFinite,
+    ({ base, container, field, literal }) => {
+      const line = toLine(changed(base, [{ kind: 'set', container, field, key: '', value: raw(literal) }]));
+      const answer = parseTrainerMessage(line);
+      assert.equal(answer.ok, false, `accepted a non-finite number: ${line.slice(0, 200)}`);
+      return answer.ok;
+    },
+    'none',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +295,11 @@ test('arbitrary lines sent as trainer commands are refused with a reason or acce
 });
 
 test('trainer commands with fields set, added (incl. __proto__), deleted or spliced are refused or accepted as finite weights that round-trip', (t) => {
-  const command = fc.record({ base: fc.constantFrom(...VALID_COMMANDS), changes: fc.array(change, { maxLength: 3 }), splices: fc.array(splice, { maxLength: 1 }) });
+  const command = fc.record({
+    base: fc.constantFrom(...VALID_COMMANDS),
+    changes: fc.array(change, { maxLength: 3 }),
+    splices: fc.array(splice, { maxLength: 1 }),
+  });
   check(t, 1500, command, ({ base, changes, splices }) => {
     const line = splices.reduce((text, { at, cut, text: inserted }) => spliced(text, at, cut, inserted), toLine(changed(base, changes)));
     const accepted = assertLineAnswer(commandAnswer, line);
@@ -349,12 +397,27 @@ test('arbitrary values posted by the webview are refused with a reason or accept
 });
 
 test('panel messages with fields set to NaN, Infinity, oversized strings or __proto__ keys are refused or accepted as finite data that round-trips', (t) => {
-  const message = fc.record({ base: fc.constantFrom(...VALID_PANEL_MESSAGES), changes: fc.array(fc.oneof(change, change.map((one) => ({ ...one, value: 0 }))), { maxLength: 3 }) });
+  const message = fc.record({
+    base: fc.constantFrom(...VALID_PANEL_MESSAGES),
+    changes: fc.array(
+      fc.oneof(
+        change,
+        change.map((one) => ({ ...one, value: 0 })),
+      ),
+      { maxLength: 3 },
+    ),
+  });
   check(t, 1500, message, ({ base, changes }) => assertPanelAnswer(changed(base, changes)));
 });
 
 test('panel messages parsed from JSON text with __proto__, constructor or prototype keys anywhere never change a prototype', (t) => {
-  const injection = fc.record({ kind: fc.constant('add' as const), container: fc.nat(), field: fc.nat(), key: fc.constantFrom(...PROTOTYPE_KEYS), value: fc.oneof(fc.nat({ max: 10 }), hostileValue) });
+  const injection = fc.record({
+    kind: fc.constant('add' as const),
+    container: fc.nat(),
+    field: fc.nat(),
+    key: fc.constantFrom(...PROTOTYPE_KEYS),
+    value: fc.oneof(fc.nat({ max: 10 }), hostileValue),
+  });
   const injected = fc.record({ base: fc.constantFrom(...VALID_PANEL_MESSAGES), changes: fc.array(injection, { minLength: 1, maxLength: 3 }) });
   check(t, 500, injected, ({ base, changes }) => {
     // JSON.parse makes `"__proto__"` an own key, as a message decoded from text would have it.
@@ -367,7 +430,13 @@ test('panel messages parsed from JSON text with __proto__, constructor or protot
 test('a saved panel state of any shape is read into a state with finite settings, or refused, never thrown on', (t) => {
   const saved = fc.oneof(
     postable,
-    fc.record({ runId: fc.constantFrom('run-1', '', '../x'), smoothing: hostileNumber, xAxis: hostileString, view: hostileString, hiddenSeries: fc.array(hostileString, { maxLength: 3 }) }),
+    fc.record({
+      runId: fc.constantFrom('run-1', '', '../x'),
+      smoothing: hostileNumber,
+      xAxis: hostileString,
+      view: hostileString,
+      hiddenSeries: fc.array(hostileString, { maxLength: 3 }),
+    }),
   );
   check(t, 500, saved, (value) => {
     const state = PanelUiStateSchema.safeParse(value);

@@ -65,7 +65,10 @@ test('a training step reports per-dataset sums and leaks no tensors', () => {
   const before = tf.memory().numTensors;
   const outcome = trainStep(data, 8, optimizer, variables, kernels, 0.01);
   assert.equal(tf.memory().numTensors, before);
-  assert.deepEqual(outcome.datasets.map((d) => d.samples), [5, 3]);
+  assert.deepEqual(
+    outcome.datasets.map((d) => d.samples),
+    [5, 3],
+  );
   const sum = outcome.datasets.reduce((total, d) => total + d.contribution, 0);
   assert.ok(outcome.totalLoss > sum, 'the L2 penalty adds to the total');
   assert.ok(outcome.datasets[0] !== undefined && outcome.datasets[0].outcomeSum >= 0 && outcome.datasets[0].outcomeSum <= 5);

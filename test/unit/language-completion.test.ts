@@ -41,14 +41,20 @@ const MODEL = ['model:', '  stems:', '    image: {}', '    table: {}', '  heads:
 describe('completion of keys', () => {
   test('an empty document offers the top-level keys, `version: 1` first', async () => {
     const entries = await complete('|');
-    assert.deepEqual(entries.map((entry) => entry.label), ['version', 'name', 'datasets', 'mixing', 'model', 'training']);
+    assert.deepEqual(
+      entries.map((entry) => entry.label),
+      ['version', 'name', 'datasets', 'mixing', 'model', 'training'],
+    );
     assert.equal(entries[0]?.insertText, 'version: 1');
     assert.match(entries[0]?.documentation ?? '', /Format version of this file/);
   });
 
   test('keys already in the map are not offered again, and the word typed is what gets replaced', async () => {
     const entries = await complete('version: 1\nmix|');
-    assert.deepEqual(entries.map((entry) => entry.label), ['name', 'datasets', 'mixing', 'model', 'training']);
+    assert.deepEqual(
+      entries.map((entry) => entry.label),
+      ['name', 'datasets', 'mixing', 'model', 'training'],
+    );
     assert.deepEqual(entries[0]?.replace, { start: 11, end: 14 });
   });
 
@@ -73,7 +79,10 @@ describe('completion of keys', () => {
 
   test('inside a flow map: the remaining keys, each on one line', async () => {
     const entries = await complete('mixing: { strategy: uniform, | }');
-    assert.deepEqual(entries.map((entry) => entry.label), ['temperature', 'temperature_schedule', 'epoch_end']);
+    assert.deepEqual(
+      entries.map((entry) => entry.label),
+      ['temperature', 'temperature_schedule', 'epoch_end'],
+    );
     assert.equal(entries[2]?.insertText, 'epoch_end: ${1|all_exhausted,first_exhausted|}');
   });
 
@@ -90,16 +99,28 @@ describe('completion of keys', () => {
 
   test('class_weights offers the class subfolders of the dataset', async () => {
     assert.deepEqual(await labels('datasets:\n  - name: a\n    type: images\n    path: data/digits\n    class_weights:\n      |\n'), ['3', '7']);
-    assert.deepEqual(await labels('datasets:\n  - name: a\n    type: images\n    path: data/digits\n    class_weights: { 7: 2, | }\n'), ['3'], 'classes already weighted are left out');
+    assert.deepEqual(
+      await labels('datasets:\n  - name: a\n    type: images\n    path: data/digits\n    class_weights: { 7: 2, | }\n'),
+      ['3'],
+      'classes already weighted are left out',
+    );
   });
 
   test('class_weights of a CSV dataset offers the label values of its first rows, except a row the read cut short', async () => {
-    const csv = (file: string, label: string, tail = '') => `datasets:\n  - name: a\n    type: csv\n    path: ${file}\n    csv: { label: ${label}, delimiter: "${file === 'semicolons.csv' ? ';' : ','}" }\n    class_weights:\n      |\n${tail}`;
+    const csv = (file: string, label: string, tail = '') =>
+      `datasets:\n  - name: a\n    type: csv\n    path: ${file}\n    csv: { label: ${label}, delimiter: "${file === 'semicolons.csv' ? ';' : ','}" }\n    class_weights:\n      |\n${tail}`;
     const entries = await complete(csv('sensors.csv', 'rain'));
-    assert.deepEqual(entries.map((entry) => entry.label), ['dry', 'wet']);
+    assert.deepEqual(
+      entries.map((entry) => entry.label),
+      ['dry', 'wet'],
+    );
     assert.equal(entries[0]?.insertText, 'dry: ');
     assert.deepEqual(await labels(csv('semicolons.csv', 'sky')), ['clear', 'cloudy']);
-    assert.deepEqual(await labels(csv('sensors.csv', 'rain', 'model:\n  stems: { s: {} }\n  heads: { h: { task: regression } }\n')), [], 'a regression head has no classes');
+    assert.deepEqual(
+      await labels(csv('sensors.csv', 'rain', 'model:\n  stems: { s: {} }\n  heads: { h: { task: regression } }\n')),
+      [],
+      'a regression head has no classes',
+    );
     assert.deepEqual(await labels(csv('sensors.csv', 'nowhere')), []);
   });
 });
@@ -125,7 +146,10 @@ describe('completion of values', () => {
 
   test('the heads and stems a dataset may name, from the model in the same file', async () => {
     const heads = await complete(`datasets:\n  - name: a\n    head: |\n${MODEL}`);
-    assert.deepEqual(heads.map((entry) => entry.label), ['digit']);
+    assert.deepEqual(
+      heads.map((entry) => entry.label),
+      ['digit'],
+    );
     assert.equal(heads[0]?.kind, 'name');
     assert.deepEqual(await labels(`datasets:\n  - { name: a, stem: | }\n${MODEL}`), ['image', 'table']);
   });
@@ -134,7 +158,10 @@ describe('completion of values', () => {
     assert.deepEqual(await labels('datasets:\n  - name: a\n    path: |\n'), ['data/', 'sensors.csv']);
     const marked = 'datasets:\n  - name: a\n    path: data/di|\n';
     const inData = await complete(marked);
-    assert.deepEqual(inData.map((entry) => entry.label), ['digits/', 'readme.txt']);
+    assert.deepEqual(
+      inData.map((entry) => entry.label),
+      ['digits/', 'readme.txt'],
+    );
     const typed = marked.indexOf('di|');
     assert.deepEqual(inData[0]?.replace, { start: typed, end: typed + 2 }, 'only the last path segment is replaced');
   });
@@ -149,7 +176,10 @@ describe('completion of CSV columns', () => {
 
   test('csv.label offers the header columns of the dataset file', async () => {
     const entries = await complete(`datasets:\n${dataset}    csv:\n      label: |\n`);
-    assert.deepEqual(entries.map((entry) => entry.label), ['temp', 'humidity', 'wind', 'rain']);
+    assert.deepEqual(
+      entries.map((entry) => entry.label),
+      ['temp', 'humidity', 'wind', 'rain'],
+    );
     assert.equal(entries[0]?.detail, 'label column');
   });
 
@@ -159,7 +189,11 @@ describe('completion of CSV columns', () => {
   });
 
   test('the declared delimiter splits the header, and an unreadable file offers no columns', async () => {
-    assert.deepEqual(await labels('datasets:\n  - name: a\n    type: csv\n    path: semicolons.csv\n    csv: { delimiter: ";", label: | }\n'), ['when', 'temp', 'sky']);
+    assert.deepEqual(await labels('datasets:\n  - name: a\n    type: csv\n    path: semicolons.csv\n    csv: { delimiter: ";", label: | }\n'), [
+      'when',
+      'temp',
+      'sky',
+    ]);
     assert.deepEqual(await labels('datasets:\n  - name: a\n    type: csv\n    path: missing.csv\n    csv: { label: | }\n'), []);
   });
 });

@@ -110,7 +110,10 @@ describe('a loaded model’s inputs against the datasets that feed them', () => 
   test('a stem mapped to the wrong input is an error at the dataset’s stem; an implicit stem puts it on the dataset', async () => {
     const root = workspace(DATA);
     const swapped = await editorAndCli(root, loadedModelExperiment({ inputs: '{ table: 1, image: 0 }' }));
-    assert.deepEqual(swapped.map((issue) => issue.slice(0, issue.indexOf(':', 20))), ['8:11-8:16 error datasets[0].stem', '14:11-14:16 error datasets[1].stem']);
+    assert.deepEqual(
+      swapped.map((issue) => issue.slice(0, issue.indexOf(':', 20))),
+      ['8:11-8:16 error datasets[0].stem', '14:11-14:16 error datasets[1].stem'],
+    );
     assert.match(swapped[0] ?? '', /stem 'image' feeds model input 0, which takes \[3\]/);
 
     const implicitStem = (input: number) =>
@@ -153,12 +156,19 @@ describe('reading a model.json’s inputs', () => {
   const inputLayer = (name: string, shape: unknown[], key = 'batch_input_shape') => ({ name, class_name: 'InputLayer', config: { [key]: shape, name } });
 
   test('a functional model: one shape per input, in the order of its input layers', () => {
-    assert.deepEqual(readModelInputs(MODEL_FIXTURE), { inputs: [[null, 3], [null, 8, 8, 1]] });
+    assert.deepEqual(readModelInputs(MODEL_FIXTURE), {
+      inputs: [
+        [null, 3],
+        [null, 8, 8, 1],
+      ],
+    });
   });
 
   test('a Sequential model: the first layer’s batch_input_shape or input_shape, in the list or the older bare form', () => {
     const dense = { class_name: 'Dense', config: { units: 2, batch_input_shape: [null, 5] } };
-    assert.deepEqual(readModelInputs(JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [dense] } } })), { inputs: [[null, 5]] });
+    assert.deepEqual(readModelInputs(JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [dense] } } })), {
+      inputs: [[null, 5]],
+    });
     const bare = { class_name: 'Sequential', config: [{ class_name: 'Dense', config: { units: 2, input_shape: [4] } }] };
     assert.deepEqual(readModelInputs(JSON.stringify({ modelTopology: bare })), { inputs: [[null, 4]] });
   });
@@ -170,12 +180,24 @@ describe('reading a model.json’s inputs', () => {
   });
 
   test('camelCase keys, as a topology built in tfjs may have them', () => {
-    const camel = { className: 'Model', config: { layers: [{ className: 'InputLayer', config: { name: 'a', batchInputShape: [null, 7] } }], inputLayers: [['a', 0, 0]] } };
+    const camel = {
+      className: 'Model',
+      config: { layers: [{ className: 'InputLayer', config: { name: 'a', batchInputShape: [null, 7] } }], inputLayers: [['a', 0, 0]] },
+    };
     assert.deepEqual(readModelInputs(JSON.stringify({ modelTopology: camel })), { inputs: [[null, 7]] });
   });
 
   test('an input whose layer or shape cannot be found is unknown, not an error; an unreadable topology says nothing', () => {
-    const partly = { class_name: 'Model', config: { layers: [inputLayer('a', [null, 'x'])], input_layers: [['a', 0, 0], ['b', 0, 0]] } };
+    const partly = {
+      class_name: 'Model',
+      config: {
+        layers: [inputLayer('a', [null, 'x'])],
+        input_layers: [
+          ['a', 0, 0],
+          ['b', 0, 0],
+        ],
+      },
+    };
     assert.deepEqual(readModelInputs(JSON.stringify({ modelTopology: partly })), { inputs: [undefined, undefined] });
     assert.deepEqual(readModelInputs(JSON.stringify({ modelTopology: { class_name: 'Model', config: {} } })), { inputs: undefined });
   });
@@ -205,7 +227,10 @@ describe('the class folders the checks see', () => {
       { name: 'linked', holds: 'images' },
     ]);
     const scanned = await scanImageFolder(root);
-    assert.deepEqual(scanned.classes, checked.map((folder) => folder.name));
+    assert.deepEqual(
+      scanned.classes,
+      checked.map((folder) => folder.name),
+    );
     const withImages = new Set(scanned.images.map((image) => image.className));
     const withOthers = new Set(scanned.others.map((other) => other.className));
     assert.deepEqual(

@@ -65,7 +65,10 @@ test('a result that arrives after a newer request is dropped, even when it arriv
   const other = record.nextPublish();
   checks.request('other', 0, async () => 'other');
   await other;
-  assert.deepEqual(record.published, [['doc', 'newer edit'], ['other', 'other']]);
+  assert.deepEqual(record.published, [
+    ['doc', 'newer edit'],
+    ['other', 'other'],
+  ]);
   checks.dispose();
 });
 

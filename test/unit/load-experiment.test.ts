@@ -70,7 +70,13 @@ async function rejection(text: string, files: Record<string, string>): Promise<{
   await loadExperiment(file).catch((error: unknown) => (caught = error));
   assert.ok(caught instanceof ExperimentError, `expected an ExperimentError, got ${String(caught)}`);
   for (const issue of caught.issues) assert.equal(issue.file, file);
-  assert.equal(caught.message, caught.issues.filter((issue) => issue.severity === 'error').map(formatIssue).join('\n'));
+  assert.equal(
+    caught.message,
+    caught.issues
+      .filter((issue) => issue.severity === 'error')
+      .map(formatIssue)
+      .join('\n'),
+  );
   return { root, issues: caught.issues.map(locatedIssue) };
 }
 
@@ -116,9 +122,7 @@ test('a schema error is thrown with every positioned issue', async () => {
 
 test('a missing images folder is an error at the dataset path', async () => {
   const { root, issues } = await rejection(experimentText(), { 'data/sensors.csv': DATA['data/sensors.csv'] ?? '' });
-  assert.deepEqual(issues, [
-    `5:11-5:21 error datasets[0].path: folder not found: ${join(root, 'data/clean')} (paths are relative to the experiment file)`,
-  ]);
+  assert.deepEqual(issues, [`5:11-5:21 error datasets[0].path: folder not found: ${join(root, 'data/clean')} (paths are relative to the experiment file)`]);
 });
 
 test('an images path that is a file is an error at the dataset path', async () => {
@@ -187,7 +191,9 @@ test('a CSV file with fewer than 2 data rows is an error at its path', async () 
 
 test('a missing CSV file is an error at its path', async () => {
   const { root, issues } = await rejection(experimentText(), { 'data/clean/zero/0.png': '', 'data/clean/one/1.png': '' });
-  assert.deepEqual(issues, [`11:11-11:27 error datasets[1].path: file not found: ${join(root, 'data/sensors.csv')} (paths are relative to the experiment file)`]);
+  assert.deepEqual(issues, [
+    `11:11-11:27 error datasets[1].path: file not found: ${join(root, 'data/sensors.csv')} (paths are relative to the experiment file)`,
+  ]);
 });
 
 test('images of another size or channel count on the same stem are an error at the later stem, naming both datasets and shapes', async () => {
@@ -199,13 +205,30 @@ test('images of another size or channel count on the same stem are an error at t
 });
 
 test('CSV datasets on one stem must have as many features: declared, or every column but the label', async () => {
-  const fewer = ['  - name: narrow', '    type: csv', '    path: data/sensors.csv', '    csv: { label: kind, features: [a] }', '    head: sensor', '    stem: table'];
+  const fewer = [
+    '  - name: narrow',
+    '    type: csv',
+    '    path: data/sensors.csv',
+    '    csv: { label: kind, features: [a] }',
+    '    head: sensor',
+    '    stem: table',
+  ];
   const { issues } = await rejection(experimentText({ images: fewer }), DATA);
   assert.deepEqual(issues, [
     "20:11-20:16 error datasets[2].stem: incompatible input shapes on stem 'table': dataset 'narrow' gives [1] but 'sensors' gives [2]: give both datasets the same preprocessing (image size and channels, or feature columns), or route them to different stems",
   ]);
-  const same = ['  - name: chosen', '    type: csv', '    path: data/sensors.csv', '    csv: { label: kind, features: [b, a] }', '    head: sensor', '    stem: table'];
-  assert.deepEqual((await loadExperiment(join(workspace({ 'exp.jointrain.yaml': experimentText({ images: same }), ...DATA }), 'exp.jointrain.yaml'))).issues, []);
+  const same = [
+    '  - name: chosen',
+    '    type: csv',
+    '    path: data/sensors.csv',
+    '    csv: { label: kind, features: [b, a] }',
+    '    head: sensor',
+    '    stem: table',
+  ];
+  assert.deepEqual(
+    (await loadExperiment(join(workspace({ 'exp.jointrain.yaml': experimentText({ images: same }), ...DATA }), 'exp.jointrain.yaml'))).issues,
+    [],
+  );
 });
 
 test('a missing model file is an error at model.from', async () => {
@@ -220,7 +243,9 @@ test('a missing model file is an error at model.from', async () => {
     '',
   ].join('\n');
   const { root, issues } = await rejection(text, DATA);
-  assert.deepEqual(issues, [`7:16-7:38 error model.from: model file not found: ${join(root, 'models/base/model.json')} (paths are relative to the experiment file)`]);
+  assert.deepEqual(issues, [
+    `7:16-7:38 error model.from: model file not found: ${join(root, 'models/base/model.json')} (paths are relative to the experiment file)`,
+  ]);
 });
 
 test('validating a file returns its errors and warnings without throwing', async () => {

@@ -49,7 +49,10 @@ describe('mixing sampler', () => {
         const total = (step + 1) * 64;
         drawn.forEach((count, d) => {
           // Largest-remainder allocation with carried credit: the deficit or surplus never reaches a whole sample.
-          assert.ok(Math.abs(count - (shares[d] as number) * total) < 1, `${strategy} dataset ${d} after step ${step + 1}: ${count} drawn, ${(shares[d] as number) * total} due`);
+          assert.ok(
+            Math.abs(count - (shares[d] as number) * total) < 1,
+            `${strategy} dataset ${d} after step ${step + 1}: ${count} drawn, ${(shares[d] as number) * total} due`,
+          );
         });
       });
       assert.ok(batches.length * 64 >= 10_000);
@@ -58,7 +61,11 @@ describe('mixing sampler', () => {
 
   test('every batch holds exactly batch_size samples', () => {
     const { batches } = drawSamples([0.7, 0.2, 0.1], 2000, 50);
-    for (const batch of batches) assert.equal(batch.reduce((sum, indices) => sum + indices.length, 0), 50);
+    for (const batch of batches)
+      assert.equal(
+        batch.reduce((sum, indices) => sum + indices.length, 0),
+        50,
+      );
   });
 
   test('the same seed draws the same batches and another seed does not', () => {
@@ -81,7 +88,11 @@ describe('mixing sampler', () => {
     assert.equal(sampler.accounting.epochDrawn[0], 200);
     assert.equal(small.length, 200);
     // Each pass over the small dataset is a permutation of all 20 samples ...
-    for (let pass = 0; pass < 10; pass++) assert.deepEqual([...small.slice(pass * 20, pass * 20 + 20)].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+    for (let pass = 0; pass < 10; pass++)
+      assert.deepEqual(
+        [...small.slice(pass * 20, pass * 20 + 20)].sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i),
+      );
     // ... and passes are reshuffled, not repeated.
     assert.notDeepEqual(small.slice(0, 20), small.slice(20, 40));
   });

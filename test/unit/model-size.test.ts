@@ -60,13 +60,19 @@ test('a model whose parameters do not fit in memory is refused at the widest lay
   const issues = checkModelFits(result.experiment!, new Map([['image', [4096, 4096, 3]]]), 16 * GIB, result.locator);
   assert.equal(issues.length, 1);
   assert.deepEqual(issues[0]?.path, ['model', 'trunk', 0, 'units']);
-  assert.match(issues[0]?.message ?? '', /^the model needs at least 32,888 GiB \(2\.20e\+12 parameters with their gradients and optimizer slots: 32,768 GiB; one batch of 64: 120 GiB\) but this machine has 16 GiB; this layer alone has 2\.20e\+12 parameters: give it fewer units or filters/);
+  assert.match(
+    issues[0]?.message ?? '',
+    /^the model needs at least 32,888 GiB \(2\.20e\+12 parameters with their gradients and optimizer slots: 32,768 GiB; one batch of 64: 120 GiB\) but this machine has 16 GiB; this layer alone has 2\.20e\+12 parameters: give it fewer units or filters/,
+  );
 });
 
 test('a batch whose activations do not fit is refused at batch_size, with a batch size that would fit', () => {
   const { result } = parsed(experimentText({ batchSize: '65536', size: '[4096, 4096]' }));
   const issues = checkModelFits(result.experiment!, new Map([['image', [4096, 4096, 3]]]), 16 * GIB, result.locator);
-  assert.deepEqual(issues.map((issue) => issue.path), [['training', 'batch_size']]);
+  assert.deepEqual(
+    issues.map((issue) => issue.path),
+    [['training', 'batch_size']],
+  );
   const fitting = Number(/lower batch_size to (\d+) or less/.exec(issues[0]?.message ?? '')?.[1]);
   assert.ok(fitting >= 1 && fitting < 65_536, issues[0]?.message);
   const smaller = parsed(experimentText({ batchSize: String(fitting), size: '[4096, 4096]' })).result;

@@ -7,7 +7,16 @@ import { runEndNotice } from '../../src/shared/panel/runEndNotice';
 import type { EpochDatasetMetrics } from '../../src/shared/runs/format';
 
 const metrics = (over: Partial<EpochDatasetMetrics>): EpochDatasetMetrics => ({
-  samples: 100, trainLoss: 1, valLoss: 1, configuredShare: 0.5, realizedShare: 0.5, lossShare: 0.5, epochsSeen: 1, samplingWeight: 1, lossWeight: 1, ...over,
+  samples: 100,
+  trainLoss: 1,
+  valLoss: 1,
+  configuredShare: 0.5,
+  realizedShare: 0.5,
+  lossShare: 0.5,
+  epochsSeen: 1,
+  samplingWeight: 1,
+  lossWeight: 1,
+  ...over,
 });
 
 test('with a dominant loss and a memorised dataset, lowering the memorised one’s sampling weight comes first, with why', () => {
@@ -19,7 +28,10 @@ test('with a dominant loss and a memorised dataset, lowering the memorised one�
   assert.equal(advice.recommended?.warning.dataset, 'mnist-rot');
   assert.equal(advice.recommended?.action, 'Lower mnist-rot’s sampling weight (or add data to it) first.');
   assert.match(advice.recommended?.why ?? '', /raises mnist’s share of the loss: raising mnist-rot’s loss weight would make it memorise harder/);
-  assert.deepEqual(advice.ranked.map((w) => w.kind), ['likely-memorised', 'dominates-loss']);
+  assert.deepEqual(
+    advice.ranked.map((w) => w.kind),
+    ['likely-memorised', 'dominates-loss'],
+  );
 });
 
 test('a dominant loss alone recommends lowering that dataset’s loss weight', () => {
@@ -49,8 +61,14 @@ test('every chart shares one x range from 0 to the furthest point or marker, so 
 });
 
 test('a run that completes, fails or diverges is announced; one the user stopped is not', () => {
-  assert.deepEqual(runEndNotice('completed', { runId: 'r1', experimentName: 'digits' }), { severity: 'information', message: 'jointrain: digits (r1) finished training.' });
-  assert.deepEqual(runEndNotice('diverged', { runId: 'r1', error: 'loss became NaN in epoch 3' }), { severity: 'error', message: 'jointrain: r1 diverged: loss became NaN in epoch 3' });
+  assert.deepEqual(runEndNotice('completed', { runId: 'r1', experimentName: 'digits' }), {
+    severity: 'information',
+    message: 'jointrain: digits (r1) finished training.',
+  });
+  assert.deepEqual(runEndNotice('diverged', { runId: 'r1', error: 'loss became NaN in epoch 3' }), {
+    severity: 'error',
+    message: 'jointrain: r1 diverged: loss became NaN in epoch 3',
+  });
   assert.equal(runEndNotice('failed', { runId: 'r1' })?.message, 'jointrain: r1 failed.');
   assert.equal(runEndNotice('stopped', { runId: 'r1' }), undefined);
   assert.equal(runEndNotice('running', { runId: 'r1' }), undefined);

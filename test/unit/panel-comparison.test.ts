@@ -14,19 +14,51 @@ import type { MetricRecord, RunRecord, RunStatus } from '../../src/shared/runs/f
 function runRecord(id: string, experimentName: string, startedAt: string, status: RunStatus = 'completed'): RunRecord {
   const split = (size: number) => ({ size, classes: { a: size } });
   return {
-    formatVersion: 1, id, experimentName, experimentPath: '/x.jointrain.yaml', status, pid: 1, seed: 1, epochs: { total: 2, completed: 0 },
-    timings: { startedAt }, heads: {},
-    datasets: [{ name: 'clean', type: 'images', head: 'digit', stem: 'image', task: 'classification', train: split(10), validation: split(2), skipped: { count: 0, byClass: {}, items: [] }, sampleShape: [8, 8, 1], fromCache: false }],
+    formatVersion: 1,
+    id,
+    experimentName,
+    experimentPath: '/x.jointrain.yaml',
+    status,
+    pid: 1,
+    seed: 1,
+    epochs: { total: 2, completed: 0 },
+    timings: { startedAt },
+    heads: {},
+    datasets: [
+      {
+        name: 'clean',
+        type: 'images',
+        head: 'digit',
+        stem: 'image',
+        task: 'classification',
+        train: split(10),
+        validation: split(2),
+        skipped: { count: 0, byClass: {}, items: [] },
+        sampleShape: [8, 8, 1],
+        fromCache: false,
+      },
+    ],
   };
 }
 
 const step = (globalStep: number, loss: number): MetricRecord => ({
-  kind: 'step', epoch: 1, step: globalStep, globalStep, time: '', totalLoss: loss, datasets: { clean: { samples: 8, loss } },
+  kind: 'step',
+  epoch: 1,
+  step: globalStep,
+  globalStep,
+  time: '',
+  totalLoss: loss,
+  datasets: { clean: { samples: 8, loss } },
 });
 
 test('the compare picker lists the other runs of the same experiment, newest first, and never the run itself', () => {
   const current = runRecord('r2', 'digits', '2026-11-29T20:10:00.000Z');
-  const records = [runRecord('r1', 'digits', '2026-11-29T19:00:00.000Z'), current, runRecord('x1', 'other', '2026-11-29T21:00:00.000Z'), runRecord('r3', 'digits', '2026-11-29T21:30:00.000Z', 'running')];
+  const records = [
+    runRecord('r1', 'digits', '2026-11-29T19:00:00.000Z'),
+    current,
+    runRecord('x1', 'other', '2026-11-29T21:00:00.000Z'),
+    runRecord('r3', 'digits', '2026-11-29T21:30:00.000Z', 'running'),
+  ];
   assert.deepEqual(comparisonCandidates(current, records), [
     { runId: 'r3', label: '2026-11-29 21:30 · running' },
     { runId: 'r1', label: '2026-11-29 19:00 · completed' },

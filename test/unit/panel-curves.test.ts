@@ -35,7 +35,10 @@ test('min/max downsampling bounds the points and keeps the ends and every spike'
 });
 
 test('short histories are not downsampled', () => {
-  const points = [{ x: 0, y: 1 }, { x: 1, y: 2 }];
+  const points = [
+    { x: 0, y: 1 },
+    { x: 1, y: 2 },
+  ];
   assert.deepEqual(downsampleMinMax(points, 2000), points);
 });
 
@@ -44,5 +47,9 @@ test('series are aligned on the union of their x values with gaps as null', () =
     { dataset: 'a', metric: 'trainLoss', xs: [1, 2, 3], ys: [1, 2, 3] },
     { dataset: 'a', metric: 'valLoss', xs: [3], ys: [9] },
   ]);
-  assert.deepEqual(data, [[1, 2, 3], [1, 2, 3], [null, null, 9]]);
+  assert.deepEqual(data, [
+    [1, 2, 3],
+    [1, 2, 3],
+    [null, null, 9],
+  ]);
 });

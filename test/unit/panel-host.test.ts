@@ -28,7 +28,13 @@ test('valid panel messages parse; anything else is refused, not obeyed', () => {
 });
 
 test('saved panel state with a bad field falls back to defaults but needs a valid run id', () => {
-  assert.deepEqual(PanelUiStateSchema.parse({ runId: 'run-1', smoothing: 7, xAxis: 'z' }), { runId: 'run-1', smoothing: 0.6, xAxis: 'step', view: 'charts', hiddenSeries: [] });
+  assert.deepEqual(PanelUiStateSchema.parse({ runId: 'run-1', smoothing: 7, xAxis: 'z' }), {
+    runId: 'run-1',
+    smoothing: 0.6,
+    xAxis: 'step',
+    view: 'charts',
+    hiddenSeries: [],
+  });
   assert.equal(PanelUiStateSchema.safeParse({ runId: '../x' }).success, false);
 });
 
@@ -37,7 +43,10 @@ test('the panel HTML allows only nonce scripts and its own assets: no eval, no i
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-abc123'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|\*|https?:\/\/(?!file\+)/);
-  const html = panelHtml({ cspSource: 'vscode-src', nonce: 'n0nce', scriptUri: 'vscode-src/dist/webview.js', styleUris: ['vscode-src/media/panel.css'] }, 'Run <img src=x onerror=alert(1)>');
+  const html = panelHtml(
+    { cspSource: 'vscode-src', nonce: 'n0nce', scriptUri: 'vscode-src/dist/webview.js', styleUris: ['vscode-src/media/panel.css'] },
+    'Run <img src=x onerror=alert(1)>',
+  );
   assert.match(html, /<script nonce="n0nce" src="vscode-src\/dist\/webview.js"><\/script>/);
   assert.doesNotMatch(html, /<img/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
@@ -49,12 +58,21 @@ test('the folder tail returns only whole new lines and picks up a torn line once
     const step = (n: number) => JSON.stringify({ kind: 'step', epoch: 1, step: n, globalStep: n, time: '', totalLoss: 1, datasets: {} });
     writeFileSync(join(dir, 'metrics.jsonl'), `${step(1)}\n${step(2).slice(0, 10)}`);
     const tail = new RunFolderTail(dir);
-    assert.deepEqual((await tail.readNew()).metrics.map((r) => r.kind === 'step' && r.step), [1]);
+    assert.deepEqual(
+      (await tail.readNew()).metrics.map((r) => r.kind === 'step' && r.step),
+      [1],
+    );
     appendFileSync(join(dir, 'metrics.jsonl'), `${step(2).slice(10)}\n`);
     appendFileSync(join(dir, 'events.jsonl'), `${JSON.stringify({ kind: 'completed', time: '' })}\n`);
     const next = await tail.readNew();
-    assert.deepEqual(next.metrics.map((r) => r.kind === 'step' && r.step), [2]);
-    assert.deepEqual(next.events.map((e) => e.kind), ['completed']);
+    assert.deepEqual(
+      next.metrics.map((r) => r.kind === 'step' && r.step),
+      [2],
+    );
+    assert.deepEqual(
+      next.events.map((e) => e.kind),
+      ['completed'],
+    );
     tail.rewind();
     assert.equal((await tail.readNew()).metrics.length, 2);
   } finally {
@@ -79,7 +97,28 @@ test('the run’s mixing strategy and starting weights are read from its experim
 test('the CSV export has a row per record and dataset and defuses spreadsheet formulas', () => {
   const csv = metricsCsv([
     { kind: 'step', epoch: 1, step: 1, globalStep: 1, time: '', totalLoss: 1, datasets: { a: { samples: 8, loss: 0.5, accuracy: 0.25 } } },
-    { kind: 'epoch', epoch: 1, steps: 1, time: '', durationMs: 1, samplesPerSecond: 1, totalLoss: 1, datasets: { '=cmd|x': { samples: 8, trainLoss: 0.5, valLoss: 0.4, configuredShare: 1, realizedShare: 1, lossShare: 1, epochsSeen: 1, samplingWeight: 1, lossWeight: 1 } } },
+    {
+      kind: 'epoch',
+      epoch: 1,
+      steps: 1,
+      time: '',
+      durationMs: 1,
+      samplesPerSecond: 1,
+      totalLoss: 1,
+      datasets: {
+        '=cmd|x': {
+          samples: 8,
+          trainLoss: 0.5,
+          valLoss: 0.4,
+          configuredShare: 1,
+          realizedShare: 1,
+          lossShare: 1,
+          epochsSeen: 1,
+          samplingWeight: 1,
+          lossWeight: 1,
+        },
+      },
+    },
   ]);
   const lines = csv.trim().split('\n');
   assert.equal(lines.length, 3);

@@ -128,7 +128,10 @@ test('a curve the reducer replaced (cut to its point budget) is not mistaken for
   const view = viewWith(Array.from({ length: 40 }, (_, i) => ({ x: i + 1, y: i })));
   const cache = new CurveSeriesCache();
   cache.series(view, 'digits', 'trainLoss', 'step', 0);
-  const cut = [{ x: 1, y: 100 }, { x: 40, y: 200 }];
+  const cut = [
+    { x: 1, y: 100 },
+    { x: 40, y: 200 },
+  ];
   const replaced = { ...view, curves: { digits: { trainLoss: cut } } };
   assert.deepEqual(cache.series(replaced, 'digits', 'trainLoss', 'step', 0)?.ys, [100, 200]);
 });
@@ -148,5 +151,8 @@ test('aligning series in x order gives what aligning them in any order gives', (
 
 test('a step repeated within a series keeps its last value when aligned', () => {
   const a: ChartSeries = { dataset: 'a', metric: 'trainLoss', xs: [1, 2, 2, 3], ys: [1, 2, 5, 3] };
-  assert.deepEqual(alignSeries([a]), [[1, 2, 3], [1, 5, 3]]);
+  assert.deepEqual(alignSeries([a]), [
+    [1, 2, 3],
+    [1, 5, 3],
+  ]);
 });

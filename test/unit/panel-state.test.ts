@@ -8,24 +8,64 @@ import type { EpochDatasetMetrics, MetricRecord, RunEvent, RunRecord } from '../
 function runRecord(): RunRecord {
   const split = (size: number) => ({ size, classes: { '<img src=x onerror=alert(1)>': size } });
   const dataset = (name: string, size: number) => ({
-    name, type: 'images' as const, head: 'digit', stem: 'image', task: 'classification' as const, train: split(size), validation: split(10),
-    skipped: { count: 0, byClass: {}, items: [] }, sampleShape: [8, 8, 1], fromCache: false,
+    name,
+    type: 'images' as const,
+    head: 'digit',
+    stem: 'image',
+    task: 'classification' as const,
+    train: split(size),
+    validation: split(10),
+    skipped: { count: 0, byClass: {}, items: [] },
+    sampleShape: [8, 8, 1],
+    fromCache: false,
   });
   return {
-    formatVersion: 1, id: 'run-1', experimentName: 'digits', experimentPath: '/x.jointrain.yaml', status: 'running', pid: 1, seed: 1,
-    epochs: { total: 5, completed: 0 }, timings: { startedAt: '' }, datasets: [dataset('clean', 100), dataset('noisy', 20)], heads: {},
+    formatVersion: 1,
+    id: 'run-1',
+    experimentName: 'digits',
+    experimentPath: '/x.jointrain.yaml',
+    status: 'running',
+    pid: 1,
+    seed: 1,
+    epochs: { total: 5, completed: 0 },
+    timings: { startedAt: '' },
+    datasets: [dataset('clean', 100), dataset('noisy', 20)],
+    heads: {},
   };
 }
 
 const step = (epoch: number, stepNo: number, globalStep: number): MetricRecord => ({
-  kind: 'step', epoch, step: stepNo, globalStep, time: '', totalLoss: 1,
+  kind: 'step',
+  epoch,
+  step: stepNo,
+  globalStep,
+  time: '',
+  totalLoss: 1,
   datasets: { clean: { samples: 8, loss: 2 / globalStep, accuracy: 0.5 }, noisy: { samples: 8, loss: 3 / globalStep } },
 });
 const metrics = (over: Partial<EpochDatasetMetrics> = {}): EpochDatasetMetrics => ({
-  samples: 24, trainLoss: 1, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.6, configuredShare: 0.5, realizedShare: 0.5, lossShare: 0.5, epochsSeen: 1, samplingWeight: 1, lossWeight: 1, ...over,
+  samples: 24,
+  trainLoss: 1,
+  trainAccuracy: 0.5,
+  valLoss: 0.9,
+  valAccuracy: 0.6,
+  configuredShare: 0.5,
+  realizedShare: 0.5,
+  lossShare: 0.5,
+  epochsSeen: 1,
+  samplingWeight: 1,
+  lossWeight: 1,
+  ...over,
 });
 const epoch = (n: number, steps = 3): MetricRecord => ({
-  kind: 'epoch', epoch: n, steps, time: '', durationMs: 1, samplesPerSecond: 1, totalLoss: 1, datasets: { clean: metrics(), noisy: metrics({ epochsSeen: 5 * n }) },
+  kind: 'epoch',
+  epoch: n,
+  steps,
+  time: '',
+  durationMs: 1,
+  samplesPerSecond: 1,
+  totalLoss: 1,
+  datasets: { clean: metrics(), noisy: metrics({ epochsSeen: 5 * n }) },
 });
 
 function snapshot(seq: number, run: RunView): HostToPanelMessage {
@@ -78,12 +118,25 @@ test('a weight change sent by the panel stays pending until the trainer applies 
   let state = reducePanel(initialPanelState, snapshot(1, foldRecords(emptyRunView(runRecord()), [step(1, 1, 1)], []))).state;
   assert.equal(nextEpochFor(state.run as RunView), 2);
   state = withSentRequest(state, { requestId: 'panel-a', untilEpoch: 2, sampling: { clean: 1, noisy: 0.5 }, loss: { clean: 1, noisy: 1 } });
-  state = reducePanel(state, delta(2, [], [{ kind: 'weights-requested', time: '', epoch: 1, step: 1, change: { sampling: { noisy: 0.5 } }, requestId: 'panel-a' }])).state;
-  assert.deepEqual(state.run?.pending.map((p) => [p.requestId, p.untilEpoch]), [['panel-a', 2]]);
+  state = reducePanel(
+    state,
+    delta(2, [], [{ kind: 'weights-requested', time: '', epoch: 1, step: 1, change: { sampling: { noisy: 0.5 } }, requestId: 'panel-a' }]),
+  ).state;
+  assert.deepEqual(
+    state.run?.pending.map((p) => [p.requestId, p.untilEpoch]),
+    [['panel-a', 2]],
+  );
   // A snapshot that does not know the request yet keeps the panel's pending request.
   state = reducePanel(state, snapshot(3, emptyRunView(runRecord()))).state;
   assert.equal(state.run?.pending.length, 1);
-  state = reducePanel(state, delta(4, [epoch(1)], [{ kind: 'weights-applied', time: '', epoch: 2, sampling: { clean: 1, noisy: 0.5 }, loss: { clean: 1, noisy: 1 }, requestId: 'panel-a' }])).state;
+  state = reducePanel(
+    state,
+    delta(
+      4,
+      [epoch(1)],
+      [{ kind: 'weights-applied', time: '', epoch: 2, sampling: { clean: 1, noisy: 0.5 }, loss: { clean: 1, noisy: 1 }, requestId: 'panel-a' }],
+    ),
+  ).state;
   assert.equal(state.run?.pending.length, 0);
   assert.deepEqual(state.run?.markers, [{ epoch: 2, source: 'panel', label: 'weights changed from this panel', requestId: 'panel-a' }]);
   assert.equal(state.run?.weights.sampling.noisy, 0.5);
@@ -112,6 +165,10 @@ test('a long history is downsampled for the snapshot and kept bounded while it g
   const records = Array.from({ length: 10_000 }, (_, i) => step(1, i + 1, i + 1));
   const view = downsampleCurves(foldRecords(emptyRunView(runRecord()), records, []), 500);
   assert.ok((view.curves.clean?.trainLoss?.length ?? 0) <= 500);
-  const grown = foldRecords(emptyRunView(runRecord()), Array.from({ length: 5000 }, (_, i) => step(1, i + 1, i + 1)), []);
+  const grown = foldRecords(
+    emptyRunView(runRecord()),
+    Array.from({ length: 5000 }, (_, i) => step(1, i + 1, i + 1)),
+    [],
+  );
   assert.ok((grown.curves.clean?.trainLoss?.length ?? 0) <= 4000);
 });

@@ -46,7 +46,15 @@ test('pauses, suggestions, divergence and the end of the run read as sentences; 
   const summaries = newestFirst(
     fold([
       { kind: 'started', time: at(0), backend: 'cpu' },
-      { kind: 'weights-suggested', time: at(1), epoch: 3, suggestionId: 'suggestion-3', balancer: 'gradnorm', loss: { rot: 1.5 }, reason: 'rot trails in gradient norm.' },
+      {
+        kind: 'weights-suggested',
+        time: at(1),
+        epoch: 3,
+        suggestionId: 'suggestion-3',
+        balancer: 'gradnorm',
+        loss: { rot: 1.5 },
+        reason: 'rot trails in gradient norm.',
+      },
       { kind: 'suggestion-decided', time: at(2), epoch: 3, suggestionId: 'suggestion-3', decision: 'edited', loss: { rot: 1.2 } },
       { kind: 'paused', time: at(3), epoch: 4, step: 7 },
       { kind: 'resumed', time: at(4), epoch: 4, step: 7 },

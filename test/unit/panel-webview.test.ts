@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const WEBVIEW = resolve(__dirname, '..', '..', 'webview');
-const sources = readdirSync(WEBVIEW).filter((name) => name.endsWith('.ts')).map((name) => ({ name, text: readFileSync(join(WEBVIEW, name), 'utf8') }));
+const sources = readdirSync(WEBVIEW)
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => ({ name, text: readFileSync(join(WEBVIEW, name), 'utf8') }));
 
 test('the webview never turns strings into markup (a dataset named <img src=x onerror=alert(1)> stays text)', () => {
   assert.ok(sources.length > 0);

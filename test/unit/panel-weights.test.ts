@@ -15,7 +15,10 @@ test('the sample-share preview is the trainer’s configuredShares of the propos
   const result = previewShares({ strategy: 'temperature', temperature: 2 }, datasets, { sampling: { big: 1, small: 3 }, loss: { big: 1, small: 1 } });
   assert.ok(result.ok);
   const expected = configuredShares({ strategy: 'temperature', temperature: 2, sizes: [900, 100], samplingWeights: [1, 3] });
-  assert.deepEqual(result.shares.map((s) => s.sampleShare), expected);
+  assert.deepEqual(
+    result.shares.map((s) => s.sampleShare),
+    expected,
+  );
 });
 
 test('the loss-share preview moves with sample share and loss weight', () => {
@@ -28,7 +31,14 @@ test('the loss-share preview moves with sample share and loss weight', () => {
 });
 
 test('without reported losses the preview gives sample shares only', () => {
-  const result = previewShares(mixing, [{ name: 'a', trainSize: 10 }, { name: 'b', trainSize: 30 }], { sampling: { a: 1, b: 1 }, loss: { a: 1, b: 1 } });
+  const result = previewShares(
+    mixing,
+    [
+      { name: 'a', trainSize: 10 },
+      { name: 'b', trainSize: 30 },
+    ],
+    { sampling: { a: 1, b: 1 }, loss: { a: 1, b: 1 } },
+  );
   assert.ok(result.ok);
   assert.equal(result.shares[0]?.lossShare, undefined);
 });
@@ -45,12 +55,24 @@ test('negative, non-finite, missing and all-zero weights cannot be sent', () => 
 });
 
 const m = (over: Partial<EpochDatasetMetrics>): EpochDatasetMetrics => ({
-  samples: 1, trainLoss: 1, valLoss: 1, configuredShare: 0.5, realizedShare: 0.5, lossShare: 0.5, epochsSeen: 1, samplingWeight: 1, lossWeight: 1, ...over,
+  samples: 1,
+  trainLoss: 1,
+  valLoss: 1,
+  configuredShare: 0.5,
+  realizedShare: 0.5,
+  lossShare: 0.5,
+  epochsSeen: 1,
+  samplingWeight: 1,
+  lossWeight: 1,
+  ...over,
 });
 
 test('a small dataset repeated far more often than the others is flagged as likely memorised', () => {
   const warnings = balanceWarnings({ big: m({ epochsSeen: 2 }), small: m({ epochsSeen: 40 }) }, { small: 50 });
-  assert.deepEqual(warnings.map((w) => [w.dataset, w.kind]), [['small', 'likely-memorised']]);
+  assert.deepEqual(
+    warnings.map((w) => [w.dataset, w.kind]),
+    [['small', 'likely-memorised']],
+  );
   assert.match(warnings[0]?.message ?? '', /50 training samples/);
 });
 
@@ -60,5 +82,8 @@ test('long runs that see every dataset equally often are not flagged', () => {
 
 test('a dataset taking most of the weighted loss is flagged', () => {
   const warnings = balanceWarnings({ a: m({ lossShare: 0.85 }), b: m({ lossShare: 0.15 }) });
-  assert.deepEqual(warnings.map((w) => [w.dataset, w.kind]), [['a', 'dominates-loss']]);
+  assert.deepEqual(
+    warnings.map((w) => [w.dataset, w.kind]),
+    [['a', 'dominates-loss']],
+  );
 });

@@ -17,7 +17,10 @@ test('floats lie in [0, 1) with a uniform mean, and integers in [0, n) cover eve
   assert.ok(Math.abs(mean - 0.5) < 0.01, `mean ${mean}`);
   const counts = new Array<number>(7).fill(0);
   for (let i = 0; i < 7000; i++) counts[random.nextInt(7)]! += 1;
-  assert.ok(counts.every((count) => count > 850 && count < 1150), `counts ${counts.join(", ")}`);
+  assert.ok(
+    counts.every((count) => count > 850 && count < 1150),
+    `counts ${counts.join(', ')}`,
+  );
   assert.throws(() => random.nextInt(0), RangeError);
 });
 
@@ -33,7 +36,10 @@ test('normal deviates have mean 0 and standard deviation 1', () => {
 test('shuffle permutes in place, reproducibly by seed', () => {
   const items = [...Array(50).keys()];
   const shuffled = new Random(5).shuffle([...items]);
-  assert.deepEqual([...shuffled].sort((a, b) => a - b), items);
+  assert.deepEqual(
+    [...shuffled].sort((a, b) => a - b),
+    items,
+  );
   assert.notDeepEqual(shuffled, items);
   assert.deepEqual(new Random(5).shuffle([...items]), shuffled);
   const inPlace = [...items];

@@ -21,50 +21,66 @@ const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid ?? 999
 function handMadeRun(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'jointrain-resume-'));
   mkdirSync(join(dir, 'checkpoints'));
-  const record = { formatVersion: 1, id: 'hand-made', experimentName: 'tiny', experimentPath: '/x.jointrain.yaml', status: 'failed', pid: deadPid(), seed: 1, epochs: { total: 4, completed: 2 }, timings: { startedAt: '2026-01-01T00:00:00Z' }, datasets: [], heads: {} };
+  const record = {
+    formatVersion: 1,
+    id: 'hand-made',
+    experimentName: 'tiny',
+    experimentPath: '/x.jointrain.yaml',
+    status: 'failed',
+    pid: deadPid(),
+    seed: 1,
+    epochs: { total: 4, completed: 2 },
+    timings: { startedAt: '2026-01-01T00:00:00Z' },
+    datasets: [],
+    heads: {},
+  };
   writeFileSync(join(dir, 'run.json'), JSON.stringify(record));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
 
 const jsonLines = (records: object[]) => records.map((record) => `${JSON.stringify(record)}\n`).join('');
-const readLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((text) => JSON.parse(text) as { kind: string; epoch?: number; step?: number });
+const readLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((text) => JSON.parse(text) as { kind: string; epoch?: number; step?: number });
 
 test('resume drops the records after the checkpoint: later steps and epochs, torn lines, later events; a stop and earlier resumes at that checkpoint stay', () => {
   const t = '2026-01-01T00:00:00Z';
   const dir = handMadeRun({
-    'metrics.jsonl': jsonLines([
-      { kind: 'step', epoch: 1, step: 1 },
-      { kind: 'epoch', epoch: 1 },
-      { kind: 'step', epoch: 2, step: 1 },
-      { kind: 'epoch', epoch: 2 },
-      { kind: 'step', epoch: 3, step: 1 },
-    ]) + '{"kind":"step","epo',
-    'events.jsonl': jsonLines([
-      { kind: 'started', time: t },
-      { kind: 'checkpoint', time: t, epoch: 1, name: 'epoch-0001', best: true },
-      { kind: 'weights-requested', time: t, epoch: 2, step: 1, change: {} },
-      { kind: 'checkpoint', time: t, epoch: 2, name: 'epoch-0002', best: true },
-      { kind: 'stopped', time: t, epoch: 2 },
-      { kind: 'resumed-from-checkpoint', time: t, epoch: 2, checkpoint: 'epoch-0002', skipped: [] },
-      { kind: 'weights-requested', time: t, epoch: 3, step: 1, change: {} },
-      { kind: 'resumed-from-checkpoint', time: t, epoch: 2, checkpoint: 'epoch-0002', skipped: [] },
-      { kind: 'checkpoint', time: t, epoch: 3, name: 'epoch-0003', best: false },
-      { kind: 'resumed-from-checkpoint', time: t, epoch: 3, checkpoint: 'epoch-0003', skipped: [] },
-      { kind: 'failed', time: t, message: 'killed' },
-    ]) + '{"kind":"chec',
+    'metrics.jsonl':
+      jsonLines([
+        { kind: 'step', epoch: 1, step: 1 },
+        { kind: 'epoch', epoch: 1 },
+        { kind: 'step', epoch: 2, step: 1 },
+        { kind: 'epoch', epoch: 2 },
+        { kind: 'step', epoch: 3, step: 1 },
+      ]) + '{"kind":"step","epo',
+    'events.jsonl':
+      jsonLines([
+        { kind: 'started', time: t },
+        { kind: 'checkpoint', time: t, epoch: 1, name: 'epoch-0001', best: true },
+        { kind: 'weights-requested', time: t, epoch: 2, step: 1, change: {} },
+        { kind: 'checkpoint', time: t, epoch: 2, name: 'epoch-0002', best: true },
+        { kind: 'stopped', time: t, epoch: 2 },
+        { kind: 'resumed-from-checkpoint', time: t, epoch: 2, checkpoint: 'epoch-0002', skipped: [] },
+        { kind: 'weights-requested', time: t, epoch: 3, step: 1, change: {} },
+        { kind: 'resumed-from-checkpoint', time: t, epoch: 2, checkpoint: 'epoch-0002', skipped: [] },
+        { kind: 'checkpoint', time: t, epoch: 3, name: 'epoch-0003', best: false },
+        { kind: 'resumed-from-checkpoint', time: t, epoch: 3, checkpoint: 'epoch-0003', skipped: [] },
+        { kind: 'failed', time: t, message: 'killed' },
+      ]) + '{"kind":"chec',
   });
   RunFolder.resume(dir, 2).close();
-  assert.deepEqual(readLines(join(dir, 'metrics.jsonl')).map(({ kind, epoch }) => `${kind}@${epoch}`), ['step@1', 'epoch@1', 'step@2', 'epoch@2']);
-  assert.deepEqual(readLines(join(dir, 'events.jsonl')).map(({ kind, epoch }) => `${kind}@${epoch}`), [
-    'started@undefined',
-    'checkpoint@1',
-    'weights-requested@2',
-    'checkpoint@2',
-    'stopped@2',
-    'resumed-from-checkpoint@2',
-    'resumed-from-checkpoint@2',
-  ]);
+  assert.deepEqual(
+    readLines(join(dir, 'metrics.jsonl')).map(({ kind, epoch }) => `${kind}@${epoch}`),
+    ['step@1', 'epoch@1', 'step@2', 'epoch@2'],
+  );
+  assert.deepEqual(
+    readLines(join(dir, 'events.jsonl')).map(({ kind, epoch }) => `${kind}@${epoch}`),
+    ['started@undefined', 'checkpoint@1', 'weights-requested@2', 'checkpoint@2', 'stopped@2', 'resumed-from-checkpoint@2', 'resumed-from-checkpoint@2'],
+  );
 });
 
 test('resume when the kill came between writing a checkpoint and recording it keeps the events before the next epoch', () => {
@@ -79,7 +95,10 @@ test('resume when the kill came between writing a checkpoint and recording it ke
     ]),
   });
   RunFolder.resume(dir, 2).close();
-  assert.deepEqual(readLines(join(dir, 'events.jsonl')).map(({ kind }) => kind), ['started', 'checkpoint', 'weights-requested']);
+  assert.deepEqual(
+    readLines(join(dir, 'events.jsonl')).map(({ kind }) => kind),
+    ['started', 'checkpoint', 'weights-requested'],
+  );
 });
 
 test('resume removes the temporaries of killed writers and keeps those of live ones', () => {
@@ -98,7 +117,10 @@ test('resume removes the temporaries of killed writers and keeps those of live o
   RunFolder.resume(dir, 2).close();
   const left = (folder: string) => readdirSync(join(dir, folder)).sort();
   // pid 1 (init) is alive: its name is kept even though no trainer wrote it.
-  assert.deepEqual(left('.').filter((name) => name.includes('.tmp')), ['notes.tmp-draft', 'run.json.tmp-1']);
+  assert.deepEqual(
+    left('.').filter((name) => name.includes('.tmp')),
+    ['notes.tmp-draft', 'run.json.tmp-1'],
+  );
   assert.deepEqual(left('checkpoints'), ['epoch-0002']);
   assert.deepEqual(left('checkpoints/epoch-0002'), []);
   assert.deepEqual(left('model'), [`weights.bin.tmp-${process.pid}`]);
@@ -109,7 +131,10 @@ test('a run being trained refuses a second trainer, says by whom and what to do,
   const first = RunFolder.resume(dir, 0);
   assert.throws(
     () => RunFolder.resume(dir, 0),
-    (error: unknown) => error instanceof UserError && error.message.startsWith(`run hand-made is being resumed by pid ${process.pid}`) && /wait for it to end, or stop it/.test(error.hint ?? ''),
+    (error: unknown) =>
+      error instanceof UserError &&
+      error.message.startsWith(`run hand-made is being resumed by pid ${process.pid}`) &&
+      /wait for it to end, or stop it/.test(error.hint ?? ''),
   );
   assert.equal((JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).pid, process.pid, 'the refused trainer wrote nothing');
   first.close();
@@ -125,7 +150,11 @@ test('a lock whose pid is dead, or reused by a process that started at another t
     assert.ok('held' in outcome, stale);
     assert.equal((JSON.parse(readFileSync(join(dir, TRAINER_LOCK), 'utf8')) as TrainerLockHolder).pid, process.pid);
     outcome.held.release();
-    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith(TRAINER_LOCK)), [], 'nothing is left beside the lock');
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith(TRAINER_LOCK)),
+      [],
+      'nothing is left beside the lock',
+    );
   }
 });
 

@@ -42,9 +42,15 @@ test('a chosen id whose folder holds anything else, or that is not a valid id, i
   const runsDir = runsDirInTemp();
   mkdirSync(join(runsDir, 'taken'));
   writeFileSync(join(runsDir, 'taken', 'run.json'), '{}');
-  assert.throws(() => RunFolder.create(newRun(runsDir, { id: 'taken' })), (error: unknown) => error instanceof UserError && /^run folder already exists: .*taken \(it holds run\.json\)$/.test(error.message));
+  assert.throws(
+    () => RunFolder.create(newRun(runsDir, { id: 'taken' })),
+    (error: unknown) => error instanceof UserError && /^run folder already exists: .*taken \(it holds run\.json\)$/.test(error.message),
+  );
   assert.equal(readFileSync(join(runsDir, 'taken', 'run.json'), 'utf8'), '{}');
-  assert.throws(() => RunFolder.create(newRun(runsDir, { id: '../escape' })), (error: unknown) => error instanceof UserError && /invalid run id/.test(error.message));
+  assert.throws(
+    () => RunFolder.create(newRun(runsDir, { id: '../escape' })),
+    (error: unknown) => error instanceof UserError && /invalid run id/.test(error.message),
+  );
   assert.equal(existsSync(join(runsDir, '..', 'escape')), false);
 });
 

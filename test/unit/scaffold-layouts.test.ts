@@ -90,7 +90,11 @@ describe('other layouts', () => {
     await classFolders(join(base, 'letters'), ['a', 'b']);
     const expected = [{ name: 'letters', kind: 'images', train: 'letters' }];
     assert.deepEqual(summary(await findDatasets([join(base, 'letters')]), base), expected);
-    assert.deepEqual(summary(await findDatasets([join(base, 'letters', 'a'), join(base, 'letters', 'b')]), base), expected, 'class folders picked mean their dataset, once');
+    assert.deepEqual(
+      summary(await findDatasets([join(base, 'letters', 'a'), join(base, 'letters', 'b')]), base),
+      expected,
+      'class folders picked mean their dataset, once',
+    );
     const text = experimentTemplate([await inspectDataset((await findDatasets([join(base, 'letters')]))[0] as FoundDataset)], base, 'letters');
     assert.match(text, /validation: \{ split: 0\.2 \} {3}# no validation folder beside it/);
   });
@@ -99,14 +103,18 @@ describe('other layouts', () => {
     const base = join(root, 'class-in-split');
     await classFolders(join(base, 'cifar', 'Train'), ['cat', 'dog']);
     await classFolders(join(base, 'cifar', 'Validation'), ['cat', 'dog'], 1);
-    assert.deepEqual(summary(await findDatasets([join(base, 'cifar', 'Train', 'cat')]), base), [{ name: 'cifar', kind: 'images', train: 'cifar/Train', validation: 'cifar/Validation' }]);
+    assert.deepEqual(summary(await findDatasets([join(base, 'cifar', 'Train', 'cat')]), base), [
+      { name: 'cifar', kind: 'images', train: 'cifar/Train', validation: 'cifar/Validation' },
+    ]);
   });
 
   test('a test split is found and kept out of training and validation', async () => {
     const base = join(root, 'with-test');
     for (const split of ['training', 'valid', 'test']) await classFolders(join(base, 'svhn', split), DIGITS, 1);
     const [found] = await findDatasets([join(base, 'svhn')]);
-    assert.deepEqual(summary([found as FoundDataset], base), [{ name: 'svhn', kind: 'images', train: 'svhn/training', validation: 'svhn/valid', test: 'svhn/test' }]);
+    assert.deepEqual(summary([found as FoundDataset], base), [
+      { name: 'svhn', kind: 'images', train: 'svhn/training', validation: 'svhn/valid', test: 'svhn/test' },
+    ]);
     const text = experimentTemplate([await inspectDataset(found as FoundDataset)], base, 'svhn');
     assert.match(text, /# test: 3 images in svhn\/test, kept out of training and validation/);
   });
@@ -151,7 +159,9 @@ describe('other layouts', () => {
     mkdirSync(join(base, 'data', 'birds', 'train', 'x'), { recursive: true });
     await classFolders(join(base, 'data', 'birds', 'train'), ['x']);
     writeFileSync(join(base, 'data', 'loose.png'), '');
-    await sharp(Buffer.alloc(64, 9), { raw: { width: 8, height: 8, channels: 1 } }).png().toFile(join(base, 'data', 'cats', 'one.png'));
+    await sharp(Buffer.alloc(64, 9), { raw: { width: 8, height: 8, channels: 1 } })
+      .png()
+      .toFile(join(base, 'data', 'cats', 'one.png'));
     await assert.rejects(findDatasets([join(base, 'data')]), (error: UserError) => {
       assert.match(error.message, /holds both class folders of images \(cats\) and folders or files that look like datasets \(birds, dogs\)/);
       assert.match(error.hint ?? '', /pick the dataset folders themselves/);
@@ -171,6 +181,17 @@ describe('other layouts', () => {
   });
 
   test('split folders are named in the usual ways, in any case', () => {
-    assert.deepEqual(['train', 'Training', 'VAL', 'valid', 'validation', 'dev', 'Test', 'testing', 'val.csv', 'images'].map(splitOf), ['train', 'train', 'validation', 'validation', 'validation', 'validation', 'test', 'test', 'validation', undefined]);
+    assert.deepEqual(['train', 'Training', 'VAL', 'valid', 'validation', 'dev', 'Test', 'testing', 'val.csv', 'images'].map(splitOf), [
+      'train',
+      'train',
+      'validation',
+      'validation',
+      'validation',
+      'validation',
+      'test',
+      'test',
+      'validation',
+      undefined,
+    ]);
   });
 });

@@ -48,7 +48,16 @@ test('the scaffolder finds classes, image sizes and CSV columns, and writes an e
   const sources = await Promise.all([digits, photos, sensors, depth].map((path) => inspectSource(path)));
   assert.deepEqual(sources[0], { kind: 'images', path: digits, name: 'digits', ignored: [], classes: ['0', '1'], images: 10, size: [10, 20], channels: 1 });
   assert.equal(sources[1]?.kind === 'images' && sources[1].channels, 3);
-  assert.deepEqual(sources[2], { kind: 'csv', path: sensors, name: 'sensors', ignored: [], columns: ['a', 'b', 'kind', 'c'], label: 'kind', task: 'classification', rows: 10 });
+  assert.deepEqual(sources[2], {
+    kind: 'csv',
+    path: sensors,
+    name: 'sensors',
+    ignored: [],
+    columns: ['a', 'b', 'kind', 'c'],
+    label: 'kind',
+    task: 'classification',
+    rows: 10,
+  });
   assert.equal(sources[3]?.kind === 'csv' && sources[3].task, 'regression');
 
   const text = experimentTemplate(sources, root, 'first');

@@ -44,7 +44,9 @@ test('every property in the published schema has a description for editor hints'
 });
 
 test('the description check finds a property without one', () => {
-  assert.deepEqual(propertiesWithoutDescription({ properties: { a: { description: 'x', properties: { b: { type: 'string' } } } } }), ['#/properties/a/properties/b']);
+  assert.deepEqual(propertiesWithoutDescription({ properties: { a: { description: 'x', properties: { b: { type: 'string' } } } } }), [
+    '#/properties/a/properties/b',
+  ]);
 });
 
 test('the published schema requires version, datasets and model at the top level', () => {

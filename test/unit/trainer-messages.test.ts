@@ -18,7 +18,15 @@ const epochDataset = {
 
 const valid: TrainerMessage[] = [
   { type: 'hello', protocol: 1, runId: '20261129-184239-digits-6c54', pid: 4242, status: 'paused' },
-  { type: 'step', epoch: 1, totalEpochs: 3, step: 2, stepsInEpoch: 6, samplesPerSecond: 812.5, datasets: { big: { samples: 8, loss: 0.7, accuracy: 0.5 }, reg: { samples: 8, loss: 0.1 } } },
+  {
+    type: 'step',
+    epoch: 1,
+    totalEpochs: 3,
+    step: 2,
+    stepsInEpoch: 6,
+    samplesPerSecond: 812.5,
+    datasets: { big: { samples: 8, loss: 0.7, accuracy: 0.5 }, reg: { samples: 8, loss: 0.1 } },
+  },
   { type: 'epoch', epoch: 2, totalEpochs: 3, datasets: { big: epochDataset } },
   { type: 'event', kind: 'weights-applied', epoch: 2 },
   { type: 'event', kind: 'failed', message: 'datasets[0].path: folder not found' },
@@ -41,7 +49,15 @@ test('a valid message of every type parses to the same value', () => {
 test('a NaN written by JSON.stringify (null) is accepted where a metric may be missing, refused elsewhere', () => {
   const nanLoss = { ...epochDataset, trainLoss: Number.NaN };
   assert.equal(parseTrainerMessage(JSON.stringify({ type: 'epoch', epoch: 1, totalEpochs: 1, datasets: { big: nanLoss } })).ok, true);
-  const nanStepLoss = { type: 'step', epoch: 1, totalEpochs: 1, step: 1, stepsInEpoch: 1, samplesPerSecond: 1, datasets: { big: { samples: 1, loss: Number.NaN } } };
+  const nanStepLoss = {
+    type: 'step',
+    epoch: 1,
+    totalEpochs: 1,
+    step: 1,
+    stepsInEpoch: 1,
+    samplesPerSecond: 1,
+    datasets: { big: { samples: 1, loss: Number.NaN } },
+  };
   assert.match(reasonFor(JSON.stringify(nanStepLoss)), /^datasets\.big\.loss: /);
   assert.match(reasonFor(JSON.stringify({ ...nanStepLoss, samplesPerSecond: Number.NaN, datasets: {} })), /^samplesPerSecond: /);
 });

@@ -58,7 +58,11 @@ const DEPTHWISE_CASES: ConvCase[] = [
 ];
 
 /** A [fh,fw,c,m] filter with d−1 zero taps between its taps: what a dilation of d computes with. */
-function spreadFilter(values: Float32Array, [fh, fw, c, m]: [number, number, number, number], [dh, dw]: [number, number]): { shape: number[]; values: Float32Array } {
+function spreadFilter(
+  values: Float32Array,
+  [fh, fw, c, m]: [number, number, number, number],
+  [dh, dw]: [number, number],
+): { shape: number[]; values: Float32Array } {
   const spreadW = (fw - 1) * dw + 1;
   const shape = [(fh - 1) * dh + 1, spreadW, c, m];
   const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
@@ -99,7 +103,18 @@ describe('Conv2DBackpropInput on wasm (replaced for speed) equals cpu', () => {
     { x: [2, 11, 10, 2], filter: [2, 3, 2, 3], strides: [4, 4], pad: 'same' },
     { x: [2, 12, 12, 3], filter: [4, 4, 3, 5], strides: [4, 4], pad: 'valid' },
     { x: [2, 9, 7, 3], filter: [3, 3, 3, 4], strides: [2, 1], pad: 'same', dataFormat: 'NCHW' },
-    { x: [2, 6, 7, 2], filter: [2, 3, 2, 3], strides: [1, 2], pad: 'valid', explicit: [[0, 0], [3, 1], [0, 4], [0, 0]] },
+    {
+      x: [2, 6, 7, 2],
+      filter: [2, 3, 2, 3],
+      strides: [1, 2],
+      pad: 'valid',
+      explicit: [
+        [0, 0],
+        [3, 1],
+        [0, 4],
+        [0, 0],
+      ],
+    },
   ];
   for (const c of cases) {
     const name = `${describeCase(c)}${c.explicit ? `, explicit ${JSON.stringify(c.explicit)}` : ''}${c.dataFormat === 'NCHW' ? ', NCHW' : ''}`;
@@ -173,17 +188,27 @@ describe('gradients through the ops on wasm equal cpu', () => {
   const gradientCases: Array<{ name: string; inputs: number[][]; f: (...xs: tf.Tensor[]) => tf.Tensor }> = [
     {
       name: 'conv2d, stride 2, same',
-      inputs: [[2, 9, 9, 3], [3, 3, 3, 4]],
+      inputs: [
+        [2, 9, 9, 3],
+        [3, 3, 3, 4],
+      ],
       f: (x, w) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'))),
     },
     {
       name: 'depthwiseConv2d, stride 2, valid',
-      inputs: [[2, 9, 9, 3], [3, 3, 3, 2]],
+      inputs: [
+        [2, 9, 9, 3],
+        [3, 3, 3, 2],
+      ],
       f: (x, w) => tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'))),
     },
     {
       name: 'separableConv2d, stride 1, same',
-      inputs: [[2, 7, 7, 3], [3, 3, 3, 2], [1, 1, 6, 4]],
+      inputs: [
+        [2, 7, 7, 3],
+        [3, 3, 3, 2],
+        [1, 1, 6, 4],
+      ],
       f: (x, d, p) => tf.sum(tf.square(tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, 1, 'same'))),
     },
     {
@@ -228,15 +253,19 @@ describe('gradients through the ops on wasm equal cpu', () => {
 
 test('max pooling sends the gradient of an all-negative window to its maximum on wasm, as on cpu', async () => {
   const gradient = (backend: string) =>
-    onBackend(backend, () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([-5, -1, -3, -2, 4, 1, 3, 2], [2, 2, 2, 1])));
+    onBackend(backend, () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([-5, -1, -3, -2, 4, 1, 3, 2], [2, 2, 2, 1])),
+    );
   assert.deepEqual(Array.from((await gradient('wasm')).values), [0, 1, 0, 0, 1, 0, 0, 0]);
   assertClose(await gradient('wasm'), await gradient('cpu'), 0);
 });
 
-describe('max pooling on wasm sends a tied window\'s gradient to its first maximum in row-major order, as cpu does', () => {
+describe("max pooling on wasm sends a tied window's gradient to its first maximum in row-major order, as cpu does", () => {
   test('one window with a three-way tie and one all-equal window', async () => {
     const gradient = (backend: string) =>
-      onBackend(backend, () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([0, 3, -1, -1, 3, 3, -1, -1], [1, 2, 4, 1])));
+      onBackend(backend, () =>
+        tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([0, 3, -1, -1, 3, 3, -1, -1], [1, 2, 4, 1])),
+      );
     assert.deepEqual(Array.from((await gradient('cpu')).values), [0, 1, 1, 0, 0, 0, 0, 0]);
     assertClose(await gradient('wasm'), await gradient('cpu'), 0);
   });
@@ -272,8 +301,7 @@ interface PoolCase {
 const POOL_VALUES: Record<string, (shape: number[]) => Float32Array> = {
   'distinct values': (shape) => seededValues(shape, 50),
   'many ties': (shape) => Float32Array.from(seededValues(shape, 51), (value) => Math.round(value * 1.5)),
-  'ties, −∞ and NaN': (shape) =>
-    Float32Array.from(seededValues(shape, 52), (value, i) => (i % 7 < 2 ? -Infinity : i % 11 === 0 ? NaN : Math.round(value))),
+  'ties, −∞ and NaN': (shape) => Float32Array.from(seededValues(shape, 52), (value, i) => (i % 7 < 2 ? -Infinity : i % 11 === 0 ? NaN : Math.round(value))),
 };
 
 const POOL_CASES: PoolCase[] = [

@@ -18,7 +18,10 @@ test('a weight change naming constructor, toString, hasOwnProperty or __proto__ 
 
 test('a waiting change of an older checkpoint that names no dataset is dropped on restore, keeping the rest', () => {
   const weights = new WeightSchedule({ big: 1, small: 1 }, { big: 1, small: 1 });
-  weights.restore({ sampling: { big: 1, small: 1 }, loss: { big: 1, small: 1 } }, { change: { sampling: { constructor: 3, small: 2 }, loss: { toString: 1 } }, requestIds: ['r'] });
+  weights.restore(
+    { sampling: { big: 1, small: 1 }, loss: { big: 1, small: 1 } },
+    { change: { sampling: { constructor: 3, small: 2 }, loss: { toString: 1 } }, requestIds: ['r'] },
+  );
   assert.deepEqual(weights.applyPending(), { requestIds: ['r'], change: { sampling: { small: 2 }, loss: {} } });
   assert.deepEqual(weights.current, { sampling: { big: 1, small: 2 }, loss: { big: 1, small: 1 } });
 });
@@ -28,8 +31,14 @@ test('sampling weights of 1e308 give finite shares for every strategy (their sum
     const shares = configuredShares({ strategy, temperature: 2, sizes: [100, 100], samplingWeights: [1e308, 1e308] });
     assert.deepEqual(shares, [0.5, 0.5], strategy);
   }
-  assert.deepEqual(configuredShares({ strategy: 'weights', temperature: 1, sizes: [10, 10, 10], samplingWeights: [Number.MAX_VALUE, Number.MAX_VALUE, 0] }), [0.5, 0.5, 0]);
-  assert.throws(() => configuredShares({ strategy: 'weights', temperature: 1, sizes: [10, 10], samplingWeights: [0, 0] }), /every dataset has a sampling share of zero/);
+  assert.deepEqual(
+    configuredShares({ strategy: 'weights', temperature: 1, sizes: [10, 10, 10], samplingWeights: [Number.MAX_VALUE, Number.MAX_VALUE, 0] }),
+    [0.5, 0.5, 0],
+  );
+  assert.throws(
+    () => configuredShares({ strategy: 'weights', temperature: 1, sizes: [10, 10], samplingWeights: [0, 0] }),
+    /every dataset has a sampling share of zero/,
+  );
 });
 
 test('a temperature far below 1 on large sources gives finite shares (the size raised to 1/T overflows)', () => {

@@ -27,7 +27,13 @@ export async function newExperiment(services: ExtensionServices, clicked?: vscod
   const name = basename(target.fsPath, EXTENSION);
   try {
     const node = await services.nodeRuntime();
-    const text = await runScaffold(node, services.trainerScript, sources.map((uri) => uri.fsPath), dirname(target.fsPath), name);
+    const text = await runScaffold(
+      node,
+      services.trainerScript,
+      sources.map((uri) => uri.fsPath),
+      dirname(target.fsPath),
+      name,
+    );
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
     await vscode.window.showTextDocument(target);
     services.log.info(`wrote ${vscode.workspace.asRelativePath(target)} for ${sources.length} data source(s)`);

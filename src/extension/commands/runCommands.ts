@@ -15,11 +15,18 @@ import { weightChangeProblem, type CurrentWeights } from '../../shared/mixing/we
 
 type RunArgument = RunNode | string | undefined;
 
-export async function resolveRun(services: ExtensionServices, argument: RunArgument, filter: (run: RunSummary) => boolean = () => true): Promise<RunSummary | undefined> {
+export async function resolveRun(
+  services: ExtensionServices,
+  argument: RunArgument,
+  filter: (run: RunSummary) => boolean = () => true,
+): Promise<RunSummary | undefined> {
   await services.store.loaded;
   if (typeof argument === 'string') return services.store.get(argument);
   if (argument?.kind === 'run') return services.store.get(argument.runId);
-  const candidates = services.store.all().filter(filter).sort((a, b) => b.record.id.localeCompare(a.record.id));
+  const candidates = services.store
+    .all()
+    .filter(filter)
+    .sort((a, b) => b.record.id.localeCompare(a.record.id));
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage('jointrain: no run to choose from.');
     return undefined;
@@ -48,11 +55,18 @@ export function registerRunCommands(services: ExtensionServices, panels: RunPane
     if (run) await sendCommand(services, run, { type });
   };
   return [
-    vscode.commands.registerCommand('jointrain.pauseRun', control('pause', (run) => run.record.status === 'running')),
-    vscode.commands.registerCommand('jointrain.resumeRun', control('resume', (run) => run.record.status === 'paused')),
+    vscode.commands.registerCommand(
+      'jointrain.pauseRun',
+      control('pause', (run) => run.record.status === 'running'),
+    ),
+    vscode.commands.registerCommand(
+      'jointrain.resumeRun',
+      control('resume', (run) => run.record.status === 'paused'),
+    ),
     vscode.commands.registerCommand('jointrain.stopRun', control('stop', live)),
-    vscode.commands.registerCommand('jointrain.setWeights', (argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }) =>
-      setWeights(services, argument, change),
+    vscode.commands.registerCommand(
+      'jointrain.setWeights',
+      (argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }) => setWeights(services, argument, change),
     ),
     vscode.commands.registerCommand('jointrain.openRun', async (argument: RunArgument) => {
       const run = await resolveRun(services, argument);
@@ -93,7 +107,11 @@ async function resumeFromCheckpoint(services: ExtensionServices, run: RunSummary
   services.log.info(`resuming run ${run.record.id} from its last checkpoint (pid ${launched.pid}); log: ${run.dir}/${RUN_FILES.trainerLog}`);
 }
 
-async function setWeights(services: ExtensionServices, argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }): Promise<void> {
+async function setWeights(
+  services: ExtensionServices,
+  argument: RunArgument,
+  change?: { sampling?: Record<string, number>; loss?: Record<string, number> },
+): Promise<void> {
   const run = await resolveRun(services, argument, (summary) => isLiveStatus(summary.record.status));
   if (run === undefined) return;
   const current = currentWeights(run);

@@ -34,7 +34,10 @@ export async function startTraining(services: ExtensionServices, uri?: vscode.Ur
   if (errors > 0) {
     services.log.error(`${vscode.workspace.asRelativePath(file)} has ${errors} error(s); not starting.`);
     void vscode.window
-      .showErrorMessage(`jointrain: ${vscode.workspace.asRelativePath(file)} has ${errors} error${errors === 1 ? '' : 's'}. Fix ${errors === 1 ? 'it' : 'them'} to start training.`, 'Show Problems')
+      .showErrorMessage(
+        `jointrain: ${vscode.workspace.asRelativePath(file)} has ${errors} error${errors === 1 ? '' : 's'}. Fix ${errors === 1 ? 'it' : 'them'} to start training.`,
+        'Show Problems',
+      )
       .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
     return undefined;
   }
@@ -42,7 +45,14 @@ export async function startTraining(services: ExtensionServices, uri?: vscode.Ur
   const settings = readSettings();
   const runsDir = folder ? runsDirOf(folder, settings) : `${cwd}/.jointrain/runs`;
   services.watchRunsDir(runsDir);
-  const launched = await services.trainers.start({ experimentFile: file.fsPath, runsDir, trainerScript: services.trainerScript, node, backend: settings.backend, cwd });
+  const launched = await services.trainers.start({
+    experimentFile: file.fsPath,
+    runsDir,
+    trainerScript: services.trainerScript,
+    node,
+    backend: settings.backend,
+    cwd,
+  });
   services.log.info(`started run ${launched.runId} (pid ${launched.pid}) for ${vscode.workspace.asRelativePath(file)}; log: ${launched.runDir}/trainer.log`);
   return launched.runId;
 }

@@ -7,6 +7,9 @@ export const experimentHoverProvider: vscode.HoverProvider = {
     if (!isExperimentDocument(document)) return undefined;
     const hover = hoverAt(document.getText(), document.offsetAt(position));
     if (!hover) return undefined;
-    return new vscode.Hover(new vscode.MarkdownString(hover.markdown), new vscode.Range(document.positionAt(hover.range.start), document.positionAt(hover.range.end)));
+    return new vscode.Hover(
+      new vscode.MarkdownString(hover.markdown),
+      new vscode.Range(document.positionAt(hover.range.start), document.positionAt(hover.range.end)),
+    );
   },
 };

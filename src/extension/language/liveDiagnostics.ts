@@ -29,7 +29,8 @@ export class LiveDiagnostics implements vscode.Disposable {
         this.fileIssues.set(key, issues);
         this.publish(document);
       },
-      (key, error) => this.services.log.warn(`could not check the data of ${vscode.workspace.asRelativePath(vscode.Uri.parse(key))}: ${(error as Error).message}`),
+      (key, error) =>
+        this.services.log.warn(`could not check the data of ${vscode.workspace.asRelativePath(vscode.Uri.parse(key))}: ${(error as Error).message}`),
     );
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((document) => this.check(document, 0)),

@@ -57,7 +57,12 @@ export class RunPanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: roots };
     const asset = (...path: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
     panel.webview.html = panelHtml(
-      { cspSource: panel.webview.cspSource, nonce: createNonce(randomBytes), scriptUri: asset('dist', 'webview.js'), styleUris: [asset('dist', 'webview.css'), asset('media', 'panel.css')] },
+      {
+        cspSource: panel.webview.cspSource,
+        nonce: createNonce(randomBytes),
+        scriptUri: asset('dist', 'webview.js'),
+        styleUris: [asset('dist', 'webview.css'), asset('media', 'panel.css')],
+      },
       `Run ${runId}`,
     );
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'jointrain.svg');
@@ -93,7 +98,12 @@ export class RunPanel implements vscode.Disposable {
    */
   onRunsChanged(changed: readonly RunSummary[]): void {
     const current = this.services.store.get(this.runId)?.record;
-    const relevant = current !== undefined && comparisonAffected(current, changed.map((run) => run.record));
+    const relevant =
+      current !== undefined &&
+      comparisonAffected(
+        current,
+        changed.map((run) => run.record),
+      );
     if (!relevant || !this.ready || !this.panel.visible || this.comparisonTimer) return;
     this.comparisonTimer = setTimeout(() => {
       this.comparisonTimer = undefined;
@@ -139,13 +149,17 @@ export class RunPanel implements vscode.Disposable {
       this.notice(`Run ${this.runId} is not running: ${message.type} was not sent.`);
       return;
     }
-    const result = trainerCommandFor(message, run.record.datasets.map((d) => ({ name: d.name, trainSize: d.train.size })));
+    const result = trainerCommandFor(
+      message,
+      run.record.datasets.map((d) => ({ name: d.name, trainSize: d.train.size })),
+    );
     if (!result.ok) {
       this.notice(result.problem);
       return;
     }
     this.services.trainers.send(this.runId, result.command).then(
-      (route) => this.services.log.info(`run ${this.runId}: panel sent ${result.command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`),
+      (route) =>
+        this.services.log.info(`run ${this.runId}: panel sent ${result.command.type} (${route === 'channel' ? 'over the channel' : 'through control.jsonl'})`),
       (error: unknown) => this.notice(`Could not send ${result.command.type} to the trainer: ${(error as Error).message}`),
     );
   }
@@ -174,7 +188,10 @@ export class RunPanel implements vscode.Disposable {
   private async sendComparison(): Promise<void> {
     const current = this.services.store.get(this.runId)?.record;
     if (current === undefined) return;
-    const candidates = comparisonCandidates(current, this.services.store.all().map((run) => run.record));
+    const candidates = comparisonCandidates(
+      current,
+      this.services.store.all().map((run) => run.record),
+    );
     const compared = await this.readCompared();
     await this.post({ type: 'comparison', seq: ++this.seq, candidates, ...(compared ? { compared } : {}) });
   }

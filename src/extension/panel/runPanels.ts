@@ -42,7 +42,9 @@ export class RunPanels implements vscode.Disposable {
     const parsed = PanelUiStateSchema.safeParse(state);
     const run = parsed.success ? this.services.store.get(parsed.data.runId) : undefined;
     if (run === undefined || this.panels.has(run.record.id)) {
-      this.services.log.info(`closed a restored panel: ${parsed.success ? `run ${parsed.data.runId} is gone or already shown` : 'its saved state names no run'}`);
+      this.services.log.info(
+        `closed a restored panel: ${parsed.success ? `run ${parsed.data.runId} is gone or already shown` : 'its saved state names no run'}`,
+      );
       panel.dispose();
       return;
     }

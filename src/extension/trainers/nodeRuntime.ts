@@ -18,7 +18,8 @@ export async function resolveNodeRuntime(configured: string | undefined, probe: 
   if (configured) {
     const version = await versionOf(configured, probe);
     if (version === undefined) throw new Error(`jointrain.nodePath "${configured}" could not be run: set it to a Node.js ${MIN_NODE_MAJOR}+ executable`);
-    if (majorOf(version) < MIN_NODE_MAJOR) throw new Error(`jointrain.nodePath "${configured}" is Node ${version}; jointrain needs Node ${MIN_NODE_MAJOR} or newer`);
+    if (majorOf(version) < MIN_NODE_MAJOR)
+      throw new Error(`jointrain.nodePath "${configured}" is Node ${version}; jointrain needs Node ${MIN_NODE_MAJOR} or newer`);
     return { command: configured, env: {} };
   }
   const onPath = await versionOf('node', probe);

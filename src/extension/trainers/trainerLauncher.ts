@@ -41,7 +41,13 @@ export async function launchTrainer(request: LaunchRequest): Promise<LaunchedTra
 async function spawnDetached(node: NodeRuntime, args: string[], runDir: string, cwd: string): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
   const log = await open(join(runDir, RUN_FILES.trainerLog), 'a');
   try {
-    const child = spawn(node.command, args, { cwd, detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...process.env, ...node.env }, windowsHide: true });
+    const child = spawn(node.command, args, {
+      cwd,
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      env: { ...process.env, ...node.env },
+      windowsHide: true,
+    });
     // Listening before anything else is awaited: a trainer that fails at once still reports its exit.
     const exited = new Promise<number | null>((resolve) => {
       child.once('exit', (code) => resolve(code));
@@ -55,7 +61,17 @@ async function spawnDetached(node: NodeRuntime, args: string[], runDir: string, 
 }
 
 /** Starts a trainer that resumes a run folder from its newest complete checkpoint (`jointrain resume`). */
-export async function launchResume(request: { runDir: string; trainerScript: string; node: NodeRuntime; cwd: string }): Promise<Omit<LaunchedTrainer, 'runId'>> {
-  const { child, exited } = await spawnDetached(request.node, [request.trainerScript, 'resume', request.runDir, '--channel', '--quiet'], request.runDir, request.cwd);
+export async function launchResume(request: {
+  runDir: string;
+  trainerScript: string;
+  node: NodeRuntime;
+  cwd: string;
+}): Promise<Omit<LaunchedTrainer, 'runId'>> {
+  const { child, exited } = await spawnDetached(
+    request.node,
+    [request.trainerScript, 'resume', request.runDir, '--channel', '--quiet'],
+    request.runDir,
+    request.cwd,
+  );
   return { runDir: request.runDir, pid: child.pid ?? -1, exited };
 }

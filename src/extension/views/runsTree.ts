@@ -47,7 +47,9 @@ export function buildRunsTree(runs: readonly RunSummary[], formatTime: (iso: str
   }
   return [...groups.entries()]
     .map(([key, members]): ExperimentNode => {
-      const sorted = [...members].sort((a, b) => b.record.timings.startedAt.localeCompare(a.record.timings.startedAt) || b.record.id.localeCompare(a.record.id));
+      const sorted = [...members].sort(
+        (a, b) => b.record.timings.startedAt.localeCompare(a.record.timings.startedAt) || b.record.id.localeCompare(a.record.id),
+      );
       return {
         kind: 'experiment',
         id: `experiment:${key}`,
@@ -95,7 +97,10 @@ function datasetNodes(run: RunSummary): DatasetNode[] {
     const epoch = run.lastEpoch?.datasets[name];
     const step = run.lastStep?.datasets[name];
     const parts = epoch
-      ? [`val loss ${num(epoch.valLoss)}`, epoch.valAccuracy != null ? `acc ${pct(epoch.valAccuracy)}` : epoch.valMae != null ? `mae ${num(epoch.valMae)}` : undefined]
+      ? [
+          `val loss ${num(epoch.valLoss)}`,
+          epoch.valAccuracy != null ? `acc ${pct(epoch.valAccuracy)}` : epoch.valMae != null ? `mae ${num(epoch.valMae)}` : undefined,
+        ]
       : step
         ? [`loss ${num(step.loss)}`, step.accuracy !== undefined ? `acc ${pct(step.accuracy)}` : undefined]
         : ['no metrics yet'];

@@ -29,7 +29,8 @@ export class SkippedDataDiagnostics implements vscode.Disposable {
     if (generation !== this.generation) return;
     this.collection.clear();
     for (const { run, text } of computed) {
-      if (text !== undefined) this.collection.set(vscode.Uri.file(run.record.experimentPath), toDiagnostics(skippedIssues(text, run.record.experimentPath, run.record)));
+      if (text !== undefined)
+        this.collection.set(vscode.Uri.file(run.record.experimentPath), toDiagnostics(skippedIssues(text, run.record.experimentPath, run.record)));
     }
   }
 

@@ -10,11 +10,20 @@ export interface StatusLine {
 }
 
 /** `epochs` (from run.json) stands in until the first live step arrives, e.g. right after a window reload. */
-export function statusLine(experimentName: string, status: RunStatus, step: StepMessage | undefined, epochs?: { completed: number; total: number }): StatusLine {
+export function statusLine(
+  experimentName: string,
+  status: RunStatus,
+  step: StepMessage | undefined,
+  epochs?: { completed: number; total: number },
+): StatusLine {
   const icon = status === 'paused' ? '$(debug-pause)' : '$(sync~spin)';
   if (step === undefined) {
-    if (epochs === undefined || epochs.completed === 0) return { text: `${icon} ${experimentName}: starting`, tooltip: `jointrain: ${experimentName} is starting` };
-    return { text: `${icon} ${experimentName} ${epochs.completed}/${epochs.total}`, tooltip: `jointrain: ${experimentName} (${status}), ${epochs.completed} of ${epochs.total} epochs done` };
+    if (epochs === undefined || epochs.completed === 0)
+      return { text: `${icon} ${experimentName}: starting`, tooltip: `jointrain: ${experimentName} is starting` };
+    return {
+      text: `${icon} ${experimentName} ${epochs.completed}/${epochs.total}`,
+      tooltip: `jointrain: ${experimentName} (${status}), ${epochs.completed} of ${epochs.total} epochs done`,
+    };
   }
   const worst = Object.entries(step.datasets).reduce<[string, number] | undefined>(
     (current, [name, metrics]) => (current === undefined || metrics.loss > current[1] ? [name, metrics.loss] : current),
@@ -27,7 +36,9 @@ export function statusLine(experimentName: string, status: RunStatus, step: Step
     tooltip: [
       `jointrain: ${experimentName} (${status})`,
       `epoch ${step.epoch} of ${step.totalEpochs}, step ${step.step} of ${step.stepsInEpoch}, ${Math.round(step.samplesPerSecond)} samples/s`,
-      ...Object.entries(step.datasets).map(([name, m]) => `${name}: loss ${m.loss.toFixed(3)}${m.accuracy !== undefined ? `, acc ${(m.accuracy * 100).toFixed(1)}%` : ''}`),
+      ...Object.entries(step.datasets).map(
+        ([name, m]) => `${name}: loss ${m.loss.toFixed(3)}${m.accuracy !== undefined ? `, acc ${(m.accuracy * 100).toFixed(1)}%` : ''}`,
+      ),
       'Click to open the run',
     ].join('\n'),
   };

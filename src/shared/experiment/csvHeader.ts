@@ -3,7 +3,11 @@
  * names unquoted (quoted fields are not split further: a header needs no embedded delimiters).
  */
 export function csvHeaderColumns(firstLine: string, delimiter: string): string[] {
-  return firstLine.replace(/^\uFEFF/, '').replace(/\r$/, '').split(delimiter).map(unquote);
+  return firstLine
+    .replace(/^\uFEFF/, '')
+    .replace(/\r$/, '')
+    .split(delimiter)
+    .map(unquote);
 }
 
 function unquote(field: string): string {

@@ -43,7 +43,10 @@ export function layerSize(layer: LayerSpec, input: readonly number[]): LayerSize
       const [kh, kw] = pairOf(layer.kernel_size);
       const [sh, sw] = pairOf(layer.strides);
       const [h = 1, w = 1] = input;
-      return { shape: [spatial(h, kh, sh, layer.padding), spatial(w, kw, sw, layer.padding), layer.filters], parameters: kh * kw * last * layer.filters + layer.filters };
+      return {
+        shape: [spatial(h, kh, sh, layer.padding), spatial(w, kw, sw, layer.padding), layer.filters],
+        parameters: kh * kw * last * layer.filters + layer.filters,
+      };
     }
     case 'max_pooling2d':
     case 'average_pooling2d': {
@@ -86,7 +89,13 @@ interface ModelSize {
 }
 
 /** Runs a list of layers over a shape; `counted` says whether their parameters are new (the trunk is shared by every stem). */
-function walk(layers: readonly LayerSpec[], input: readonly number[], field: FieldPath, counted: boolean, size: ModelSize): { shape: number[]; activations: number } {
+function walk(
+  layers: readonly LayerSpec[],
+  input: readonly number[],
+  field: FieldPath,
+  counted: boolean,
+  size: ModelSize,
+): { shape: number[]; activations: number } {
   let shape = [...input];
   let activations = 0;
   layers.forEach((layer, index) => {
@@ -155,7 +164,12 @@ export function stemInputShapes(experiment: Experiment, sampleShapes: ReadonlyAr
   return inputs;
 }
 
-export function checkModelFits(experiment: Experiment, stemInputs: ReadonlyMap<string, readonly number[]>, totalMemory: number, at: ExperimentLocator): ExperimentIssue[] {
+export function checkModelFits(
+  experiment: Experiment,
+  stemInputs: ReadonlyMap<string, readonly number[]>,
+  totalMemory: number,
+  at: ExperimentLocator,
+): ExperimentIssue[] {
   const size = estimateModelSize(experiment, stemInputs);
   if (size === undefined) return [];
   const batchSize = experiment.training.batch_size;
@@ -165,7 +179,12 @@ export function checkModelFits(experiment: Experiment, stemInputs: ReadonlyMap<s
   if (total <= totalMemory) return [];
   const estimate = `the model needs at least ${gib(total)} (${size.parameters.toExponential(2)} parameters with their gradients and optimizer slots: ${gib(parameterBytes)}; one batch of ${batchSize}: ${gib(batchSize * activationBytesPerSample)}) but this machine has ${gib(totalMemory)}`;
   if (parameterBytes * 2 >= total && size.largest !== undefined) {
-    return [at.issue(size.largest.field, `${estimate}; this layer alone has ${size.largest.parameters.toExponential(2)} parameters: give it fewer units or filters (or a smaller input before it)`)];
+    return [
+      at.issue(
+        size.largest.field,
+        `${estimate}; this layer alone has ${size.largest.parameters.toExponential(2)} parameters: give it fewer units or filters (or a smaller input before it)`,
+      ),
+    ];
   }
   const fitting = Math.floor((totalMemory - parameterBytes) / activationBytesPerSample);
   const fix = fitting >= 1 ? `lower batch_size to ${fitting} or less, or use smaller images or layers` : 'use smaller images or layers';

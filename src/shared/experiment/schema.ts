@@ -70,8 +70,17 @@ export const LayerSchema = z
   .discriminatedUnion('type', [DenseLayer, Conv2dLayer, Pool2dLayer, ParameterlessLayer, DropoutLayer, ActivationLayer])
   .describe('One layer, chosen by `type`.');
 export const LAYER_TYPES = [
-  'dense', 'conv2d', 'max_pooling2d', 'average_pooling2d', 'flatten', 'global_average_pooling2d',
-  'global_max_pooling2d', 'batch_normalization', 'layer_normalization', 'dropout', 'activation',
+  'dense',
+  'conv2d',
+  'max_pooling2d',
+  'average_pooling2d',
+  'flatten',
+  'global_average_pooling2d',
+  'global_max_pooling2d',
+  'batch_normalization',
+  'layer_normalization',
+  'dropout',
+  'activation',
 ] as const;
 
 const layers = z.array(LayerSchema).default([]);
@@ -104,30 +113,28 @@ const DeclaredModel = z.strictObject({
 
 const LoadedModel = z.strictObject({
   from: filePath.describe('Path (relative to the experiment file) of an existing TensorFlow.js layers `model.json`.'),
-  inputs: z
-    .record(z.string().min(1), z.number().int().nonnegative())
-    .describe('Stem name → index of the model input that this stem feeds.'),
-  outputs: z
-    .record(z.string().min(1), z.number().int().nonnegative())
-    .describe('Head name → index of the model output that this head reads.'),
+  inputs: z.record(z.string().min(1), z.number().int().nonnegative()).describe('Stem name → index of the model input that this stem feeds.'),
+  outputs: z.record(z.string().min(1), z.number().int().nonnegative()).describe('Head name → index of the model output that this head reads.'),
   tasks: z
     .record(z.string().min(1), z.enum(['classification', 'regression']))
     .default({})
     .describe('Head name → task; heads not listed are classification.'),
 });
 
-export const ModelSchema = z.union([DeclaredModel, LoadedModel]).describe(
-  'Either layers declared here (`stems`, `trunk`, `heads`) or an existing tfjs model (`from`, `inputs`, `outputs`).',
-);
+export const ModelSchema = z
+  .union([DeclaredModel, LoadedModel])
+  .describe('Either layers declared here (`stems`, `trunk`, `heads`) or an existing tfjs model (`from`, `inputs`, `outputs`).');
 
-const ValidationSchema = z.union([
-  z.strictObject({
-    split: z.number().gt(0).lt(1).describe('Fraction of each class held out for validation (stratified, seeded).'),
-  }),
-  z.strictObject({
-    path: filePath.describe('A separate validation folder (images) or file (csv), relative to the experiment file.'),
-  }),
-]).describe('How validation data is obtained: `split` a fraction off the training source, or a separate `path`.');
+const ValidationSchema = z
+  .union([
+    z.strictObject({
+      split: z.number().gt(0).lt(1).describe('Fraction of each class held out for validation (stratified, seeded).'),
+    }),
+    z.strictObject({
+      path: filePath.describe('A separate validation folder (images) or file (csv), relative to the experiment file.'),
+    }),
+  ])
+  .describe('How validation data is obtained: `split` a fraction off the training source, or a separate `path`.');
 
 const AugmentSchema = z
   .strictObject({
@@ -146,14 +153,12 @@ const AugmentSchema = z
 
 const ImagePreprocessSchema = z
   .strictObject({
-    size: z
-      .tuple([imageSide, imageSide])
-      .describe(`Target [height, width], each at most ${MAX_IMAGE_SIDE}; images are resized (cover + centre crop) to it.`),
-    channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 for greyscale, 3 for RGB.'),
-    scale: z
-      .enum(['unit', 'symmetric', 'none'])
-      .default('unit')
-      .describe("Pixel scaling: 'unit' maps to [0, 1], 'symmetric' to [-1, 1], 'none' keeps 0–255."),
+    size: z.tuple([imageSide, imageSide]).describe(`Target [height, width], each at most ${MAX_IMAGE_SIDE}; images are resized (cover + centre crop) to it.`),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .default(3)
+      .describe('1 for greyscale, 3 for RGB.'),
+    scale: z.enum(['unit', 'symmetric', 'none']).default('unit').describe("Pixel scaling: 'unit' maps to [0, 1], 'symmetric' to [-1, 1], 'none' keeps 0–255."),
   })
   .describe('How images are decoded into tensors.');
 
@@ -173,7 +178,9 @@ export const ScheduleSchema = z
   .strictObject({
     type: z
       .enum(SCHEDULE_TYPES)
-      .describe("'step': `from` until `end_epoch`, then `to`; 'linear': straight from `from` to `to`; 'cosine': a half cosine from `from` to `to` (slow at both ends)."),
+      .describe(
+        "'step': `from` until `end_epoch`, then `to`; 'linear': straight from `from` to `to`; 'cosine': a half cosine from `from` to `to` (slow at both ends).",
+      ),
     from: finiteNonNegative.describe('Value at `start_epoch` and before.'),
     to: finiteNonNegative.describe('Value at `end_epoch` and after.'),
     start_epoch: positiveInt.default(1).describe('First epoch of the change (1-based).'),
@@ -238,10 +245,7 @@ export const MixingSchema = z
       'Sets the temperature at every epoch boundary (e.g. start near uniform, cool down towards proportional); values below 1 count as 1.',
     ),
     epoch_end: z
-      .union([
-        z.enum(EPOCH_ENDS),
-        z.strictObject({ steps: positiveInt.describe('Number of steps in an epoch.') }),
-      ])
+      .union([z.enum(EPOCH_ENDS), z.strictObject({ steps: positiveInt.describe('Number of steps in an epoch.') })])
       .default('all_exhausted')
       .describe(
         "What ends an epoch: 'first_exhausted' (a dataset has been seen once), 'all_exhausted' (every dataset has been seen once; smaller ones are cycled and reshuffled) or { steps: N }.",
@@ -266,7 +270,9 @@ export const BalancerSchema = z
     mode: z
       .enum(BALANCER_MODES)
       .default('auto')
-      .describe("'auto': the balancer changes the weights itself; 'suggest': at each epoch end it proposes loss weights with its reason, applied only when you accept them (dwa and gradnorm)."),
+      .describe(
+        "'auto': the balancer changes the weights itself; 'suggest': at each epoch end it proposes loss weights with its reason, applied only when you accept them (dwa and gradnorm).",
+      ),
     temperature: z.number().finite().positive().default(2).describe('T of dwa: larger T gives more even weights.'),
     alpha: finiteNonNegative.default(1.5).describe('α of gradnorm: how strongly datasets that train slower are pushed; 0 equalizes gradient norms.'),
     learning_rate: z.number().finite().positive().default(0.025).describe('Step size of the gradnorm weight update.'),
@@ -303,10 +309,7 @@ export const TrainingSchema = z
       .describe('The optimizer and its learning rate.'),
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
     seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
-    backend: z
-      .enum(BACKENDS)
-      .default('auto')
-      .describe("TensorFlow.js backend: 'auto' picks tensorflow-gpu, then tensorflow (tfjs-node), then wasm, then cpu."),
+    backend: z.enum(BACKENDS).default('auto').describe("TensorFlow.js backend: 'auto' picks tensorflow-gpu, then tensorflow (tfjs-node), then wasm, then cpu."),
     checkpoint: z
       .strictObject({
         every_epochs: positiveInt.default(1).describe('Write a checkpoint every N epochs.'),

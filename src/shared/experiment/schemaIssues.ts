@@ -44,7 +44,13 @@ export function explainSchemaIssues(schema: Schema, issues: readonly Issue[], da
       case 'invalid_union': {
         if (issue.errors.length === 0) return problem(expectedValues(discriminatorOptions(issue), value));
         const branches = issue.errors;
-        if (branches.every(failsAtRoot)) return problem(expectedAnyOf(branches.flatMap((branch) => branch.filter(isRootIssue)), value));
+        if (branches.every(failsAtRoot))
+          return problem(
+            expectedAnyOf(
+              branches.flatMap((branch) => branch.filter(isRootIssue)),
+              value,
+            ),
+          );
         return mostPlausibleBranch(branches, value).flatMap((inner) => explain(inner, path));
       }
       case 'invalid_type':
@@ -79,7 +85,13 @@ function withoutMisspeltMissingKeys(problems: readonly KeyProblem[]): SchemaProb
 
 function explainVersion(value: unknown): SchemaProblem[] {
   if (value === undefined) {
-    return [{ path: [], message: `missing \`version\`: add \`version: ${SUPPORTED_VERSION}\` at the top (the experiment format this jointrain reads)`, target: 'value' }];
+    return [
+      {
+        path: [],
+        message: `missing \`version\`: add \`version: ${SUPPORTED_VERSION}\` at the top (the experiment format this jointrain reads)`,
+        target: 'value',
+      },
+    ];
   }
   return [
     {
@@ -165,7 +177,11 @@ function expectedValues(values: readonly unknown[], value: unknown): string {
 
 function suggestValue(values: readonly unknown[], value: unknown): string {
   if (typeof value !== 'string') return '';
-  return didYouMean(value, values.filter((candidate): candidate is string => typeof candidate === 'string'), (name) => JSON.stringify(name));
+  return didYouMean(
+    value,
+    values.filter((candidate): candidate is string => typeof candidate === 'string'),
+    (name) => JSON.stringify(name),
+  );
 }
 
 function explainBound(issue: Issue, value: unknown): string {
@@ -230,4 +246,3 @@ function describeValue(value: unknown): string {
   if (typeof value === 'object' && value !== null) return 'a map';
   return String(value as string | number | boolean | null | undefined);
 }
-

@@ -121,7 +121,11 @@ function variantsOf(schema: Json): Variant[] {
 
 function table(rows: readonly FieldRow[]): string[] {
   if (rows.length === 0) return ['No further fields.'];
-  return ['| field | accepts | default | meaning |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${code(r.path)} | ${cell(r.accepts)} | ${cell(r.defaultValue)} | ${cell(r.description)} |`)];
+  return [
+    '| field | accepts | default | meaning |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${code(r.path)} | ${cell(r.accepts)} | ${cell(r.defaultValue)} | ${cell(r.description)} |`),
+  ];
 }
 
 /** Finds every array of `oneOf` variants told apart by `type` (datasets, layers), by JSON path. */
@@ -129,7 +133,8 @@ function unionsIn(schema: unknown, path: string, found: Map<string, Json>): void
   if (Array.isArray(schema)) return schema.forEach((item) => unionsIn(item, path, found));
   if (!isObject(schema)) return;
   if (schema.type === 'array' && isObject(schema.items) && variantsOf(schema.items).length > 1 && !found.has(path)) found.set(path, schema.items);
-  for (const [key, value] of Object.entries(schema)) unionsIn(value, key === 'properties' || key === 'items' || key === 'anyOf' || key === 'oneOf' ? path : `${path}.${key}`, found);
+  for (const [key, value] of Object.entries(schema))
+    unionsIn(value, key === 'properties' || key === 'items' || key === 'anyOf' || key === 'oneOf' ? path : `${path}.${key}`, found);
 }
 
 export function experimentReference(): string {
@@ -158,8 +163,15 @@ export function experimentReference(): string {
     seen.add(key);
     const isLayers = variants.some((v) => v.name === 'dense');
     lines.push('', isLayers ? '## Layer types' : '## Dataset types', '');
-    lines.push(isLayers ? 'Each layer is `{ type: <name>, …arguments }`, in `model.stems.<stem>.layers`, `model.trunk` or `model.heads.<head>.layers`.' : 'Each entry of `datasets` has a `type`:');
+    lines.push(
+      isLayers
+        ? 'Each layer is `{ type: <name>, …arguments }`, in `model.stems.<stem>.layers`, `model.trunk` or `model.heads.<head>.layers`.'
+        : 'Each entry of `datasets` has a `type`:',
+    );
     for (const variant of variants) lines.push('', `### ${code(variant.name)}`, '', variant.description, '', ...table(variant.rows));
   }
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

@@ -63,7 +63,9 @@ function duplicateNames(datasets: readonly DatasetSpec[], at: ExperimentLocator)
       firstIndex.set(dataset.name, index);
       return [];
     }
-    return [at.issue(['datasets', index, 'name'], `duplicate dataset name \`${dataset.name}\` (also used by datasets[${first}]): give each dataset a unique name`)];
+    return [
+      at.issue(['datasets', index, 'name'], `duplicate dataset name \`${dataset.name}\` (also used by datasets[${first}]): give each dataset a unique name`),
+    ];
   });
 }
 
@@ -82,7 +84,14 @@ function checkDataset(dataset: DatasetSpec, index: number, model: ModelNames, at
       issues.push(at.issue(['datasets', index, 'head'], `images datasets need a classification head; \`${head}\` is a regression head`));
     }
     if (dataset.class_weights) {
-      issues.push(at.issue(['datasets', index, 'class_weights'], `class_weights apply to classification only; \`${head}\` is a regression head: remove class_weights`, 'error', 'key'));
+      issues.push(
+        at.issue(
+          ['datasets', index, 'class_weights'],
+          `class_weights apply to classification only; \`${head}\` is a regression head: remove class_weights`,
+          'error',
+          'key',
+        ),
+      );
     }
   }
   if (dataset.type === 'csv') {
@@ -139,16 +148,33 @@ function balancerSettings({ training, mixing }: Experiment, at: ExperimentLocato
   const { type, mode } = training.balancer;
   const issues: ExperimentIssue[] = [];
   if (mode === 'suggest' && type !== 'dwa' && type !== 'gradnorm') {
-    issues.push(at.issue(['training', 'balancer', 'mode'], `only dwa and gradnorm suggest weights; \`${type}\` has nothing to suggest: use \`mode: auto\` or \`type: dwa\``));
+    issues.push(
+      at.issue(
+        ['training', 'balancer', 'mode'],
+        `only dwa and gradnorm suggest weights; \`${type}\` has nothing to suggest: use \`mode: auto\` or \`type: dwa\``,
+      ),
+    );
   }
   const owners: Record<string, string> = { temperature: 'dwa', alpha: 'gradnorm', learning_rate: 'gradnorm' };
   for (const [field, owner] of Object.entries(owners)) {
     if (type !== owner && at.has(['training', 'balancer', field])) {
-      issues.push(at.issue(['training', 'balancer', field], `${field} is used only by the ${owner} balancer (type is "${type}"): remove it or set \`type: ${owner}\``, 'warning'));
+      issues.push(
+        at.issue(
+          ['training', 'balancer', field],
+          `${field} is used only by the ${owner} balancer (type is "${type}"): remove it or set \`type: ${owner}\``,
+          'warning',
+        ),
+      );
     }
   }
   if (mixing.temperature_schedule !== undefined && mixing.strategy !== 'temperature') {
-    issues.push(at.issue(['mixing', 'temperature_schedule'], `temperature_schedule is used only by the temperature strategy (strategy is "${mixing.strategy}")`, 'warning'));
+    issues.push(
+      at.issue(
+        ['mixing', 'temperature_schedule'],
+        `temperature_schedule is used only by the temperature strategy (strategy is "${mixing.strategy}")`,
+        'warning',
+      ),
+    );
   }
   return issues;
 }
@@ -158,7 +184,14 @@ function unknownTasks({ model }: Experiment, at: ExperimentLocator): ExperimentI
   const outputs = Object.keys(model.outputs);
   return Object.keys(model.tasks)
     .filter((head) => !outputs.includes(head))
-    .map((head) => at.issue(['model', 'tasks', head], `head \`${head}\` is not one of model.outputs${didYouMean(head, outputs) || `; outputs: ${outputs.join(', ')}`}`, 'error', 'key'));
+    .map((head) =>
+      at.issue(
+        ['model', 'tasks', head],
+        `head \`${head}\` is not one of model.outputs${didYouMean(head, outputs) || `; outputs: ${outputs.join(', ')}`}`,
+        'error',
+        'key',
+      ),
+    );
 }
 
 function unusedNames(datasets: readonly DatasetSpec[], model: ModelNames, at: ExperimentLocator): ExperimentIssue[] {
@@ -170,6 +203,13 @@ function unusedNames(datasets: readonly DatasetSpec[], model: ModelNames, at: Ex
     const verb = kind === 'head' ? 'trains' : 'feeds';
     return model[kind].names
       .filter((name) => !used.has(name))
-      .map((name) => at.issue([...model[kind].section, name], `no dataset ${verb} ${kind} \`${name}\`: point a dataset at it (\`${kind}: ${name}\`) or remove it`, 'warning', 'key'));
+      .map((name) =>
+        at.issue(
+          [...model[kind].section, name],
+          `no dataset ${verb} ${kind} \`${name}\`: point a dataset at it (\`${kind}: ${name}\`) or remove it`,
+          'warning',
+          'key',
+        ),
+      );
   });
 }

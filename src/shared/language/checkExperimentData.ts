@@ -18,7 +18,12 @@ const MODEL_JSON_LIMIT = 32 * 1024 * 1024;
  * the structure is checked (folders, class subfolders, the CSV header, a loaded model's inputs);
  * reading the data itself belongs to the trainer's data layer.
  */
-export async function checkExperimentData(experiment: Experiment, at: ExperimentLocator, files: DataFiles, machine?: { totalMemory: number }): Promise<ExperimentIssue[]> {
+export async function checkExperimentData(
+  experiment: Experiment,
+  at: ExperimentLocator,
+  files: DataFiles,
+  machine?: { totalMemory: number },
+): Promise<ExperimentIssue[]> {
   const datasetChecks = Promise.all(
     experiment.datasets.map((dataset, index): Promise<DatasetCheck> =>
       dataset.type === 'images'
@@ -47,7 +52,11 @@ function imageSampleShape(dataset: ImageDatasetSpec): number[] {
 }
 
 /** A loaded model's file problems and, when its model.json tells, the shapes of its inputs. */
-async function checkModelFile(experiment: Experiment, at: ExperimentLocator, files: DataFiles): Promise<{ issues: ExperimentIssue[]; inputs?: Array<InputShape | undefined> }> {
+async function checkModelFile(
+  experiment: Experiment,
+  at: ExperimentLocator,
+  files: DataFiles,
+): Promise<{ issues: ExperimentIssue[]; inputs?: Array<InputShape | undefined> }> {
   const { model } = experiment;
   if (!isLoadedModel(model)) return { issues: [] };
   const file = files.resolve(model.from);
@@ -70,10 +79,17 @@ async function checkModelFile(experiment: Experiment, at: ExperimentLocator, fil
 }
 
 /** Problems with one image folder (training or validation), and the classes it holds, as the data layer will see them. */
-async function checkImageFolder(folder: string, role: string, field: FieldPath, at: ExperimentLocator, files: DataFiles): Promise<{ issues: ExperimentIssue[]; classes?: string[] }> {
+async function checkImageFolder(
+  folder: string,
+  role: string,
+  field: FieldPath,
+  at: ExperimentLocator,
+  files: DataFiles,
+): Promise<{ issues: ExperimentIssue[]; classes?: string[] }> {
   const entry = await files.entryAt(folder);
   if (entry === 'missing') return { issues: [at.issue(field, `${role}folder not found: ${folder} (${RELATIVE_HINT})`)] };
-  if (entry === 'file' || entry === 'special') return { issues: [at.issue(field, `${folder} is a file: an images dataset needs a folder with one subfolder per class`)] };
+  if (entry === 'file' || entry === 'special')
+    return { issues: [at.issue(field, `${folder} is a file: an images dataset needs a folder with one subfolder per class`)] };
   const { classes, unread } = await classFolders(folder, files);
   const unreadIssues = unreadEntryIssues(unread).map((message) => at.issue(field, message, 'warning'));
   if (classes.length === 0) {
@@ -97,15 +113,22 @@ function unreadEntryIssues(unread: readonly UnreadEntry[]): string[] {
   return [
     ...(special.length === 0
       ? []
-      : [`${entryList(special)} ${special.length === 1 ? 'is not a regular file' : 'are not regular files'} (a device, pipe or socket): training skips ${special.length === 1 ? 'it' : 'them'} unread; remove ${special.length === 1 ? 'it' : 'them'} from the folder`]),
+      : [
+          `${entryList(special)} ${special.length === 1 ? 'is not a regular file' : 'are not regular files'} (a device, pipe or socket): training skips ${special.length === 1 ? 'it' : 'them'} unread; remove ${special.length === 1 ? 'it' : 'them'} from the folder`,
+        ]),
     ...(loops.length === 0
       ? []
-      : [`${entryList(loops)} ${loops.length === 1 ? 'links' : 'link'} back to a folder above (a loop): training does not follow ${loops.length === 1 ? 'it' : 'them'}; remove the link${loops.length === 1 ? '' : 's'}`]),
+      : [
+          `${entryList(loops)} ${loops.length === 1 ? 'links' : 'link'} back to a folder above (a loop): training does not follow ${loops.length === 1 ? 'it' : 'them'}; remove the link${loops.length === 1 ? '' : 's'}`,
+        ]),
   ];
 }
 
 function entryList(paths: readonly string[]): string {
-  const named = paths.slice(0, NAMED_ENTRIES).map((path) => `\`${path}\``).join(', ');
+  const named = paths
+    .slice(0, NAMED_ENTRIES)
+    .map((path) => `\`${path}\``)
+    .join(', ');
   return paths.length > NAMED_ENTRIES ? `${named} and ${paths.length - NAMED_ENTRIES} more` : named;
 }
 

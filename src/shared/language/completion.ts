@@ -33,7 +33,11 @@ export interface CompletionEntry {
 }
 
 /** Fields whose value is a path relative to the experiment file. */
-const PATH_FIELDS: ReadonlyArray<readonly unknown[]> = [['datasets', '#', 'path'], ['datasets', '#', 'validation', 'path'], ['model', 'from']];
+const PATH_FIELDS: ReadonlyArray<readonly unknown[]> = [
+  ['datasets', '#', 'path'],
+  ['datasets', '#', 'validation', 'path'],
+  ['model', 'from'],
+];
 
 /** Enough for a header of thousands of columns, cheap on a large CSV. */
 const HEADER_BYTES = 64 * 1024;
@@ -136,11 +140,22 @@ function headTask(dataset: Record<string, unknown>, data: unknown): unknown {
 /** Stem and head names where a dataset refers to one. */
 function nameCompletions(cursor: CursorContext): CompletionEntry[] {
   const { path, data } = cursor;
-  if (!matches(path, [['datasets', '#', 'stem'], ['datasets', '#', 'head']])) return [];
+  if (
+    !matches(path, [
+      ['datasets', '#', 'stem'],
+      ['datasets', '#', 'head'],
+    ])
+  )
+    return [];
   const kind = path[2] === 'stem' ? 'stem' : 'head';
   const model = asRecord(valueAt(data, ['model']));
   const section = 'from' in model ? (kind === 'stem' ? 'inputs' : 'outputs') : kind === 'stem' ? 'stems' : 'heads';
-  return names(Object.keys(asRecord(model[section])).filter((name) => !isPlaceholderKey(name)), kind, cursor, '');
+  return names(
+    Object.keys(asRecord(model[section])).filter((name) => !isPlaceholderKey(name)),
+    kind,
+    cursor,
+    '',
+  );
 }
 
 function names(list: readonly string[], what: string, cursor: CursorContext, suffix: string): CompletionEntry[] {
@@ -212,7 +227,9 @@ async function pathCompletions(cursor: CursorContext, environment: CompletionEnv
 
 /** Whether `path` fits one of the patterns, `'#'` standing for any list index. */
 function matches(path: FieldPath, patterns: ReadonlyArray<readonly unknown[]>): boolean {
-  return patterns.some((pattern) => pattern.length === path.length && pattern.every((part, index) => (part === '#' ? typeof path[index] === 'number' : part === path[index])));
+  return patterns.some(
+    (pattern) => pattern.length === path.length && pattern.every((part, index) => (part === '#' ? typeof path[index] === 'number' : part === path[index])),
+  );
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

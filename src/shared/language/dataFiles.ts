@@ -78,7 +78,12 @@ interface PendingFolder {
   ancestors: readonly string[];
 }
 
-async function folderHolds(root: string, className: string, ancestors: readonly string[], files: DataFiles): Promise<{ holds: ClassFolder['holds']; unread: UnreadEntry[] }> {
+async function folderHolds(
+  root: string,
+  className: string,
+  ancestors: readonly string[],
+  files: DataFiles,
+): Promise<{ holds: ClassFolder['holds']; unread: UnreadEntry[] }> {
   const pending: PendingFolder[] = [{ path: className, ancestors }];
   const unread: UnreadEntry[] = [];
   let holds: ClassFolder['holds'] = 'nothing';

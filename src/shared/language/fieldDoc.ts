@@ -35,7 +35,11 @@ export function fieldDoc(key: string, schema: Schema): FieldDoc {
 
 /** The field as Markdown: type and default, description, example. */
 export function fieldMarkdown(doc: FieldDoc): string {
-  const facts = [`**${doc.key}**: \`${doc.type}\``, doc.required ? 'required' : undefined, doc.defaultText !== undefined ? `default \`${doc.defaultText}\`` : undefined];
+  const facts = [
+    `**${doc.key}**: \`${doc.type}\``,
+    doc.required ? 'required' : undefined,
+    doc.defaultText !== undefined ? `default \`${doc.defaultText}\`` : undefined,
+  ];
   const lines = [facts.filter(Boolean).join(' · ')];
   if (doc.description) lines.push('', doc.description);
   lines.push('', '```yaml', doc.example, '```');
@@ -51,7 +55,8 @@ export function isRequired(schema: Schema): boolean {
 export function descriptionOf(schema: Schema): string | undefined {
   const own = z.globalRegistry.get(schema)?.description;
   if (own) return own;
-  if (schema instanceof z.core.$ZodOptional || schema instanceof z.core.$ZodDefault || schema instanceof z.core.$ZodPrefault) return descriptionOf(schema._zod.def.innerType);
+  if (schema instanceof z.core.$ZodOptional || schema instanceof z.core.$ZodDefault || schema instanceof z.core.$ZodPrefault)
+    return descriptionOf(schema._zod.def.innerType);
   return undefined;
 }
 

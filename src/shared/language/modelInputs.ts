@@ -68,7 +68,9 @@ function shapeOf(config: Record<string, unknown>): InputShape | undefined {
 function shapeArray(value: unknown): InputShape | undefined {
   if (!Array.isArray(value)) return undefined;
   const sizes: unknown[] = value;
-  return sizes.every((size) => size === null || (typeof size === 'number' && Number.isInteger(size) && size >= 0)) ? (sizes as Array<number | null>) : undefined;
+  return sizes.every((size) => size === null || (typeof size === 'number' && Number.isInteger(size) && size >= 0))
+    ? (sizes as Array<number | null>)
+    : undefined;
 }
 
 /** The first of the spellings of a key that the record holds. */

@@ -47,12 +47,23 @@ function fixesFor(issue: ExperimentIssue, start: number, end: number, document: 
   const head = UNDEFINED_HEAD.exec(issue.message)?.[1];
   const heads = document.getIn(['model', 'heads'], true);
   if (head !== undefined && isMap(heads)) {
-    fixes.push({ title: `Add head \`${head}\` to model.heads`, edits: [addPair(heads, `${head}: { task: classification }`, text)], issue, preferred: suggestion === undefined });
+    fixes.push({
+      title: `Add head \`${head}\` to model.heads`,
+      edits: [addPair(heads, `${head}: { task: classification }`, text)],
+      issue,
+      preferred: suggestion === undefined,
+    });
   }
   const [section, index, field] = issue.path;
   if (section === 'datasets' && typeof index === 'number' && field === 'validation') {
     const value = document.getIn(['datasets', index, 'validation'], true) as Node | undefined;
-    if (value?.range) fixes.push({ title: `Set validation to \`${VALIDATION_SPLIT}\``, edits: [{ start: value.range[0], end: value.range[1], newText: VALIDATION_SPLIT }], issue, preferred: false });
+    if (value?.range)
+      fixes.push({
+        title: `Set validation to \`${VALIDATION_SPLIT}\``,
+        edits: [{ start: value.range[0], end: value.range[1], newText: VALIDATION_SPLIT }],
+        issue,
+        preferred: false,
+      });
   }
   return fixes;
 }
@@ -61,7 +72,9 @@ function fixesFor(issue: ExperimentIssue, start: number, end: number, document: 
 function addValidationSplit(document: Document, text: string, offset: number): QuickFix | undefined {
   const datasets = document.getIn(['datasets'], true) as Node | undefined;
   if (!datasets || !('items' in datasets) || !Array.isArray(datasets.items)) return undefined;
-  const dataset = (datasets.items as unknown[]).find((item): item is YAMLMap => isMap(item) && !!item.range && item.range[0] <= offset && offset <= item.range[1]);
+  const dataset = (datasets.items as unknown[]).find(
+    (item): item is YAMLMap => isMap(item) && !!item.range && item.range[0] <= offset && offset <= item.range[1],
+  );
   if (!dataset || dataset.items.some((pair) => isScalar(pair.key) && pair.key.value === 'validation')) return undefined;
   return { title: `Add \`validation: ${VALIDATION_SPLIT}\``, edits: [addPair(dataset, `validation: ${VALIDATION_SPLIT}`, text)], preferred: false };
 }

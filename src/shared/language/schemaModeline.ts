@@ -13,10 +13,8 @@ const SCHEMA_FILE = 'jointrain.schema.json';
  * a file URI or a URL (its query and fragment ignored): such a file is an experiment whatever its name.
  */
 export function declaresJointrainSchema(text: string): boolean {
-  return text
-    .split('\n', MODELINE_LINES)
-    .some((line) => {
-      const schema = MODELINE.exec(line)?.[1];
-      return schema !== undefined && schema.replace(/[?#].*$/, '').endsWith(SCHEMA_FILE);
-    });
+  return text.split('\n', MODELINE_LINES).some((line) => {
+    const schema = MODELINE.exec(line)?.[1];
+    return schema !== undefined && schema.replace(/[?#].*$/, '').endsWith(SCHEMA_FILE);
+  });
 }

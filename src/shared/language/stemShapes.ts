@@ -6,7 +6,8 @@ import { formatShape, type InputShape } from './modelInputs';
 /** What to do about two datasets whose samples cannot share a stem; also said when training finds it. */
 export const STEM_SHAPE_FIX = 'give both datasets the same preprocessing (image size and channels, or feature columns), or route them to different stems';
 
-const MODEL_INPUT_FIX = "change the dataset's preprocessing (image size and channels, or feature columns) to fit the input, or map the stem to the input that fits in model.inputs";
+const MODEL_INPUT_FIX =
+  "change the dataset's preprocessing (image size and channels, or feature columns) to fit the input, or map the stem to the input that fits in model.inputs";
 
 /** The problem of a dataset whose samples differ in shape from those of an earlier dataset on the same stem. */
 export function stemShapeConflict(stem: string, dataset: string, shape: readonly number[], owner: string, ownerShape: readonly number[]): string {

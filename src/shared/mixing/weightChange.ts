@@ -17,7 +17,8 @@ export function weightChangeProblem(change: WeightChange, current: CurrentWeight
   for (const kind of KINDS) {
     const requested = change[kind] ?? {};
     for (const [name, weight] of Object.entries(requested)) {
-      if (!Object.hasOwn(current[kind], name)) return `${name}: no dataset of that name in this run (it has ${Object.keys(current[kind]).join(', ') || 'none'})`;
+      if (!Object.hasOwn(current[kind], name))
+        return `${name}: no dataset of that name in this run (it has ${Object.keys(current[kind]).join(', ') || 'none'})`;
       if (typeof weight !== 'number' || !Number.isFinite(weight)) return `${name}: ${kind} weight must be a number`;
       if (weight < 0) return `${name}: ${kind} weight cannot be negative`;
       if (weight > MAX_WEIGHT) return `${name}: ${kind} weight must be at most ${MAX_WEIGHT}`;

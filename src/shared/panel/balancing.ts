@@ -43,7 +43,10 @@ export interface ConflictMap {
 export function conflictCellText(meanCosine: number | null | undefined, conflictFraction: number | null | undefined): string {
   if (meanCosine === null || meanCosine === undefined || !Number.isFinite(meanCosine)) return 'not observed';
   const cosine = meanCosine.toFixed(2).replace('-', '−');
-  const conflict = conflictFraction === null || conflictFraction === undefined || !Number.isFinite(conflictFraction) ? '' : ` · ${Math.round(conflictFraction * 100)}% conflict`;
+  const conflict =
+    conflictFraction === null || conflictFraction === undefined || !Number.isFinite(conflictFraction)
+      ? ''
+      : ` · ${Math.round(conflictFraction * 100)}% conflict`;
   return `${cosine === '−0.00' ? '0.00' : cosine}${conflict}`;
 }
 
@@ -55,15 +58,30 @@ export function conflictMap(view: Pick<RunView, 'latestGradients' | 'latestDiagn
   const summary = view.latestGradients;
   if (summary !== undefined && summary.names.length >= 2 && summary.steps > 0) {
     const steps = `${summary.steps} diagnostic step${summary.steps === 1 ? '' : 's'}`;
-    return matrix(summary.names, (a, b) => conflictCellText(summary.meanCosine[a]?.[b], summary.conflictFraction[a]?.[b]), (a, b) => summary.meanCosine[a]?.[b], `Gradient agreement: mean cosine over the ${steps} of the newest epoch with diagnostics`);
+    return matrix(
+      summary.names,
+      (a, b) => conflictCellText(summary.meanCosine[a]?.[b], summary.conflictFraction[a]?.[b]),
+      (a, b) => summary.meanCosine[a]?.[b],
+      `Gradient agreement: mean cosine over the ${steps} of the newest epoch with diagnostics`,
+    );
   }
   const step = view.latestDiagnostics;
   if (step === undefined || step.names.length < 2) return undefined;
   const conflict = (cosine: number | null | undefined) => (cosine === null || cosine === undefined ? undefined : cosine < 0 ? 1 : 0);
-  return matrix(step.names, (a, b) => conflictCellText(step.cosine[a]?.[b], conflict(step.cosine[a]?.[b])), (a, b) => step.cosine[a]?.[b], `Gradient agreement: cosine at 1 diagnostic step (epoch ${step.epoch}, step ${step.step}); the epoch's mean follows when it ends`);
+  return matrix(
+    step.names,
+    (a, b) => conflictCellText(step.cosine[a]?.[b], conflict(step.cosine[a]?.[b])),
+    (a, b) => step.cosine[a]?.[b],
+    `Gradient agreement: cosine at 1 diagnostic step (epoch ${step.epoch}, step ${step.step}); the epoch's mean follows when it ends`,
+  );
 }
 
-function matrix(names: string[], text: (a: number, b: number) => string, cosine: (a: number, b: number) => number | null | undefined, caption: string): ConflictMap {
+function matrix(
+  names: string[],
+  text: (a: number, b: number) => string,
+  cosine: (a: number, b: number) => number | null | undefined,
+  caption: string,
+): ConflictMap {
   return {
     names,
     caption,
@@ -101,5 +119,7 @@ export function balancerSummary(view: Pick<RunView, 'balancer'>): string | undef
   if (balancer === undefined) return undefined;
   const label = BALANCER_LABEL[balancer.type];
   if (balancer.type === 'static' || balancer.type === 'pcgrad') return `Balancer: ${label}.`;
-  return balancer.mode === 'suggest' ? `Balancer: ${label}, suggesting: its proposals wait for your decision.` : `Balancer: ${label}, adjusting the loss weights itself.`;
+  return balancer.mode === 'suggest'
+    ? `Balancer: ${label}, suggesting: its proposals wait for your decision.`
+    : `Balancer: ${label}, adjusting the loss weights itself.`;
 }

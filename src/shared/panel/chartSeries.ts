@@ -23,10 +23,23 @@ export function curveSeries(view: CurveSource, dataset: string, metric: CurveMet
   return { dataset, metric, ...seriesPoints(view, points, metric, xAxis, smoothing, { last: 0, count: 0 }) };
 }
 
-function seriesPoints(view: CurveSource, points: readonly CurvePoint[], metric: CurveMetric, xAxis: XAxis, smoothing: number, state: SmoothingState): { xs: number[]; ys: number[] } {
+function seriesPoints(
+  view: CurveSource,
+  points: readonly CurvePoint[],
+  metric: CurveMetric,
+  xAxis: XAxis,
+  smoothing: number,
+  state: SmoothingState,
+): { xs: number[]; ys: number[] } {
   const xs = points.map((point) => (xAxis === 'step' ? point.x : epochPosition(view, point)));
   // Epoch-level curves have one point per epoch: smoothing them would hide the trend it should show.
-  const ys = metric.startsWith('train') ? smoothDebiased(points.map((p) => p.y), smoothing, state) : points.map((p) => p.y);
+  const ys = metric.startsWith('train')
+    ? smoothDebiased(
+        points.map((p) => p.y),
+        smoothing,
+        state,
+      )
+    : points.map((p) => p.y);
   return { xs, ys };
 }
 

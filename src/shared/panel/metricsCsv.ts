@@ -2,8 +2,27 @@
 import type { MetricRecord } from '../runs/format';
 
 const COLUMNS = [
-  'kind', 'epoch', 'step', 'globalStep', 'dataset', 'samples', 'loss', 'accuracy', 'trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'valMae',
-  'configuredShare', 'realizedShare', 'lossShare', 'epochsSeen', 'samplingWeight', 'lossWeight', 'balancerWeight', 'gradNormShare',
+  'kind',
+  'epoch',
+  'step',
+  'globalStep',
+  'dataset',
+  'samples',
+  'loss',
+  'accuracy',
+  'trainLoss',
+  'trainAccuracy',
+  'valLoss',
+  'valAccuracy',
+  'valMae',
+  'configuredShare',
+  'realizedShare',
+  'lossShare',
+  'epochsSeen',
+  'samplingWeight',
+  'lossWeight',
+  'balancerWeight',
+  'gradNormShare',
 ] as const;
 
 export function metricsCsv(records: readonly MetricRecord[]): string {
@@ -12,7 +31,12 @@ export function metricsCsv(records: readonly MetricRecord[]): string {
     // Gradient diagnostics are not per-dataset rows of numbers like the rest.
     if (record.kind === 'diagnostics') continue;
     for (const [dataset, metrics] of Object.entries(record.datasets)) {
-      const row: Record<string, string | number | null | undefined> = { ...(metrics as object as Record<string, number | undefined>), kind: record.kind, epoch: record.epoch, dataset };
+      const row: Record<string, string | number | null | undefined> = {
+        ...(metrics as object as Record<string, number | undefined>),
+        kind: record.kind,
+        epoch: record.epoch,
+        dataset,
+      };
       if (record.kind === 'step') Object.assign(row, { step: record.step, globalStep: record.globalStep });
       rows.push(COLUMNS.map((column) => csvCell(row[column])).join(','));
     }

@@ -17,7 +17,8 @@ export function trainerCommandFor(message: PanelControlMessage, datasets: readon
     case 'set-weights': {
       const problem = proposalProblem(datasets, { sampling: message.sampling, loss: message.loss });
       const parsed = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: message.requestId, sampling: message.sampling, loss: message.loss });
-      if (problem !== undefined || !parsed.success) return { ok: false, problem: `Weight change not sent: ${problem ?? parsed.error?.issues[0]?.message ?? 'invalid'}` };
+      if (problem !== undefined || !parsed.success)
+        return { ok: false, problem: `Weight change not sent: ${problem ?? parsed.error?.issues[0]?.message ?? 'invalid'}` };
       return { ok: true, command: parsed.data };
     }
     case 'reject-suggestion':

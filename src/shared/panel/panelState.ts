@@ -44,7 +44,8 @@ export function reducePanel(state: PanelState, message: HostToPanelMessage): Red
     return { state: { ...state, awaitingSnapshot: true }, requestSnapshot: !state.awaitingSnapshot };
   }
   if (message.type === 'notice') return { state: { ...state, seq: message.seq, notice: message.message }, requestSnapshot: false };
-  if (message.type === 'comparison') return { state: { ...withComparison(state, message.compared), seq: message.seq, candidates: message.candidates }, requestSnapshot: false };
+  if (message.type === 'comparison')
+    return { state: { ...withComparison(state, message.compared), seq: message.seq, candidates: message.candidates }, requestSnapshot: false };
   const run = foldRecords(state.run, message.metrics, message.events);
   if (message.status) run.status = message.status;
   if (message.epochs) run.epochs = { total: message.epochs.total, completed: Math.max(run.epochs.completed, message.epochs.completed) };

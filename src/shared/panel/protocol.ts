@@ -72,7 +72,14 @@ export const PanelToHostMessageSchema = z.discriminatedUnion('type', [
   /** Draw another run of the same experiment over this one's curves; null stops comparing. */
   z.strictObject({ type: z.literal('compare'), runId, otherRunId: runId.nullable() }),
   /** The charts drawn into one PNG by the webview; the host checks it is a PNG before saving it. */
-  z.strictObject({ type: z.literal('export-png'), runId, dataUrl: z.string().max(MAX_PNG_DATA_URL).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/) }),
+  z.strictObject({
+    type: z.literal('export-png'),
+    runId,
+    dataUrl: z
+      .string()
+      .max(MAX_PNG_DATA_URL)
+      .regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/),
+  }),
 ]);
 
 export type PanelToHostMessage = z.infer<typeof PanelToHostMessageSchema>;

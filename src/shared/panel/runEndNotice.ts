@@ -10,7 +10,10 @@ export interface RunEndNotice {
   message: string;
 }
 
-export function runEndNotice(status: RunStatus, run: { runId: string; experimentName?: string | undefined; error?: string | undefined }): RunEndNotice | undefined {
+export function runEndNotice(
+  status: RunStatus,
+  run: { runId: string; experimentName?: string | undefined; error?: string | undefined },
+): RunEndNotice | undefined {
   const name = run.experimentName ? `${run.experimentName} (${run.runId})` : run.runId;
   const because = run.error ? `: ${run.error}` : '.';
   switch (status) {

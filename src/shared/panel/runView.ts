@@ -4,7 +4,16 @@
  * view it holds. One function serves both, so a snapshot and a stream of deltas agree.
  */
 import type { BalancerName, MixingStrategy, ScheduleSpec } from '../experiment/schema';
-import type { DatasetReport, EpochDatasetMetrics, EpochGradientSummary, GradientDiagnostics, MetricRecord, RunEvent, RunRecord, RunStatus } from '../runs/format';
+import type {
+  DatasetReport,
+  EpochDatasetMetrics,
+  EpochGradientSummary,
+  GradientDiagnostics,
+  MetricRecord,
+  RunEvent,
+  RunRecord,
+  RunStatus,
+} from '../runs/format';
 import { downsampleMinMax } from './downsample';
 import { emptyTimeline, foldTimeline, requestSource, sourceText, type Timeline, type TimelineSource } from './timeline';
 
@@ -173,7 +182,16 @@ function push(view: RunView, dataset: string, metric: CurveMetric, point: CurveP
 
 function foldMetric(view: RunView, record: MetricRecord): void {
   if (record.kind === 'diagnostics') {
-    view.latestDiagnostics = { epoch: record.epoch, step: record.step, globalStep: record.globalStep, names: record.names, norms: record.norms, normShares: record.normShares, cosine: record.cosine, sharedParameters: record.sharedParameters };
+    view.latestDiagnostics = {
+      epoch: record.epoch,
+      step: record.step,
+      globalStep: record.globalStep,
+      names: record.names,
+      norms: record.norms,
+      normShares: record.normShares,
+      cosine: record.cosine,
+      sharedParameters: record.sharedParameters,
+    };
     record.names.forEach((name, d) => {
       const share = record.normShares[d];
       if (share !== null && share !== undefined) push(view, name, 'gradShare', { x: record.globalStep, y: share });
@@ -223,7 +241,12 @@ function foldEvent(view: RunView, event: RunEvent): void {
     case 'weights-applied':
       settle(view, event.requestId);
       view.weights = { sampling: { ...view.weights.sampling, ...event.sampling }, loss: { ...view.weights.loss, ...event.loss } };
-      view.markers.push({ epoch: event.epoch, source: requestSource(event.requestId), label: `weights changed ${sourceText(requestSource(event.requestId))}`, ...(event.requestId !== undefined ? { requestId: event.requestId } : {}) });
+      view.markers.push({
+        epoch: event.epoch,
+        source: requestSource(event.requestId),
+        label: `weights changed ${sourceText(requestSource(event.requestId))}`,
+        ...(event.requestId !== undefined ? { requestId: event.requestId } : {}),
+      });
       return;
     case 'weights-rejected':
       settle(view, event.requestId);

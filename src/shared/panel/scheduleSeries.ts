@@ -39,14 +39,21 @@ export function scheduleCharts(view: ScheduleView): ScheduleChart[] {
     const field = key === 'sampling' ? 'samplingWeight' : 'lossWeight';
     const lines = names.flatMap((name) => {
       const spec = schedules[key][name];
-      return spec === undefined ? [] : [{ label: name, planned: planned(spec), actual: epochs.map((epoch) => finiteOrNull(history.get(epoch)?.[name]?.[field])) }];
+      return spec === undefined
+        ? []
+        : [{ label: name, planned: planned(spec), actual: epochs.map((epoch) => finiteOrNull(history.get(epoch)?.[name]?.[field])) }];
     });
     return lines.length === 0 ? undefined : { key, title, epochs, lines };
   };
   const charts = [weightChart('sampling', 'Sampling weight schedules'), weightChart('loss', 'Loss weight schedules')];
   if (schedules.temperature !== undefined) {
     const temperature = epochs.map((epoch) => finiteOrNull(view.temperatures[epoch - 1]));
-    charts.push({ key: 'temperature', title: 'Mixing temperature schedule', epochs, lines: [{ label: 'temperature', planned: planned(schedules.temperature), actual: temperature }] });
+    charts.push({
+      key: 'temperature',
+      title: 'Mixing temperature schedule',
+      epochs,
+      lines: [{ label: 'temperature', planned: planned(schedules.temperature), actual: temperature }],
+    });
   }
   return charts.filter((chart): chart is ScheduleChart => chart !== undefined);
 }

@@ -57,7 +57,12 @@ export function suggestionCards(view: RunView, rejectionsSent: readonly string[]
       title: `${suggestion.balancer} suggests loss weights after epoch ${suggestion.epoch}`,
       rows: suggestionDiff(view, suggestion),
       status,
-      statusText: status === 'accepting' ? 'Accepted: the trainer applies it at an epoch boundary.' : status === 'rejecting' ? 'Rejected: waiting for the trainer to record it.' : '',
+      statusText:
+        status === 'accepting'
+          ? 'Accepted: the trainer applies it at an epoch boundary.'
+          : status === 'rejecting'
+            ? 'Rejected: waiting for the trainer to record it.'
+            : '',
     };
   });
 }

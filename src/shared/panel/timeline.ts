@@ -97,28 +97,64 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
     case 'started':
       return { kind: event.kind, time: event.time, tone: 'info', summary: `Training started on the ${event.backend} backend.`, changes: [] };
     case 'weights-requested':
-      return { ...at(event.epoch), tone: 'info', summary: `Weight change asked ${sourceText(requestSource(event.requestId))} during epoch ${event.epoch}: applies when epoch ${event.epoch + 1} starts.`, changes: weightChanges(timeline.weights, event.change) };
+      return {
+        ...at(event.epoch),
+        tone: 'info',
+        summary: `Weight change asked ${sourceText(requestSource(event.requestId))} during epoch ${event.epoch}: applies when epoch ${event.epoch + 1} starts.`,
+        changes: weightChanges(timeline.weights, event.change),
+      };
     case 'weights-applied':
-      return { ...at(event.epoch), tone: 'change', summary: `Weights changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId))}.`, changes: weightChanges(timeline.weights, event) };
+      return {
+        ...at(event.epoch),
+        tone: 'change',
+        summary: `Weights changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId))}.`,
+        changes: weightChanges(timeline.weights, event),
+      };
     case 'weights-rejected':
-      return { kind: event.kind, time: event.time, tone: 'problem', summary: `Weight change asked ${sourceText(requestSource(event.requestId))} was refused: ${event.reason}.`, changes: [] };
+      return {
+        kind: event.kind,
+        time: event.time,
+        tone: 'problem',
+        summary: `Weight change asked ${sourceText(requestSource(event.requestId))} was refused: ${event.reason}.`,
+        changes: [],
+      };
     case 'weights-scheduled': {
       const changes = weightChanges(timeline.weights, event);
       if (event.temperature !== undefined) changes.push(`mixing temperature → ${value(event.temperature)}`);
       return { ...at(event.epoch), tone: 'change', summary: `Weights set ${sourceText('schedule')} for epoch ${event.epoch}.`, changes };
     }
     case 'weights-suggested':
-      return { ...at(event.epoch), tone: 'info', summary: `The ${event.balancer} balancer suggested loss weights after epoch ${event.epoch}: ${event.reason}`, changes: weightChanges(timeline.weights, { loss: event.loss }) };
+      return {
+        ...at(event.epoch),
+        tone: 'info',
+        summary: `The ${event.balancer} balancer suggested loss weights after epoch ${event.epoch}: ${event.reason}`,
+        changes: weightChanges(timeline.weights, { loss: event.loss }),
+      };
     case 'suggestion-decided':
-      return { ...at(event.epoch), tone: 'info', summary: `The balancer’s suggestion of epoch ${event.suggestionId.replace(/^suggestion-/, '')} was ${event.decision === 'edited' ? 'accepted with changes' : event.decision}.`, changes: [] };
+      return {
+        ...at(event.epoch),
+        tone: 'info',
+        summary: `The balancer’s suggestion of epoch ${event.suggestionId.replace(/^suggestion-/, '')} was ${event.decision === 'edited' ? 'accepted with changes' : event.decision}.`,
+        changes: [],
+      };
     case 'paused':
-      return { ...at(event.epoch), tone: event.reason ? 'problem' : 'info', summary: event.reason ? `Paused by the trainer in epoch ${event.epoch}: ${event.reason}` : `Paused in epoch ${event.epoch}.`, changes: [] };
+      return {
+        ...at(event.epoch),
+        tone: event.reason ? 'problem' : 'info',
+        summary: event.reason ? `Paused by the trainer in epoch ${event.epoch}: ${event.reason}` : `Paused in epoch ${event.epoch}.`,
+        changes: [],
+      };
     case 'resumed':
       return { ...at(event.epoch), tone: 'info', summary: `Resumed in epoch ${event.epoch}.`, changes: [] };
     case 'resumed-from-checkpoint':
       return { ...at(event.epoch), tone: 'info', summary: `Resumed from checkpoint ${event.checkpoint} (after epoch ${event.epoch}).`, changes: [] };
     case 'diverged':
-      return { ...at(event.epoch), tone: 'problem', summary: `Diverged in epoch ${event.epoch}${event.dataset ? ` (${event.dataset})` : ''}: ${event.message}`, changes: [] };
+      return {
+        ...at(event.epoch),
+        tone: 'problem',
+        summary: `Diverged in epoch ${event.epoch}${event.dataset ? ` (${event.dataset})` : ''}: ${event.message}`,
+        changes: [],
+      };
     case 'stopped':
       return { ...at(event.epoch), tone: 'info', summary: `Stopped after epoch ${event.epoch}.`, changes: [] };
     case 'completed':

@@ -53,7 +53,12 @@ export const TrainerMessageSchema = z.discriminatedUnion('type', [
     samplesPerSecond: finite.nonnegative(),
     datasets: datasetRecord(StepDatasetSchema),
   }),
-  z.object({ type: z.literal('epoch'), epoch: z.number().int().positive(), totalEpochs: z.number().int().positive(), datasets: datasetRecord(EpochDatasetSchema) }),
+  z.object({
+    type: z.literal('epoch'),
+    epoch: z.number().int().positive(),
+    totalEpochs: z.number().int().positive(),
+    datasets: datasetRecord(EpochDatasetSchema),
+  }),
   /** A run event, as appended to events.jsonl; the host re-reads run.json for details. */
   z.object({
     type: z.literal('event'),

@@ -249,7 +249,14 @@ export type RunEvent =
    * rejecting is a `reject-suggestion` command.
    */
   | { kind: 'weights-suggested'; time: string; epoch: number; suggestionId: string; balancer: string; loss: Record<string, number>; reason: string }
-  | { kind: 'suggestion-decided'; time: string; epoch: number; suggestionId: string; decision: 'accepted' | 'edited' | 'rejected' | 'superseded'; loss?: Record<string, number> }
+  | {
+      kind: 'suggestion-decided';
+      time: string;
+      epoch: number;
+      suggestionId: string;
+      decision: 'accepted' | 'edited' | 'rejected' | 'superseded';
+      loss?: Record<string, number>;
+    }
   /** `reason`: the trainer paused itself (the run folder could not be written). */
   | { kind: 'paused'; time: string; epoch: number; step: number; reason?: string }
   | { kind: 'resumed'; time: string; epoch: number; step: number }
@@ -280,7 +287,14 @@ export function isValidRunId(id: string): boolean {
 /** `20261129-184239-digits-6c54`: start time, experiment name, random suffix. Sorts by start time. */
 export function createRunId(experimentName: string, now: Date = new Date(), random: () => number = Math.random): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const slug = experimentName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
-  const suffix = Math.floor(random() * 0x10000).toString(16).padStart(4, '0');
+  const slug =
+    experimentName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'run';
+  const suffix = Math.floor(random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
   return `${stamp}-${slug}-${suffix}`;
 }

@@ -43,7 +43,9 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       }
       for (const d of record.datasets) {
         const skipped = d.skipped.count > 0 ? `, ${d.skipped.count} skipped` : '';
-        log(`dataset ${d.name}: ${integer(d.train.size)} train / ${integer(d.validation.size)} validation → head ${d.head}${d.fromCache ? ' (cached)' : ''}${skipped}`);
+        log(
+          `dataset ${d.name}: ${integer(d.train.size)} train / ${integer(d.validation.size)} validation → head ${d.head}${d.fromCache ? ' (cached)' : ''}${skipped}`,
+        );
       }
     },
     onEpochStart: (epoch, total, steps) => {

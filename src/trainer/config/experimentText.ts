@@ -19,7 +19,9 @@ export function decodeExperimentText(bytes: Uint8Array, file: string): Experimen
   if (bad === -1) return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   const { line, column } = placeOfByte(bytes, bad);
   const hex = (bytes[bad] as number).toString(16).toUpperCase().padStart(2, '0');
-  return { issue: fileIssue(file, line, column, 1, `byte 0x${hex} is not UTF-8 (the file is in another encoding, such as Latin-1 or Windows-1252): ${SAVE_AS_UTF8}`) };
+  return {
+    issue: fileIssue(file, line, column, 1, `byte 0x${hex} is not UTF-8 (the file is in another encoding, such as Latin-1 or Windows-1252): ${SAVE_AS_UTF8}`),
+  };
 }
 
 function fileIssue(file: string, line: number, column: number, width: number, message: string): ExperimentIssue {
@@ -65,14 +67,21 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
   const lead = bytes[i] as number;
   if (lead < 0x80) return 1;
   const [length, low, high] =
-    lead >= 0xc2 && lead <= 0xdf ? [2, 0x80, 0xbf]
-    : lead === 0xe0 ? [3, 0xa0, 0xbf]
-    : lead === 0xed ? [3, 0x80, 0x9f]
-    : lead >= 0xe1 && lead <= 0xef ? [3, 0x80, 0xbf]
-    : lead === 0xf0 ? [4, 0x90, 0xbf]
-    : lead >= 0xf1 && lead <= 0xf3 ? [4, 0x80, 0xbf]
-    : lead === 0xf4 ? [4, 0x80, 0x8f]
-    : [0, 0, 0];
+    lead >= 0xc2 && lead <= 0xdf
+      ? [2, 0x80, 0xbf]
+      : lead === 0xe0
+        ? [3, 0xa0, 0xbf]
+        : lead === 0xed
+          ? [3, 0x80, 0x9f]
+          : lead >= 0xe1 && lead <= 0xef
+            ? [3, 0x80, 0xbf]
+            : lead === 0xf0
+              ? [4, 0x90, 0xbf]
+              : lead >= 0xf1 && lead <= 0xf3
+                ? [4, 0x80, 0xbf]
+                : lead === 0xf4
+                  ? [4, 0x80, 0x8f]
+                  : [0, 0, 0];
   const second = bytes[i + 1];
   if (length === 0 || second === undefined || second < low || second > high) return 0;
   for (let k = 2; k < length; k++) {

@@ -93,7 +93,8 @@ async function readExperimentBytes(file: string): Promise<Buffer> {
     return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`experiment file not found: ${file}`, 'check the path; experiment files are named like experiment.jointrain.yaml');
+    if (code === 'ENOENT')
+      throw new UserError(`experiment file not found: ${file}`, 'check the path; experiment files are named like experiment.jointrain.yaml');
     if (code === 'EISDIR') throw new UserError(`${file} is a folder: pass an experiment file (*.jointrain.yaml)`);
     throw new UserError(`cannot read experiment file ${file}: ${(error as Error).message}`);
   }

@@ -48,7 +48,10 @@ export async function decodeWithSharp(bytes: Buffer, target: DecodeTarget): Prom
     decoded = await decodeRaw(bytes, target);
   } catch (error) {
     const message = error instanceof Error ? error.message.trim() : String(error);
-    if (/pixel limit/i.test(message)) throw new ImageDecodeError(`over the pixel limit: more than ${MAX_INPUT_PIXELS.toLocaleString('en-US')} pixels (a decompression bomb, or a photo far larger than training needs)`);
+    if (/pixel limit/i.test(message))
+      throw new ImageDecodeError(
+        `over the pixel limit: more than ${MAX_INPUT_PIXELS.toLocaleString('en-US')} pixels (a decompression bomb, or a photo far larger than training needs)`,
+      );
     throw new ImageDecodeError(`cannot decode: ${message}`);
   }
   return convertChannels(decoded.data, decoded.info.channels, target.channels);

@@ -87,7 +87,10 @@ function readSource(
 ): CsvRows & { columns: CsvColumns } {
   const file = path.resolve(ctx.experimentDir, written);
   if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
-    throw new UserError(`${ctx.place(field)}: file not found: ${file}`, `Dataset "${spec.name}" needs a CSV file; the path is relative to the experiment file.`);
+    throw new UserError(
+      `${ctx.place(field)}: file not found: ${file}`,
+      `Dataset "${spec.name}" needs a CSV file; the path is relative to the experiment file.`,
+    );
   }
   const table = readCsvTable(file, spec.csv.delimiter, ctx.place(field));
   const columns = resolveColumns(table.header, spec, ctx, field, features);

@@ -25,7 +25,11 @@ export function splitStratified(labels: ArrayLike<number>, classCount: number, f
 
 /** Holds out `fraction` of `count` samples (rounded, at least one kept for training), shuffled by `random`. */
 export function splitRandom(count: number, fraction: number, random: Random): SplitIndices {
-  const held = holdOut(Array.from({ length: count }, (_, i) => i), fraction, random);
+  const held = holdOut(
+    Array.from({ length: count }, (_, i) => i),
+    fraction,
+    random,
+  );
   return { train: held.train.sort(byNumber), validation: held.validation.sort(byNumber) };
 }
 

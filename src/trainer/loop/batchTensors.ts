@@ -29,8 +29,14 @@ export function datasetBatch(planned: PlannedDataset, model: JointModel, units: 
   }
   const classification = planned.route.task === 'classification';
   const labels = classification
-    ? tf.tensor1d(Int32Array.from(indices, (i) => planned.classToHead[split.labels[i] as number] as number), 'int32')
-    : tf.tensor1d(Float32Array.from(indices, (i) => split.labels[i] as number), 'float32');
+    ? tf.tensor1d(
+        Int32Array.from(indices, (i) => planned.classToHead[split.labels[i] as number] as number),
+        'int32',
+      )
+    : tf.tensor1d(
+        Float32Array.from(indices, (i) => split.labels[i] as number),
+        'float32',
+      );
   const weights = planned.classWeights;
   const sampleWeights = weights === undefined ? undefined : tf.tensor1d(Float32Array.from(indices, (i) => weights[split.labels[i] as number] as number));
   return {

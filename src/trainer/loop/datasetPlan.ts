@@ -47,8 +47,8 @@ export function routeDatasets(experiment: Experiment): DatasetRoute[] {
     return spec?.task === 'regression' ? spec.loss : 'mse';
   };
   return experiment.datasets.map((spec) => {
-    const stem = spec.stem ?? (stems.length === 1 ? (stems[0]) : undefined);
-    const head = spec.head ?? (heads.length === 1 ? (heads[0]) : undefined);
+    const stem = spec.stem ?? (stems.length === 1 ? stems[0] : undefined);
+    const head = spec.head ?? (heads.length === 1 ? heads[0] : undefined);
     if (stem === undefined || head === undefined || headTasks[head] === undefined) {
       throw new UserError(`dataset '${spec.name}' needs a stem and a head defined by the model`);
     }
@@ -56,11 +56,7 @@ export function routeDatasets(experiment: Experiment): DatasetRoute[] {
   });
 }
 
-export function planTraining(
-  experiment: Experiment,
-  loaded: LoadedDataset[],
-  place: (path: Array<string | number>) => string,
-): TrainingPlan {
+export function planTraining(experiment: Experiment, loaded: LoadedDataset[], place: (path: Array<string | number>) => string): TrainingPlan {
   const routes = routeDatasets(experiment);
   const heads: TrainingPlan['heads'] = {};
   routes.forEach((route, d) => {
@@ -93,7 +89,9 @@ export function planTraining(
     const classWeights = spec.class_weights === undefined ? undefined : Float32Array.from(data.classes, (name) => spec.class_weights?.[name] ?? 1);
     for (const name of Object.keys(spec.class_weights ?? {})) {
       if (!data.classes.includes(name)) {
-        throw new UserError(`${place(['datasets', d, 'class_weights', name])}: class '${name}' is not a class of dataset '${spec.name}' (classes: ${data.classes.join(', ')})`);
+        throw new UserError(
+          `${place(['datasets', d, 'class_weights', name])}: class '${name}' is not a class of dataset '${spec.name}' (classes: ${data.classes.join(', ')})`,
+        );
       }
     }
     return { spec, data, route, classToHead, classWeights };

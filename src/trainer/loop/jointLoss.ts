@@ -36,8 +36,7 @@ export function perSampleLoss(batch: DatasetBatch, training: boolean): { losses:
   const output = batch.path.trainingModel.apply(batch.x, { training }) as tf.Tensor2D;
   if (batch.task === 'classification') {
     const oneHot = tf.oneHot(batch.labels.toInt(), batch.units).toFloat();
-    const logProbabilities =
-      batch.path.outputKind === 'logits' ? tf.logSoftmax(output) : tf.log(tf.clipByValue(output, 1e-7, 1));
+    const logProbabilities = batch.path.outputKind === 'logits' ? tf.logSoftmax(output) : tf.log(tf.clipByValue(output, 1e-7, 1));
     return { losses: tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), -1)) as tf.Tensor1D, output };
   }
   const error = tf.sub(output, batch.labels.reshape([-1, 1]));

@@ -56,8 +56,7 @@ export function buildDeclaredModel(
   let layerSeed = seed;
   const nextSeed = () => layerSeed++;
   const stack = (specs: LayerSpec[], prefix: string) => specs.map((layer, i) => createLayer(layer, `${prefix}_${i}_${layer.type}`, nextSeed()));
-  const applyAll = (layers: tf.layers.Layer[], input: tf.SymbolicTensor) =>
-    layers.reduce((tensor, layer) => layer.apply(tensor) as tf.SymbolicTensor, input);
+  const applyAll = (layers: tf.layers.Layer[], input: tf.SymbolicTensor) => layers.reduce((tensor, layer) => layer.apply(tensor) as tf.SymbolicTensor, input);
 
   const inputs = new Map<string, tf.SymbolicTensor>();
   const trunkOutputs = new Map<string, tf.SymbolicTensor>();
@@ -93,7 +92,11 @@ export function buildDeclaredModel(
     if (layers === undefined) {
       layers = {
         hidden: stack(headSpec.layers, `head_${key.head}`),
-        final: tf.layers.dense({ name: `head_${key.head}_out`, units: head.units, ...{ kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }) } }),
+        final: tf.layers.dense({
+          name: `head_${key.head}_out`,
+          units: head.units,
+          ...{ kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }) },
+        }),
       };
       headLayers.set(key.head, layers);
     }
@@ -131,19 +134,29 @@ export function wrapLoadedModel(
     const input = model.inputs[inputIndex[key.stem] ?? -1];
     const output = model.outputs[outputIndex[key.head] ?? -1];
     if (input === undefined) throw new UserError(`model.inputs.${key.stem}: the model has no input ${inputIndex[key.stem]} (it has ${model.inputs.length})`);
-    if (output === undefined) throw new UserError(`model.outputs.${key.head}: the model has no output ${outputIndex[key.head]} (it has ${model.outputs.length})`);
+    if (output === undefined)
+      throw new UserError(`model.outputs.${key.head}: the model has no output ${outputIndex[key.head]} (it has ${model.outputs.length})`);
     const head = heads[key.head] as HeadPlan;
     const units = output.shape[output.shape.length - 1];
     if (units !== head.units) {
-      throw new UserError(`model.outputs.${key.head}: the model's output has ${units} units but the head needs ${head.units} (${head.task === 'classification' ? 'one per class' : 'one per target'})`);
+      throw new UserError(
+        `model.outputs.${key.head}: the model's output has ${units} units but the head needs ${head.units} (${head.task === 'classification' ? 'one per class' : 'one per target'})`,
+      );
     }
     let trainingModel: tf.LayersModel;
     try {
       trainingModel = tf.model({ inputs: input, outputs: output, name: `path_${key.stem}_${key.head}` });
     } catch (error) {
-      throw new UserError(`output ${outputIndex[key.head]} of the loaded model does not depend on input ${inputIndex[key.stem]} alone: ${(error as Error).message}`);
+      throw new UserError(
+        `output ${outputIndex[key.head]} of the loaded model does not depend on input ${inputIndex[key.stem]} alone: ${(error as Error).message}`,
+      );
     }
-    return { key, outputName: model.outputNames[outputIndex[key.head] as number] ?? key.head, trainingModel, outputKind: head.task === 'classification' ? 'probabilities' : 'values' };
+    return {
+      key,
+      outputName: model.outputNames[outputIndex[key.head] as number] ?? key.head,
+      trainingModel,
+      outputKind: head.task === 'classification' ? 'probabilities' : 'values',
+    };
   });
   return assemble(model, modelPaths);
 }

@@ -64,7 +64,13 @@ export class CheckpointKeeper {
   /** A resumed run continues the keeper of the run it resumes: the checkpoints on disk and the best. */
   restore(best: { name: string; value: number } | undefined): void {
     this.best = best;
-    this.written.splice(0, this.written.length, ...readdirSync(this.dir).filter((entry) => /^epoch-\d+$/.test(entry)).sort());
+    this.written.splice(
+      0,
+      this.written.length,
+      ...readdirSync(this.dir)
+        .filter((entry) => /^epoch-\d+$/.test(entry))
+        .sort(),
+    );
   }
 
   private prune(): void {

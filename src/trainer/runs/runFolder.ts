@@ -5,7 +5,17 @@
  */
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createRunId, isLiveStatus, isValidRunId, RUN_FILES, RUN_FORMAT_VERSION, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../../shared/runs/format';
+import {
+  createRunId,
+  isLiveStatus,
+  isValidRunId,
+  RUN_FILES,
+  RUN_FORMAT_VERSION,
+  type MetricRecord,
+  type RunEvent,
+  type RunRecord,
+  type RunStatus,
+} from '../../shared/runs/format';
 import { UserError } from '../errors';
 import { writeAtomically } from '../../node/atomicWrite';
 import { makeDirectorySync } from '../../node/makeDirectory';
@@ -45,7 +55,7 @@ export interface RunFolderIo {
 const fileIo: RunFolderIo = {
   append: (fd, text) => {
     const bytes = Buffer.from(text, 'utf8');
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+    for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
   },
   replace: (path, text) => writeAtomically(path, text),
 };
@@ -134,7 +144,8 @@ export class RunFolder {
    */
   static resume(dir: string, epoch: number, onStatusChange?: (status: RunStatus) => void, io?: RunFolderIo): RunFolder {
     const recordFile = join(dir, RUN_FILES.run);
-    if (!existsSync(recordFile)) throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
+    if (!existsSync(recordFile))
+      throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
     const previous = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
     const lock = lockRun(dir, previous.id, 'resume');
     try {
@@ -317,7 +328,14 @@ function truncateLines(file: string, keep: (lines: string[]) => string[]): void 
 
 function describeFault(error: unknown, dir: string): string {
   const { code, message } = error as NodeJS.ErrnoException;
-  const what = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : code === 'EROFS' ? 'the file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'an I/O error';
+  const what =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'the disk is full'
+      : code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : 'an I/O error';
   return `cannot write to ${dir}: ${what} (${code ?? message})`;
 }
 
@@ -339,6 +357,9 @@ function claimFolder(dir: string, id: string): void {
   if (entry === undefined) return;
   const others = entry.isDirectory() ? readdirSync(dir).filter((name) => name !== RUN_FILES.trainerLog) : [basename(dir)];
   if (others.length > 0) {
-    throw new UserError(`run folder already exists: ${dir} (it holds ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`, 'choose another --run-id, or leave it out to get a new one');
+    throw new UserError(
+      `run folder already exists: ${dir} (it holds ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`,
+      'choose another --run-id, or leave it out to get a new one',
+    );
   }
 }

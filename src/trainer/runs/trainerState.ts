@@ -130,7 +130,10 @@ export function findResumableCheckpoint(checkpointsDir: string): ResumableCheckp
   if (!existsSync(checkpointsDir)) return undefined;
   const latestFile = join(checkpointsDir, RUN_FILES.latest);
   const latest = existsSync(latestFile) ? readFileSync(latestFile, 'utf8').trim() : undefined;
-  const names = readdirSync(checkpointsDir).filter((name) => /^epoch-\d+$/.test(name)).sort().reverse();
+  const names = readdirSync(checkpointsDir)
+    .filter((name) => /^epoch-\d+$/.test(name))
+    .sort()
+    .reverse();
   const ordered = latest && names.includes(latest) ? [latest, ...names.filter((name) => name !== latest)] : names;
   const skipped: string[] = [];
   if (latest && !names.includes(latest)) skipped.push(`${latest} (named by ${RUN_FILES.latest}) is missing`);

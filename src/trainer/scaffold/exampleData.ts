@@ -150,11 +150,22 @@ class Rng {
  *   4 ── 5
  */
 const VERTICES: ReadonlyArray<readonly [number, number]> = [
-  [0, 0], [1, 0], [0, 1], [1, 1], [0, 2], [1, 2],
+  [0, 0],
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [0, 2],
+  [1, 2],
 ];
 type Seg = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
 const SEGMENT_ENDS: Record<Seg, readonly [number, number]> = {
-  a: [0, 1], b: [1, 3], c: [3, 5], d: [4, 5], e: [2, 4], f: [0, 2], g: [2, 3],
+  a: [0, 1],
+  b: [1, 3],
+  c: [3, 5],
+  d: [4, 5],
+  e: [2, 4],
+  f: [0, 2],
+  g: [2, 3],
 };
 const ALL_SEGMENTS: readonly Seg[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 
@@ -196,10 +207,7 @@ function digitStrokes(digit: number, rng: Rng, verts: ReadonlyArray<readonly [nu
     case 4: {
       // Closed (f-g-b-c) or open with a diagonal from the top of the bar down to the middle.
       if (rng.chance(0.6)) return segmentsToStrokes(['f', 'g', 'b', 'c'], verts);
-      return [
-        [v(1)[0], v(1)[1], v(2)[0], v(2)[1]],
-        ...segmentsToStrokes(['g', 'b', 'c'], verts),
-      ];
+      return [[v(1)[0], v(1)[1], v(2)[0], v(2)[1]], ...segmentsToStrokes(['g', 'b', 'c'], verts)];
     }
     case 5:
       return segmentsToStrokes(['a', 'f', 'g', 'c', 'd'], verts);
@@ -241,19 +249,55 @@ interface StyleParams {
 
 const STYLES: Record<ImageStyle, StyleParams> = {
   clean: {
-    jitter: 0.14, width: [10, 14], height: [17, 21], thickness: [1.7, 2.6], slant: [-0.08, 0.18], rotationDeg: 6,
-    offset: 2, dropSegment: 0.03, extraSegment: 0.03, shorten: 0.08, blurPasses: [0, 0],
-    background: [0, 12], ink: [215, 255], noiseSigma: 4, speckle: 0,
+    jitter: 0.14,
+    width: [10, 14],
+    height: [17, 21],
+    thickness: [1.7, 2.6],
+    slant: [-0.08, 0.18],
+    rotationDeg: 6,
+    offset: 2,
+    dropSegment: 0.03,
+    extraSegment: 0.03,
+    shorten: 0.08,
+    blurPasses: [0, 0],
+    background: [0, 12],
+    ink: [215, 255],
+    noiseSigma: 4,
+    speckle: 0,
   },
   scanned: {
-    jitter: 0.16, width: [10, 14], height: [16, 20], thickness: [2.8, 4.0], slant: [-0.1, 0.2], rotationDeg: 35,
-    offset: 2, dropSegment: 0.03, extraSegment: 0.03, shorten: 0.08, blurPasses: [1, 2],
-    background: [55, 95], ink: [145, 195], noiseSigma: 22, speckle: 0.07,
+    jitter: 0.16,
+    width: [10, 14],
+    height: [16, 20],
+    thickness: [2.8, 4.0],
+    slant: [-0.1, 0.2],
+    rotationDeg: 35,
+    offset: 2,
+    dropSegment: 0.03,
+    extraSegment: 0.03,
+    shorten: 0.08,
+    blurPasses: [1, 2],
+    background: [55, 95],
+    ink: [145, 195],
+    noiseSigma: 22,
+    speckle: 0.07,
   },
   inverted: {
-    jitter: 0.08, width: [10, 12], height: [18, 20], thickness: [1.3, 1.8], slant: [0.28, 0.4], rotationDeg: 3,
-    offset: 1, dropSegment: 0.03, extraSegment: 0.03, shorten: 0.08, blurPasses: [0, 0],
-    background: [215, 245], ink: [15, 60], noiseSigma: 6, speckle: 0,
+    jitter: 0.08,
+    width: [10, 12],
+    height: [18, 20],
+    thickness: [1.3, 1.8],
+    slant: [0.28, 0.4],
+    rotationDeg: 3,
+    offset: 1,
+    dropSegment: 0.03,
+    extraSegment: 0.03,
+    shorten: 0.08,
+    blurPasses: [0, 0],
+    background: [215, 245],
+    ink: [15, 60],
+    noiseSigma: 6,
+    speckle: 0,
   },
 };
 
@@ -414,8 +458,7 @@ async function assertReplaceable(dir: string): Promise<void> {
   const foreign = entries.filter((e) => !OWN_ENTRIES.has(e));
   if (foreign.length > 0) {
     throw new Error(
-      `${dir} exists and holds files the example generator did not write (${foreign.slice(0, 5).join(', ')}); ` +
-        'choose another folder or remove it first',
+      `${dir} exists and holds files the example generator did not write (${foreign.slice(0, 5).join(', ')}); ` + 'choose another folder or remove it first',
     );
   }
 }

@@ -48,7 +48,9 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
     }
     lines.push(
       `    head: ${yamlValue(heads.of[index] ?? datasetName)}`,
-      source.validation ? `    validation: { path: ${where(source.validation.path)} }` : '    validation: { split: 0.2 }   # no validation folder beside it: 20% of each class held out',
+      source.validation
+        ? `    validation: { path: ${where(source.validation.path)} }`
+        : '    validation: { split: 0.2 }   # no validation folder beside it: 20% of each class held out',
     );
   });
   lines.push(
@@ -59,9 +61,14 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
     '  stems:                        # one per input shape; all end in 64 units so the trunk is shared',
   );
   if (images.length) lines.push('    image: { layers: [{ type: flatten }, { type: dense, units: 64, activation: relu }] }');
-  for (const [count, stem] of tableStems) lines.push(`    ${stem}: { layers: [{ type: dense, units: 64, activation: relu }] }   # ${count} feature${count === 1 ? '' : 's'}`);
-  lines.push('  trunk: [{ type: dense, units: 64, activation: relu }]', '  heads:                        # datasets on one classification head share its classes');
-  for (const head of heads.list) lines.push(`    ${yamlValue(head.name)}: ${head.task === 'regression' ? '{ task: regression, loss: mse }' : '{ task: classification }'}${head.comment}`);
+  for (const [count, stem] of tableStems)
+    lines.push(`    ${stem}: { layers: [{ type: dense, units: 64, activation: relu }] }   # ${count} feature${count === 1 ? '' : 's'}`);
+  lines.push(
+    '  trunk: [{ type: dense, units: 64, activation: relu }]',
+    '  heads:                        # datasets on one classification head share its classes',
+  );
+  for (const head of heads.list)
+    lines.push(`    ${yamlValue(head.name)}: ${head.task === 'regression' ? '{ task: regression, loss: mse }' : '{ task: classification }'}${head.comment}`);
   lines.push(
     'training:',
     '  epochs: 10',

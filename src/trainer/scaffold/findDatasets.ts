@@ -58,7 +58,15 @@ async function entriesOf(dir: string): Promise<Entry[]> {
     names.map(async (name): Promise<Entry> => {
       const path = join(dir, name);
       const info = await stat(path).catch(() => undefined);
-      const kind = info?.isDirectory() ? 'folder' : info?.isFile() ? (IMAGE_FILE.test(name) ? 'image' : extname(name).toLowerCase() === '.csv' ? 'csv' : 'other') : 'other';
+      const kind = info?.isDirectory()
+        ? 'folder'
+        : info?.isFile()
+          ? IMAGE_FILE.test(name)
+            ? 'image'
+            : extname(name).toLowerCase() === '.csv'
+              ? 'csv'
+              : 'other'
+          : 'other';
       return { name, path, kind };
     }),
   );
@@ -82,7 +90,12 @@ async function shapeOf(dir: string): Promise<FolderShape> {
     if (split && !splits[split]) splits[split] = entry;
   }
   if (splits.train) return { shape: 'splits', splits, others: entries.filter((e) => !Object.values(splits).includes(e)) };
-  if (folders.length === 0) return entries.some((e) => e.kind === 'image') ? { shape: 'images' } : entries.some((e) => e.kind === 'csv') ? { shape: 'parent', children: entries.filter((e) => e.kind === 'csv'), others: entries.filter((e) => e.kind !== 'csv') } : { shape: 'empty' };
+  if (folders.length === 0)
+    return entries.some((e) => e.kind === 'image')
+      ? { shape: 'images' }
+      : entries.some((e) => e.kind === 'csv')
+        ? { shape: 'parent', children: entries.filter((e) => e.kind === 'csv'), others: entries.filter((e) => e.kind !== 'csv') }
+        : { shape: 'empty' };
   const holdsImages = await Promise.all(folders.map(async (folder) => (await entriesOf(folder.path)).some((e) => e.kind === 'image')));
   const classes = folders.filter((_, i) => holdsImages[i]);
   const datasets = entries.filter((e) => (e.kind === 'folder' && !classes.includes(e)) || e.kind === 'csv');
@@ -101,7 +114,11 @@ export async function findDatasets(paths: readonly string[]): Promise<FoundDatas
       if (!found.some((known) => known.train === dataset.train)) found.push(dataset);
     }
   }
-  if (found.length === 0) throw new UserError(`no images or CSV files found in ${paths.join(', ')}`, 'pick a dataset folder (one subfolder per class, or train/ and val/ splits of them), a parent of such folders, or a CSV file');
+  if (found.length === 0)
+    throw new UserError(
+      `no images or CSV files found in ${paths.join(', ')}`,
+      'pick a dataset folder (one subfolder per class, or train/ and val/ splits of them), a parent of such folders, or a CSV file',
+    );
   return found;
 }
 
@@ -146,7 +163,11 @@ async function splitDataset(dir: string, splits: Partial<Record<Split, Entry>>, 
   const kind = train.kind === 'csv' ? 'csv' : 'images';
   if (kind === 'images') {
     const shape = await shapeOf(train.path);
-    if (shape.shape !== 'classes') throw new UserError(`${train.path} is a training split but holds no class folders of images`, 'put each class’s images in a subfolder named after the class');
+    if (shape.shape !== 'classes')
+      throw new UserError(
+        `${train.path} is a training split but holds no class folders of images`,
+        'put each class’s images in a subfolder named after the class',
+      );
   }
   return {
     name: basename(dir),
@@ -160,7 +181,8 @@ async function splitDataset(dir: string, splits: Partial<Record<Split, Entry>>, 
 
 /** A CSV file; `train.csv` beside `val.csv` is one dataset named after their folder. */
 async function csvDataset(path: string): Promise<FoundDataset> {
-  if (extname(path).toLowerCase() !== '.csv') throw new UserError(`${path} is neither a folder nor a .csv file`, 'pick an image folder (one subfolder per class) or a CSV file');
+  if (extname(path).toLowerCase() !== '.csv')
+    throw new UserError(`${path} is neither a folder nor a .csv file`, 'pick an image folder (one subfolder per class) or a CSV file');
   if (splitOf(basename(path)) !== 'train') return { name: basename(path, extname(path)), kind: 'csv', train: path, ignored: [] };
   const siblings = await entriesOf(dirname(path));
   const sibling = (split: Split) => siblings.find((e) => e.kind === 'csv' && splitOf(e.name) === split)?.path;

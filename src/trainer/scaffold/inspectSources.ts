@@ -14,8 +14,30 @@ export interface SplitSource {
 
 /** What the scaffolder learned about one dataset found in what the user picked. */
 export type InspectedSource =
-  | { kind: 'images'; name: string; path: string; validation?: SplitSource; test?: SplitSource; ignored: string[]; classes: string[]; images: number; size: [number, number]; channels: 1 | 3 }
-  | { kind: 'csv'; name: string; path: string; validation?: SplitSource; test?: SplitSource; ignored: string[]; columns: string[]; label: string; task: 'classification' | 'regression'; rows: number };
+  | {
+      kind: 'images';
+      name: string;
+      path: string;
+      validation?: SplitSource;
+      test?: SplitSource;
+      ignored: string[];
+      classes: string[];
+      images: number;
+      size: [number, number];
+      channels: 1 | 3;
+    }
+  | {
+      kind: 'csv';
+      name: string;
+      path: string;
+      validation?: SplitSource;
+      test?: SplitSource;
+      ignored: string[];
+      columns: string[];
+      label: string;
+      task: 'classification' | 'regression';
+      rows: number;
+    };
 
 /** The label column is the one named like a label, else the last one. */
 const LABEL_NAMES = ['label', 'class', 'target', 'y', 'kind', 'category'];
@@ -36,7 +58,8 @@ export async function inspectDataset(found: FoundDataset): Promise<InspectedSour
   }
   const folder = await scanImageFolder(found.train);
   const first = folder.images[0];
-  if (!first) throw new UserError(`no images in class subfolders of ${found.train}`, 'put each class’s images (png, jpeg, webp) in a subfolder named after the class');
+  if (!first)
+    throw new UserError(`no images in class subfolders of ${found.train}`, 'put each class’s images (png, jpeg, webp) in a subfolder named after the class');
   const metadata = await sharp(join(found.train, first.file)).metadata();
   const size: [number, number] = [metadata.height ?? 32, metadata.width ?? 32];
   const samples = folder.images.filter((_, i) => i % Math.max(1, Math.floor(folder.images.length / CHANNEL_SAMPLES)) === 0).slice(0, CHANNEL_SAMPLES);
@@ -44,7 +67,16 @@ export async function inspectDataset(found: FoundDataset): Promise<InspectedSour
   const count = async (path: string) => ({ path, count: (await scanImageFolder(path)).images.length });
   const validation = found.validation ? await count(found.validation) : undefined;
   const test = found.test ? await count(found.test) : undefined;
-  return { kind: 'images', ...base, classes: folder.classes, images: folder.images.length, size, channels, ...(validation ? { validation } : {}), ...(test ? { test } : {}) };
+  return {
+    kind: 'images',
+    ...base,
+    classes: folder.classes,
+    images: folder.images.length,
+    size,
+    channels,
+    ...(validation ? { validation } : {}),
+    ...(test ? { test } : {}),
+  };
 }
 
 /** Whether every pixel of an image is grey (R = G = B), whatever channels the file stores. */

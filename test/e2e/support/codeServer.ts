@@ -87,12 +87,16 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(options.homeDir, { recursive: true });
   const args = [
     entry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--extensions-dir', options.extensionsDir,
-    '--user-data-dir', options.userDataDir,
+    '--extensions-dir',
+    options.extensionsDir,
+    '--user-data-dir',
+    options.userDataDir,
     ...(options.disableWorkspaceTrust ? ['--disable-workspace-trust'] : []),
     options.workspace,
   ];

@@ -18,7 +18,15 @@ import { ARTIFACTS_DIR } from './paths';
 import { Workbench } from './workbench';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ACTION_TIMEOUT_MS = 30_000;
 const SCENARIO_TIMEOUT_MS = 360_000;
 /** Left out when a failed scenario's run folders are kept: models, not explanations. */
@@ -68,7 +76,13 @@ interface Folders {
 
 function createFolders(settings: Record<string, unknown>): Folders {
   const root = mkdtempSync(join(tmpdir(), 'jt-e2e-'));
-  const folders = { root, workspace: join(root, 'workspace'), extensions: join(root, 'extensions'), userData: join(root, 'user-data'), serverLog: join(root, 'code-server.log') };
+  const folders = {
+    root,
+    workspace: join(root, 'workspace'),
+    extensions: join(root, 'extensions'),
+    userData: join(root, 'user-data'),
+    serverLog: join(root, 'code-server.log'),
+  };
   [folders.workspace, folders.extensions, join(folders.userData, 'User')].forEach((dir) => mkdirSync(dir, { recursive: true }));
   writeFileSync(join(folders.userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
   return folders;
@@ -89,7 +103,11 @@ async function recordFailure(folders: Folders, workbench: Workbench, name: strin
 }
 
 function artifactName(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
 }
 
 /**

@@ -34,7 +34,11 @@ export function transposeFirstBatchMatMul(wasmBatchMatMul: tf.KernelConfig, tran
       return result;
     };
     try {
-      return original({ inputs: { a: untransposed(a, transposeA), b: untransposed(b, transposeB) }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
+      return original({
+        inputs: { a: untransposed(a, transposeA), b: untransposed(b, transposeB) },
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+        backend,
+      });
     } finally {
       // The transposed copies are this kernel's own: nothing else holds them.
       for (const info of owned) (backend as tf.KernelBackend).disposeData(info.dataId);

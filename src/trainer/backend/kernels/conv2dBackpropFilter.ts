@@ -14,13 +14,6 @@ export const conv2dBackpropFilter = composedKernel(tf.Conv2DBackpropFilter, (inp
   const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode);
   const [fh, fw, ci, co] = filterShape;
   const xPadded = tf.pad(x, spatialPadding(info.padInfo));
-  const correlation = tf.conv2d(
-    tf.transpose(xPadded, [3, 1, 2, 0]),
-    tf.transpose(dy, [1, 2, 0, 3]),
-    1,
-    'valid',
-    'NHWC',
-    pair(strides),
-  );
+  const correlation = tf.conv2d(tf.transpose(xPadded, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, 'valid', 'NHWC', pair(strides));
   return tf.transpose(tf.slice(correlation, [0, 0, 0, 0], [ci, fh, fw, co]), [1, 2, 0, 3]);
 });

@@ -32,10 +32,12 @@ export const conv2dBackpropInput = composedKernel(tf.Conv2DBackpropInput, (input
     [0, 0],
   ]);
   const phases = tf.conv2d(dyPadded, phaseFilter, 1, 'valid');
-  const interleaved = tf.reshape(
-    tf.transpose(tf.reshape(phases, [batchSize * rows, columns, sh, sw * inChannels]), [0, 2, 1, 3]),
-    [batchSize, rows * sh, columns * sw, inChannels],
-  ) as tf.Tensor4D;
+  const interleaved = tf.reshape(tf.transpose(tf.reshape(phases, [batchSize * rows, columns, sh, sw * inChannels]), [0, 2, 1, 3]), [
+    batchSize,
+    rows * sh,
+    columns * sw,
+    inChannels,
+  ]) as tf.Tensor4D;
   const dx = tf.stridedSlice(interleaved, [0, padInfo.top, padInfo.left, 0], [batchSize, padInfo.top + inHeight, padInfo.left + inWidth, inChannels]);
   return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
 });

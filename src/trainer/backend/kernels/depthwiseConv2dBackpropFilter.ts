@@ -16,10 +16,12 @@ export const depthwiseConv2dBackpropFilter = composedKernel(tf.DepthwiseConv2dNa
   const xPadded = tf.pad(x, spatialPadding(info.padInfo));
   const [, height, width] = xPadded.shape;
   const xFolded = tf.reshape(tf.transpose(xPadded, [1, 2, 3, 0]), [1, height, width, channels * batch]);
-  const dyFolded = tf.reshape(
-    tf.transpose(tf.reshape(dy, [batch, outH, outW, channels, multiplier]), [1, 2, 3, 0, 4]),
-    [outH, outW, channels * batch, multiplier],
-  );
+  const dyFolded = tf.reshape(tf.transpose(tf.reshape(dy, [batch, outH, outW, channels, multiplier]), [1, 2, 3, 0, 4]), [
+    outH,
+    outW,
+    channels * batch,
+    multiplier,
+  ]);
   const correlation = tf.depthwiseConv2d(xFolded as tf.Tensor4D, dyFolded as tf.Tensor4D, 1, 'valid', 'NHWC', pair(strides));
   const [, spanH, spanW] = correlation.shape;
   const perBatch = tf.reshape(correlation, [spanH, spanW, channels, batch, multiplier]);

@@ -11,10 +11,7 @@ export const depthwiseConv2dBackpropInput = composedKernel(tf.DepthwiseConv2dNat
   const dy = inputs.dy as tf.Tensor4D;
   const filter = dilate(inputs.filter as tf.Tensor4D, pair(dilations));
   const [fh, fw, channels, multiplier] = filter.shape;
-  const blockDiagonal = tf.mul(
-    tf.reshape(filter, [fh, fw, channels, 1, multiplier]),
-    tf.reshape(tf.eye(channels), [1, 1, channels, channels, 1]),
-  );
+  const blockDiagonal = tf.mul(tf.reshape(filter, [fh, fw, channels, 1, multiplier]), tf.reshape(tf.eye(channels), [1, 1, channels, channels, 1]));
   const full = tf.reshape(blockDiagonal, [fh, fw, channels, channels * multiplier]) as tf.Tensor4D;
   return tf.conv2dTranspose(dy, full, inputShape, strides, pad as 'same' | 'valid' | number, dimRoundingMode);
 });

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomically } from '../../node/atomicWrite';
 import { makeDirectorySync } from '../../node/makeDirectory';
@@ -44,7 +45,8 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest ?? []) {
         specs.push(...group.weights);
-        for (const path of group.paths) buffers.push(readFileSync(join(folder, path)));
+        // Read off the event loop: the channel must keep answering while a slow (or piped) file loads.
+        for (const path of group.paths) buffers.push(await readFile(join(folder, path)));
       }
       const joined = Buffer.concat(buffers);
       const needed = specs.reduce((total, spec) => total + spec.shape.reduce((a, b) => a * b, 1) * (BYTES_PER_VALUE[spec.dtype] ?? 4), 0);

@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import type { MetricRecord, RunEvent, RunRecord } from '../../src/shared/runs/format';
 import { parseEvents } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
-import { MAX_REJECTIONS_PER_EPOCH, runExperiment } from '../../src/trainer/runExperiment';
+import { runExperiment } from '../../src/trainer/runExperiment';
+import { MAX_REJECTIONS_PER_EPOCH } from '../../src/trainer/training/runControl';
 import { createTinyWorkspace, type TinyWorkspace } from '../fixtures/tinyWorkspace';
 
 const EPOCHS = 3;

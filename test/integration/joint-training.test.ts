@@ -11,6 +11,8 @@ import { runExperiment } from '../../src/trainer/runExperiment';
 import type { EpochRecord } from '../../src/trainer/trainingReporter';
 import { selectBackend } from '../../src/trainer/backend/selectBackend';
 import { fileLoadHandler, folderSaveHandler } from '../../src/trainer/runs/modelFiles';
+import type { DatasetBatch } from '../../src/trainer/loop/jointLoss';
+import type { BatchPlace } from '../../src/trainer/training/epochLoop';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 test('a weight change requested mid-epoch applies at the next epoch boundary and is recorded', async () => {
@@ -212,6 +214,16 @@ test('datasets with different input shapes on one stem are refused before any da
   );
 });
 
+/** A batch transform that turns one dataset's inputs into NaN at one step: the fault to inject. */
+function poisonedAt(at: BatchPlace): (batch: DatasetBatch, place: BatchPlace) => DatasetBatch {
+  return (batch, place) => {
+    if (place.dataset !== at.dataset || place.epoch !== at.epoch || place.step !== at.step) return batch;
+    const poisoned = tf.mul(batch.x, Number.NaN);
+    batch.x.dispose();
+    return { ...batch, x: poisoned };
+  };
+}
+
 test('a NaN injected into each dataset in turn stops the run as diverged, naming that dataset and step, with the last good checkpoint kept', async () => {
   const workspace = await createTinyWorkspace({ epochs: 3 });
   for (const dataset of ['big', 'small', 'table', 'reg']) {
@@ -219,7 +231,7 @@ test('a NaN injected into each dataset in turn stops the run as diverged, naming
       experiment: await loadExperiment(workspace.experimentFile),
       runsDir: workspace.runsDir,
       cacheDir: workspace.cacheDir,
-      injectNaN: { dataset, epoch: 2, step: 3 },
+      transformBatch: poisonedAt({ dataset, epoch: 2, step: 3 }),
     });
     assert.equal(result.record.status, 'diverged', dataset);
     assert.match(

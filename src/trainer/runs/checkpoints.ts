@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TrainingSpec } from '../../shared/experiment/schema';
 import { RUN_FILES } from '../../shared/runs/format';
 import { writeAtomically } from '../../node/atomicWrite';
+import { checkpointEpoch, checkpointName } from './checkpointNames';
 import { folderSaveHandler } from './modelFiles';
 import type { CheckpointState } from './trainerState';
 
@@ -29,8 +30,8 @@ export class CheckpointKeeper {
     private readonly policy: Policy,
   ) {}
 
-  get bestCheckpoint(): { name: string; value: number } | undefined {
-    return this.best;
+  get bestCheckpoint(): { name: string; value: number; epoch: number } | undefined {
+    return this.best && { ...this.best, epoch: checkpointEpoch(this.best.name) ?? 0 };
   }
 
   shouldSave(epoch: number, lastEpoch: boolean): boolean {
@@ -42,7 +43,7 @@ export class CheckpointKeeper {
    * into place; the trainer state it saves records the best checkpoint, this one included.
    */
   async save(model: tf.LayersModel, state: CheckpointState, writeMore?: (dir: string) => Promise<void>): Promise<{ name: string; best: boolean }> {
-    const name = `epoch-${String(state.epoch).padStart(4, '0')}`;
+    const name = checkpointName(state.epoch);
     const best = this.policy.keep_best && monitorImproves(this.policy.monitor, state.monitor.value, this.best?.value);
     const bestAfter = best ? { name, value: state.monitor.value } : this.best;
     const saved = state.trainer && bestAfter ? { ...state, trainer: { ...state.trainer, best: bestAfter } } : state;
@@ -68,7 +69,7 @@ export class CheckpointKeeper {
       0,
       this.written.length,
       ...readdirSync(this.dir)
-        .filter((entry) => /^epoch-\d+$/.test(entry))
+        .filter((entry) => checkpointEpoch(entry) !== undefined)
         .sort(),
     );
   }
@@ -77,7 +78,7 @@ export class CheckpointKeeper {
     const keep = new Set(this.written.slice(-this.policy.keep_last));
     if (this.best) keep.add(this.best.name);
     for (const entry of readdirSync(this.dir)) {
-      if (/^epoch-\d+$/.test(entry) && !keep.has(entry) && existsSync(join(this.dir, entry))) {
+      if (checkpointEpoch(entry) !== undefined && !keep.has(entry) && existsSync(join(this.dir, entry))) {
         rmSync(join(this.dir, entry), { recursive: true, force: true });
       }
     }

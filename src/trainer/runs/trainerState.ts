@@ -13,6 +13,7 @@ import { RUN_FILES, type WeightChange } from '../../shared/runs/format';
 import type { BalancerState } from '../balancing/loopBalancer';
 import type { SamplerState } from '../mixing/mixingSampler';
 import { writeAtomically } from '../../node/atomicWrite';
+import { checkpointEpoch } from './checkpointNames';
 import { MODEL_JSON, WEIGHTS_BIN } from './modelFiles';
 
 /** What `checkpoints/epoch-NNNN/state.json` holds: where the run was, and all a resumed run needs. */
@@ -131,7 +132,7 @@ export function findResumableCheckpoint(checkpointsDir: string): ResumableCheckp
   const latestFile = join(checkpointsDir, RUN_FILES.latest);
   const latest = existsSync(latestFile) ? readFileSync(latestFile, 'utf8').trim() : undefined;
   const names = readdirSync(checkpointsDir)
-    .filter((name) => /^epoch-\d+$/.test(name))
+    .filter((name) => checkpointEpoch(name) !== undefined)
     .sort()
     .reverse();
   const ordered = latest && names.includes(latest) ? [latest, ...names.filter((name) => name !== latest)] : names;

@@ -1,0 +1,234 @@
+/**
+ * The epoch loop: at each epoch boundary the schedules and the weight requests take effect, then
+ * the sampler's steps run (one joint step, or one step per dataset for the gradient balancers and
+ * diagnostics), each checked for divergence; at each epoch end the record, the balancer, a
+ * suggestion and a checkpoint, in that order. Commands are handled between steps.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { RunEvent, RunStatus } from '../../shared/runs/format';
+import { GradientSummary } from '../balancing/gradientMath';
+import type { LoadedExperiment } from '../config/loadExperiment';
+import { datasetBatch, disposeBatch } from '../loop/batchTensors';
+import type { DatasetBatch } from '../loop/jointLoss';
+import type { TrainingPlan } from '../loop/datasetPlan';
+import { divergenceCause, explosionCause, type DivergenceCause } from '../loop/divergenceCause';
+import { EpochTally } from '../loop/epochTally';
+import { LossExplosionWatch } from '../loop/lossExplosion';
+import { perDatasetStep, type SeparateGradients } from '../loop/perDatasetStep';
+import { trainStep, type StepOutcome } from '../loop/trainStep';
+import type { JointModel } from '../model/jointModel';
+import type { CommandInbox } from '../runs/commandInbox';
+import type { RunFolder } from '../runs/runFolder';
+import { saveOptimizer, type ResumableCheckpoint } from '../runs/trainerState';
+import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
+import { epochRecord, monitorOf, spreadDiagnostics } from './epochRecord';
+import type { BadSince } from './modelLifecycle';
+import { RunControl } from './runControl';
+import { TrainerParts } from './trainerParts';
+
+const now = () => new Date().toISOString();
+
+/** Where a batch is in the run, for a test's batch transform. */
+export interface BatchPlace {
+  dataset: string;
+  epoch: number;
+  step: number;
+}
+
+export interface TrainingContext {
+  loaded: LoadedExperiment;
+  plan: TrainingPlan;
+  model: JointModel;
+  run: RunFolder;
+  inbox: CommandInbox;
+  reporter: TrainingReporter;
+  emit: (event: RunEvent) => void;
+  /** The checkpoint a resumed run continues from. */
+  checkpoint: ResumableCheckpoint | undefined;
+  /** Test-only: changes a batch before the step (fault injection). */
+  transformBatch?: ((batch: DatasetBatch, place: BatchPlace) => DatasetBatch) | undefined;
+}
+
+export interface TrainedEpochs {
+  final: RunStatus;
+  lastEpoch: EpochRecord | undefined;
+  /** A diverged run: the step from which its weights are bad; checkpoints of earlier epochs are good. */
+  badSince?: BadSince;
+}
+
+export async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
+  const { loaded, plan, model, run, inbox, reporter, emit, checkpoint } = context;
+  const { training } = loaded.experiment;
+  const parts = new TrainerParts(loaded, plan, run, emit);
+  const { names, schedule, sampler, balancer, optimizer, checkpoints, suggestions, baseLoss } = parts;
+  const variables = [...model.trainableVariables.map((weight) => weight.read() as tf.Variable), ...balancer.variables];
+  const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
+  const explosions = new LossExplosionWatch(names.length);
+  const control = new RunControl(inbox, schedule, run, emit, suggestions, (message) => reporter.onWarning?.(message));
+  let lastEpoch: EpochRecord | undefined;
+  const firstEpoch = checkpoint === undefined ? 1 : await parts.restore(checkpoint);
+
+  const finishStopped = (epoch: number): TrainedEpochs => {
+    emit({ kind: 'stopped', time: now(), epoch });
+    return { final: 'stopped', lastEpoch };
+  };
+  const diverge = (epoch: number, step: number, cause: DivergenceCause, badSince: BadSince): TrainedEpochs => {
+    const message = `${cause.message} at epoch ${epoch}, step ${step}`;
+    emit({ kind: 'diverged', time: now(), epoch, step, ...(cause.dataset !== undefined ? { dataset: cause.dataset } : {}), message });
+    run.update({ error: `${message}: ${cause.advice}` });
+    return { final: 'diverged', lastEpoch, badSince };
+  };
+
+  try {
+    for (let epoch = firstEpoch; epoch <= training.epochs; epoch++) {
+      await control.handleCommands(epoch, 0);
+      if (control.stopRequested) return finishStopped(epoch - 1);
+      const { weights, temperature } = startEpoch(parts, epoch, emit);
+      const shares = parts.sharesFor(weights.sampling, temperature);
+      sampler.startEpoch(shares);
+      reporter.onEpochStart?.(epoch, training.epochs, sampler.stepsPerEpoch());
+      const tally = new EpochTally(names.length);
+      const gradientSummary = new GradientSummary(names.length);
+      const epochStarted = Date.now();
+      let step = 0;
+      for (let mixed = sampler.next(); mixed !== undefined; mixed = sampler.next()) {
+        step++;
+        parts.globalStep++;
+        const active = mixed.perDataset.map((indices, d) => ({ indices, d })).filter(({ indices }) => indices.length > 0);
+        const batches = active.map(({ indices, d }) => {
+          const planned = plan.datasets[d] as TrainingPlan['datasets'][number];
+          const batch = datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, {
+            split: planned.data.train,
+            indices,
+            lossWeight: (weights.loss[planned.spec.name] ?? 0) * balancer.multiplier(d),
+            logVariance: balancer.logVariance(d),
+            augmentWith: parts.augmentRandoms[d],
+          });
+          return context.transformBatch ? context.transformBatch(batch, { dataset: planned.spec.name, epoch, step }) : batch;
+        });
+        const stepPlan = balancer.plan(parts.globalStep);
+        const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
+          ? perDatasetStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, {
+              combine: stepPlan.combine,
+              order: balancer.order(batches.length),
+            })
+          : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);
+        if (outcome.gradients !== undefined) {
+          const indices = active.map(({ d }) => d);
+          balancer.afterSeparateStep(
+            indices,
+            outcome.gradients.shared,
+            outcome.datasets.map((result) => result.lossSum / Math.max(1, result.samples)),
+            batches.map((batch) => batch.lossWeight),
+          );
+          if (stepPlan.diagnostics) {
+            const diagnostics = spreadDiagnostics(outcome.gradients.diagnostics, indices, names, outcome.gradients.sharedParameters);
+            gradientSummary.add(diagnostics);
+            run.appendMetric({ kind: 'diagnostics', epoch, step, globalStep: parts.globalStep, time: now(), ...diagnostics });
+          }
+        }
+        batches.forEach(disposeBatch);
+        const stepDatasets: StepRecord['datasets'] = {};
+        outcome.datasets.forEach((result, i) => {
+          const d = (active[i] as { d: number }).d;
+          tally.add(d, result);
+          stepDatasets[names[d] as string] = {
+            samples: result.samples,
+            loss: result.lossSum / result.samples,
+            ...(plan.datasets[d]?.route.task === 'classification' ? { accuracy: result.outcomeSum / result.samples } : {}),
+          };
+        });
+        if (!Number.isFinite(outcome.totalLoss)) {
+          const terms = {
+            names: active.map(({ d }) => names[d] as string),
+            lossWeights: batches.map((batch) => batch.lossWeight),
+            l2: training.l2,
+            learningRate: training.optimizer.learning_rate,
+          };
+          return diverge(epoch, step, divergenceCause(outcome, terms), { epoch, step });
+        }
+        const record: StepRecord = {
+          kind: 'step',
+          epoch,
+          step,
+          globalStep: parts.globalStep,
+          time: now(),
+          totalLoss: outcome.totalLoss,
+          datasets: stepDatasets,
+        };
+        run.appendMetric(record);
+        reporter.onStep?.(record, (tally.totalSamples * 1000) / Math.max(1, Date.now() - epochStarted));
+        const explosion = outcome.datasets
+          .map((result, i) => explosions.observe((active[i] as { d: number }).d, result.lossSum / Math.max(1, result.samples), { epoch, step }))
+          .find((found) => found !== undefined);
+        if (explosion)
+          return diverge(epoch, step, explosionCause(explosion, names[explosion.dataset] as string, training.optimizer.learning_rate), explosion.since);
+        await control.handleCommands(epoch, step);
+        await control.holdWhileUnwritable(epoch, step);
+        if (control.stopRequested) break;
+      }
+      const trainMs = Date.now() - epochStarted;
+      const record = epochRecord(plan, model, tally, {
+        epoch,
+        steps: step,
+        trainMs,
+        shares,
+        realized: sampler.realizedShares(),
+        totalDrawn: sampler.accounting.totalDrawn,
+        weights,
+        temperature,
+        gradients: gradientSummary.summary().steps > 0 ? { names, ...gradientSummary.summary() } : undefined,
+        balancerWeights: balancer.reportedWeights(),
+      });
+      run.appendMetric(record);
+      reporter.onEpochEnd?.(record);
+      lastEpoch = record;
+      const proposal = balancer.epochEnd(names.map((name) => record.datasets[name]?.trainLoss ?? Number.NaN));
+      if (proposal !== undefined && epoch < training.epochs) suggestions.propose(epoch, proposal, weights.loss, baseLoss);
+      const lastOne = epoch === training.epochs || control.stopRequested;
+      if (checkpoints.shouldSave(epoch, lastOne)) {
+        const monitor = { name: training.checkpoint.monitor, value: monitorOf(record, training.checkpoint.monitor) };
+        const state = parts.state(epoch, weights, monitor, inbox.consumedControlBytes);
+        const saved = await control.retryingWrites(epoch, step, () => checkpoints.save(model.model, state, (dir) => saveOptimizer(dir, optimizer)));
+        emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });
+        const best = checkpoints.bestCheckpoint;
+        if (best) run.update({ best: { epoch: best.epoch, monitor: training.checkpoint.monitor, value: best.value, checkpoint: best.name } });
+      }
+      run.update({ epochs: { total: training.epochs, completed: epoch } });
+      if (control.stopRequested) return finishStopped(epoch);
+    }
+    return { final: 'completed', lastEpoch };
+  } finally {
+    parts.dispose();
+  }
+}
+
+/**
+ * The epoch boundary: the schedules set weights and the temperature for `epoch`, then a requested
+ * change takes effect — recorded as events — and the weights in force for the epoch come out.
+ */
+function startEpoch(
+  parts: TrainerParts,
+  epoch: number,
+  emit: (event: RunEvent) => void,
+): { weights: { sampling: Record<string, number>; loss: Record<string, number> }; temperature: number } {
+  const { schedule, schedules, baseLoss } = parts;
+  const scheduledWeights = schedules.weightsFor(epoch);
+  Object.assign(baseLoss, scheduledWeights.loss);
+  const scheduled = schedule.setScheduled(scheduledWeights);
+  const temperature = schedules.temperatureFor(epoch);
+  if (scheduled.sampling || scheduled.loss || temperature !== parts.lastTemperature) {
+    emit({ kind: 'weights-scheduled', time: now(), epoch, ...scheduled, ...(temperature !== parts.lastTemperature ? { temperature } : {}) });
+  }
+  parts.lastTemperature = temperature;
+  const applied = schedule.applyPending();
+  const weights = schedule.current;
+  if (applied) {
+    schedules.endByHand(applied.change);
+    Object.assign(baseLoss, applied.change.loss);
+    for (const requestId of applied.requestIds.length ? applied.requestIds : [undefined]) {
+      emit({ kind: 'weights-applied', time: now(), epoch, sampling: weights.sampling, loss: weights.loss, ...(requestId ? { requestId } : {}) });
+    }
+  }
+  return { weights, temperature };
+}

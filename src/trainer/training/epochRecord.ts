@@ -1,0 +1,99 @@
+/** What an epoch adds up to (the epoch record), a diagnostic step spread over all datasets, and the checkpoint monitor. */
+import type { EpochGradientSummary, GradientDiagnostics } from '../../shared/runs/format';
+import type { gradientDiagnostics } from '../balancing/gradientMath';
+import type { TrainingPlan } from '../loop/datasetPlan';
+import type { EpochTally } from '../loop/epochTally';
+import { evaluateDataset } from '../loop/evaluate';
+import type { JointModel } from '../model/jointModel';
+import type { EpochRecord } from '../trainingReporter';
+
+const now = () => new Date().toISOString();
+
+export function epochRecord(
+  plan: TrainingPlan,
+  model: JointModel,
+  tally: EpochTally,
+  info: {
+    epoch: number;
+    steps: number;
+    trainMs: number;
+    shares: number[];
+    realized: number[];
+    totalDrawn: number[];
+    weights: { sampling: Record<string, number>; loss: Record<string, number> };
+    temperature: number;
+    gradients: EpochGradientSummary | undefined;
+    balancerWeights: number[] | undefined;
+  },
+): EpochRecord {
+  const totalContribution = tally.totalContribution;
+  const datasets: EpochRecord['datasets'] = {};
+  plan.datasets.forEach((planned, d) => {
+    const name = planned.spec.name;
+    const sums = tally.of(d);
+    const evaluation = evaluateDataset(planned, model, plan.heads[planned.route.head]?.units ?? 0);
+    const classification = planned.route.task === 'classification';
+    datasets[name] = {
+      samples: sums.samples,
+      trainLoss: sums.samples > 0 ? sums.lossSum / sums.samples : Number.NaN,
+      ...(classification ? { trainAccuracy: sums.samples > 0 ? sums.outcomeSum / sums.samples : Number.NaN } : {}),
+      valLoss: evaluation.loss,
+      ...(classification ? { valAccuracy: evaluation.outcome } : { valMae: evaluation.outcome }),
+      configuredShare: info.shares[d] ?? 0,
+      realizedShare: info.realized[d] ?? 0,
+      lossShare: totalContribution > 0 ? sums.contribution / totalContribution : 0,
+      epochsSeen: (info.totalDrawn[d] ?? 0) / Math.max(1, planned.data.train.size),
+      samplingWeight: info.weights.sampling[name] ?? 0,
+      lossWeight: info.weights.loss[name] ?? 0,
+      ...(info.balancerWeights ? { balancerWeight: info.balancerWeights[d] ?? 1 } : {}),
+      ...(typeof info.gradients?.normShare[d] === 'number' ? { gradNormShare: info.gradients.normShare[d] } : {}),
+    };
+  });
+  return {
+    kind: 'epoch',
+    epoch: info.epoch,
+    steps: info.steps,
+    time: now(),
+    durationMs: info.trainMs,
+    samplesPerSecond: (tally.totalSamples * 1000) / Math.max(1, info.trainMs),
+    totalLoss: info.steps > 0 ? tally.totalContribution / info.steps : Number.NaN,
+    datasets,
+    temperature: info.temperature,
+    ...(info.gradients ? { gradients: info.gradients } : {}),
+  };
+}
+
+/** A step's diagnostics over its batches, spread over every dataset of the run (absent ones null). */
+export function spreadDiagnostics(
+  diagnostics: ReturnType<typeof gradientDiagnostics>,
+  indices: readonly number[],
+  names: readonly string[],
+  sharedParameters: number,
+): GradientDiagnostics {
+  const position = new Map(indices.map((d, i) => [d, i]));
+  const at = <T>(values: readonly (T | null)[], d: number): T | null => {
+    const i = position.get(d);
+    return i === undefined ? null : (values[i] ?? null);
+  };
+  return {
+    names: [...names],
+    norms: names.map((_, d) => at(diagnostics.norms, d)),
+    normShares: names.map((_, d) => at(diagnostics.normShares, d)),
+    cosine: names.map((_, a) =>
+      names.map((__, b) => {
+        const i = position.get(a);
+        return i === undefined ? null : at(diagnostics.cosine[i] ?? [], b);
+      }),
+    ),
+    sharedParameters,
+  };
+}
+
+/** The checkpoint monitor: means and worst over datasets, each dataset counting once. */
+export function monitorOf(record: EpochRecord, monitor: 'val_loss_mean' | 'val_accuracy_mean' | 'val_accuracy_worst'): number {
+  const values = Object.values(record.datasets);
+  if (monitor === 'val_loss_mean') return values.reduce((sum, d) => sum + d.valLoss, 0) / values.length;
+  const accuracies = values.map((d) => d.valAccuracy).filter((value): value is number => value !== undefined);
+  if (accuracies.length === 0) return Number.NaN;
+  return monitor === 'val_accuracy_worst' ? Math.min(...accuracies) : accuracies.reduce((sum, a) => sum + a, 0) / accuracies.length;
+}

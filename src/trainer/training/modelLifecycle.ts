@@ -1,0 +1,105 @@
+/**
+ * The joint model's life in a run: built from the experiment (or loaded), restored from a
+ * checkpoint, described in run.json, saved as the run's model/ — never with diverged weights — and
+ * freed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isLoadedModel } from '../../shared/experiment/schema';
+import { RUN_FILES, type RunRecord } from '../../shared/runs/format';
+import type { LoadedExperiment } from '../config/loadExperiment';
+import type { TrainingPlan } from '../loop/datasetPlan';
+import { buildDeclaredModel, wrapLoadedModel, type JointModel } from '../model/jointModel';
+import { checkpointEpoch } from '../runs/checkpointNames';
+import { fileLoadHandler, folderSaveHandler } from '../runs/modelFiles';
+import type { RunFolder } from '../runs/runFolder';
+
+/** The step from which a diverged run's weights are bad; checkpoints of earlier epochs are good. */
+export type BadSince = { epoch: number; step: number } | undefined;
+
+export async function buildModel(loaded: LoadedExperiment, plan: TrainingPlan): Promise<JointModel> {
+  const model = loaded.experiment.model;
+  if (isLoadedModel(model)) {
+    const layers = await tf.loadLayersModel(fileLoadHandler(join(loaded.dir, model.from)));
+    return wrapLoadedModel(layers, model.inputs, model.outputs, plan.heads, plan.paths);
+  }
+  return buildDeclaredModel(model, plan.stemShapes, plan.heads, plan.paths, loaded.experiment.training.seed);
+}
+
+/**
+ * Saves the trained model as the run's `model/`. A diverged run's weights are not the model: the
+ * newest checkpoint saved before the divergence began is loaded and saved instead, or, when there
+ * is none, no model is written; run.json's error says which.
+ */
+export async function saveFinalModel(model: JointModel, run: RunFolder, badSince: BadSince): Promise<void> {
+  const save = () => model.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
+  if (badSince === undefined) {
+    await save();
+    return;
+  }
+  const good = await restoreLastGoodCheckpoint(model, run.path(RUN_FILES.checkpoints), badSince.epoch);
+  if (run.record.best !== undefined && run.record.best.epoch >= badSince.epoch) {
+    // The "best" checkpoint was saved after the loss ran away: it is no model to pick.
+    const record = { ...run.record };
+    delete record.best;
+    run.record = record;
+  }
+  const note =
+    good === undefined
+      ? 'No checkpoint was saved before the divergence, so no model was written.'
+      : `The model (model/) is the last good checkpoint, ${good} (saved before the divergence), not the diverged weights.`;
+  run.update({ error: `${run.record.error ?? 'the run diverged'}. ${note}` });
+  if (good !== undefined) await save();
+}
+
+/** Loads the newest checkpoint of an epoch before `badEpoch` whose weights are all finite; returns its name. */
+async function restoreLastGoodCheckpoint(model: JointModel, dir: string, badEpoch: number): Promise<string | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const candidates = readdirSync(dir)
+    .filter((name) => (checkpointEpoch(name) ?? Number.POSITIVE_INFINITY) < badEpoch)
+    .sort()
+    .reverse();
+  for (const name of candidates) {
+    try {
+      await restoreWeights(model, join(dir, name));
+    } catch {
+      continue; // A torn checkpoint: an older one may still be whole.
+    }
+    if (weightsAreFinite(model)) return name;
+  }
+  return undefined;
+}
+
+function weightsAreFinite(model: JointModel): boolean {
+  return model.model.getWeights().every((weight) => (weight.dataSync() as Float32Array).every(Number.isFinite));
+}
+
+/** Frees the weights: an in-process caller (tests, the benchmarks) may run many experiments. */
+export function disposeModel(model: JointModel): void {
+  // A layer shared by several stems (the trunk) counts one reference per use, so disposing the
+  // model can leave its weights alive: free whatever remains explicitly.
+  const variables = model.model.weights.map((weight) => weight.read());
+  model.model.dispose();
+  variables.filter((variable) => !variable.isDisposed).forEach((variable) => variable.dispose());
+}
+
+export function headsRecord(plan: TrainingPlan, model: JointModel): RunRecord['heads'] {
+  return Object.fromEntries(
+    Object.entries(plan.heads).map(([head, info]) => [
+      head,
+      {
+        task: info.task,
+        classes: info.classes,
+        outputs: Object.fromEntries(model.paths.filter((path) => path.key.head === head).map((path) => [path.key.stem, path.outputName])),
+      },
+    ]),
+  );
+}
+
+/** The model's weights (trainable or not) as the checkpoint saved them. */
+export async function restoreWeights(model: JointModel, dir: string): Promise<void> {
+  const saved = await tf.loadLayersModel(fileLoadHandler(join(dir, 'model.json')));
+  model.model.setWeights(saved.getWeights());
+  saved.dispose();
+}

@@ -39,13 +39,13 @@ vsCodeTest(
     for (const name of DATASETS) await panel.getByText(`${name} — loss`, { exact: true }).waitFor({ timeout: 60_000 });
     await workbench.screenshot('panel-curves');
 
-    await panel.getByLabel('View').selectOption('table');
+    await panel.getByLabel('View', { exact: true }).selectOption('table');
     for (const name of DATASETS)
       await panel
         .getByRole('rowheader', { name: new RegExp(`^\\d+ · ${name}$`) })
         .first()
         .waitFor();
-    await panel.getByLabel('View').selectOption('charts');
+    await panel.getByLabel('View', { exact: true }).selectOption('charts');
 
     await panel.getByRole('spinbutton', { name: 'inverted sampling weight' }).fill('0.25');
     await panel.getByText('Apply at next epoch').click();

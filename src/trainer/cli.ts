@@ -17,11 +17,12 @@ import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
 import { ExperimentError, UserError } from './errors';
 import { runExperiment } from './runExperiment';
-import { lockRefusal } from './runs/runFolder';
+import { loadRunRecord, lockRefusal } from './runs/runFolder';
 import { experimentTemplate } from './scaffold/experimentTemplate';
 import { findDatasets } from './scaffold/findDatasets';
 import { inspectDataset } from './scaffold/inspectSources';
 import { generateExampleData } from './scaffold/exampleData';
+import { version } from '../../package.json';
 
 interface RunCommandOptions {
   runsDir: string;
@@ -94,10 +95,7 @@ export async function resumeCommand(
   options: { channel: boolean; stdinCommands: boolean; quiet: boolean; json: boolean; cacheDir?: string },
 ): Promise<number> {
   const dir = resolve(runDir);
-  const runJson = join(dir, RUN_FILES.run);
-  if (!existsSync(runJson))
-    throw new UserError(`${runDir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
-  const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
+  const record = loadRunRecord(dir);
   if (record.status === 'completed') throw new UserError(`run ${record.id} has completed: there is nothing to resume`);
   const holder = TrainerLock.holderOf(dir);
   if (holder !== undefined) throw lockRefusal(record.id, dir, holder);
@@ -155,9 +153,7 @@ async function scaffoldCommand(paths: string[], options: { json: boolean; relati
 
 function compareCommand(runDirs: string[], options: { markdown: boolean }): number {
   const runs: ComparedRun[] = runDirs.map((dir) => {
-    const runJson = join(dir, RUN_FILES.run);
-    if (!existsSync(runJson)) throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`);
-    const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
+    const record = loadRunRecord(dir);
     const epoch = lastEpochRecord(parseMetrics(readFileSync(join(dir, RUN_FILES.metrics), 'utf8')));
     if (epoch === undefined) throw new UserError(`run ${record.id} has no completed epoch yet`);
     return { label: runLabel(dir, record), epoch };
@@ -199,7 +195,11 @@ function findExamplesFolder(): string {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('jointrain').description('Train one TensorFlow.js model jointly on several datasets.').showHelpAfterError().exitOverride();
+  const program = new Command('jointrain')
+    .description('Train one TensorFlow.js model jointly on several datasets.')
+    .version(version, '-V, --version', 'print the version')
+    .showHelpAfterError()
+    .exitOverride();
   program
     .command('run')
     .description('train an experiment into a new run folder')

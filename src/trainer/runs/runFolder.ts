@@ -19,6 +19,7 @@ import {
 import { UserError } from '../errors';
 import { writeAtomically } from '../../node/atomicWrite';
 import { makeDirectorySync } from '../../node/makeDirectory';
+import { readRunRecordSync } from '../../node/runRecord';
 import { removeStaleTemporaries } from '../../node/staleTemporaries';
 import { TrainerLock, type TrainerLockHolder } from '../../node/trainerLock';
 
@@ -65,6 +66,19 @@ const WRITE_FAULTS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'E
 
 export function isWriteFault(error: unknown): boolean {
   return WRITE_FAULTS.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
+/** A run folder's record, parsed and checked; a folder without one, or with a broken one, is a user error that says so. */
+export function loadRunRecord(dir: string): RunRecord {
+  const read = readRunRecordSync(dir);
+  if (read.kind === 'missing')
+    throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
+  if (read.kind === 'invalid')
+    throw new UserError(
+      `${read.error}: not a run record jointrain can read`,
+      `restore ${RUN_FILES.run} from a backup, or start the run again with \`jointrain run\``,
+    );
+  return read.record;
 }
 
 export class RunFolder {
@@ -143,10 +157,7 @@ export class RunFolder {
    * (`*.tmp-<pid>` of pids that no longer run) are removed.
    */
   static resume(dir: string, epoch: number, onStatusChange?: (status: RunStatus) => void, io?: RunFolderIo): RunFolder {
-    const recordFile = join(dir, RUN_FILES.run);
-    if (!existsSync(recordFile))
-      throw new UserError(`${dir} is not a run folder (no ${RUN_FILES.run})`, 'pass the folder of a run, e.g. .jointrain/runs/<run-id>');
-    const previous = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
+    const previous = loadRunRecord(dir);
     const lock = lockRun(dir, previous.id, 'resume');
     try {
       removeStaleTemporaries(dir);

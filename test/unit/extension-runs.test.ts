@@ -336,9 +336,9 @@ describe('status line and weight requests', () => {
     assert.equal(weightsProblem('{"sampling":', current), 'not valid JSON');
     assert.match(weightsProblem('[1]', current) ?? '', /not a JSON object/);
     assert.match(weightsProblem('{"sampling":{"a":-1}}', current) ?? '', /sampling\.a: Too small/);
-    assert.match(weightsProblem('{"loss":{"a":0,"b":0}}', current) ?? '', /loss weights cannot all be zero/);
+    assert.match(weightsProblem('{"loss":{"a":0,"b":0}}', current) ?? '', /loss weights would all be zero/);
     assert.match(weightsProblem('{"sampling":{"a":"x"}}', current) ?? '', /sampling\.a/);
-    assert.match(weightsProblem('{"sampling":{"constructor":1}}', current) ?? '', /constructor: no dataset of that name in this run \(it has a, b\)/);
-    assert.match(weightsProblem('{"loss":{"c":1}}', current) ?? '', /c: no dataset of that name/);
+    assert.match(weightsProblem('{"sampling":{"constructor":1}}', current) ?? '', /sampling weight for unknown dataset 'constructor' \(datasets: a, b\)/);
+    assert.match(weightsProblem('{"loss":{"c":1}}', current) ?? '', /loss weight for unknown dataset 'c'/);
   });
 });

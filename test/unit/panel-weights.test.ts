@@ -46,7 +46,10 @@ test('without reported losses the preview gives sample shares only', () => {
 test('negative, non-finite, missing and all-zero weights cannot be sent', () => {
   const ok = { sampling: { big: 1, small: 1 }, loss: { big: 1, small: 1 } };
   assert.equal(proposalProblem(datasets, ok), undefined);
-  assert.match(proposalProblem(datasets, { ...ok, sampling: { big: -1, small: 1 } }) ?? '', /negative/);
+  assert.match(
+    proposalProblem(datasets, { ...ok, sampling: { big: -1, small: 1 } }) ?? '',
+    /sampling weight of 'big' must be a finite number from 0 to 1000000, got -1/,
+  );
   assert.match(proposalProblem(datasets, { ...ok, loss: { big: Number.NaN, small: 1 } }) ?? '', /number/);
   assert.match(proposalProblem(datasets, { ...ok, loss: { big: Number.POSITIVE_INFINITY, small: 1 } }) ?? '', /number/);
   assert.match(proposalProblem(datasets, { ...ok, loss: { big: 1 } }) ?? '', /small/);

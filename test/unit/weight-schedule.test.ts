@@ -23,8 +23,8 @@ test('several requests before a boundary merge, later values winning', () => {
 
 test('negative, non-finite, unknown and all-zero weights are refused with a reason', () => {
   const weights = schedule();
-  assert.match(weights.request({ loss: { small: -1 } }) ?? '', /loss weight of 'small' must be a finite number >= 0, got -1/);
-  assert.match(weights.request({ sampling: { small: Number.NaN } }) ?? '', /finite number >= 0, got NaN/);
+  assert.match(weights.request({ loss: { small: -1 } }) ?? '', /loss weight of 'small' must be a finite number from 0 to 1000000, got -1/);
+  assert.match(weights.request({ sampling: { small: Number.NaN } }) ?? '', /finite number from 0 to 1000000, got NaN/);
   assert.match(weights.request({ sampling: { tiny: 1 } }) ?? '', /unknown dataset 'tiny' \(datasets: big, small\)/);
   assert.match(weights.request({ sampling: { big: 0, small: 0 } }) ?? '', /sampling weights would all be zero/);
   assert.equal(weights.hasPending, false);

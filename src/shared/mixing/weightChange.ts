@@ -18,14 +18,14 @@ export function weightChangeProblem(change: WeightChange, current: CurrentWeight
     const requested = change[kind] ?? {};
     for (const [name, weight] of Object.entries(requested)) {
       if (!Object.hasOwn(current[kind], name))
-        return `${name}: no dataset of that name in this run (it has ${Object.keys(current[kind]).join(', ') || 'none'})`;
-      if (typeof weight !== 'number' || !Number.isFinite(weight)) return `${name}: ${kind} weight must be a number`;
-      if (weight < 0) return `${name}: ${kind} weight cannot be negative`;
-      if (weight > MAX_WEIGHT) return `${name}: ${kind} weight must be at most ${MAX_WEIGHT}`;
+        return `${kind} weight for unknown dataset '${name}' (datasets: ${Object.keys(current[kind]).join(', ') || 'none'})`;
+      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > MAX_WEIGHT) {
+        return `${kind} weight of '${name}' must be a finite number from 0 to ${MAX_WEIGHT}, got ${String(weight)}`;
+      }
     }
     const after = { ...current[kind], ...requested };
     const names = Object.keys(after);
-    if (names.length > 0 && names.every((name) => after[name] === 0)) return `${kind} weights cannot all be zero`;
+    if (names.length > 0 && names.every((name) => after[name] === 0)) return `${kind} weights would all be zero: at least one dataset needs a positive weight`;
   }
   return undefined;
 }

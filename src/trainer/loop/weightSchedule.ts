@@ -3,6 +3,7 @@
  * boundary. A request is validated when it arrives (so a bad one is rejected at once, with a
  * reason) and applied only by `applyPending`, which the loop calls between epochs.
  */
+import { weightChangeProblem } from '../../shared/mixing/weightChange';
 import type { WeightChange } from '../../shared/runs/format';
 
 export type Weights = Record<string, number>;
@@ -25,11 +26,11 @@ export class WeightSchedule {
 
   /** Queues a change after checking it against the weights it would produce; returns the reason if refused. */
   request(change: WeightChange, requestId?: string): string | undefined {
-    const merged = {
-      sampling: { ...this.sampling, ...this.pending?.change.sampling, ...change.sampling },
-      loss: { ...this.loss, ...this.pending?.change.loss, ...change.loss },
-    };
-    const problem = checkWeights('sampling', change.sampling, merged.sampling, this.sampling) ?? checkWeights('loss', change.loss, merged.loss, this.loss);
+    // The same rule the panel and the host apply before sending: judged over the change already waiting.
+    const problem = weightChangeProblem(change, {
+      sampling: { ...this.sampling, ...this.pending?.change.sampling },
+      loss: { ...this.loss, ...this.pending?.change.loss },
+    });
     if (problem !== undefined) return problem;
     this.pending = {
       change: { sampling: { ...this.pending?.change.sampling, ...change.sampling }, loss: { ...this.pending?.change.loss, ...change.loss } },
@@ -82,16 +83,6 @@ export class WeightSchedule {
       ...(Object.keys(diff.loss).length ? { loss: diff.loss } : {}),
     };
   }
-}
-
-function checkWeights(kind: string, requested: Weights | undefined, merged: Weights, known: Weights): string | undefined {
-  for (const [name, value] of Object.entries(requested ?? {})) {
-    // Own properties only: `constructor` or `toString` are "in" every object, and are no dataset.
-    if (!Object.hasOwn(known, name)) return `${kind} weight for unknown dataset '${name}' (datasets: ${Object.keys(known).join(', ')})`;
-    if (!Number.isFinite(value) || value < 0) return `${kind} weight of '${name}' must be a finite number >= 0, got ${value}`;
-  }
-  if (Object.values(merged).every((value) => value === 0)) return `${kind} weights would all be zero: at least one dataset needs a positive weight`;
-  return undefined;
 }
 
 function knownOnly(weights: Weights | undefined, known: Weights): Weights {

@@ -4,7 +4,7 @@
  * have no gaps and no duplicates. A torn newest checkpoint falls back to the one before.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MetricRecord, RunRecord } from '../../src/shared/runs/format';
@@ -106,3 +106,41 @@ test('a completed run or a folder without checkpoints cannot be resumed, and say
   rmSync(join(finished, 'checkpoints'), { recursive: true });
   await assert.rejects(resume(finished), /has no complete checkpoint to resume from/);
 });
+
+/**
+ * Exact resume beyond Adam on wasm: every optimizer's slots, PCGrad's random order, the sampler's
+ * state under both exhaustion rules, and the cpu backend. Each variant is one edit of the tiny
+ * experiment; a run crashed in epoch 3 and resumed must end with the uninterrupted run's weights.
+ */
+const VARIANTS: Array<{ name: string; edit: (yaml: string) => string }> = [
+  ...['sgd', 'momentum', 'rmsprop', 'adagrad'].map((type) => ({
+    name: `optimizer ${type}`,
+    edit: (yaml: string) => yaml.replace('optimizer: { type: adam, learning_rate: 0.01 }', `optimizer: { type: ${type}, learning_rate: 0.01 }`),
+  })),
+  { name: 'balancer pcgrad (random projection order)', edit: (yaml: string) => yaml.replace('  seed: 5\n', '  seed: 5\n  balancer: { type: pcgrad }\n') },
+  ...['all_exhausted', 'first_exhausted'].map((rule) => ({
+    name: `epoch_end ${rule}`,
+    edit: (yaml: string) => yaml.replace('epoch_end: { steps: 6 }', `epoch_end: ${rule}`),
+  })),
+  { name: 'the cpu backend', edit: (yaml: string) => yaml.replace('  backend: wasm\n', '  backend: cpu\n') },
+];
+
+for (const variant of VARIANTS) {
+  test(`exact resume with ${variant.name}: the resumed run ends with the uninterrupted run's weights, bit for bit`, async () => {
+    const workspace = await createTinyWorkspace({ epochs: EPOCHS });
+    const yaml = readFileSync(workspace.experimentFile, 'utf8');
+    const edited = variant.edit(yaml);
+    assert.notEqual(edited, yaml, 'the variant changed the experiment');
+    writeFileSync(workspace.experimentFile, edited);
+    const reference = await train(workspace);
+    const crashed = await train(workspace, { epoch: 3, step: 2 });
+    const record = await resume(crashed);
+    assert.equal(record.status, 'completed');
+    assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
+    assert.deepEqual(
+      metrics(crashed).flatMap((r) => (r.kind === 'step' ? [r.globalStep] : [])),
+      metrics(reference).flatMap((r) => (r.kind === 'step' ? [r.globalStep] : [])),
+      'the same steps, no gaps, no duplicates',
+    );
+  });
+}

@@ -18,19 +18,9 @@ import { table, verdict, type BenchSection } from './markdown';
 import type { PanelBenchApi, SnapshotSource } from './panelRenderPage';
 import { fixed, mebibytes, median, percent, whole } from './stats';
 import { freshWorkDir } from './workDir';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium';
 
 const ROOT = path.join(__dirname, '..');
-/** Debian's Chromium, as the e2e tests use it; `bash scripts/e2e/install.sh` installs it. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Lets the harness collect its own garbage (the run it builds in the page) before it posts a snapshot. */
 const BENCH_ARGS = ['--js-flags=--expose-gc'];
 /** The page's origin; every request to it is answered from the working tree, nothing goes to a network. */

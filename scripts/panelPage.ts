@@ -13,19 +13,9 @@ import { createNonce, panelHtml } from '../src/extension/panel/panelHtml';
 import { PANEL_PROTOCOL_VERSION, type HostToPanelMessage } from '../src/shared/panel/protocol';
 import type { RunView } from '../src/shared/panel/runView';
 import { EARLIER_RUN_ID, earlierRun, fixtureRunView } from './panelFixture';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 const ROOT = path.join(__dirname, '..');
-/** Debian's Chromium, as the e2e tests and the benchmark use it. */
-export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Every request to this origin is answered from the working tree; nothing goes to a network. */
 const ORIGIN = 'https://panel.local';
 

@@ -11,22 +11,13 @@ import { basename, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/chromium';
 import { startCodeServer } from './codeServer';
 import type { CodeServer } from './codeServer';
 import { installExtensionFolder } from './extensionFolder';
 import { ARTIFACTS_DIR } from './paths';
 import { Workbench } from './workbench';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ACTION_TIMEOUT_MS = 30_000;
 const SCENARIO_TIMEOUT_MS = 360_000;
 /** Left out when a failed scenario's run folders are kept: models, not explanations. */

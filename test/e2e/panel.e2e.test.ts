@@ -61,7 +61,10 @@ vsCodeTest(
       (e): e is Extract<RunEvent, { kind: 'weights-applied' }> => e.kind === 'weights-applied' && e.requestId === requested?.requestId,
     );
     assert.ok(requested && applied, 'the trainer recorded the panel’s request and applied it');
-    assert.equal(applied.epoch, requested.epoch + 1, 'applied at the next epoch boundary, not before');
+    // The next epoch boundary: the one after the request's epoch, or — for a request the trainer read
+    // at a boundary, before the epoch's first step (step 0) — the epoch starting there.
+    const boundary = requested.step === 0 ? requested.epoch : requested.epoch + 1;
+    assert.equal(applied.epoch, boundary, 'applied at the next epoch boundary, not before');
     assert.equal(applied.sampling.inverted, 0.25);
     await workbench.screenshot('panel-applied');
 

@@ -313,7 +313,10 @@ test('--version prints the package version', () => {
 test('resume and compare of a folder whose run.json is broken are refused with the field and what to do, not an internal error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jt-broken-run-'));
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ formatVersion: 1, id: 'r1', status: 'sleeping' }));
-  for (const args of [['resume', dir], ['compare', dir, dir]]) {
+  for (const args of [
+    ['resume', dir],
+    ['compare', dir, dir],
+  ]) {
     const result = jointrain(args, tmpdir());
     assert.equal(result.status, 1, `${args[0]}: ${result.stderr}`);
     assert.match(result.stderr, /run\.json: experimentName: .*: not a run record jointrain can read\nhint: restore run\.json from a backup/);

@@ -75,7 +75,7 @@ describe('data checks of the text as typed', () => {
     const file = join(root, 'exp.jointrain.yaml');
     const typed = loadedModelExperiment().replace('path: data/digits', 'path: data/digitz');
     assert.deepEqual((await dataIssues(typed, file, localDataFiles(dirname(file)))).map(locatedIssue), [
-      `5:11-5:22 error datasets[0].path: folder not found: ${join(root, 'data/digitz')} (paths are relative to the experiment file)`,
+      `5:11-5:22 error datasets[0].path: folder not found: ${join(root, 'data/digitz')} (paths are relative to the experiment file) — did you mean \`digits\` (beside it)?`,
     ]);
   });
 

@@ -2,11 +2,12 @@ import { csvHeaderColumns } from '../experiment/csvHeader';
 import type { ExperimentIssue } from '../experiment/issues';
 import type { ExperimentLocator, FieldPath } from '../experiment/locate';
 import { checkModelFits, stemInputShapes } from '../experiment/modelSize';
-import { isLoadedModel, type CsvDatasetSpec, type Experiment, type ImageDatasetSpec } from '../experiment/schema';
-import { didYouMean } from '../experiment/suggest';
+import { DatasetSchema, isLoadedModel, type CsvDatasetSpec, type Experiment, type ImageDatasetSpec } from '../experiment/schema';
+import { closestName, didYouMean } from '../experiment/suggest';
 import { classFolders, readFirstLines, readSmallText, type DataFiles, type UnreadEntry } from './dataFiles';
 import { readModelInputs, type InputShape } from './modelInputs';
 import { checkInputIndices, checkStemShapes } from './stemShapes';
+import type { Document } from 'yaml';
 
 const RELATIVE_HINT = 'paths are relative to the experiment file';
 /** A model.json holds the topology and the weights manifest, not the weights: far below this. */
@@ -87,7 +88,7 @@ async function checkImageFolder(
   files: DataFiles,
 ): Promise<{ issues: ExperimentIssue[]; classes?: string[] }> {
   const entry = await files.entryAt(folder);
-  if (entry === 'missing') return { issues: [at.issue(field, `${role}folder not found: ${folder} (${RELATIVE_HINT})`)] };
+  if (entry === 'missing') return { issues: [at.issue(field, `${role}folder not found: ${folder} (${RELATIVE_HINT})${await besideIt(folder, files)}`)] };
   if (entry === 'file' || entry === 'special')
     return { issues: [at.issue(field, `${folder} is a file: an images dataset needs a folder with one subfolder per class`)] };
   const { classes, unread } = await classFolders(folder, files);
@@ -101,6 +102,47 @@ async function checkImageFolder(
     return [at.issue(field, `empty class folder \`${name}\`: add images or remove the folder`)];
   });
   return { issues: [...issues, ...unreadIssues], classes: classes.map((folder) => folder.name) };
+}
+
+/**
+ * For a file whose experiment does not pass the schema (an unknown key, a wrong type elsewhere): the
+ * data checks of each dataset that is valid on its own, so that one pass reports every problem of
+ * the file rather than the data's only once the rest is fixed.
+ */
+export async function checkDatasetsOfInvalidExperiment(document: Document.Parsed, at: ExperimentLocator, files: DataFiles): Promise<ExperimentIssue[]> {
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch {
+    return []; // Broken YAML (an unknown alias, too many aliases): the parser's issues say why.
+  }
+  const datasets =
+    typeof data === 'object' && data !== null && Array.isArray((data as { datasets?: unknown }).datasets) ? (data as { datasets: unknown[] }).datasets : [];
+  const checks = await Promise.all(
+    datasets.map(async (raw, index) => {
+      const parsed = DatasetSchema.safeParse(raw);
+      if (!parsed.success) return [];
+      const field = ['datasets', index];
+      return parsed.data.type === 'images' ? checkImageDataset(parsed.data, field, at, files) : (await checkCsvDataset(parsed.data, field, at, files)).issues;
+    }),
+  );
+  return checks.flat();
+}
+
+/**
+ * ` — did you mean `digits-scanned` (beside it)?` when the folder that should hold a missing entry
+ * holds one of a close name: a typo in the last part of a path is the usual way to miss.
+ */
+async function besideIt(missing: string, files: DataFiles): Promise<string> {
+  const cut = Math.max(missing.lastIndexOf('/'), missing.lastIndexOf('\\'));
+  if (cut <= 0) return '';
+  const parent = missing.slice(0, cut);
+  if ((await files.entryAt(parent)) !== 'folder') return '';
+  const name = closestName(
+    missing.slice(cut + 1),
+    (await files.readDirectory(parent)).map((entry) => entry.name),
+  );
+  return name === undefined ? '' : ` — did you mean \`${name}\` (beside it)?`;
 }
 
 /** At most this many entries are named in one message; the count covers the rest. */
@@ -171,7 +213,7 @@ async function checkCsvFile(
   files: DataFiles,
 ): Promise<{ issues: ExperimentIssue[]; header?: string[] }> {
   const entry = await files.entryAt(file);
-  if (entry === 'missing') return { issues: [at.issue(pathField, `${role}file not found: ${file} (${RELATIVE_HINT})`)] };
+  if (entry === 'missing') return { issues: [at.issue(pathField, `${role}file not found: ${file} (${RELATIVE_HINT})${await besideIt(file, files)}`)] };
   if (entry === 'folder') return { issues: [at.issue(pathField, `${file} is a folder: a csv dataset needs a CSV file`)] };
   if (entry === 'special') return { issues: [at.issue(pathField, `${file} is not a regular file (a device, pipe or socket): a csv dataset needs a CSV file`)] };
   const { header, rows } = await readCsvStart(file, dataset.csv.delimiter, files);

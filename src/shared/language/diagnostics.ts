@@ -1,7 +1,7 @@
 import type { ExperimentIssue } from '../experiment/issues';
 import { parseExperiment } from '../experiment/parse';
 import { ExperimentSchema } from '../experiment/schema';
-import { checkExperimentData } from './checkExperimentData';
+import { checkDatasetsOfInvalidExperiment, checkExperimentData } from './checkExperimentData';
 import { plainData } from './cursor';
 import type { DataFiles } from './dataFiles';
 
@@ -28,5 +28,7 @@ export function editorIssues(text: string, file: string, options: EditorIssueOpt
  */
 export async function dataIssues(text: string, file: string, files: DataFiles): Promise<ExperimentIssue[]> {
   const parsed = parseExperiment(text, file);
-  return parsed.experiment ? checkExperimentData(parsed.experiment, parsed.locator, files) : [];
+  return parsed.experiment
+    ? checkExperimentData(parsed.experiment, parsed.locator, files)
+    : checkDatasetsOfInvalidExperiment(parsed.document, parsed.locator, files);
 }

@@ -1,9 +1,10 @@
 import { totalmem } from 'node:os';
+import type { Document } from 'yaml';
 import { localDataFiles } from '../../node/dataFiles';
 import type { ExperimentIssue } from '../../shared/experiment/issues';
 import type { ExperimentLocator } from '../../shared/experiment/locate';
 import type { Experiment } from '../../shared/experiment/schema';
-import { checkExperimentData } from '../../shared/language/checkExperimentData';
+import { checkDatasetsOfInvalidExperiment, checkExperimentData } from '../../shared/language/checkExperimentData';
 
 /**
  * Checks that the files an experiment names exist and have the expected shape, positioned at the
@@ -12,4 +13,9 @@ import { checkExperimentData } from '../../shared/language/checkExperimentData';
  */
 export function checkExperimentFiles(experiment: Experiment, dir: string, at: ExperimentLocator): Promise<ExperimentIssue[]> {
   return checkExperimentData(experiment, at, localDataFiles(dir), { totalMemory: totalmem() });
+}
+
+/** The data checks of the datasets that are valid on their own, for a file whose experiment is not (one pass reports every problem). */
+export function checkDatasetFilesOfInvalidExperiment(document: Document.Parsed, dir: string, at: ExperimentLocator): Promise<ExperimentIssue[]> {
+  return checkDatasetsOfInvalidExperiment(document, at, localDataFiles(dir));
 }

@@ -6,7 +6,7 @@ import type { ExperimentOverride } from '../../shared/experiment/overrides';
 import { isError, parseExperiment, sortIssues, type ParsedExperiment } from '../../shared/experiment/parse';
 import type { Experiment } from '../../shared/experiment/schema';
 import { ExperimentError, UserError } from '../errors';
-import { checkExperimentFiles } from './checkExperimentFiles';
+import { checkDatasetFilesOfInvalidExperiment, checkExperimentFiles } from './checkExperimentFiles';
 import { decodeExperimentText } from './experimentText';
 
 export type { ExperimentOverride } from '../../shared/experiment/overrides';
@@ -77,7 +77,9 @@ async function inspectExperiment(
   const absolute = resolve(file);
   const text = given ?? (await readExperimentText(absolute));
   const parsed = parseExperiment(text, displayPath(absolute), overrides);
-  const fileIssues = parsed.experiment ? await checkExperimentFiles(parsed.experiment, dirname(absolute), parsed.locator) : [];
+  const fileIssues = parsed.experiment
+    ? await checkExperimentFiles(parsed.experiment, dirname(absolute), parsed.locator)
+    : await checkDatasetFilesOfInvalidExperiment(parsed.document, dirname(absolute), parsed.locator);
   return { absolute, text, parsed, issues: sortIssues([...parsed.issues, ...fileIssues]) };
 }
 

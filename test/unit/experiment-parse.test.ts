@@ -291,3 +291,26 @@ test('an override of an item that does not exist is refused', () => {
   const parsed = parseExperiment(`${MINIMAL.join('\n')}\n`, FILE, [{ path: 'datasets.3.name', value: 'x' }]);
   assert.deepEqual(parsed.issues.map(located), ['1:1-1:1 error : override datasets.3.name=x: datasets has 1 item(s), so there is no index 3']);
 });
+
+test('an override may name a dataset instead of counting it, dots and dashes in its name included', () => {
+  const text = `${twoDatasets().join('\n')}\n`.replace('name: clean', 'name: mnist-rot').replace('name: sensors', 'name: mnist.v2');
+  const parsed = parseExperiment(text, FILE, [
+    { path: 'datasets.mnist-rot.loss_weight', value: '0.5' },
+    { path: 'datasets.mnist.v2.sampling_weight', value: '2' },
+  ]);
+  assert.deepEqual(parsed.issues, []);
+  assert.deepEqual(
+    parsed.experiment?.datasets.map((d) => [d.name, d.loss_weight, d.sampling_weight]),
+    [
+      ['mnist-rot', 0.5, 1],
+      ['mnist.v2', 1, 2],
+    ],
+  );
+});
+
+test('an override naming no dataset says which datasets there are, and the closest', () => {
+  const parsed = parseExperiment(`${MINIMAL.join('\n')}\n`, FILE, [{ path: 'datasets.digit.loss_weight', value: '2' }]);
+  assert.deepEqual(parsed.issues.map(located), [
+    '1:1-1:1 error : override datasets.digit.loss_weight=2: no dataset is named `digit` — did you mean `digits`? (datasets: digits)',
+  ]);
+});

@@ -1,10 +1,11 @@
-import { isSeq, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { formatFieldPath } from './issues';
 import type { FieldPath } from './locate';
+import { didYouMean } from './suggest';
 
 /** A change to one field made outside the file, e.g. `--set mixing.strategy=uniform`; the value is read as YAML. */
 export interface ExperimentOverride {
-  /** `mixing.strategy`, `datasets[0].loss_weight` or `datasets.0.loss_weight`. */
+  /** `mixing.strategy`, `datasets[0].loss_weight`, `datasets.0.loss_weight` or `datasets.mnist.loss_weight`. */
   path: string;
   value: string;
 }
@@ -33,9 +34,10 @@ export function applyOverrides(document: Document, overrides: readonly Experimen
   const problems: string[] = [];
   for (const override of overrides) {
     const label = `${override.path}=${override.value}`;
-    const problem = applyOverride(document, overridePath(override.path), override.value);
+    const named = byDatasetName(document, overridePath(override.path));
+    const problem = 'problem' in named ? named.problem : applyOverride(document, named.path, override.value);
     if (problem) problems.push(`override ${label}: ${problem}`);
-    else applied.push({ path: overridePath(override.path), label });
+    else if ('path' in named) applied.push({ path: named.path, label });
   }
   return { applied, problems };
 }
@@ -53,6 +55,23 @@ function applyOverride(document: Document, path: Array<string | number>, text: s
   } catch {
     return `${formatFieldPath(path.slice(0, -1))} is not a map or a list in the file`;
   }
+}
+
+/**
+ * `datasets.mnist-rot.augment` → `datasets.2.augment`: a dataset may be named instead of counted.
+ * A name may hold dots (`mnist.v2`), so the longest run of parts that names a dataset wins.
+ */
+function byDatasetName(document: Document, path: Array<string | number>): { path: Array<string | number> } | { problem: string } {
+  if (path[0] !== 'datasets' || typeof path[1] !== 'string') return { path };
+  const list = document.getIn(['datasets'], true);
+  const names = isSeq(list) ? list.items.map((item) => (isMap(item) ? item.get('name') : undefined)) : [];
+  for (let end = path.length; end > 1; end--) {
+    const name = path.slice(1, end).join('.');
+    const index = names.indexOf(name);
+    if (index >= 0) return { path: ['datasets', index, ...path.slice(end)] };
+  }
+  const known = names.filter((name): name is string => typeof name === 'string');
+  return { problem: `no dataset is named \`${path[1]}\`${didYouMean(path[1], known)} (datasets: ${known.join(', ') || 'none'})` };
 }
 
 /** `setIn` would grow a list with holes; an override may only change an existing item. */

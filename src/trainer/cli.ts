@@ -6,12 +6,13 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isProcessAlive } from '../node/processLiveness';
+import { distinguishingLabels, experimentDifferences } from '../shared/experiment/experimentDiff';
 import { TrainerLock } from '../node/trainerLock';
 import { formatIssue } from '../shared/experiment/issues';
 import { BACKENDS } from '../shared/experiment/schema';
 import { lastEpochRecord, parseMetrics } from '../shared/runs/readRecords';
-import { isLiveStatus, isValidRunId, RUN_FILES, RUNS_DIR, type RunRecord } from '../shared/runs/format';
-import { compareTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
+import { isLiveStatus, isValidRunId, RUN_FILES, RUNS_DIR } from '../shared/runs/format';
+import { compareTable, differencesTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
 import { createProgressReporter } from './cli/progressReporter';
 import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
@@ -152,22 +153,17 @@ async function scaffoldCommand(paths: string[], options: { json: boolean; relati
 }
 
 function compareCommand(runDirs: string[], options: { markdown: boolean }): number {
-  const runs: ComparedRun[] = runDirs.map((dir) => {
+  const loaded = runDirs.map((dir) => {
     const record = loadRunRecord(dir);
     const epoch = lastEpochRecord(parseMetrics(readFileSync(join(dir, RUN_FILES.metrics), 'utf8')));
     if (epoch === undefined) throw new UserError(`run ${record.id} has no completed epoch yet`);
-    return { label: runLabel(dir, record), epoch };
+    return { record, epoch, snapshot: readFileSync(join(dir, RUN_FILES.experiment), 'utf8') };
   });
-  process.stdout.write(`${compareTable(runs, options.markdown)}\n`);
+  const labels = distinguishingLabels(loaded.map(({ record }) => record.id));
+  const runs: ComparedRun[] = loaded.map(({ epoch }, i) => ({ label: labels[i] ?? '', epoch }));
+  const differences = experimentDifferences(loaded.map(({ snapshot }) => snapshot));
+  process.stdout.write(`${compareTable(runs, options.markdown)}\n${differencesTable(labels, differences, options.markdown)}\n`);
   return 0;
-}
-
-/** A run's mixing strategy as written in its experiment snapshot, e.g. `temperature (T=3)`. */
-function runLabel(dir: string, record: RunRecord): string {
-  const snapshot = readFileSync(join(dir, RUN_FILES.experiment), 'utf8');
-  const strategy = /^\s*strategy:\s*([a-z_]+)/m.exec(snapshot)?.[1] ?? 'temperature';
-  const temperature = /^\s*temperature:\s*([0-9.]+)/m.exec(snapshot)?.[1] ?? '2';
-  return strategy === 'temperature' ? `temperature (T=${temperature})` : strategy || record.id;
 }
 
 async function exampleCommand(options: { runsDir: string; quiet: boolean; set: ExperimentOverride[] }): Promise<number> {

@@ -246,6 +246,10 @@ test('`jointrain compare` sets runs side by side; a run of regression datasets o
   }
   const markdown = jointrain(['compare', ...runs, '--markdown'], own.dir).stdout;
   assert.match(markdown, /^\| validation accuracy \| .* \| .* \|\n\|---\|---\|---\|/);
+  // Columns are labelled by the part of the run ids that differs, and a second table says what else differs.
+  for (const run of runs) assert.doesNotMatch(markdown.split('\n')[0] ?? '', new RegExp(run.split('/').pop() ?? ''), 'not the whole run id');
+  assert.match(markdown, /\| field that differs \| .* \| .* \|/);
+  assert.match(markdown, /\| name \| tiny \| regression \||\| name \| regression \| tiny \|/);
 });
 
 test('`jointrain scaffold` prints an experiment for image folders and a CSV file that `jointrain validate` accepts', async () => {

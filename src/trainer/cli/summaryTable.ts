@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { DatasetReport, MetricRecord } from '../../shared/runs/format';
 import { decimal, integer, percent } from './format';
+import type { FieldDifference } from '../../shared/experiment/experimentDiff';
 
 type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
 
@@ -59,5 +60,16 @@ export function compareTable(runs: readonly ComparedRun[], markdown: boolean): s
   }
   const table = new Table({ head, style: { head: [], border: [] } });
   rows.forEach((row) => table.push(row.map((text) => text.replace(/\*\*/g, ''))));
+  return table.toString();
+}
+
+/** What differs between the compared runs' experiments, one row per field, so each column says what it tried. */
+export function differencesTable(labels: readonly string[], differences: readonly FieldDifference[], markdown: boolean): string {
+  if (differences.length === 0) return 'The experiments are the same in every field.';
+  const head = ['field that differs', ...labels];
+  const rows = differences.map(({ field, values }) => [field, ...values]);
+  if (markdown) return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  const table = new Table({ head, style: { head: [], border: [] } });
+  rows.forEach((row) => table.push(row));
   return table.toString();
 }

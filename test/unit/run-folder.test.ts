@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { createRunId, isValidRunId, type RunRecord, type RunStatus } from '../../src/shared/runs/format';
+import { createRunId, isRunSnapshotPath, isValidRunId, type RunRecord, type RunStatus } from '../../src/shared/runs/format';
 import { UserError } from '../../src/trainer/errors';
 import { RunFolder, type NewRun } from '../../src/trainer/runs/runFolder';
 
@@ -79,4 +79,12 @@ test('a process that exits with its run still live records the run as failed (in
   assert.match(record.error ?? '', /exited before the run finished \(interrupted\)/);
   assert.ok(record.timings.endedAt);
   assert.match(readFileSync(join(runsDir, 'cut-short', 'events.jsonl'), 'utf8'), /"kind":"failed"/);
+});
+
+test('a run folder’s copy of its experiment is told from an experiment file, on POSIX and Windows paths', () => {
+  assert.equal(isRunSnapshotPath('/ws/.jointrain/runs/20261206-032922-digits-3667/experiment.jointrain.yaml'), true);
+  assert.equal(isRunSnapshotPath('C:\\ws\\.jointrain\\runs\\r1\\experiment.jointrain.yaml'), true);
+  assert.equal(isRunSnapshotPath('/ws/experiment.jointrain.yaml'), false);
+  assert.equal(isRunSnapshotPath('/ws/.jointrain/runs/r1/other.jointrain.yaml'), false);
+  assert.equal(isRunSnapshotPath('/ws/.jointrain/runs/experiment.jointrain.yaml'), false);
 });

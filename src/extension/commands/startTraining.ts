@@ -63,7 +63,8 @@ function activeExperiment(): vscode.Uri | undefined {
 }
 
 async function pickExperiment(): Promise<vscode.Uri | undefined> {
-  const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, '**/node_modules/**');
+  // Run folders keep a snapshot of their experiment: a record of a run, not an experiment to train.
+  const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, '{**/node_modules/**,**/.jointrain/**}');
   if (files.length === 0) {
     void vscode.window.showWarningMessage('jointrain: no *.jointrain.yaml experiment file in this workspace.');
     return undefined;

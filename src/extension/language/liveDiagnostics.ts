@@ -12,6 +12,8 @@ import { LatestChecks } from '../../shared/language/latestChecks';
 import { toDiagnostics } from '../experimentValidation';
 import type { ExtensionServices } from '../services';
 import { localDataFiles } from '../../node/dataFiles';
+import { readRunRecord } from '../../node/runRecord';
+import { isRunSnapshotPath } from '../../shared/runs/format';
 import { isExperimentDocument } from './experimentFiles';
 
 const DEBOUNCE_MS = 300;
@@ -59,7 +61,7 @@ export class LiveDiagnostics implements vscode.Disposable {
     this.checks.request(document.uri.toString(), delayMs, async () => {
       const text = document.getText();
       this.publish(document, text);
-      const issues = document.uri.scheme === 'file' ? await dataIssues(text, document.fileName, localDataFiles(dirname(document.fileName))) : [];
+      const issues = document.uri.scheme === 'file' ? await dataIssues(text, document.fileName, localDataFiles(await dataFolderOf(document.fileName))) : [];
       return { document, issues };
     });
   }
@@ -68,13 +70,23 @@ export class LiveDiagnostics implements vscode.Disposable {
     const key = document.uri.toString();
     this.checks.forget(key);
     this.fileIssues.delete(key);
-    if (!isExperimentDocument(document)) this.services.diagnostics.delete(document.uri);
+    if (!isExperimentDocument(document) || isRunSnapshotPath(document.fileName)) this.services.diagnostics.delete(document.uri);
   }
 
   private publish(document: vscode.TextDocument, text = document.getText()): void {
     const issues = editorIssues(text, document.fileName, { schemaCheckedElsewhere: redHatYamlActive() });
     this.services.diagnostics.set(document.uri, toDiagnostics([...issues, ...(this.fileIssues.get(document.uri.toString()) ?? [])]));
   }
+}
+
+/**
+ * The folder an experiment's data paths are relative to: its own, or — for the snapshot a run keeps
+ * in its folder — the folder of the experiment file the run was started from, as the run read them.
+ */
+async function dataFolderOf(file: string): Promise<string> {
+  if (!isRunSnapshotPath(file)) return dirname(file);
+  const read = await readRunRecord(dirname(file));
+  return read.kind === 'record' && read.record.experimentPath ? dirname(read.record.experimentPath) : dirname(file);
 }
 
 /** Red Hat's YAML extension reports syntax and schema problems itself, through the contributed `yamlValidation`. */

@@ -278,6 +278,14 @@ export type RunEventKind = RunEvent['kind'];
  * A run id names a folder and the run's channel, so it is kept to letters, digits, `.`, `-` and `_`,
  * starts with a letter or digit (never `..` or a hidden folder) and is at most 120 characters.
  */
+/**
+ * The copy of its experiment a run keeps in its folder (`.jointrain/runs/<id>/experiment.jointrain.yaml`):
+ * a record of what the run trained, whose data paths are relative to the original file's folder.
+ */
+export function isRunSnapshotPath(path: string): boolean {
+  return /[\\/]\.jointrain[\\/]runs[\\/][^\\/]+[\\/]experiment\.jointrain\.yaml$/.test(path);
+}
+
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
 
 export function isValidRunId(id: string): boolean {

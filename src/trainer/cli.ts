@@ -12,6 +12,7 @@ import { formatIssue } from '../shared/experiment/issues';
 import { BACKENDS } from '../shared/experiment/schema';
 import { lastEpochRecord, parseMetrics } from '../shared/runs/readRecords';
 import { isLiveStatus, isValidRunId, RUN_FILES, RUNS_DIR } from '../shared/runs/format';
+import { wrapParts } from './cli/format';
 import { compareTable, differencesTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
 import { createProgressReporter } from './cli/progressReporter';
 import { stopOnSignals } from './cli/stopOnSignals';
@@ -170,8 +171,8 @@ async function exampleCommand(options: { runsDir: string; quiet: boolean; set: E
   const examples = findExamplesFolder();
   const summary = await generateExampleData(join(examples, 'data'));
   if (!options.quiet) {
-    const sizes = summary.datasets.map((dataset) => `${dataset.name} ${dataset.total}`).join(', ');
-    process.stderr.write(`example data ${summary.skipped ? 'already present' : `generated in ${summary.elapsedMs} ms`}: ${sizes}\n`);
+    const sizes = summary.datasets.map((dataset) => `${dataset.name} ${dataset.total}`);
+    process.stderr.write(`${wrapParts(`example data ${summary.skipped ? 'already present' : `generated in ${summary.elapsedMs} ms`}: `, sizes)}\n`);
   }
   return runCommand(join(examples, 'digits.jointrain.yaml'), {
     runsDir: options.runsDir,

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../shared/runs/format';
 import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
-import { decimal, integer, percent } from './format';
+import { decimal, integer, percent, wrapParts } from './format';
 
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr, quiet = false): TrainingReporter {
   const interactive = stream.isTTY === true && !quiet;
@@ -65,7 +65,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       const parts = Object.entries(record.datasets).map(
         ([name, m]) => `${name} ${decimal(m.valLoss, 3)}${m.valAccuracy !== undefined ? `/${percent(m.valAccuracy)}` : ''}`,
       );
-      log(`epoch ${epochLabel}: ${record.steps} steps, ${integer(record.samplesPerSecond)} samples/s, val loss/acc: ${parts.join(', ')}`);
+      log(wrapParts(`epoch ${epochLabel}: ${record.steps} steps, ${integer(record.samplesPerSecond)} samples/s, val loss/acc: `, parts));
     },
     onEvent: (event: RunEvent) => {
       const line = describeEvent(event);

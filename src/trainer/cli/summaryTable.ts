@@ -8,24 +8,24 @@ type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
 
 export function runSummaryTable(datasets: readonly DatasetReport[], epoch: EpochRecord): string {
   const table = new Table({
-    head: ['dataset', 'head', 'train n', 'val n', 'share (cfg → real)', 'loss share', 'seen ×', 'train loss', 'train acc', 'val loss', 'val acc / mae'],
-    style: { head: [], border: [], compact: true },
+    // Short headings and no head column (run.json and the panel have it): the table keeps within a
+    // 100-column terminal for the usual dataset names.
+    head: ['dataset', 'n train/val', 'share→real', 'loss %', 'seen×', 'tr loss', 'tr acc', 'val loss', 'val acc'],
+    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 1 },
   });
   for (const report of datasets) {
     const m = epoch.datasets[report.name];
     if (m === undefined) continue;
     table.push([
       report.name,
-      report.head,
-      integer(report.train.size),
-      integer(report.validation.size),
-      `${percent(m.configuredShare)} → ${percent(m.realizedShare)}`,
+      `${integer(report.train.size)}/${integer(report.validation.size)}`,
+      `${percent(m.configuredShare)}→${percent(m.realizedShare)}`,
       percent(m.lossShare),
       decimal(m.epochsSeen, 1),
       decimal(m.trainLoss),
       percent(m.trainAccuracy),
       decimal(m.valLoss),
-      m.valAccuracy !== undefined ? percent(m.valAccuracy) : decimal(m.valMae),
+      m.valAccuracy !== undefined ? percent(m.valAccuracy) : `mae ${decimal(m.valMae)}`,
     ]);
   }
   return table.toString();

@@ -31,7 +31,7 @@ test('`jointrain run` writes a complete run folder and a reloadable model', asyn
   const runs = readdirSync(workspace.runsDir);
   assert.equal(runs.length, 1);
   const runDir = join(workspace.runsDir, runs[0] as string);
-  assert.match(stdout, /│ big\s+│ side\s+│/);
+  assert.match(stdout, /│big\s+│\d[\d,]*\/\d[\d,]*\s+│/);
   assert.match(stdout, /run completed: /);
 
   assert.equal(readFileSync(join(runDir, 'experiment.jointrain.yaml'), 'utf8'), readFileSync(workspace.experimentFile, 'utf8'));
@@ -274,7 +274,7 @@ test('`jointrain example` generates the bundled example data if absent and train
     workspace.dir,
   );
   assert.equal(status, 0, stderr);
-  assert.match(stdout, /│ clean\s+│ digit\s+│/);
+  assert.match(stdout, /│clean\s+│\d[\d,]*\/\d[\d,]*\s+│/);
   assert.match(stdout, /run completed: /);
   const record = JSON.parse(readFileSync(join(runsDir, readdirSync(runsDir)[0] as string, 'run.json'), 'utf8')) as RunRecord;
   assert.equal(record.status, 'completed');

@@ -314,3 +314,20 @@ test('an override naming no dataset says which datasets there are, and the close
     '1:1-1:1 error : override datasets.digit.loss_weight=2: no dataset is named `digit` — did you mean `digits`? (datasets: digits)',
   ]);
 });
+
+test('a key indented one space too far is explained at its own line, once, in words about indentation', () => {
+  const text = `${MINIMAL.join('\n')}\n`.replace('    type: images', '     type: images');
+  assert.deepEqual(parseExperiment(text, FILE).issues.map(located), [
+    '4:6-4:18 error : invalid YAML: this line is indented by 5 spaces where the keys above it start at 4: keys of one mapping line up — indent it by 4',
+  ]);
+});
+
+test('a tab used to indent is explained once, at its line', () => {
+  const text = `${MINIMAL.join('\n')}\n`.replace('    path: data/digits', '\tpath: data/digits');
+  const issues = parseExperiment(text, FILE).issues.map(located);
+  assert.equal(issues.length, 1, issues.join('\n'));
+  assert.match(
+    issues[0] ?? '',
+    /^5:1-5:\d+ error : invalid YAML: this line is indented with a tab: YAML indents with spaces only — replace the tab with spaces$/,
+  );
+});

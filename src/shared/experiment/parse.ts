@@ -28,7 +28,7 @@ export function parseExperiment(text: string, file: string, overrides: readonly 
   const locator = new ExperimentLocator(document, lineCounter, file);
   const parsed = (issues: ExperimentIssue[], experiment?: Experiment): ParsedExperiment => ({ experiment, issues: sortIssues(issues), document, locator });
 
-  const syntax = [...yamlIssues(document, locator), ...duplicateKeys(document, locator), ...unknownAliases(document, locator)];
+  const syntax = [...yamlIssues(document, locator, text), ...duplicateKeys(document, locator), ...unknownAliases(document, locator)];
   if (syntax.some(isError)) return parsed(syntax);
 
   const { applied, problems: unusable } = applyOverrides(document, overrides);
@@ -84,15 +84,57 @@ export function sortIssues(issues: readonly ExperimentIssue[]): ExperimentIssue[
   return [...issues].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function yamlIssues(document: Document.Parsed, locator: ExperimentLocator): ExperimentIssue[] {
-  const toIssue = (problem: YAMLError, severity: ExperimentIssue['severity']): ExperimentIssue =>
-    locator.issueAt(problem.pos, [], `${severity === 'error' ? 'invalid YAML' : 'YAML'}: ${yamlMessage(problem)}`, severity);
-  return [...document.errors.map((error) => toIssue(error, 'error')), ...document.warnings.map((warning) => toIssue(warning, 'warning'))];
+function yamlIssues(document: Document.Parsed, locator: ExperimentLocator, text: string): ExperimentIssue[] {
+  const toIssue = (problem: YAMLError, severity: ExperimentIssue['severity']): ExperimentIssue => {
+    const explained = explainIndentation(problem, text);
+    const range = explained?.range ?? problem.pos;
+    return locator.issueAt(range, [], `${severity === 'error' ? 'invalid YAML' : 'YAML'}: ${explained?.message ?? yamlMessage(problem)}`, severity);
+  };
+  // A tab throws the parser off for the lines after it too: the tabs are the mistakes to report.
+  const tabs = document.errors.filter((error) => error.code === 'TAB_AS_INDENT');
+  const errors = tabs.length > 0 ? tabs : document.errors;
+  const issues = [...errors.map((error) => toIssue(error, 'error')), ...document.warnings.map((warning) => toIssue(warning, 'warning'))];
+  // One mistake often makes the parser say several things about one line: the first is the one to read.
+  return issues.filter((issue, i) => issues.findIndex((other) => other.line === issue.line && other.severity === issue.severity) === i);
 }
 
 function yamlMessage(problem: YAMLError): string {
   if (problem.code === 'MULTIPLE_DOCS') return 'the file holds several documents (separated by `---`); an experiment file holds one';
   return problem.message.charAt(0).toLowerCase() + problem.message.slice(1);
+}
+
+/** Where a line starts and how far it is indented, by offset into the text. */
+function lineAround(text: string, offset: number): { start: number; end: number; indent: number } {
+  const start = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const newline = text.indexOf('\n', start);
+  const end = newline < 0 ? text.length : newline;
+  return { start, end, indent: /^[ ]*/.exec(text.slice(start, end))?.[0].length ?? 0 };
+}
+
+/**
+ * The usual indentation mistakes in words a user knows, at the line that has them. A key indented
+ * one space too far makes the parser complain about the line *before* it ("nested mappings are not
+ * allowed in compact mappings"); a tab makes it complain about tabs in general.
+ */
+function explainIndentation(problem: YAMLError, text: string): { range: [number, number]; message: string } | undefined {
+  if (problem.code === 'TAB_AS_INDENT') {
+    const line = lineAround(text, problem.pos[0]);
+    return { range: [line.start, line.end], message: 'this line is indented with a tab: YAML indents with spaces only — replace the tab with spaces' };
+  }
+  if (problem.code !== 'BLOCK_AS_IMPLICIT_KEY' && problem.code !== 'MULTILINE_IMPLICIT_KEY') return undefined;
+  const above = lineAround(text, problem.pos[0]);
+  const aboveText = text.slice(above.start, above.end);
+  // The column where the keys of the mapping above start: after a `- ` of a list item, if any.
+  const keyColumn = above.indent + (/^\s*- /.test(aboveText) ? 2 : 0);
+  let next = above.end + 1;
+  while (next < text.length && text.slice(next, lineAround(text, next).end).trim() === '') next = lineAround(text, next).end + 1;
+  if (next >= text.length) return undefined;
+  const line = lineAround(text, next);
+  if (line.indent <= keyColumn) return undefined;
+  return {
+    range: [line.start + line.indent, line.end],
+    message: `this line is indented by ${line.indent} spaces where the keys above it start at ${keyColumn}: keys of one mapping line up — indent it by ${keyColumn}`,
+  };
 }
 
 /** Duplicate keys are found here rather than by the parser so that the whole key is underlined. */

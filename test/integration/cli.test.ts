@@ -1,5 +1,6 @@
 /** The CLI as a user runs it: `node bin/jointrain.js …` against the built bundle (`npm run build`). */
 import * as tf from '@tensorflow/tfjs';
+import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

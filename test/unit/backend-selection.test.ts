@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '../fixtures/quietTfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

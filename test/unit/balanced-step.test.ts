@@ -4,6 +4,7 @@
  * and schedules at epoch boundaries.
  */
 import * as tf from '@tensorflow/tfjs';
+import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { BalancerSchema, ExperimentSchema } from '../../src/shared/experiment/schema';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { jointLoss, perSampleLoss, type DatasetBatch } from '../../src/trainer/loop/jointLoss';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '../fixtures/quietTfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

@@ -22,7 +22,7 @@ function leaves(text: string): Map<string, string> {
     else found.set(formatFieldPath(path), typeof value === 'string' ? value : JSON.stringify(value));
   };
   try {
-    walk(parse(text, { maxAliasCount: 100 }), []);
+    walk(parse(text, { maxAliasCount: 100, logLevel: 'error' }), []);
   } catch {
     return found;
   }

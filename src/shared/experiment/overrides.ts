@@ -44,7 +44,7 @@ export function applyOverrides(document: Document, overrides: readonly Experimen
 
 function applyOverride(document: Document, path: Array<string | number>, text: string): string | undefined {
   if (path.length === 0) return 'name a field, e.g. mixing.strategy=uniform';
-  const value = parseDocument(text);
+  const value = parseDocument(text, { logLevel: 'error' });
   const [error] = value.errors;
   if (error) return `the value is not valid YAML (${error.message})`;
   const missingIndex = missingListIndex(document, path);

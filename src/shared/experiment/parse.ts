@@ -23,7 +23,8 @@ export interface ParsedExperiment {
  * once, in its own words.
  */
 export function parseExperiment(text: string, file: string, overrides: readonly ExperimentOverride[] = []): ParsedExperiment {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  // logLevel 'error': what YAML would print as a warning (a collection as a key) is an issue of the file instead.
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const lineCounter = lineStartsOf(text);
   const locator = new ExperimentLocator(document, lineCounter, file);
   const parsed = (issues: ExperimentIssue[], experiment?: Experiment): ParsedExperiment => ({ experiment, issues: sortIssues(issues), document, locator });

@@ -39,7 +39,7 @@ export function cursorContext(text: string, offset: number): CursorContext | und
   const rest = text.slice(end, text.indexOf('\n', end) === -1 ? text.length : text.indexOf('\n', end));
   const hasColon = /^\s*:/.test(rest);
   const placeholder = isValue || hasColon ? PLACEHOLDER : `${PLACEHOLDER}: `;
-  const document = parseDocument(text.slice(0, start) + placeholder + text.slice(end), { uniqueKeys: false });
+  const document = parseDocument(text.slice(0, start) + placeholder + text.slice(end), { uniqueKeys: false, logLevel: 'error' });
   const found = findPlaceholder(document.contents as Node | null, []);
   if (!found) return undefined;
   return { ...found, replace: { start, end }, prefix: text.slice(start, offset), flow, data: plainData(document) };

@@ -20,7 +20,7 @@ interface HoveredPair {
 
 /** The schema's documentation of the field whose key or scalar value is at `offset`. */
 export function hoverAt(text: string, offset: number): HoverInfo | undefined {
-  const document = parseDocument(text, { uniqueKeys: false });
+  const document = parseDocument(text, { uniqueKeys: false, logLevel: 'error' });
   const hovered = pairAt(document.contents as Node | null, offset, []);
   if (!hovered) return undefined;
   const data = plainData(document);

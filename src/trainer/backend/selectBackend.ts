@@ -23,6 +23,9 @@ const TFJS_IDS: Record<ResolvedBackend, string> = { 'tensorflow-gpu': 'tensorflo
 export type ModuleLoader = (name: string) => unknown;
 
 export async function selectBackend(requested: BackendName, load: ModuleLoader = require): Promise<BackendReport> {
+  // tfjs's own console advice ("install our node backend") says less than the report below, which
+  // records why each faster backend was not used; production mode only quiets tfjs's warnings.
+  tf.env().set('PROD', true);
   const candidates = requested === 'auto' ? ORDER : [requested];
   const skipped: BackendReport['skipped'] = [];
   for (const name of candidates) {

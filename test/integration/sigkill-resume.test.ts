@@ -136,17 +136,18 @@ function runUntil(child: ChildProcess, point: KillPoint | undefined, runDir: str
   });
 }
 
-/** The event history of a chain: one start, one resume per kill, checkpoints in order, completed last. */
+/** The event history of a chain: one start, at most one resume per kill, checkpoints in order, completed last. */
 function assertEventHistory(runDir: string, kills: number): void {
   const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
   const kinds = events.map((event) => event.kind);
   assert.equal(kinds.filter((kind) => kind === 'started').length, 1, 'one start');
   assert.equal(kinds[0], 'started');
-  assert.equal(
-    kinds.filter((kind) => kind === 'resumed-from-checkpoint').length,
-    kills,
-    `one resume per kill: ${events.map((event) => `${event.kind}@${'epoch' in event ? event.epoch : ''}`).join(' ')}`,
-  );
+  // Each resume records itself once, after it has selected its backend: a kill that lands while a
+  // resume is starting (the resume-start kill point) leaves no event for that resume, so a chain has
+  // at most one per kill, and at least the one of the resume that finished it.
+  const resumes = kinds.filter((kind) => kind === 'resumed-from-checkpoint').length;
+  const history = events.map((event) => `${event.kind}@${'epoch' in event ? event.epoch : ''}`).join(' ');
+  assert.ok(kills === 0 ? resumes === 0 : resumes >= 1 && resumes <= kills, `${resumes} resume events for ${kills} kills: ${history}`);
   // Strictly increasing, not every epoch: a kill between writing a checkpoint and recording it leaves no event for it.
   const checkpoints = events.flatMap((event) => (event.kind === 'checkpoint' ? [event.epoch] : []));
   assert.ok(

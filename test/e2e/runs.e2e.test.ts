@@ -132,7 +132,11 @@ vsCodeTest(
     // When the tree refreshes under the menu, VS Code runs the command without its item, and the
     // command asks which run, as it does from the palette: answer it.
     const running = runRow(workbench, /running · epoch/);
-    await Promise.race([running.waitFor({ timeout: TRAINING_TIMEOUT_MS }), workbench.pickQuickItem(/digits · failed/).catch(() => undefined)]);
+    // Its rows are labelled by run id with the status as description: the failed run's row, and only
+    // that one — a later question (Stop run) lists the same run as running and must be left alone.
+    const failedRunRow = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label*="digits · failed"]');
+    const answer = failedRunRow.click({ timeout: TRAINING_TIMEOUT_MS }).catch(() => undefined);
+    await Promise.race([running.waitFor({ timeout: TRAINING_TIMEOUT_MS }), answer]);
     await running.waitFor({ timeout: TRAINING_TIMEOUT_MS });
     // The row says running as soon as the resumed trainer starts; `resumes` is written once it has
     // loaded the data, the model and the checkpoint.

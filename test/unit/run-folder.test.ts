@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { createRunId, isRunSnapshotPath, isValidRunId, type RunRecord, type RunStatus } from '../../src/shared/runs/format';
+import { createRunId, isRunSnapshotPath, isValidRunId, RUN_FILES, type RunRecord, type RunStatus } from '../../src/shared/runs/format';
+import { parseEvents, parseMetrics } from '../../src/shared/runs/readRecords';
 import { UserError } from '../../src/trainer/errors';
 import { RunFolder, type NewRun } from '../../src/trainer/runs/runFolder';
 
@@ -87,4 +88,49 @@ test('a run folder’s copy of its experiment is told from an experiment file, o
   assert.equal(isRunSnapshotPath('/ws/experiment.jointrain.yaml'), false);
   assert.equal(isRunSnapshotPath('/ws/.jointrain/runs/r1/other.jointrain.yaml'), false);
   assert.equal(isRunSnapshotPath('/ws/.jointrain/runs/experiment.jointrain.yaml'), false);
+});
+
+test('metrics and events read back as written: a NaN metric (null in JSON) as NaN, a record of an unknown kind skipped, a torn last line ignored', () => {
+  const run = RunFolder.create(newRun(runsDirInTemp()));
+  const dataset = {
+    samples: 8,
+    trainLoss: Number.NaN,
+    valLoss: 0.5,
+    configuredShare: 1,
+    realizedShare: 1,
+    lossShare: 1,
+    epochsSeen: 1,
+    samplingWeight: 1,
+    lossWeight: 1,
+  };
+  const epoch = {
+    kind: 'epoch',
+    epoch: 1,
+    steps: 2,
+    time: 't',
+    durationMs: 5,
+    samplesPerSecond: 100,
+    totalLoss: Number.NaN,
+    datasets: { a: dataset },
+  } as const;
+  run.appendMetric(epoch);
+  run.appendEvent({ kind: 'checkpoint', time: 't', epoch: 1, name: 'epoch-1', best: true });
+  run.close();
+  const metricsPath = run.path(RUN_FILES.metrics);
+  const eventsPath = run.path(RUN_FILES.events);
+  assert.match(readFileSync(metricsPath, 'utf8'), /"trainLoss":null/);
+  // What a newer trainer might add, then a writer cut off mid-line.
+  appendFileSync(metricsPath, '{"kind":"histogram","epoch":1}\n{"kind":"step","epoch":2,"st');
+  appendFileSync(eventsPath, '{"kind":"checkpoint","time":"t","epoch":"one","name":"x","best":true}\n{"kind":"completed","time":"t"}\n');
+
+  const metrics = parseMetrics(readFileSync(metricsPath, 'utf8'));
+  assert.equal(metrics.length, 1);
+  const read = metrics[0];
+  assert.ok(read?.kind === 'epoch');
+  assert.ok(Number.isNaN(read.totalLoss) && Number.isNaN(read.datasets.a?.trainLoss));
+  assert.equal(read.datasets.a?.valLoss, 0.5);
+  assert.deepEqual(
+    parseEvents(readFileSync(eventsPath, 'utf8')).map((event) => event.kind),
+    ['checkpoint', 'completed'],
+  );
 });

@@ -6,7 +6,7 @@ const epochDataset = {
   samples: 24,
   trainLoss: 0.5,
   trainAccuracy: 0.75,
-  valLoss: null,
+  valLoss: Number.NaN,
   valAccuracy: 0.5,
   configuredShare: 0.25,
   realizedShare: 0.25,
@@ -46,9 +46,11 @@ test('a valid message of every type parses to the same value', () => {
   }
 });
 
-test('a NaN written by JSON.stringify (null) is accepted where a metric may be missing, refused elsewhere', () => {
+test('a NaN metric, written by JSON.stringify as null, is read back as NaN; a null step loss or speed is refused', () => {
   const nanLoss = { ...epochDataset, trainLoss: Number.NaN };
-  assert.equal(parseTrainerMessage(JSON.stringify({ type: 'epoch', epoch: 1, totalEpochs: 1, datasets: { big: nanLoss } })).ok, true);
+  const parsed = parseTrainerMessage(JSON.stringify({ type: 'epoch', epoch: 1, totalEpochs: 1, datasets: { big: nanLoss } }));
+  assert.ok(parsed.ok && parsed.message.type === 'epoch');
+  assert.ok(Number.isNaN(parsed.message.datasets.big?.trainLoss));
   const nanStepLoss = {
     type: 'step',
     epoch: 1,

@@ -5,7 +5,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseExperiment } from '../../shared/experiment/parse';
-import { parseJsonLines } from '../../shared/runs/readRecords';
+import { parseEvents, parseMetrics } from '../../shared/runs/readRecords';
 import { RUN_FILES, type MetricRecord, type RunEvent } from '../../shared/runs/format';
 import type { ExperimentDefaults } from '../../shared/panel/runView';
 
@@ -22,7 +22,7 @@ export class RunFolderTail {
   async readNew(): Promise<{ metrics: MetricRecord[]; events: RunEvent[] }> {
     const metrics = await this.readLines('metrics');
     const events = await this.readLines('events');
-    return { metrics: parseJsonLines<MetricRecord>(metrics), events: parseJsonLines<RunEvent>(events) };
+    return { metrics: parseMetrics(metrics), events: parseEvents(events) };
   }
 
   private async readLines(file: 'metrics' | 'events'): Promise<string> {

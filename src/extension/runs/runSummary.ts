@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRunRecord } from '../../node/runRecord';
-import { parseJsonLines } from '../../shared/runs/readRecords';
+import { parseMetrics } from '../../shared/runs/readRecords';
 import { RUN_FILES, type MetricRecord, type RunRecord } from '../../shared/runs/format';
 
 export type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
@@ -25,7 +25,7 @@ const TAIL_BYTES = 256 * 1024;
 export async function readRunSummary(dir: string): Promise<RunSummary | undefined> {
   const read = await readRunRecord(dir);
   if (read.kind !== 'record') return undefined;
-  const records = parseJsonLines<MetricRecord>(await tailOf(join(dir, RUN_FILES.metrics)));
+  const records = parseMetrics(await tailOf(join(dir, RUN_FILES.metrics)));
   const lastStep = findLast(records, (r): r is StepRecord => r.kind === 'step');
   const lastEpoch = findLast(records, (r): r is EpochRecord => r.kind === 'epoch');
   return { dir, record: read.record, ...(lastStep ? { lastStep } : {}), ...(lastEpoch ? { lastEpoch } : {}) };

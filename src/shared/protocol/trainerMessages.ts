@@ -2,32 +2,15 @@
  * Trainer → host messages, sent as JSON lines over the run's local channel (a Unix socket or a
  * Windows named pipe, recorded in run.json → `channel`). They are a faster path to what the run
  * folder also records: a host that misses some (a window reload) re-reads the folder and
- * reconnects. Every message is validated on receipt: the trainer is another process.
+ * reconnects. Every message is validated on receipt: the trainer is another process. The per-dataset
+ * numbers are the run folder's own schemas (`runs/format.ts`), so a message and a record cannot disagree.
  */
 import { z } from 'zod';
-import { RUN_STATUSES } from '../runs/format';
+import { EpochDatasetMetricsSchema, RUN_STATUSES, StepDatasetMetricsSchema } from '../runs/format';
 import { parseJsonLine } from './jsonLine';
 import { TRAINER_PROTOCOL_VERSION } from './trainerCommands';
 
 const finite = z.number().finite();
-const metric = z.number().nullable().optional();
-
-const StepDatasetSchema = z.object({ samples: z.number().int().nonnegative(), loss: z.number(), accuracy: z.number().optional() });
-
-const EpochDatasetSchema = z.object({
-  samples: z.number().int().nonnegative(),
-  trainLoss: metric,
-  trainAccuracy: metric,
-  valLoss: metric,
-  valAccuracy: metric,
-  valMae: metric,
-  configuredShare: finite,
-  realizedShare: finite,
-  lossShare: finite,
-  epochsSeen: finite,
-  samplingWeight: finite,
-  lossWeight: finite,
-});
 
 const datasetRecord = <T extends z.ZodType>(value: T) =>
   z.record(z.string().max(200), value).refine((record) => Object.keys(record).length <= 1000, 'too many datasets');
@@ -51,13 +34,13 @@ export const TrainerMessageSchema = z.discriminatedUnion('type', [
     step: z.number().int().positive(),
     stepsInEpoch: z.number().int().positive(),
     samplesPerSecond: finite.nonnegative(),
-    datasets: datasetRecord(StepDatasetSchema),
+    datasets: datasetRecord(StepDatasetMetricsSchema),
   }),
   z.object({
     type: z.literal('epoch'),
     epoch: z.number().int().positive(),
     totalEpochs: z.number().int().positive(),
-    datasets: datasetRecord(EpochDatasetSchema),
+    datasets: datasetRecord(EpochDatasetMetricsSchema),
   }),
   /** A run event, as appended to events.jsonl; the host re-reads run.json for details. */
   z.object({

@@ -133,151 +133,192 @@ export function parseRunRecord(text: string): { ok: true; record: RunRecord } | 
   return { ok: false, error: `${issue?.path.join('.') || 'the record'}: ${issue?.message ?? 'invalid'}` };
 }
 
+/*
+ * metrics.jsonl and events.jsonl, described once like run.json: the trainer writes these records,
+ * the host, the panel and the CLI parse each line with these schemas (a line that does not match,
+ * such as a newer trainer's record kind, is skipped), and the trainer's channel messages reuse them.
+ */
+
+/**
+ * A metric that may be undefined for an epoch (a loss over no samples is NaN). JSON writes NaN as
+ * null; it is read back as NaN, so every reader sees a number. Other numbers are always finite:
+ * a step is recorded only when its loss is finite, and shares and weights are finite by construction.
+ */
+const jsonNumber = z
+  .number()
+  .nullable()
+  .transform((value) => value ?? Number.NaN);
+/** A number that may be absent for a dataset (null), or was NaN when written (also null). */
+const nullableNumber = z.number().nullable();
+const weightsByName = z.record(z.string(), z.number());
+
 /** Per-dataset numbers of one training step. */
-export interface StepDatasetMetrics {
-  samples: number;
-  loss: number;
-  accuracy?: number;
-}
+export const StepDatasetMetricsSchema = z.object({ samples: count, loss: z.number(), accuracy: z.number().optional() });
+export type StepDatasetMetrics = z.infer<typeof StepDatasetMetricsSchema>;
 
 /** Per-dataset numbers of one epoch. */
-export interface EpochDatasetMetrics {
-  samples: number;
-  trainLoss: number;
-  trainAccuracy?: number;
-  valLoss: number;
-  valAccuracy?: number;
+export const EpochDatasetMetricsSchema = z.object({
+  samples: count,
+  trainLoss: jsonNumber,
+  trainAccuracy: jsonNumber.optional(),
+  valLoss: jsonNumber,
+  valAccuracy: jsonNumber.optional(),
   /** Mean absolute error on validation, for regression heads. */
-  valMae?: number;
-  configuredShare: number;
-  realizedShare: number;
+  valMae: jsonNumber.optional(),
+  configuredShare: z.number(),
+  realizedShare: z.number(),
   /** This dataset's share of the summed weighted training loss. */
-  lossShare: number;
+  lossShare: z.number(),
   /** How many times the dataset's training split has been seen so far (epochs-equivalent). */
-  epochsSeen: number;
-  samplingWeight: number;
-  lossWeight: number;
+  epochsSeen: z.number(),
+  samplingWeight: z.number(),
+  lossWeight: z.number(),
   /**
    * The balancer's multiplier on the loss weight at the end of the epoch (uncertainty: exp(−s);
    * dwa, gradnorm: the adapted weight); absent with `static` and `pcgrad`.
    */
-  balancerWeight?: number;
+  balancerWeight: jsonNumber.optional(),
   /** Mean share of the summed gradient norm on the shared layers, over the epoch's diagnostic steps. */
-  gradNormShare?: number;
-}
+  gradNormShare: jsonNumber.optional(),
+});
+export type EpochDatasetMetrics = z.infer<typeof EpochDatasetMetricsSchema>;
 
 /**
  * Gradient diagnostics of one step: each dataset's gradient on the parameters every dataset of the
  * step shares, its norm, and the cosine similarity of every pair. `names` orders the arrays; a
  * dataset absent from the step has null entries.
  */
-export interface GradientDiagnostics {
-  names: string[];
+export const GradientDiagnosticsSchema = z.object({
+  names: z.array(z.string()),
   /** ‖g_d‖ on the shared parameters (of its weighted loss term). */
-  norms: (number | null)[];
+  norms: z.array(nullableNumber),
   /** ‖g_d‖ / Σ_k ‖g_k‖. */
-  normShares: (number | null)[];
+  normShares: z.array(nullableNumber),
   /** cos(g_a, g_b); the diagonal is 1. */
-  cosine: (number | null)[][];
+  cosine: z.array(z.array(nullableNumber)),
   /** How many parameters the datasets of the step share (the trunk, shared stems and heads). */
-  sharedParameters: number;
-}
+  sharedParameters: count,
+});
+export type GradientDiagnostics = z.infer<typeof GradientDiagnosticsSchema>;
 
 /** What an epoch's diagnostic steps add up to: the heat map and the share chart read it. */
-export interface EpochGradientSummary {
-  names: string[];
+export const EpochGradientSummarySchema = z.object({
+  names: z.array(z.string()),
   /** Diagnostic steps in the epoch. */
-  steps: number;
+  steps: count,
   /** Mean cosine per pair over the steps where both datasets were present. */
-  meanCosine: (number | null)[][];
+  meanCosine: z.array(z.array(nullableNumber)),
   /** Fraction of those steps with cosine < 0 (the pair's gradients conflicted). */
-  conflictFraction: (number | null)[][];
+  conflictFraction: z.array(z.array(nullableNumber)),
   /** Mean share of the summed gradient norm per dataset. */
-  normShare: (number | null)[];
-}
+  normShare: z.array(nullableNumber),
+});
+export type EpochGradientSummary = z.infer<typeof EpochGradientSummarySchema>;
 
-export type MetricRecord =
-  | {
-      kind: 'step';
-      epoch: number;
-      step: number;
-      globalStep: number;
-      time: string;
-      totalLoss: number;
-      datasets: Record<string, StepDatasetMetrics>;
-    }
-  | {
-      kind: 'epoch';
-      epoch: number;
-      steps: number;
-      time: string;
-      durationMs: number;
-      samplesPerSecond: number;
-      totalLoss: number;
-      datasets: Record<string, EpochDatasetMetrics>;
-      /** The mixing temperature in force (it may follow a schedule). */
-      temperature?: number;
-      gradients?: EpochGradientSummary;
-    }
-  | ({ kind: 'diagnostics'; epoch: number; step: number; globalStep: number; time: string } & GradientDiagnostics);
+const epochNumber = z.number().int().nonnegative();
+const stepPlace = { epoch: epochNumber, step: count, globalStep: count, time: z.string() };
 
-export interface WeightChange {
+export const MetricRecordSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('step'), ...stepPlace, totalLoss: z.number(), datasets: z.record(z.string(), StepDatasetMetricsSchema) }),
+  z.object({
+    kind: z.literal('epoch'),
+    epoch: epochNumber,
+    steps: count,
+    time: z.string(),
+    durationMs: z.number(),
+    samplesPerSecond: z.number(),
+    totalLoss: jsonNumber,
+    datasets: z.record(z.string(), EpochDatasetMetricsSchema),
+    /** The mixing temperature in force (it may follow a schedule). */
+    temperature: z.number().optional(),
+    gradients: EpochGradientSummarySchema.optional(),
+  }),
+  z.object({ kind: z.literal('diagnostics'), ...stepPlace, ...GradientDiagnosticsSchema.shape }),
+]);
+export type MetricRecord = z.infer<typeof MetricRecordSchema>;
+
+export const WeightChangeSchema = z.object({
   /** Dataset name → new sampling weight; datasets not named keep theirs. */
-  sampling?: Record<string, number>;
+  sampling: weightsByName.optional(),
   /** Dataset name → new loss weight; datasets not named keep theirs. */
-  loss?: Record<string, number>;
-}
+  loss: weightsByName.optional(),
+});
+export type WeightChange = z.infer<typeof WeightChangeSchema>;
 
-export type RunEvent =
-  | { kind: 'started'; time: string; backend: ResolvedBackend }
-  | { kind: 'weights-requested'; time: string; epoch: number; step: number; change: WeightChange; requestId?: string }
-  | {
-      kind: 'weights-applied';
-      time: string;
-      /** The first epoch trained with the new weights. */
-      epoch: number;
-      sampling: Record<string, number>;
-      loss: Record<string, number>;
-      requestId?: string;
-    }
-  | { kind: 'weights-rejected'; time: string; reason: string; requestId?: string }
+const resolvedBackend = z.enum(RESOLVED_BACKENDS as [ResolvedBackend, ...ResolvedBackend[]]);
+const requestId = z.string().optional();
+const at = { time: z.string() };
+
+export const RunEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('started'), ...at, backend: resolvedBackend }),
+  z.object({ kind: z.literal('weights-requested'), ...at, epoch: epochNumber, step: count, change: WeightChangeSchema, requestId }),
+  z.object({
+    kind: z.literal('weights-applied'),
+    ...at,
+    /** The first epoch trained with the new weights. */
+    epoch: epochNumber,
+    sampling: weightsByName,
+    loss: weightsByName,
+    requestId,
+  }),
+  z.object({ kind: z.literal('weights-rejected'), ...at, reason: z.string(), requestId }),
   /** A schedule set weights or the temperature for the epoch starting now (only what changed). */
-  | { kind: 'weights-scheduled'; time: string; epoch: number; sampling?: Record<string, number>; loss?: Record<string, number>; temperature?: number }
+  z.object({
+    kind: z.literal('weights-scheduled'),
+    ...at,
+    epoch: epochNumber,
+    sampling: weightsByName.optional(),
+    loss: weightsByName.optional(),
+    temperature: z.number().optional(),
+  }),
   /**
    * A balancer in `suggest` mode proposes loss weights at an epoch end. Accepting is a
    * `set-weights` request whose requestId is the suggestionId (its weights may be edited);
    * rejecting is a `reject-suggestion` command.
    */
-  | { kind: 'weights-suggested'; time: string; epoch: number; suggestionId: string; balancer: string; loss: Record<string, number>; reason: string }
-  | {
-      kind: 'suggestion-decided';
-      time: string;
-      epoch: number;
-      suggestionId: string;
-      decision: 'accepted' | 'edited' | 'rejected' | 'superseded';
-      loss?: Record<string, number>;
-    }
+  z.object({
+    kind: z.literal('weights-suggested'),
+    ...at,
+    epoch: epochNumber,
+    suggestionId: z.string(),
+    balancer: z.string(),
+    loss: weightsByName,
+    reason: z.string(),
+  }),
+  z.object({
+    kind: z.literal('suggestion-decided'),
+    ...at,
+    epoch: epochNumber,
+    suggestionId: z.string(),
+    decision: z.enum(['accepted', 'edited', 'rejected', 'superseded']),
+    loss: weightsByName.optional(),
+  }),
   /** `reason`: the trainer paused itself (the run folder could not be written). */
-  | { kind: 'paused'; time: string; epoch: number; step: number; reason?: string }
-  | { kind: 'resumed'; time: string; epoch: number; step: number }
-  | { kind: 'checkpoint'; time: string; epoch: number; name: string; best: boolean }
+  z.object({ kind: z.literal('paused'), ...at, epoch: epochNumber, step: count, reason: z.string().optional() }),
+  z.object({ kind: z.literal('resumed'), ...at, epoch: epochNumber, step: count }),
+  z.object({ kind: z.literal('checkpoint'), ...at, epoch: epochNumber, name: z.string(), best: z.boolean() }),
   /**
    * The run continues from a checkpoint; records after that checkpoint's epoch were dropped. A
    * resumed trainer records this instead of `started` (`backend`: the one it selected).
    */
-  | { kind: 'resumed-from-checkpoint'; time: string; epoch: number; checkpoint: string; skipped: string[]; backend?: ResolvedBackend }
-  | { kind: 'completed'; time: string }
-  | { kind: 'stopped'; time: string; epoch: number }
-  | { kind: 'failed'; time: string; message: string }
+  z.object({
+    kind: z.literal('resumed-from-checkpoint'),
+    ...at,
+    epoch: epochNumber,
+    checkpoint: z.string(),
+    skipped: z.array(z.string()),
+    backend: resolvedBackend.optional(),
+  }),
+  z.object({ kind: z.literal('completed'), ...at }),
+  z.object({ kind: z.literal('stopped'), ...at, epoch: epochNumber }),
+  z.object({ kind: z.literal('failed'), ...at, message: z.string() }),
   /** `dataset` names the culprit; absent when it is no dataset (the l2 regulariser, the sum of finite terms). */
-  | { kind: 'diverged'; time: string; epoch: number; step: number; dataset?: string; message: string };
+  z.object({ kind: z.literal('diverged'), ...at, epoch: epochNumber, step: count, dataset: z.string().optional(), message: z.string() }),
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;
 
 export type RunEventKind = RunEvent['kind'];
 
-/**
- * A run id names a folder and the run's channel, so it is kept to letters, digits, `.`, `-` and `_`,
- * starts with a letter or digit (never `..` or a hidden folder) and is at most 120 characters.
- */
 /**
  * The copy of its experiment a run keeps in its folder (`.jointrain/runs/<id>/experiment.jointrain.yaml`):
  * a record of what the run trained, whose data paths are relative to the original file's folder.
@@ -286,6 +327,10 @@ export function isRunSnapshotPath(path: string): boolean {
   return /[\\/]\.jointrain[\\/]runs[\\/][^\\/]+[\\/]experiment\.jointrain\.yaml$/.test(path);
 }
 
+/**
+ * A run id names a folder and the run's channel, so it is kept to letters, digits, `.`, `-` and `_`,
+ * starts with a letter or digit (never `..` or a hidden folder) and is at most 120 characters.
+ */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
 
 export function isValidRunId(id: string): boolean {

@@ -1,21 +1,29 @@
-/** Parses the JSON Lines files of a run folder; a torn last line (a writer mid-append) is ignored. */
-import type { MetricRecord, RunEvent } from './format';
+/**
+ * Parses the JSON Lines files of a run folder with their schemas. A torn last line (a writer
+ * mid-append) ends the file; a line that parses but does not match (a newer trainer's record kind)
+ * is skipped, so an older reader still shows what it understands.
+ */
+import type { z } from 'zod';
+import { MetricRecordSchema, RunEventSchema, type MetricRecord, type RunEvent } from './format';
 
-export function parseJsonLines<T>(text: string): T[] {
+export function parseJsonLines<T>(text: string, schema: z.ZodType<T>): T[] {
   const records: T[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
+    let value: unknown;
     try {
-      records.push(JSON.parse(line) as T);
+      value = JSON.parse(line);
     } catch {
       break;
     }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) records.push(parsed.data);
   }
   return records;
 }
 
-export const parseMetrics = (text: string): MetricRecord[] => parseJsonLines<MetricRecord>(text);
-export const parseEvents = (text: string): RunEvent[] => parseJsonLines<RunEvent>(text);
+export const parseMetrics = (text: string): MetricRecord[] => parseJsonLines(text, MetricRecordSchema);
+export const parseEvents = (text: string): RunEvent[] => parseJsonLines(text, RunEventSchema);
 
 export function lastEpochRecord(records: readonly MetricRecord[]): Extract<MetricRecord, { kind: 'epoch' }> | undefined {
   for (let i = records.length - 1; i >= 0; i--) {

@@ -93,6 +93,22 @@ test('a torn newest checkpoint is passed over with a reason and the run resumes 
   assertNoGapsOrDuplicates(metrics(crashed), 6);
 });
 
+test('a checkpoint in the layout of version 0.1 (weights and suggestions as loose fields) resumes to the same weights', async () => {
+  const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: EXTRA });
+  const reference = await train(workspace);
+  const crashed = await train(workspace, { epoch: 3, step: 4 });
+  const statePath = join(crashed, 'checkpoints', 'epoch-0002', 'state.json');
+  type Saved = { weights: { loss: object; pending?: object; schedulesEnded: string[]; temperature: number }; suggestions: unknown[] };
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trainer: Saved };
+  const { weights: saved, suggestions, ...rest } = state.trainer;
+  assert.ok(saved !== undefined && suggestions !== undefined, 'today’s layout has the weights and suggestions parts');
+  const old = { ...rest, schedulesEnded: saved.schedulesEnded, lastTemperature: saved.temperature, baseLoss: saved.loss, openSuggestions: suggestions };
+  writeFileSync(statePath, JSON.stringify({ ...state, trainer: saved.pending ? { ...old, pendingWeights: saved.pending } : old }));
+
+  assert.equal((await resume(crashed)).status, 'completed');
+  assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
+});
+
 test('a completed run or a folder without checkpoints cannot be resumed, and says why', async () => {
   const workspace = await createTinyWorkspace({ epochs: 1 });
   const finished = await train(workspace);

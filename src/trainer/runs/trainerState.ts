@@ -8,10 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RandomState } from '../../shared/random';
-import { RUN_FILES, type WeightChange } from '../../shared/runs/format';
-import type { BalancerState } from '../balancing/loopBalancer';
-import type { SamplerState } from '../mixing/mixingSampler';
+import { RUN_FILES } from '../../shared/runs/format';
 import { writeAtomically } from '../../node/atomicWrite';
 import { checkpointEpoch } from './checkpointNames';
 import { MODEL_JSON, WEIGHTS_BIN } from './modelFiles';
@@ -24,26 +21,24 @@ export interface CheckpointState {
   lossWeights: Record<string, number>;
   monitor: { name: string; value: number };
   /** Everything else a resumed run needs (absent in checkpoints of versions that could not resume). */
-  trainer?: TrainerState;
+  trainer?: SavedTrainerState;
 }
 
 export const OPTIMIZER_JSON = 'optimizer.json';
 export const OPTIMIZER_BIN = 'optimizer.bin';
 export const STATE_JSON = 'state.json';
 
-export interface TrainerState {
-  sampler: SamplerState;
-  augment: RandomState[];
-  balancer: BalancerState;
-  schedulesEnded: string[];
-  lastTemperature: number;
-  baseLoss: Record<string, number>;
-  pendingWeights?: { change: WeightChange; requestIds: string[] };
-  openSuggestions: Array<[string, Record<string, number>]>;
+/**
+ * What the checkpoint keeper and the resume path read of the trainer's state: the best checkpoint
+ * and how much of control.jsonl was obeyed. The rest is the training loop's parts
+ * (`training/trainerParts.ts`), which write and read it.
+ */
+export type SavedTrainerState = {
   best?: { name: string; value: number };
   /** Bytes of control.jsonl whose commands this state has obeyed (absent in older checkpoints). */
   controlOffset?: number;
-}
+  [part: string]: unknown;
+};
 
 interface OptimizerManifestEntry {
   name: string;
@@ -117,7 +112,7 @@ export function loadOptimizerWeights(dir: string): Array<{ name: string; tensor:
 export interface ResumableCheckpoint {
   name: string;
   dir: string;
-  state: CheckpointState & { trainer: TrainerState };
+  state: CheckpointState & { trainer: SavedTrainerState };
   /** Why newer checkpoints were passed over (torn or incomplete), newest first. */
   skipped: string[];
 }

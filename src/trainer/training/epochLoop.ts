@@ -1,8 +1,8 @@
 /**
  * The epoch loop: at each epoch boundary the schedules and the weight requests take effect, then
  * the sampler's steps run (one joint step, or one step per dataset for the gradient balancers and
- * diagnostics), each checked for divergence; at each epoch end the record, the balancer, a
- * suggestion and a checkpoint, in that order. Commands are handled between steps.
+ * diagnostics), each checked for divergence; at each epoch end the record, then the end-of-epoch
+ * hooks in order (`epochEndHooks.ts`). Commands are handled between steps.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { RunEvent, RunStatus } from '../../shared/runs/format';
@@ -19,9 +19,10 @@ import { trainStep, type StepOutcome } from '../loop/trainStep';
 import type { JointModel } from '../model/jointModel';
 import type { CommandInbox } from '../runs/commandInbox';
 import type { RunFolder } from '../runs/runFolder';
-import { saveOptimizer, type ResumableCheckpoint } from '../runs/trainerState';
+import type { ResumableCheckpoint } from '../runs/trainerState';
 import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
-import { epochRecord, monitorOf, spreadDiagnostics } from './epochRecord';
+import { epochEndHooks } from './epochEndHooks';
+import { epochRecord, spreadDiagnostics } from './epochRecord';
 import type { BadSince } from './modelLifecycle';
 import { RunControl } from './runControl';
 import { TrainerParts } from './trainerParts';
@@ -60,11 +61,12 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   const { loaded, plan, model, run, inbox, reporter, emit, checkpoint } = context;
   const { training } = loaded.experiment;
   const parts = new TrainerParts(loaded, plan, run, emit);
-  const { names, schedule, sampler, balancer, optimizer, checkpoints, suggestions, baseLoss } = parts;
+  const { names, weights: datasetWeights, sampler, balancer, optimizer } = parts;
   const variables = [...model.trainableVariables.map((weight) => weight.read() as tf.Variable), ...balancer.variables];
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const explosions = new LossExplosionWatch(names.length);
-  const control = new RunControl(inbox, schedule, run, emit, suggestions, (message) => reporter.onWarning?.(message));
+  const control = new RunControl(inbox, datasetWeights, run, emit, parts.suggestions, (message) => reporter.onWarning?.(message));
+  const epochEnd = epochEndHooks(parts, { model, run, inbox, control, emit, monitor: training.checkpoint.monitor, lastEpoch: training.epochs });
   let lastEpoch: EpochRecord | undefined;
   const firstEpoch = checkpoint === undefined ? 1 : await parts.restore(checkpoint);
 
@@ -83,8 +85,8 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
     for (let epoch = firstEpoch; epoch <= training.epochs; epoch++) {
       await control.handleCommands(epoch, 0);
       if (control.stopRequested) return finishStopped(epoch - 1);
-      const { weights, temperature } = startEpoch(parts, epoch, emit);
-      const shares = parts.sharesFor(weights.sampling, temperature);
+      const weights = datasetWeights.startEpoch(epoch);
+      const shares = parts.sharesFor(weights.sampling, weights.temperature);
       sampler.startEpoch(shares);
       reporter.onEpochStart?.(epoch, training.epochs, sampler.stepsPerEpoch());
       const tally = new EpochTally(names.length);
@@ -100,7 +102,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
           const batch = datasetBatch(planned, model, plan.heads[planned.route.head]?.units ?? 0, {
             split: planned.data.train,
             indices,
-            lossWeight: (weights.loss[planned.spec.name] ?? 0) * balancer.multiplier(d),
+            lossWeight: datasetWeights.stepLossWeight(d),
             logVariance: balancer.logVariance(d),
             augmentWith: parts.augmentRandoms[d],
           });
@@ -176,24 +178,13 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
         realized: sampler.realizedShares(),
         totalDrawn: sampler.accounting.totalDrawn,
         weights,
-        temperature,
         gradients: gradientSummary.summary().steps > 0 ? { names, ...gradientSummary.summary() } : undefined,
         balancerWeights: balancer.reportedWeights(),
       });
       run.appendMetric(record);
       reporter.onEpochEnd?.(record);
       lastEpoch = record;
-      const proposal = balancer.epochEnd(names.map((name) => record.datasets[name]?.trainLoss ?? Number.NaN));
-      if (proposal !== undefined && epoch < training.epochs) suggestions.propose(epoch, proposal, weights.loss, baseLoss);
-      const lastOne = epoch === training.epochs || control.stopRequested;
-      if (checkpoints.shouldSave(epoch, lastOne)) {
-        const monitor = { name: training.checkpoint.monitor, value: monitorOf(record, training.checkpoint.monitor) };
-        const state = parts.state(epoch, weights, monitor, inbox.consumedControlBytes);
-        const saved = await control.retryingWrites(epoch, step, () => checkpoints.save(model.model, state, (dir) => saveOptimizer(dir, optimizer)));
-        emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });
-        const best = checkpoints.bestCheckpoint;
-        if (best) run.update({ best: { epoch: best.epoch, monitor: training.checkpoint.monitor, value: best.value, checkpoint: best.name } });
-      }
+      for (const hook of epochEnd) await hook({ epoch, step, record, weights, lastOne: epoch === training.epochs || control.stopRequested });
       run.update({ epochs: { total: training.epochs, completed: epoch } });
       if (control.stopRequested) return finishStopped(epoch);
     }
@@ -201,34 +192,4 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   } finally {
     parts.dispose();
   }
-}
-
-/**
- * The epoch boundary: the schedules set weights and the temperature for `epoch`, then a requested
- * change takes effect — recorded as events — and the weights in force for the epoch come out.
- */
-function startEpoch(
-  parts: TrainerParts,
-  epoch: number,
-  emit: (event: RunEvent) => void,
-): { weights: { sampling: Record<string, number>; loss: Record<string, number> }; temperature: number } {
-  const { schedule, schedules, baseLoss } = parts;
-  const scheduledWeights = schedules.weightsFor(epoch);
-  Object.assign(baseLoss, scheduledWeights.loss);
-  const scheduled = schedule.setScheduled(scheduledWeights);
-  const temperature = schedules.temperatureFor(epoch);
-  if (scheduled.sampling || scheduled.loss || temperature !== parts.lastTemperature) {
-    emit({ kind: 'weights-scheduled', time: now(), epoch, ...scheduled, ...(temperature !== parts.lastTemperature ? { temperature } : {}) });
-  }
-  parts.lastTemperature = temperature;
-  const applied = schedule.applyPending();
-  const weights = schedule.current;
-  if (applied) {
-    schedules.endByHand(applied.change);
-    Object.assign(baseLoss, applied.change.loss);
-    for (const requestId of applied.requestIds.length ? applied.requestIds : [undefined]) {
-      emit({ kind: 'weights-applied', time: now(), epoch, sampling: weights.sampling, loss: weights.loss, ...(requestId ? { requestId } : {}) });
-    }
-  }
-  return { weights, temperature };
 }

@@ -1,4 +1,5 @@
 /** What an epoch adds up to (the epoch record), a diagnostic step spread over all datasets, and the checkpoint monitor. */
+import type { EpochWeights } from './datasetWeights';
 import type { EpochGradientSummary, GradientDiagnostics } from '../../shared/runs/format';
 import type { gradientDiagnostics } from '../balancing/gradientMath';
 import type { TrainingPlan } from '../loop/datasetPlan';
@@ -20,8 +21,7 @@ export function epochRecord(
     shares: number[];
     realized: number[];
     totalDrawn: number[];
-    weights: { sampling: Record<string, number>; loss: Record<string, number> };
-    temperature: number;
+    weights: EpochWeights;
     gradients: EpochGradientSummary | undefined;
     balancerWeights: number[] | undefined;
   },
@@ -58,7 +58,7 @@ export function epochRecord(
     samplesPerSecond: (tally.totalSamples * 1000) / Math.max(1, info.trainMs),
     totalLoss: info.steps > 0 ? tally.totalContribution / info.steps : Number.NaN,
     datasets,
-    temperature: info.temperature,
+    temperature: info.weights.temperature,
     ...(info.gradients ? { gradients: info.gradients } : {}),
   };
 }

@@ -3,9 +3,9 @@
  * stop — and holds the run while its folder cannot be written.
  */
 import type { RunEvent } from '../../shared/runs/format';
-import type { WeightSchedule } from '../loop/weightSchedule';
 import type { CommandInbox } from '../runs/commandInbox';
 import { isWriteFault, type RunFolder } from '../runs/runFolder';
+import type { DatasetWeights } from './datasetWeights';
 import type { Suggestions } from './suggestions';
 
 const now = () => new Date().toISOString();
@@ -22,7 +22,7 @@ export class RunControl {
 
   constructor(
     private readonly inbox: CommandInbox,
-    private readonly schedule: WeightSchedule,
+    private readonly weights: Pick<DatasetWeights, 'request'>,
     private readonly run: RunFolder,
     private readonly emit: (event: RunEvent) => void,
     private readonly suggestions: Suggestions,
@@ -94,7 +94,7 @@ export class RunControl {
         switch (command.type) {
           case 'set-weights': {
             const change = { ...(command.sampling ? { sampling: command.sampling } : {}), ...(command.loss ? { loss: command.loss } : {}) };
-            const problem = this.schedule.request(change, command.requestId);
+            const problem = this.weights.request(change, command.requestId);
             const requestId = command.requestId ? { requestId: command.requestId } : {};
             if (problem === undefined) {
               this.emit({ kind: 'weights-requested', time: now(), epoch, step, change, ...requestId });

@@ -6,11 +6,12 @@
 import type { RunEvent } from '../../shared/runs/format';
 import type { Proposal } from '../balancing/loopBalancer';
 import { suggestionReason } from '../balancing/suggestionReason';
+import type { Resumable } from './resumable';
 
 const now = () => new Date().toISOString();
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
-export class Suggestions {
+export class Suggestions implements Resumable<Array<[string, Record<string, number>]>> {
   private readonly proposals = new Map<string, Record<string, number>>();
 
   constructor(
@@ -31,22 +32,23 @@ export class Suggestions {
   }
 
   /** The open proposals, as a checkpoint saves them. */
-  entries(): Array<[string, Record<string, number>]> {
+  state(): Array<[string, Record<string, number>]> {
     return [...this.proposals].map(([id, loss]) => [id, { ...loss }]);
   }
 
   restore(entries: ReadonlyArray<[string, Record<string, number>]>): void {
+    this.proposals.clear();
     entries.forEach(([id, loss]) => this.open(id, loss));
   }
 
   /**
-   * Proposes `baseLoss` × the balancer's multipliers as the next loss weights; an older open
-   * proposal is superseded. Proposing the weights in force would only ask the user to click for
-   * nothing, so that is not proposed.
+   * Proposes the loss weights in force × the balancer's multipliers as the next loss weights; an
+   * older open proposal is superseded. Proposing the weights in force would only ask the user to
+   * click for nothing, so that is not proposed.
    */
-  propose(epoch: number, proposal: Proposal, current: Readonly<Record<string, number>>, baseLoss: Readonly<Record<string, number>>): void {
+  propose(epoch: number, proposal: Proposal, current: Readonly<Record<string, number>>): void {
     const { names } = this;
-    const loss = Object.fromEntries(names.map((name, d) => [name, round((baseLoss[name] ?? 1) * (proposal.multipliers[d] ?? 1))]));
+    const loss = Object.fromEntries(names.map((name, d) => [name, round((current[name] ?? 1) * (proposal.multipliers[d] ?? 1))]));
     if (names.every((name) => Math.abs((loss[name] ?? 0) - (current[name] ?? 0)) < 1e-3)) return;
     for (const open of [...this.proposals.keys()]) this.emit({ kind: 'suggestion-decided', time: now(), epoch, suggestionId: open, decision: 'superseded' });
     this.proposals.clear();

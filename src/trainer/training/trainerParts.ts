@@ -1,38 +1,45 @@
 /**
- * The stateful parts of a training run — sampler, augmentation streams, balancer, optimizer, weight
- * schedules, the base loss weights, open suggestions, the checkpoint keeper, the mixing temperature
- * in force and the step count — built in one place, saved together by `state()` and restored
- * together by `restore()`. A part added here is added to both, so exact resume cannot forget it.
+ * The stateful parts of a training run — sampler, augmentation streams, balancer, dataset weights,
+ * open suggestions — built in one place and kept in one record, which `state()` saves and
+ * `restore()` puts back by walking it (see `resumable.ts`): a part added to the record is resumed
+ * too. The optimizer (its slots are files), the checkpoint keeper and the step count are resumed
+ * beside them.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { configuredShares } from '../../shared/mixing/shares';
-import { Random } from '../../shared/random';
-import { RUN_FILES, type RunEvent, type WeightChange } from '../../shared/runs/format';
+import { Random, type RandomState } from '../../shared/random';
+import { RUN_FILES, type RunEvent } from '../../shared/runs/format';
 import { LoopBalancer } from '../balancing/loopBalancer';
 import type { LoadedExperiment } from '../config/loadExperiment';
 import type { TrainingPlan } from '../loop/datasetPlan';
-import { EpochSchedules } from '../loop/epochSchedules';
 import { createOptimizer } from '../loop/optimizer';
-import { WeightSchedule } from '../loop/weightSchedule';
 import { MixingSampler } from '../mixing/mixingSampler';
 import { CheckpointKeeper } from '../runs/checkpoints';
 import type { RunFolder } from '../runs/runFolder';
-import { restoreOptimizer, type CheckpointState, type ResumableCheckpoint } from '../runs/trainerState';
+import { restoreOptimizer, type CheckpointState, type ResumableCheckpoint, type SavedTrainerState } from '../runs/trainerState';
+import { DatasetWeights, type EpochWeights } from './datasetWeights';
+import { restoreAll, statesOf, type Resumable, type StatesOf } from './resumable';
 import { Suggestions } from './suggestions';
+
+/** Random streams saved and restored together (one per dataset). */
+const streamsOf = (streams: readonly Random[]): Resumable<RandomState[]> => ({
+  state: () => streams.map((stream) => stream.state()),
+  restore: (states) => streams.forEach((stream, d) => states[d] && stream.restore(states[d])),
+});
+
+type Parts = ReturnType<TrainerParts['resumable']>;
+/** What a checkpoint saves of the trainer: every part's state, the best checkpoint, and how much of control.jsonl was obeyed. */
+export type TrainerState = StatesOf<Parts> & { best?: { name: string; value: number }; controlOffset?: number };
 
 export class TrainerParts {
   readonly names: string[];
-  readonly schedule: WeightSchedule;
-  readonly schedules: EpochSchedules;
+  readonly weights: DatasetWeights;
   readonly sampler: MixingSampler;
   readonly augmentRandoms: Random[];
   readonly balancer: LoopBalancer;
   readonly optimizer: tf.Optimizer;
   readonly checkpoints: CheckpointKeeper;
   readonly suggestions: Suggestions;
-  /** Loss weights before the balancer's multiplier: as written, scheduled or set by hand. */
-  readonly baseLoss: Record<string, number>;
-  lastTemperature: number;
   globalStep = 0;
   private readonly sizes: number[];
 
@@ -44,29 +51,32 @@ export class TrainerParts {
   ) {
     const { training, mixing } = loaded.experiment;
     this.names = plan.datasets.map(({ spec }) => spec.name);
-    const byName = (value: (spec: TrainingPlan['datasets'][number]['spec']) => number) =>
-      Object.fromEntries(plan.datasets.map(({ spec }) => [spec.name, value(spec)]));
-    this.schedule = new WeightSchedule(
-      byName((spec) => spec.sampling_weight),
-      byName((spec) => spec.loss_weight),
-    );
-    this.baseLoss = byName((spec) => spec.loss_weight);
     this.sizes = plan.datasets.map(({ data }) => data.train.size);
-    this.schedules = new EpochSchedules(loaded.experiment);
     const random = new Random(training.seed);
+    this.balancer = new LoopBalancer(training.balancer, training.diagnostics.every, this.names.length, random.fork('balancer'));
+    this.weights = new DatasetWeights(loaded.experiment, this.names, (d) => this.balancer.multiplier(d), emit);
     this.sampler = new MixingSampler(
       this.sizes,
-      this.sharesFor(this.schedule.current.sampling, this.schedules.temperatureFor(1)),
+      this.sharesFor(this.weights.current.sampling, this.weights.firstTemperature()),
       mixing.epoch_end,
       training.batch_size,
       random.fork('mixing'),
     );
     this.augmentRandoms = this.names.map((name) => random.fork(`augment/${name}`));
-    this.balancer = new LoopBalancer(training.balancer, training.diagnostics.every, this.names.length, random.fork('balancer'));
     this.optimizer = createOptimizer(training.optimizer);
     this.checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
     this.suggestions = new Suggestions(this.names, this.balancer.type, emit);
-    this.lastTemperature = mixing.temperature;
+  }
+
+  /** Every part whose state a checkpoint saves, by the name it is saved under. */
+  private resumable() {
+    return {
+      sampler: this.sampler,
+      augment: streamsOf(this.augmentRandoms),
+      balancer: this.balancer,
+      weights: this.weights,
+      suggestions: this.suggestions,
+    };
   }
 
   /** Each dataset's share of the next epoch's samples, by the mixing strategy. */
@@ -76,40 +86,17 @@ export class TrainerParts {
   }
 
   /** What a checkpoint of `epoch` saves: where the run is, and every part's state. */
-  state(epoch: number, weights: Required<WeightChange>, monitor: CheckpointState['monitor'], controlOffset: number): CheckpointState {
-    return {
-      epoch,
-      globalStep: this.globalStep,
-      samplingWeights: weights.sampling,
-      lossWeights: weights.loss,
-      monitor,
-      trainer: {
-        sampler: this.sampler.state(),
-        augment: this.augmentRandoms.map((stream) => stream.state()),
-        balancer: this.balancer.state(),
-        schedulesEnded: this.schedules.ended(),
-        lastTemperature: this.lastTemperature,
-        baseLoss: { ...this.baseLoss },
-        pendingWeights: this.schedule.pendingState(),
-        openSuggestions: this.suggestions.entries(),
-        controlOffset,
-      },
-    };
+  state(epoch: number, weights: EpochWeights, monitor: CheckpointState['monitor'], controlOffset: number): CheckpointState {
+    const trainer: TrainerState = { ...statesOf(this.resumable()), controlOffset };
+    return { epoch, globalStep: this.globalStep, samplingWeights: weights.sampling, lossWeights: weights.loss, monitor, trainer };
   }
 
   /** Puts every part back as `checkpoint` saved it; resolves with the first epoch still to train. */
   async restore(checkpoint: ResumableCheckpoint): Promise<number> {
-    const { trainer } = checkpoint.state;
-    this.sampler.restore(trainer.sampler);
-    this.augmentRandoms.forEach((stream, d) => trainer.augment[d] && stream.restore(trainer.augment[d]));
-    this.balancer.restore(trainer.balancer);
-    this.schedules.restoreEnded(trainer.schedulesEnded);
-    this.schedule.restore({ sampling: checkpoint.state.samplingWeights, loss: checkpoint.state.lossWeights }, trainer.pendingWeights);
-    Object.assign(this.baseLoss, trainer.baseLoss);
-    this.suggestions.restore(trainer.openSuggestions);
+    const trainer = trainerStateOf(checkpoint.state);
+    restoreAll(this.resumable(), trainer);
     this.checkpoints.restore(trainer.best);
     await restoreOptimizer(checkpoint.dir, this.optimizer);
-    this.lastTemperature = trainer.lastTemperature;
     this.globalStep = checkpoint.state.globalStep;
     return checkpoint.state.epoch + 1;
   }
@@ -118,4 +105,31 @@ export class TrainerParts {
     this.optimizer.dispose();
     this.balancer.dispose();
   }
+}
+
+/** The fields checkpoints of version 0.1 wrote before the weights and suggestions were parts of their own. */
+interface StateBeforeParts {
+  schedulesEnded: string[];
+  lastTemperature: number;
+  pendingWeights?: DatasetWeightsPending;
+  openSuggestions: Array<[string, Record<string, number>]>;
+}
+type DatasetWeightsPending = TrainerState['weights']['pending'];
+
+/** A checkpoint's trainer state, with the layout of older checkpoints read into today's. */
+function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState }): TrainerState {
+  const saved = state.trainer as Partial<TrainerState> & Partial<StateBeforeParts>;
+  if (saved.weights !== undefined) return saved as TrainerState;
+  const old = saved as TrainerState & StateBeforeParts;
+  return {
+    ...old,
+    weights: {
+      sampling: state.samplingWeights,
+      loss: state.lossWeights,
+      ...(old.pendingWeights ? { pending: old.pendingWeights } : {}),
+      schedulesEnded: old.schedulesEnded,
+      temperature: old.lastTemperature,
+    },
+    suggestions: old.openSuggestions,
+  };
 }

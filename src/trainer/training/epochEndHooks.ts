@@ -1,0 +1,68 @@
+/**
+ * The work done at each epoch end, after the epoch's record is written, as ordered hooks (as Keras
+ * callbacks and Lightning's loop hooks are): first the balancer's suggestion, then the checkpoint,
+ * so a checkpoint holds the suggestion it proposed and a resumed run does not propose it again.
+ * A hook added here runs at every epoch end, in the place the list gives it.
+ */
+import type { Experiment } from '../../shared/experiment/schema';
+import type { RunEvent } from '../../shared/runs/format';
+import type { JointModel } from '../model/jointModel';
+import type { CommandInbox } from '../runs/commandInbox';
+import type { RunFolder } from '../runs/runFolder';
+import { saveOptimizer } from '../runs/trainerState';
+import type { EpochRecord } from '../trainingReporter';
+import type { EpochWeights } from './datasetWeights';
+import { monitorOf } from './epochRecord';
+import type { RunControl } from './runControl';
+import type { TrainerParts } from './trainerParts';
+
+const now = () => new Date().toISOString();
+
+/** Where the run is at an epoch end. */
+export interface EpochEnd {
+  epoch: number;
+  /** The steps the epoch ran (fewer than planned when a stop cut it short). */
+  step: number;
+  record: EpochRecord;
+  weights: EpochWeights;
+  /** The last epoch the run will train: the configured last one, or the one a stop ends. */
+  lastOne: boolean;
+}
+
+export type EpochEndHook = (end: EpochEnd) => void | Promise<void>;
+
+interface HookContext {
+  model: JointModel;
+  run: RunFolder;
+  inbox: CommandInbox;
+  control: RunControl;
+  emit: (event: RunEvent) => void;
+  monitor: Experiment['training']['checkpoint']['monitor'];
+  lastEpoch: number;
+}
+
+export function epochEndHooks(parts: TrainerParts, context: HookContext): EpochEndHook[] {
+  return [suggestWeights(parts, context.lastEpoch), saveCheckpoint(parts, context)];
+}
+
+/** A balancer in `suggest` mode proposes loss weights for the next epoch; after the last there is none. */
+function suggestWeights(parts: TrainerParts, lastEpoch: number): EpochEndHook {
+  return ({ epoch, record, weights }) => {
+    const proposal = parts.balancer.epochEnd(parts.names.map((name) => record.datasets[name]?.trainLoss ?? Number.NaN));
+    if (proposal !== undefined && epoch < lastEpoch) parts.suggestions.propose(epoch, proposal, weights.loss);
+  };
+}
+
+/** Every `every_epochs` and at the last epoch: the model, the optimizer and every part's state; run.json names the best. */
+function saveCheckpoint(parts: TrainerParts, { model, run, inbox, control, emit, monitor: monitorName }: HookContext): EpochEndHook {
+  return async ({ epoch, step, record, weights, lastOne }) => {
+    const { checkpoints, optimizer } = parts;
+    if (!checkpoints.shouldSave(epoch, lastOne)) return;
+    const monitor = { name: monitorName, value: monitorOf(record, monitorName) };
+    const state = parts.state(epoch, weights, monitor, inbox.consumedControlBytes);
+    const saved = await control.retryingWrites(epoch, step, () => checkpoints.save(model.model, state, (dir) => saveOptimizer(dir, optimizer)));
+    emit({ kind: 'checkpoint', time: now(), epoch, name: saved.name, best: saved.best });
+    const best = checkpoints.bestCheckpoint;
+    if (best) run.update({ best: { epoch: best.epoch, monitor: monitorName, value: best.value, checkpoint: best.name } });
+  };
+}

@@ -131,3 +131,14 @@ test('the extension host never waits on the disk: no synchronous fs calls in src
   );
   assert.deepEqual(calls, []);
 });
+
+/** The folders of test/unit: one per room, mirroring src/ and webview/, and repo/ for checks of the repository as a whole. */
+const UNIT_TEST_ROOMS = ['shared', 'trainer', 'extension', 'node', 'webview', 'repo'];
+
+test('every unit test sits in the folder of its room (test/unit/shared, trainer, extension, node, webview) or in test/unit/repo', () => {
+  const misplaced = sources('test/unit')
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => relative(join(ROOT, 'test', 'unit'), file))
+    .filter((file) => !UNIT_TEST_ROOMS.includes(file.split(/[\\/]/)[0] as string));
+  assert.deepEqual(misplaced, []);
+});

@@ -1,5 +1,5 @@
 // Writes media/jointrain.schema.json and docs/experiment-reference.md from the experiment schema
-// (src/shared/experiment/schema.ts). test/unit/schema-file.test.ts fails when either is out of date.
+// (src/shared/experiment/schema.ts). test/unit/repo/schema-file.test.ts fails when either is out of date.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { experimentJsonSchemaText } from '../src/shared/experiment/schemaFile';

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { registerWasmGradients } from '../../src/trainer/backend/wasmGradients';
-import { assertClose, seededValues, type Values } from '../unit/backend-compare';
+import { assertClose, seededValues, type Values } from '../unit/trainer/backend-compare';
 
 interface LayerCase {
   name: string;

@@ -1,0 +1,324 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { balancerSummary, balancingColumns, conflictCellText, conflictMap, cosineBucket, datasetsWithCurve } from '../../../src/shared/panel/balancing';
+import { trainerCommandFor } from '../../../src/shared/panel/panelCommands';
+import { initialPanelState, reducePanel, withRejectionSent, withSentRequest, type PanelState } from '../../../src/shared/panel/panelState';
+import { parsePanelMessage, type HostToPanelMessage } from '../../../src/shared/panel/protocol';
+import { emptyRunView, foldRecords, type RunView, type Suggestion } from '../../../src/shared/panel/runView';
+import { scheduleCharts } from '../../../src/shared/panel/scheduleSeries';
+import { acceptRequest, formatWeight, suggestedProposal, suggestionCards, suggestionDiff, weightRequestId } from '../../../src/shared/panel/suggestions';
+import type { EpochDatasetMetrics, EpochGradientSummary, MetricRecord, RunEvent, RunRecord } from '../../../src/shared/runs/format';
+import { scheduleValue } from '../../../src/shared/schedules';
+
+function runRecord(): RunRecord {
+  const dataset = (name: string) => ({
+    name,
+    type: 'images' as const,
+    head: 'digit',
+    stem: 'image',
+    task: 'classification' as const,
+    train: { size: 100, classes: {} },
+    validation: { size: 10, classes: {} },
+    skipped: { count: 0, byClass: {}, items: [] },
+    sampleShape: [8, 8, 1],
+    fromCache: false,
+  });
+  return {
+    formatVersion: 1,
+    id: 'run-1',
+    experimentName: 'digits',
+    experimentPath: '/x.jointrain.yaml',
+    status: 'running',
+    pid: 1,
+    seed: 1,
+    epochs: { total: 4, completed: 0 },
+    timings: { startedAt: '' },
+    datasets: [dataset('clean'), dataset('noisy')],
+    heads: {},
+  };
+}
+
+const defaults = { mixing: { strategy: 'proportional' as const, temperature: 1 }, weights: { sampling: { clean: 1, noisy: 1 }, loss: { clean: 1, noisy: 1 } } };
+const view = (over: Partial<Parameters<typeof emptyRunView>[1] & object> = {}): RunView => emptyRunView(runRecord(), { ...defaults, ...over });
+
+const metrics = (over: Partial<EpochDatasetMetrics> = {}): EpochDatasetMetrics => ({
+  samples: 24,
+  trainLoss: 1,
+  valLoss: 0.9,
+  configuredShare: 0.5,
+  realizedShare: 0.5,
+  lossShare: 0.5,
+  epochsSeen: 1,
+  samplingWeight: 1,
+  lossWeight: 1,
+  ...over,
+});
+const summary: EpochGradientSummary = {
+  names: ['clean', 'noisy'],
+  steps: 5,
+  meanCosine: [
+    [1, -0.123],
+    [-0.123, 1],
+  ],
+  conflictFraction: [
+    [0, 0.4],
+    [0.4, 0],
+  ],
+  normShare: [0.7, 0.3],
+};
+const diagnostics = (globalStep: number, shares: Array<number | null>): MetricRecord => ({
+  kind: 'diagnostics',
+  epoch: 1,
+  step: globalStep,
+  globalStep,
+  time: '',
+  names: ['clean', 'noisy'],
+  norms: [1, 1],
+  normShares: shares,
+  cosine: [
+    [1, 0.2],
+    [0.2, 1],
+  ],
+  sharedParameters: 100,
+});
+const epoch = (
+  n: number,
+  over: Partial<Extract<MetricRecord, { kind: 'epoch' }>> = {},
+  clean: Partial<EpochDatasetMetrics> = {},
+  noisy: Partial<EpochDatasetMetrics> = {},
+): MetricRecord => ({
+  kind: 'epoch',
+  epoch: n,
+  steps: 10,
+  time: '',
+  durationMs: 1,
+  samplesPerSecond: 1,
+  totalLoss: 1,
+  datasets: { clean: metrics(clean), noisy: metrics(noisy) },
+  ...over,
+});
+const suggested = (suggestionId: string, loss: Record<string, number>, epochNo = 1): RunEvent => ({
+  kind: 'weights-suggested',
+  time: '',
+  epoch: epochNo,
+  suggestionId,
+  balancer: 'dwa',
+  loss,
+  reason: 'noisy learns slower',
+});
+const delta = (seq: number, m: MetricRecord[], events: RunEvent[] = []): HostToPanelMessage => ({ type: 'delta', seq, metrics: m, events });
+const started = (run: RunView): PanelState => reducePanel(initialPanelState, { type: 'snapshot', protocol: 2, seq: 1, run }).state;
+
+test('each diagnostic step adds a point to every dataset’s gradient-share curve at its global step', () => {
+  const run = foldRecords(view(), [diagnostics(25, [0.6, 0.4]), diagnostics(50, [0.55, null])], []);
+  assert.deepEqual(run.curves.clean?.gradShare, [
+    { x: 25, y: 0.6 },
+    { x: 50, y: 0.55 },
+  ]);
+  assert.deepEqual(run.curves.noisy?.gradShare, [{ x: 25, y: 0.4 }], 'a dataset absent from a step has no point there');
+  assert.equal(run.latestDiagnostics?.globalStep, 50);
+  assert.deepEqual(datasetsWithCurve(run, 'gradShare'), ['clean', 'noisy']);
+  assert.deepEqual(datasetsWithCurve(run, 'balancerWeight'), []);
+});
+
+test('an epoch record brings the balancer weights, the temperature and the conflict summary', () => {
+  const run = foldRecords(view(), [epoch(1, { temperature: 2, gradients: summary }, { balancerWeight: 1.3, gradNormShare: 0.7 })], []);
+  assert.deepEqual(
+    run.curves.clean?.balancerWeight?.map((p) => [p.epoch, p.y]),
+    [[1, 1.3]],
+  );
+  assert.equal(run.curves.noisy?.balancerWeight, undefined);
+  assert.deepEqual(run.temperatures, [2]);
+  assert.equal(run.latestGradients, summary);
+  assert.deepEqual(balancingColumns(run), ['balancerWeight', 'gradNormShare']);
+  assert.deepEqual(balancingColumns(foldRecords(view(), [epoch(1)], [])), [], 'a run without balancing has no extra columns');
+});
+
+test('a suggestion is listed when the trainer makes it and removed when it is decided', () => {
+  let state = started(view({ balancer: { type: 'dwa', mode: 'suggest' } }));
+  state = reducePanel(state, delta(2, [epoch(1)], [suggested('s-1', { clean: 0.8, noisy: 1.2 })])).state;
+  assert.deepEqual(
+    state.run?.suggestions.map((s) => [s.suggestionId, s.loss.noisy, s.reason]),
+    [['s-1', 1.2, 'noisy learns slower']],
+  );
+  state = reducePanel(state, delta(3, [], [suggested('s-1', { clean: 0.8, noisy: 1.2 })])).state;
+  assert.equal(state.run?.suggestions.length, 1, 'the same suggestion read twice is listed once');
+  state = reducePanel(state, delta(4, [], [{ kind: 'suggestion-decided', time: '', epoch: 1, suggestionId: 's-1', decision: 'rejected' }])).state;
+  assert.deepEqual(state.run?.suggestions, []);
+});
+
+test('mean cosines fall in buckets narrow around zero, and unobserved pairs in their own', () => {
+  assert.deepEqual([-0.9, -0.3, -0.1, 0, 0.05, 0.1, 0.3, null].map(cosineBucket), [
+    'conflict-strong',
+    'conflict-strong',
+    'conflict',
+    'neutral',
+    'neutral',
+    'aligned',
+    'aligned-strong',
+    'unobserved',
+  ]);
+  assert.equal(cosineBucket(Number.NaN), 'unobserved');
+});
+
+test('a heat-map cell says the mean cosine with a true minus sign and how often the pair conflicted', () => {
+  assert.equal(conflictCellText(-0.123, 0.4), '−0.12 · 40% conflict');
+  assert.equal(conflictCellText(0.5, null), '0.50');
+  assert.equal(conflictCellText(-0.001, 0), '0.00 · 0% conflict');
+  assert.equal(conflictCellText(null, 0.5), 'not observed');
+});
+
+test('the heat map reads the newest epoch’s summary and says how many diagnostic steps it covers', () => {
+  const map = conflictMap({ latestGradients: summary });
+  assert.ok(map);
+  assert.match(map.caption, /5 diagnostic steps/);
+  assert.deepEqual(
+    map.rows.map((r) => r.cells.map((c) => [c.text, c.bucket])),
+    [
+      [
+        ['—', 'self'],
+        ['−0.12 · 40% conflict', 'conflict'],
+      ],
+      [
+        ['−0.12 · 40% conflict', 'conflict'],
+        ['—', 'self'],
+      ],
+    ],
+  );
+});
+
+test('before an epoch with diagnostics ends, the heat map shows the newest diagnostic step', () => {
+  const run = foldRecords(view(), [diagnostics(25, [0.6, 0.4])], []);
+  const map = conflictMap(run);
+  assert.match(map?.caption ?? '', /1 diagnostic step \(epoch 1, step 25\)/);
+  assert.equal(map?.rows[0]?.cells[1]?.text, '0.20 · 0% conflict');
+  assert.equal(conflictMap(view()), undefined, 'diagnostics off: no heat map');
+});
+
+test('a suggestion reads as each named dataset’s current loss weight → the proposed one', () => {
+  const run = foldRecords(view(), [epoch(1, {}, { lossWeight: 2 })], []);
+  const suggestion: Suggestion = { suggestionId: 's-1', epoch: 1, balancer: 'dwa', loss: { noisy: 1.23456, clean: 0.5 }, reason: 'r' };
+  assert.deepEqual(
+    suggestionDiff(run, suggestion).map((row) => row.text),
+    ['clean: 2 → 0.5', 'noisy: 1 → 1.23'],
+  );
+  assert.equal(formatWeight(1000000), '1000000');
+  assert.equal(formatWeight(undefined), '–');
+});
+
+test('accepting a suggestion sends its loss weights with the sampling weights unchanged, under the suggestion’s id', () => {
+  const run = view();
+  run.weights.sampling.noisy = 0.25;
+  const suggestion: Suggestion = { suggestionId: 'dwa-e1', epoch: 1, balancer: 'dwa', loss: { noisy: 1.5 }, reason: 'r' };
+  assert.deepEqual(acceptRequest(run, suggestion), {
+    ok: true,
+    requestId: 'dwa-e1',
+    proposal: { sampling: { clean: 1, noisy: 0.25 }, loss: { clean: 1, noisy: 1.5 } },
+  });
+  assert.deepEqual(suggestedProposal(run, suggestion).loss, { clean: 1, noisy: 1.5 });
+  delete run.weights.sampling.clean;
+  const refused = acceptRequest(run, suggestion);
+  assert.equal(refused.ok, false);
+  assert.match(refused.ok ? '' : refused.problem, /clean: sampling weight must be a number/);
+});
+
+test('a suggestion shows as answered once this panel accepted or rejected it, until the trainer decides', () => {
+  let state = started(view());
+  state = reducePanel(state, delta(2, [], [suggested('s-1', { clean: 2 }), suggested('s-2', { noisy: 2 }, 2)])).state;
+  state = withSentRequest(state, { requestId: 's-1', untilEpoch: 3, sampling: { clean: 1, noisy: 1 }, loss: { clean: 2, noisy: 1 } });
+  state = withRejectionSent(state, 's-2');
+  const run = state.run as RunView;
+  assert.deepEqual(
+    suggestionCards(run, state.rejectionsSent).map((c) => [c.suggestion.suggestionId, c.status]),
+    [
+      ['s-1', 'accepting'],
+      ['s-2', 'rejecting'],
+    ],
+  );
+  // The trainer applies the accepted weights before its decision is read: still answered.
+  state = reducePanel(state, delta(3, [], [{ kind: 'weights-applied', time: '', epoch: 3, sampling: {}, loss: { clean: 2 }, requestId: 's-1' }])).state;
+  assert.equal(suggestionCards(state.run as RunView, state.rejectionsSent)[0]?.status, 'accepting');
+  state = reducePanel(state, delta(4, [], [{ kind: 'suggestion-decided', time: '', epoch: 2, suggestionId: 's-2', decision: 'rejected' }])).state;
+  assert.deepEqual(withRejectionSent(state, 's-1').rejectionsSent, ['s-1'], 'rejections of suggestions no longer listed are forgotten');
+});
+
+test('weights edited from a suggestion answer it while it is open; otherwise they get a fresh id', () => {
+  const run = foldRecords(view(), [], [suggested('s-1', { clean: 2 })]);
+  const fresh = () => 'panel-fresh';
+  assert.equal(weightRequestId(run, 's-1', [], fresh), 's-1');
+  assert.equal(weightRequestId(run, undefined, [], fresh), 'panel-fresh');
+  assert.equal(weightRequestId(run, 's-1', ['s-1'], fresh), 'panel-fresh', 'already rejected');
+  assert.equal(weightRequestId(run, 's-gone', [], fresh), 'panel-fresh', 'decided meanwhile');
+});
+
+test('scheduled weights are drawn as planned by scheduleValue over every epoch, beside the values in force', () => {
+  const loss = { type: 'linear' as const, from: 1, to: 0.25, start_epoch: 1, end_epoch: 4 };
+  const temperature = { type: 'cosine' as const, from: 3, to: 1, start_epoch: 2, end_epoch: 4 };
+  const run = foldRecords(
+    view({ schedules: { sampling: {}, loss: { noisy: loss }, temperature } }),
+    [epoch(1, { temperature: 3 }), epoch(2, { temperature: 2.5 }, {}, { lossWeight: 0.75 })],
+    [],
+  );
+  const charts = scheduleCharts(run);
+  assert.deepEqual(
+    charts.map((c) => c.key),
+    ['loss', 'temperature'],
+  );
+  const [lossChart, temperatureChart] = charts;
+  assert.deepEqual(lossChart?.epochs, [1, 2, 3, 4]);
+  assert.deepEqual(
+    lossChart?.lines.map((l) => l.label),
+    ['noisy'],
+  );
+  assert.deepEqual(
+    lossChart?.lines[0]?.planned,
+    [1, 2, 3, 4].map((e) => scheduleValue(loss, e)),
+  );
+  assert.deepEqual(lossChart?.lines[0]?.actual, [1, 0.75, null, null]);
+  assert.deepEqual(
+    temperatureChart?.lines[0]?.planned,
+    [1, 2, 3, 4].map((e) => scheduleValue(temperature, e)),
+  );
+  assert.deepEqual(temperatureChart?.lines[0]?.actual, [3, 2.5, null, null]);
+  assert.deepEqual(scheduleCharts(view()), [], 'no schedules: no chart');
+  assert.deepEqual(scheduleCharts(view({ schedules: { sampling: {}, loss: {} } })), []);
+});
+
+test('the balancer is described for the user, and says when its proposals wait for a decision', () => {
+  assert.equal(balancerSummary({}), undefined);
+  assert.match(balancerSummary({ balancer: { type: 'dwa', mode: 'suggest' } }) ?? '', /suggesting/);
+  assert.match(balancerSummary({ balancer: { type: 'gradnorm', mode: 'auto' } }) ?? '', /adjusting the loss weights itself/);
+  assert.match(balancerSummary({ balancer: { type: 'static', mode: 'auto' } }) ?? '', /static/);
+});
+
+test('a rejection from the panel is validated strictly and becomes the trainer’s reject-suggestion command', () => {
+  const parsed = parsePanelMessage({ type: 'reject-suggestion', runId: 'run-1', suggestionId: 'dwa-e3' });
+  assert.ok(parsed.ok);
+  if (parsed.message.type !== 'reject-suggestion') throw new Error(parsed.message.type);
+  assert.deepEqual(trainerCommandFor(parsed.message, []), { ok: true, command: { type: 'reject-suggestion', suggestionId: 'dwa-e3' } });
+  for (const refused of [
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: 'dwa-e3', extra: 1 },
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: '<img src=x>' },
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: '' },
+    { type: 'reject-suggestion', runId: 'run-1', suggestionId: 'x'.repeat(101) },
+    { type: 'reject-suggestion', runId: '../x', suggestionId: 'dwa-e3' },
+  ]) {
+    assert.equal(parsePanelMessage(refused).ok, false, JSON.stringify(refused));
+  }
+});
+
+test('accepting sends set-weights under the suggestion’s id; weights the trainer would refuse are not sent', () => {
+  const datasets = [
+    { name: 'clean', trainSize: 100 },
+    { name: 'noisy', trainSize: 100 },
+  ];
+  const message = { type: 'set-weights' as const, runId: 'run-1', requestId: 'dwa-e3', sampling: { clean: 1, noisy: 1 }, loss: { clean: 0.5, noisy: 2 } };
+  assert.ok(parsePanelMessage(message).ok);
+  assert.deepEqual(trainerCommandFor(message, datasets), {
+    ok: true,
+    command: { type: 'set-weights', requestId: 'dwa-e3', sampling: message.sampling, loss: message.loss },
+  });
+  const incomplete = trainerCommandFor({ ...message, loss: { clean: 1 } }, datasets);
+  assert.equal(incomplete.ok, false);
+  assert.deepEqual(trainerCommandFor({ type: 'pause', runId: 'run-1' }, datasets), { ok: true, command: { type: 'pause' } });
+});

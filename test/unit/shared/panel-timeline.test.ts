@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { emptyTimeline, foldTimeline, newestFirst, requestSource, type Timeline } from '../../../src/shared/panel/timeline';
+import type { RunEvent } from '../../../src/shared/runs/format';
+
+const ones = () => ({ sampling: { mnist: 1, rot: 1 }, loss: { mnist: 1, rot: 1 } });
+const fold = (events: RunEvent[]): Timeline => events.reduce(foldTimeline, emptyTimeline(ones()));
+const at = (minute: number) => `2026-12-05T14:${String(minute).padStart(2, '0')}:00.000Z`;
+
+test('a weight change lists each changed value old → new and who asked, newest first', () => {
+  const timeline = fold([
+    { kind: 'weights-requested', time: at(1), epoch: 3, step: 5, change: { loss: { mnist: 0.5 } }, requestId: 'panel-abc-1' },
+    { kind: 'weights-applied', time: at(2), epoch: 4, sampling: { mnist: 1, rot: 1 }, loss: { mnist: 0.5, rot: 1 }, requestId: 'panel-abc-1' },
+    { kind: 'weights-scheduled', time: at(3), epoch: 6, sampling: { rot: 2 } },
+  ]);
+  const [scheduled, applied, requested] = newestFirst(timeline);
+  assert.equal(scheduled?.summary, 'Weights set by the experiment’s schedule for epoch 6.');
+  assert.deepEqual(scheduled?.changes, ['rot sampling 1 → 2']);
+  assert.equal(applied?.summary, 'Weights changed from epoch 4, asked from this panel.');
+  assert.deepEqual(applied?.changes, ['mnist loss 1 → 0.5']);
+  assert.equal(requested?.summary, 'Weight change asked from this panel during epoch 3: applies when epoch 4 starts.');
+  assert.equal(applied?.tone, 'change');
+});
+
+test('who asked is read from the request id: panel, command palette, balancer, or the CLI without one', () => {
+  assert.equal(requestSource('panel-m1-2'), 'panel');
+  assert.equal(requestSource('host-1733400000000'), 'command palette');
+  assert.equal(requestSource('suggestion-8'), 'balancer');
+  assert.equal(requestSource(undefined), 'CLI');
+  const [applied] = newestFirst(fold([{ kind: 'weights-applied', time: at(1), epoch: 2, sampling: { mnist: 1, rot: 3 }, loss: { mnist: 1, rot: 1 } }]));
+  assert.equal(applied?.summary, 'Weights changed from epoch 2, asked from the command line.');
+  assert.deepEqual(applied?.changes, ['rot sampling 1 → 3']);
+});
+
+test('two requests applied at one epoch boundary make one entry that names both askers', () => {
+  const weights = { sampling: { mnist: 2, rot: 1 }, loss: { mnist: 1, rot: 1 } };
+  const timeline = fold([
+    { kind: 'weights-applied', time: at(1), epoch: 5, ...weights, requestId: 'panel-a' },
+    { kind: 'weights-applied', time: at(1), epoch: 5, ...weights, requestId: 'suggestion-4' },
+  ]);
+  assert.equal(timeline.entries.length, 1);
+  assert.equal(timeline.entries[0]?.summary, 'Weights changed from epoch 5, asked from this panel; also asked by accepting the balancer’s suggestion.');
+});
+
+test('pauses, suggestions, divergence and the end of the run read as sentences; checkpoints are left out', () => {
+  const summaries = newestFirst(
+    fold([
+      { kind: 'started', time: at(0), backend: 'cpu' },
+      {
+        kind: 'weights-suggested',
+        time: at(1),
+        epoch: 3,
+        suggestionId: 'suggestion-3',
+        balancer: 'gradnorm',
+        loss: { rot: 1.5 },
+        reason: 'rot trails in gradient norm.',
+      },
+      { kind: 'suggestion-decided', time: at(2), epoch: 3, suggestionId: 'suggestion-3', decision: 'edited', loss: { rot: 1.2 } },
+      { kind: 'paused', time: at(3), epoch: 4, step: 7 },
+      { kind: 'resumed', time: at(4), epoch: 4, step: 7 },
+      { kind: 'checkpoint', time: at(5), epoch: 4, name: 'epoch-4', best: true },
+      { kind: 'paused', time: at(6), epoch: 5, step: 1, reason: 'the run folder could not be written' },
+      { kind: 'resumed-from-checkpoint', time: at(7), epoch: 4, checkpoint: 'epoch-4', skipped: [] },
+      { kind: 'diverged', time: at(8), epoch: 6, step: 3, dataset: 'rot', message: 'loss became NaN' },
+      { kind: 'failed', time: at(9), message: 'the run diverged' },
+      { kind: 'stopped', time: at(10), epoch: 6 },
+      { kind: 'completed', time: at(11) },
+    ]),
+  ).map((entry) => `${entry.tone}: ${entry.summary}`);
+  assert.deepEqual(summaries, [
+    'info: Training completed.',
+    'info: Stopped after epoch 6.',
+    'problem: Failed: the run diverged',
+    'problem: Diverged in epoch 6 (rot): loss became NaN',
+    'info: Resumed from checkpoint epoch-4 (after epoch 4).',
+    'problem: Paused by the trainer in epoch 5: the run folder could not be written',
+    'info: Resumed in epoch 4.',
+    'info: Paused in epoch 4.',
+    'info: The balancer’s suggestion of epoch 3 was accepted with changes.',
+    'info: The gradnorm balancer suggested loss weights after epoch 3: rot trails in gradient norm.',
+    'info: Training started on the cpu backend.',
+  ]);
+});
+
+test('a refused change is a problem that names who asked and why', () => {
+  const [refused] = newestFirst(fold([{ kind: 'weights-rejected', time: at(1), reason: 'all sampling weights are zero', requestId: 'host-1' }]));
+  assert.equal(refused?.tone, 'problem');
+  assert.equal(refused?.summary, 'Weight change asked from the command palette was refused: all sampling weights are zero.');
+});

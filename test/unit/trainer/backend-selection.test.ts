@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs';
+import '../../fixtures/quietTfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { selectBackend, type ModuleLoader } from '../../../src/trainer/backend/selectBackend';
+import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_KERNEL_FIXES, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
+import { UserError } from '../../../src/trainer/errors';
+
+const GPU = '@tensorflow/tfjs-node-gpu';
+const NODE = '@tensorflow/tfjs-node';
+const WASM = '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * A folder whose node_modules holds the given packages (file bodies), and a loader that resolves
+ * from it, as the trainer's `require` would in a workspace with those packages installed. wasm is
+ * always there: it forwards to this repository's copy.
+ */
+function workspaceWith(packages: Record<string, string>): ModuleLoader {
+  const dir = mkdtempSync(join(tmpdir(), 'jointrain-backend-'));
+  const all = { [WASM]: `module.exports = require(${JSON.stringify(require.resolve(WASM))});`, ...packages };
+  for (const [name, body] of Object.entries(all)) {
+    mkdirSync(join(dir, 'node_modules', name), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', name, 'index.js'), body);
+  }
+  return createRequire(join(dir, 'index.js'));
+}
+
+const CUDA_MISSING = `throw new Error('libcudart.so.11.0: cannot open shared object file: No such file or directory\\n    at Module._extensions..node');`;
+
+/** Stands in for tfjs-node: registers a 'tensorflow' backend (the cpu kernels) that reports a GPU or not. */
+function fakeNativeBackend(usingGpu: boolean): () => void {
+  return () => {
+    tf.registerBackend('tensorflow', () => Object.assign(new MathBackendCPU(), { isUsingGpuDevice: usingGpu }));
+    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
+  };
+}
+
+afterEach(async () => {
+  if (tf.findBackend('tensorflow') !== null) {
+    await tf.setBackend('cpu');
+    tf.removeBackend('tensorflow');
+    for (const kernel of tf.getKernelsForBackend('tensorflow')) tf.unregisterKernel(kernel.kernelName, 'tensorflow');
+  }
+});
+
+test('auto without native packages picks wasm and says each native package is not installed', async () => {
+  const report = await selectBackend('auto', workspaceWith({}));
+  assert.deepEqual(report, {
+    name: 'wasm',
+    requested: 'auto',
+    usingGpu: false,
+    skipped: [
+      { name: 'tensorflow-gpu', reason: `${GPU} is not installed` },
+      { name: 'tensorflow', reason: `${NODE} is not installed` },
+    ],
+    kernels: [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'UnsortedSegmentSum',
+      'MaxPoolGrad',
+      'Conv2DBackpropInput',
+      'BatchMatMul',
+    ],
+  });
+  assert.equal(tf.getBackend(), 'wasm');
+});
+
+test('a GPU package that cannot load libcudart names the library and the CUDA version it needs', async () => {
+  const report = await selectBackend('auto', workspaceWith({ [GPU]: CUDA_MISSING }));
+  const gpu = report.skipped.find((skip) => skip.name === 'tensorflow-gpu');
+  assert.equal(gpu?.reason, `${GPU} could not load libcudart.so.11.0 (tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1 on the library path)`);
+  assert.equal(report.name, 'wasm');
+});
+
+test('a package that fails to load for another reason is skipped with its first error line', async () => {
+  const report = await selectBackend(
+    'auto',
+    workspaceWith({ [NODE]: `throw new Error('The module was compiled against a different Node.js version\\nmore');` }),
+  );
+  assert.deepEqual(report.skipped[1], { name: 'tensorflow', reason: `${NODE} failed to load: The module was compiled against a different Node.js version` });
+});
+
+test('a present native package is chosen; a GPU package that sees no GPU is skipped with the reason', async () => {
+  const loaded: string[] = [];
+  const load: ModuleLoader = (name) => {
+    loaded.push(name);
+    if ((name === GPU || name === NODE) && tf.findBackend('tensorflow') === null) fakeNativeBackend(false)();
+    return {};
+  };
+  const report = await selectBackend('auto', load);
+  assert.equal(report.name, 'tensorflow');
+  assert.equal(report.usingGpu, false);
+  assert.deepEqual(report.skipped, [
+    { name: 'tensorflow-gpu', reason: 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)' },
+  ]);
+  assert.deepEqual(loaded, [GPU, NODE]);
+});
+
+test('a GPU package whose backend reports a GPU device is chosen and recorded as using the GPU', async () => {
+  const report = await selectBackend('auto', (name) => {
+    if (name === GPU) fakeNativeBackend(true)();
+    return {};
+  });
+  assert.deepEqual(report, { name: 'tensorflow-gpu', requested: 'auto', usingGpu: true, skipped: [] });
+});
+
+test('an explicit backend that is not installed is an error that says how to install it', async () => {
+  await assert.rejects(selectBackend('tensorflow', workspaceWith({})), (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.equal(error.message, `backend 'tensorflow' is not available: ${NODE} is not installed`);
+    assert.equal(error.hint, `install it with \`npm i ${NODE}\`, or use backend: auto`);
+    return true;
+  });
+});
+
+test('an explicit GPU backend without CUDA is an error naming the library, with the CUDA requirement in the fix', async () => {
+  await assert.rejects(selectBackend('tensorflow-gpu', workspaceWith({ [GPU]: CUDA_MISSING })), (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.match(error.message, /could not load libcudart\.so\.11\.0/);
+    assert.match(error.hint ?? '', /npm i @tensorflow\/tfjs-node-gpu` on a machine with CUDA 11\.2 \/ cuDNN 8\.1/);
+    return true;
+  });
+});
+
+test('choosing wasm registers the gradient kernels, and registering again changes nothing', async () => {
+  await selectBackend('wasm', workspaceWith({}));
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul');
+  const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
+  const first = registered();
+  registerWasmGradients();
+  assert.deepEqual(registered(), first);
+  for (const kernel of WASM_GRADIENT_KERNELS) assert.ok(first.includes(kernel.kernelFunc));
+  assert.deepEqual(wasmKernelsInUse(), names);
+});
+
+test("the run records which wasm kernels are jointrain's, and records none on another backend", async () => {
+  const wasm = await selectBackend('wasm', workspaceWith({}));
+  assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul'));
+  const cpu = await selectBackend('cpu', workspaceWith({}));
+  assert.equal(cpu.kernels, undefined);
+});

@@ -1,0 +1,396 @@
+import * as tf from '@tensorflow/tfjs';
+import '../../fixtures/quietTfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { registerWasmGradients, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
+import { assertClose, onBackend, seededValues } from './backend-compare';
+
+type Pad = 'same' | 'valid';
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: Pad;
+  dilations?: [number, number];
+}
+
+/** Runs a kernel by name on one backend with inputs made from the same seeded values. */
+async function kernelOn(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' }>,
+  attrs: tf.NamedAttrMap,
+): Promise<{ shape: number[]; values: Float32Array }> {
+  return onBackend(backend, () => {
+    const tensors: tf.NamedTensorMap = {};
+    for (const [name, input] of Object.entries(inputs)) tensors[name] = tf.tensor(input.values, input.shape, input.dtype ?? 'float32');
+    return tf.engine().runKernel(kernel, tensors, attrs) as tf.Tensor;
+  });
+}
+
+function dyShape(c: ConvCase, outChannels: number): number[] {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, c.dilations ?? 1, c.pad, undefined, outChannels !== c.filter[3]);
+  return [info.batchSize, info.outHeight, info.outWidth, outChannels];
+}
+
+async function sameOnBothBackends(kernel: string, inputs: Parameters<typeof kernelOn>[2], attrs: tf.NamedAttrMap): Promise<void> {
+  const cpu = await kernelOn('cpu', kernel, inputs, attrs);
+  const wasm = await kernelOn('wasm', kernel, inputs, attrs);
+  assertClose(wasm, cpu, 1e-4);
+}
+
+const CONV_CASES: ConvCase[] = [
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'valid' },
+  { x: [3, 9, 7, 2], filter: [3, 3, 2, 5], strides: [2, 2], pad: 'same' },
+  { x: [3, 9, 7, 2], filter: [3, 2, 2, 5], strides: [2, 2], pad: 'valid' },
+  { x: [1, 10, 10, 4], filter: [5, 5, 4, 2], strides: [2, 1], pad: 'same' },
+  { x: [4, 1, 12, 3], filter: [1, 3, 3, 6], strides: [1, 2], pad: 'same' },
+];
+
+const DEPTHWISE_CASES: ConvCase[] = [
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 1], strides: [1, 1], pad: 'same' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'valid' },
+  { x: [3, 9, 7, 4], filter: [3, 3, 4, 2], strides: [2, 2], pad: 'same' },
+  { x: [3, 9, 7, 2], filter: [2, 3, 2, 3], strides: [2, 2], pad: 'valid' },
+  { x: [2, 11, 11, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'same', dilations: [2, 2] },
+  { x: [2, 11, 9, 2], filter: [3, 2, 2, 1], strides: [1, 1], pad: 'valid', dilations: [2, 3] },
+];
+
+/** A [fh,fw,c,m] filter with d−1 zero taps between its taps: what a dilation of d computes with. */
+function spreadFilter(
+  values: Float32Array,
+  [fh, fw, c, m]: [number, number, number, number],
+  [dh, dw]: [number, number],
+): { shape: number[]; values: Float32Array } {
+  const spreadW = (fw - 1) * dw + 1;
+  const shape = [(fh - 1) * dh + 1, spreadW, c, m];
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const depth = c * m;
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      const from = (i * fw + j) * depth;
+      out.set(values.subarray(from, from + depth), (i * dh * spreadW + j * dw) * depth);
+    }
+  }
+  return { shape, values: out };
+}
+
+const describeCase = (c: ConvCase): string =>
+  `x ${c.x.join('×')}, filter ${c.filter.join('×')}, strides ${c.strides.join(',')}, ${c.pad}${c.dilations ? `, dilations ${c.dilations.join(',')}` : ''}`;
+
+before(() => registerWasmGradients());
+
+describe('Conv2DBackpropFilter on wasm equals cpu', () => {
+  for (const c of CONV_CASES) {
+    test(describeCase(c), async () => {
+      const dy = dyShape(c, c.filter[3]);
+      await sameOnBothBackends(
+        tf.Conv2DBackpropFilter,
+        { x: { shape: c.x, values: seededValues(c.x, 1) }, dy: { shape: dy, values: seededValues(dy, 2) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      );
+    });
+  }
+});
+
+describe('Conv2DBackpropInput on wasm (replaced for speed) equals cpu', () => {
+  const cases: Array<ConvCase & { explicit?: tf.backend_util.ExplicitPadding; dataFormat?: 'NHWC' | 'NCHW' }> = [
+    ...CONV_CASES,
+    { x: [2, 16, 16, 16], filter: [3, 3, 16, 32], strides: [2, 2], pad: 'same' },
+    { x: [2, 7, 8, 3], filter: [3, 2, 3, 4], strides: [3, 2], pad: 'valid' },
+    { x: [2, 10, 11, 3], filter: [2, 2, 3, 4], strides: [3, 4], pad: 'valid' },
+    { x: [2, 11, 10, 2], filter: [2, 3, 2, 3], strides: [4, 4], pad: 'same' },
+    { x: [2, 12, 12, 3], filter: [4, 4, 3, 5], strides: [4, 4], pad: 'valid' },
+    { x: [2, 9, 7, 3], filter: [3, 3, 3, 4], strides: [2, 1], pad: 'same', dataFormat: 'NCHW' },
+    {
+      x: [2, 6, 7, 2],
+      filter: [2, 3, 2, 3],
+      strides: [1, 2],
+      pad: 'valid',
+      explicit: [
+        [0, 0],
+        [3, 1],
+        [0, 4],
+        [0, 0],
+      ],
+    },
+  ];
+  for (const c of cases) {
+    const name = `${describeCase(c)}${c.explicit ? `, explicit ${JSON.stringify(c.explicit)}` : ''}${c.dataFormat === 'NCHW' ? ', NCHW' : ''}`;
+    test(name, async () => {
+      const pad = c.explicit ?? c.pad;
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, pad);
+      const channelsFirst = c.dataFormat === 'NCHW';
+      const [b, h, w, ci] = c.x;
+      const dy = channelsFirst ? [b, c.filter[3], info.outHeight, info.outWidth] : [b, info.outHeight, info.outWidth, c.filter[3]];
+      await sameOnBothBackends(
+        tf.Conv2DBackpropInput,
+        { dy: { shape: dy, values: seededValues(dy, 8) }, filter: { shape: c.filter, values: seededValues(c.filter, 9) } },
+        { strides: c.strides, pad, dataFormat: c.dataFormat ?? 'NHWC', inputShape: channelsFirst ? [b, ci, h, w] : c.x },
+      );
+    });
+  }
+});
+
+describe('DepthwiseConv2dNativeBackpropFilter on wasm equals cpu', () => {
+  for (const c of DEPTHWISE_CASES) {
+    test(describeCase(c), async () => {
+      const dy = dyShape(c, c.filter[2] * c.filter[3]);
+      const inputs = { x: { shape: c.x, values: seededValues(c.x, 3) }, dy: { shape: dy, values: seededValues(dy, 4) } };
+      const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations ?? [1, 1], filterShape: c.filter };
+      if (c.dilations === undefined) return sameOnBothBackends(tf.DepthwiseConv2dNativeBackpropFilter, inputs, attrs);
+      // The cpu kernel ignores dilations; its gradient for the zero-spread filter, sampled every d-th tap, is the reference.
+      const [dh, dw] = c.dilations;
+      const spread: [number, number, number, number] = [(c.filter[0] - 1) * dh + 1, (c.filter[1] - 1) * dw + 1, c.filter[2], c.filter[3]];
+      const full = await kernelOn('cpu', tf.DepthwiseConv2dNativeBackpropFilter, inputs, { ...attrs, dilations: [1, 1], filterShape: spread });
+      const expected = await onBackend('cpu', () => tf.stridedSlice(tf.tensor(full.values, full.shape), [0, 0, 0, 0], spread, [dh, dw, 1, 1]));
+      assertClose(await kernelOn('wasm', tf.DepthwiseConv2dNativeBackpropFilter, inputs, attrs), expected, 1e-4);
+    });
+  }
+});
+
+describe('DepthwiseConv2dNativeBackpropInput on wasm equals cpu', () => {
+  for (const c of DEPTHWISE_CASES) {
+    test(describeCase(c), async () => {
+      const dy = dyShape(c, c.filter[2] * c.filter[3]);
+      const filter = { shape: c.filter, values: seededValues(c.filter, 6) };
+      const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations ?? [1, 1], inputShape: c.x };
+      const inputs = { dy: { shape: dy, values: seededValues(dy, 5) }, filter };
+      if (c.dilations === undefined) return sameOnBothBackends(tf.DepthwiseConv2dNativeBackpropInput, inputs, attrs);
+      // The cpu kernel ignores dilations; the same filter spread out with zeros and dilation 1 is the reference.
+      const spread = spreadFilter(filter.values, c.filter, c.dilations);
+      const expected = await kernelOn('cpu', tf.DepthwiseConv2dNativeBackpropInput, { ...inputs, filter: spread }, { ...attrs, dilations: [1, 1] });
+      assertClose(await kernelOn('wasm', tf.DepthwiseConv2dNativeBackpropInput, inputs, attrs), expected, 1e-4);
+    });
+  }
+});
+
+describe('UnsortedSegmentSum on wasm equals cpu', () => {
+  const cases: Array<{ x: number[]; ids: number[]; numSegments: number }> = [
+    { x: [6], ids: [0, 2, 2, 1, 0, 2], numSegments: 3 },
+    { x: [5, 4], ids: [3, 3, 0, 1, 3], numSegments: 5 },
+    { x: [7, 2, 3], ids: [1, 0, 1, 1, 6, 2, 0], numSegments: 7 },
+    { x: [4, 3], ids: [0, -1, 9, 1], numSegments: 2 },
+  ];
+  for (const c of cases) {
+    test(`x ${c.x.join('×')}, ${c.numSegments} segments, ids ${c.ids.join(',')}`, async () => {
+      await sameOnBothBackends(
+        tf.UnsortedSegmentSum,
+        { x: { shape: c.x, values: seededValues(c.x, 7) }, segmentIds: { shape: [c.ids.length], values: Int32Array.from(c.ids), dtype: 'int32' } },
+        { numSegments: c.numSegments },
+      );
+    });
+  }
+});
+
+describe('gradients through the ops on wasm equal cpu', () => {
+  const gradientCases: Array<{ name: string; inputs: number[][]; f: (...xs: tf.Tensor[]) => tf.Tensor }> = [
+    {
+      name: 'conv2d, stride 2, same',
+      inputs: [
+        [2, 9, 9, 3],
+        [3, 3, 3, 4],
+      ],
+      f: (x, w) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'))),
+    },
+    {
+      name: 'depthwiseConv2d, stride 2, valid',
+      inputs: [
+        [2, 9, 9, 3],
+        [3, 3, 3, 2],
+      ],
+      f: (x, w) => tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'))),
+    },
+    {
+      name: 'separableConv2d, stride 1, same',
+      inputs: [
+        [2, 7, 7, 3],
+        [3, 3, 3, 2],
+        [1, 1, 6, 4],
+      ],
+      f: (x, d, p) => tf.sum(tf.square(tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, 1, 'same'))),
+    },
+    {
+      name: 'gather (embedding lookup) with repeated ids',
+      inputs: [[6, 4]],
+      f: (table) => tf.sum(tf.square(tf.gather(table as tf.Tensor2D, tf.tensor1d([1, 4, 1, 0, 5, 1], 'int32')))),
+    },
+  ];
+  for (const [shape, size, stride, pad] of [
+    [[2, 8, 8, 4], 2, 2, 'valid'],
+    [[3, 9, 7, 5], 3, 2, 'same'],
+    [[2, 9, 9, 3], 3, 1, 'same'],
+    [[2, 10, 9, 3], 2, 3, 'valid'],
+    [[2, 6, 6, 3], 3, 3, 1],
+  ] as const) {
+    gradientCases.push({
+      name: `maxPool ${size}×${size}, stride ${stride}, ${pad}, x ${shape.join('×')} (replaces wasm's MaxPoolGrad)`,
+      inputs: [shape.slice()],
+      f: (x) => {
+        const pooled = tf.maxPool(x as tf.Tensor4D, size, stride, pad);
+        return tf.sum(tf.mul(pooled, tf.tensor(seededValues(pooled.shape, 30), pooled.shape)));
+      },
+    });
+  }
+  for (const c of gradientCases) {
+    test(c.name, async () => {
+      const run = (backend: string) =>
+        Promise.all(
+          c.inputs.map((_, i) =>
+            onBackend(backend, () => {
+              const xs = c.inputs.map((shape, k) => tf.tensor(seededValues(shape, 10 + k), shape));
+              return tf.grads(c.f)(xs)[i] as tf.Tensor;
+            }),
+          ),
+        );
+      const cpu = await run('cpu');
+      const wasm = await run('wasm');
+      cpu.forEach((expected, i) => assertClose(wasm[i] as typeof expected, expected, 1e-4));
+    });
+  }
+});
+
+test('max pooling sends the gradient of an all-negative window to its maximum on wasm, as on cpu', async () => {
+  const gradient = (backend: string) =>
+    onBackend(backend, () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([-5, -1, -3, -2, 4, 1, 3, 2], [2, 2, 2, 1])),
+    );
+  assert.deepEqual(Array.from((await gradient('wasm')).values), [0, 1, 0, 0, 1, 0, 0, 0]);
+  assertClose(await gradient('wasm'), await gradient('cpu'), 0);
+});
+
+describe("max pooling on wasm sends a tied window's gradient to its first maximum in row-major order, as cpu does", () => {
+  test('one window with a three-way tie and one all-equal window', async () => {
+    const gradient = (backend: string) =>
+      onBackend(backend, () =>
+        tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([0, 3, -1, -1, 3, 3, -1, -1], [1, 2, 4, 1])),
+      );
+    assert.deepEqual(Array.from((await gradient('cpu')).values), [0, 1, 1, 0, 0, 0, 0, 0]);
+    assertClose(await gradient('wasm'), await gradient('cpu'), 0);
+  });
+  for (const [size, stride, pad] of [
+    [2, 2, 'valid'],
+    [3, 2, 'same'],
+    [2, 1, 'valid'],
+  ] as const) {
+    test(`maxPool ${size}×${size}, stride ${stride}, ${pad}, on values with many ties`, async () => {
+      const shape = [2, 8, 8, 3];
+      const ties = Float32Array.from(seededValues(shape, 40), (value) => Math.round(value * 1.5));
+      const gradient = (backend: string) =>
+        onBackend(backend, () =>
+          tf.grad((x: tf.Tensor) => {
+            const pooled = tf.maxPool(x as tf.Tensor4D, size, stride, pad);
+            return tf.sum(tf.mul(pooled, tf.tensor(seededValues(pooled.shape, 41), pooled.shape)));
+          })(tf.tensor4d(ties, shape as [number, number, number, number])),
+        );
+      assertClose(await gradient('wasm'), await gradient('cpu'), 0);
+    });
+  }
+});
+
+interface PoolCase {
+  x: [number, number, number, number];
+  size: number | [number, number];
+  stride: number | [number, number];
+  pad: Pad | number;
+  rounding?: 'floor' | 'round' | 'ceil';
+}
+
+/** x's values: seeded floats, small integers (ties in most windows), or stretches of −∞ and NaN among ties. */
+const POOL_VALUES: Record<string, (shape: number[]) => Float32Array> = {
+  'distinct values': (shape) => seededValues(shape, 50),
+  'many ties': (shape) => Float32Array.from(seededValues(shape, 51), (value) => Math.round(value * 1.5)),
+  'ties, −∞ and NaN': (shape) => Float32Array.from(seededValues(shape, 52), (value, i) => (i % 7 < 2 ? -Infinity : i % 11 === 0 ? NaN : Math.round(value))),
+};
+
+const POOL_CASES: PoolCase[] = [
+  { x: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' },
+  { x: [3, 9, 7, 2], size: 2, stride: 2, pad: 'same' },
+  { x: [2, 9, 9, 3], size: 3, stride: 2, pad: 'same' },
+  { x: [2, 9, 8, 4], size: 3, stride: 2, pad: 'valid' },
+  { x: [2, 7, 7, 3], size: 3, stride: 1, pad: 'same' },
+  { x: [2, 8, 8, 2], size: 2, stride: 1, pad: 'valid' },
+  { x: [2, 10, 9, 3], size: 3, stride: 3, pad: 'valid' },
+  { x: [2, 7, 9, 2], size: 2, stride: 3, pad: 'same' },
+  { x: [2, 9, 10, 3], size: [2, 3], stride: [1, 2], pad: 'same' },
+  { x: [2, 6, 6, 3], size: 3, stride: 2, pad: 1, rounding: 'ceil' },
+];
+
+const describePool = (c: PoolCase): string =>
+  `x ${c.x.join('×')}, pool ${[c.size].flat().join('×')}, stride ${[c.stride].flat().join(',')}, pad ${c.pad}${c.rounding ? ` (${c.rounding})` : ''}`;
+
+describe('MaxPoolGrad on wasm equals cpu bit for bit', () => {
+  for (const c of POOL_CASES) {
+    for (const [kind, values] of Object.entries(POOL_VALUES)) {
+      test(`${describePool(c)}, ${kind}`, async () => {
+        const x = values(c.x);
+        const pooled = await onBackend('cpu', () => tf.maxPool(tf.tensor4d(x, c.x), c.size, c.stride, c.pad, c.rounding));
+        const attrs = { filterSize: c.size, strides: c.stride, pad: c.pad, ...(c.rounding ? { dimRoundingMode: c.rounding } : {}) };
+        const inputs = { dy: { shape: pooled.shape, values: seededValues(pooled.shape, 53) }, input: { shape: c.x, values: x }, output: pooled };
+        const cpu = await kernelOn('cpu', tf.MaxPoolGrad, inputs, attrs);
+        const wasm = await kernelOn('wasm', tf.MaxPoolGrad, inputs, attrs);
+        assert.deepEqual(wasm.shape, cpu.shape);
+        // Strict deepEqual compares as Object.is: a wrong pick, another rounding or a −0 all fail.
+        assert.deepEqual(Array.from(wasm.values), Array.from(cpu.values));
+      });
+    }
+  }
+});
+
+describe('BatchMatMul with a transposed operand on wasm equals cpu (transposed first, then XNNPACK)', () => {
+  const cases: Array<{ a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }> = [
+    { a: [5, 7], b: [3, 7], transposeA: false, transposeB: true },
+    { a: [7, 5], b: [7, 3], transposeA: true, transposeB: false },
+    { a: [7, 5], b: [3, 7], transposeA: true, transposeB: true },
+    { a: [5, 7], b: [7, 3], transposeA: false, transposeB: false },
+    { a: [2, 4, 6], b: [2, 5, 6], transposeA: false, transposeB: true },
+    { a: [3, 6, 4], b: [1, 6, 5], transposeA: true, transposeB: false },
+    { a: [16, 33], b: [40, 33], transposeA: false, transposeB: true },
+  ];
+  for (const c of cases) {
+    test(`a ${c.a.join('×')}${c.transposeA ? 'ᵀ' : ''} · b ${c.b.join('×')}${c.transposeB ? 'ᵀ' : ''}`, async () => {
+      const inputs = { a: { shape: c.a, values: seededValues(c.a, 61) }, b: { shape: c.b, values: seededValues(c.b, 67) } };
+      await sameOnBothBackends('BatchMatMul', inputs, { transposeA: c.transposeA, transposeB: c.transposeB });
+    });
+  }
+
+  test('it is the kernel wasm uses, and a transposed product frees its transposed copy', async () => {
+    await tf.setBackend('wasm');
+    assert.ok(wasmKernelsInUse().includes('BatchMatMul'));
+    const a = tf.tensor(seededValues([6, 4], 1), [6, 4]);
+    const b = tf.tensor(seededValues([5, 4], 2), [5, 4]);
+    tf.dispose(tf.matMul(a, b, false, true));
+    const dataBefore = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) tf.dispose(tf.matMul(a, b, false, true));
+    assert.equal(tf.engine().backend.numDataIds(), dataBefore);
+    tf.dispose([a, b]);
+  });
+});
+
+test('the composed kernels free every intermediate tensor', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor(seededValues([2, 8, 8, 3], 1), [2, 8, 8, 3]) as tf.Tensor4D;
+  const w = tf.tensor(seededValues([3, 3, 3, 2], 2), [3, 3, 3, 2]) as tf.Tensor4D;
+  const table = tf.tensor(seededValues([5, 3], 3), [5, 3]) as tf.Tensor2D;
+  const step = () =>
+    tf.tidy(() => {
+      const loss = (a: tf.Tensor, b: tf.Tensor, t: tf.Tensor) =>
+        tf.addN([
+          tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')),
+          tf.sum(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')),
+          tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')),
+          tf.sum(tf.maxPool(a as tf.Tensor4D, 3, 2, 'same')),
+          tf.sum(tf.gather(t, tf.tensor1d([0, 2, 2], 'int32'))),
+        ]);
+      return tf.grads(loss)([x, tf.slice(w, [0, 0, 0, 0], [3, 3, 3, 2]), table]);
+    });
+  tf.dispose(step());
+  const tensorsBefore = tf.memory().numTensors;
+  const dataBefore = tf.engine().backend.numDataIds();
+  for (let i = 0; i < 3; i++) tf.dispose(step());
+  assert.equal(tf.memory().numTensors, tensorsBefore);
+  assert.equal(tf.engine().backend.numDataIds(), dataBefore);
+  tf.dispose([x, w, table]);
+});

@@ -18,6 +18,8 @@ import { createProgressReporter } from './cli/progressReporter';
 import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
 import { ExperimentError, UserError } from './errors';
+import { describeSystemError, runSystemError } from './systemErrors';
+import { findResumableCheckpoint } from './runs/trainerState';
 import { runExperiment } from './runExperiment';
 import { loadRunRecord, lockRefusal } from './runs/runFolder';
 import { experimentTemplate } from './scaffold/experimentTemplate';
@@ -70,16 +72,24 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   const stop = stopOnSignals((signal) =>
     process.stderr.write(`${signal}: stopping after this step (evaluate, checkpoint, save the model); send it again to exit now\n`),
   );
+  let runDir: string | undefined;
   const result = await runExperiment({
     experiment: loaded,
     runsDir,
     cacheDir: resolve(options.cacheDir ?? join(runsDir, '..', 'cache')),
-    reporter,
+    reporter: { ...reporter, onRunCreated: (dir) => ((runDir = dir), reporter.onRunCreated?.(dir)) },
     stop: stop.signal,
     ...(options.runId !== undefined ? { runId: options.runId } : {}),
     ...(options.channel ? { channel: true } : {}),
     ...(options.stdinCommands ? { commands: process.stdin } : {}),
-  }).finally(() => stop.dispose());
+  })
+    .catch((error: unknown) => {
+      throw runSystemError(
+        error,
+        runDir === undefined ? undefined : { dir: runDir, resumable: findResumableCheckpoint(join(runDir, RUN_FILES.checkpoints)) !== undefined },
+      );
+    })
+    .finally(() => stop.dispose());
   if (options.stdinCommands) process.stdin.destroy();
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
@@ -119,7 +129,11 @@ export async function resumeCommand(
     resume: dir,
     ...(options.channel ? { channel: true } : {}),
     ...(options.stdinCommands ? { commands: process.stdin } : {}),
-  }).finally(() => stop.dispose());
+  })
+    .catch((error: unknown) => {
+      throw runSystemError(error, { dir, resumable: findResumableCheckpoint(join(dir, RUN_FILES.checkpoints)) !== undefined });
+    })
+    .finally(() => stop.dispose());
   if (options.stdinCommands) process.stdin.destroy();
   if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
   else if (result.lastEpoch)
@@ -286,6 +300,11 @@ function reportError(error: unknown): number {
   }
   if (error instanceof UserError) {
     process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    return 1;
+  }
+  const system = describeSystemError(error);
+  if (system !== undefined) {
+    process.stderr.write(`error: ${system.message}\nhint: ${system.fix}\n`);
     return 1;
   }
   process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

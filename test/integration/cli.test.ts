@@ -328,3 +328,21 @@ test('resume and compare of a folder whose run.json is broken are refused with t
     assert.doesNotMatch(result.stderr, /internal error/);
   }
 });
+
+test('a file-system error during a run is one line with its path and the fix, not an internal error with a stack; run.json says failed', () => {
+  const runsDir = mkdtempSync(join(tmpdir(), 'jointrain-io-'));
+  writeFileSync(join(runsDir, 'not-a-folder'), 'a file');
+  const { status, stderr } = jointrain(
+    ['run', 'tiny.jointrain.yaml', '--quiet', '--runs-dir', join(runsDir, 'runs'), '--cache-dir', join(runsDir, 'not-a-folder', 'cache')],
+    workspace.dir,
+  );
+  assert.equal(status, 1, stderr);
+  assert.equal(
+    stderr,
+    `error: ${join(runsDir, 'not-a-folder', 'cache')}: a part of the path is a file, not a folder (ENOTDIR)\nhint: check the path, then run it again\n`,
+  );
+  const [id] = readdirSync(join(runsDir, 'runs'));
+  const record = JSON.parse(readFileSync(join(runsDir, 'runs', id as string, 'run.json'), 'utf8')) as RunRecord;
+  assert.equal(record.status, 'failed');
+  assert.match(record.error ?? '', /ENOTDIR/);
+});

@@ -109,6 +109,33 @@ test('a checkpoint in the layout of version 0.1 (weights and suggestions as loos
   assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
 });
 
+test('a run whose final model could not be written fails with the path, and a resume writes the model without training again', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 2 });
+  let runDir = '';
+  const run = runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: {
+      onRunCreated: (dir) => (runDir = dir),
+      // A file where model/ goes: the model cannot be saved once training ends.
+      onStep: (record) => record.epoch === 2 && record.step === 1 && writeFileSync(join(runDir, 'model'), 'in the way'),
+    },
+  });
+  await assert.rejects(run, (error: NodeJS.ErrnoException) => typeof error.code === 'string' && (error.path ?? '').startsWith(join(runDir, 'model')));
+  const failed = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.epochs.completed, 2, 'every epoch trained and checkpointed');
+
+  rmSync(join(runDir, 'model'));
+  const stepsBefore = metrics(runDir).filter((r) => r.kind === 'step').length;
+  const record = await resume(runDir);
+  assert.equal(record.status, 'completed');
+  assert.equal(record.resumes?.[0]?.checkpoint, 'epoch-0002');
+  assert.equal(metrics(runDir).filter((r) => r.kind === 'step').length, stepsBefore, 'nothing trained again');
+  assert.ok(weights(runDir).length > 0);
+});
+
 test('a completed run or a folder without checkpoints cannot be resumed, and says why', async () => {
   const workspace = await createTinyWorkspace({ epochs: 1 });
   const finished = await train(workspace);

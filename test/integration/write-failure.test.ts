@@ -12,10 +12,11 @@ import type { RunEvent, RunRecord } from '../../src/shared/runs/format';
 import { parseMetrics } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { writeAtomically } from '../../src/node/atomicWrite';
-import type { RunFolderIo } from '../../src/trainer/runs/runFolder';
+import { fileIo, type RunFolderIo } from '../../src/trainer/runs/runFolder';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
+const readRecord = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
 const diskFull = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
 /** Real writes, until `full`: then an append writes half its bytes and fails, as a full disk does. */
@@ -33,6 +34,8 @@ function fillableDisk(): RunFolderIo & { full: boolean } {
       if (this.full) throw diskFull();
       writeAtomically(path, text);
     },
+    // In place needs no new blocks: it works on a full disk too.
+    overwrite: (path, text) => fileIo.overwrite(path, text),
   };
 }
 
@@ -43,6 +46,7 @@ test('a full disk pauses the run with a message; a resume once it has space cont
   const warnings: string[] = [];
   const statuses: string[] = [];
   let runDir = '';
+  const onDisk: RunRecord[] = [];
   const result = await runExperiment({
     experiment: await loadExperiment(workspace.experimentFile),
     runsDir: workspace.runsDir,
@@ -59,6 +63,8 @@ test('a full disk pauses the run with a message; a resume once it has space cont
         warnings.push(message);
         if (warnings.length === 1) commands.write('{"type":"resume"}\n');
         else if (warnings.length === 2) {
+          // Still paused (the first warning comes just before the pause is recorded).
+          onDisk.push(readRecord(runDir));
           disk.full = false;
           commands.write('{"type":"resume"}\n');
         }
@@ -72,6 +78,8 @@ test('a full disk pauses the run with a message; a resume once it has space cont
   assert.match(warnings[1] ?? '', /still not writable; the run stays paused$/);
   assert.equal(warnings.length, 2);
   assert.deepEqual(statuses.slice(0, 2), ['paused', 'running'], 'the host hears of the pause over the channel, which needs no disk');
+  assert.equal(onDisk[0]?.status, 'paused', 'run.json says paused while the disk is full, not running');
+  assert.match(onDisk[0]?.error ?? '', /the disk is full/);
 
   // Every line on disk is whole, and nothing was lost or doubled while the disk was full.
   const metricsText = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8');
@@ -97,4 +105,38 @@ test('a full disk pauses the run with a message; a resume once it has space cont
   assert.ok(events.some((e) => e.kind === 'resumed'));
   assert.equal(events.at(-1)?.kind, 'completed');
   assert.equal((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord).error, undefined, 'the error is cleared once writes work again');
+});
+
+test('a run stopped while paused on a full disk says so in run.json, and the disk never freed loses no record already written', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 4 });
+  const disk = fillableDisk();
+  const commands = new PassThrough();
+  let runDir = '';
+  let stepsBefore = 0;
+  const result = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    io: disk,
+    commands,
+    reporter: {
+      onRunCreated: (dir) => (runDir = dir),
+      onStep: (record) => {
+        if (record.epoch === 2 && record.step === 3) {
+          disk.full = true;
+          stepsBefore = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).filter((m) => m.kind === 'step').length;
+        }
+      },
+      // Paused for the disk: the user gives up and stops the run (Ctrl-C does the same).
+      onWarning: () => commands.write('{"type":"stop"}\n'),
+    },
+  });
+  commands.end();
+
+  assert.equal(result.record.status, 'stopped');
+  const record = readRecord(runDir);
+  assert.equal(record.status, 'stopped', 'not running, though the disk never freed');
+  assert.match(record.error ?? '', /the disk is full/);
+  const steps = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).filter((m) => m.kind === 'step');
+  assert.ok(steps.length >= stepsBefore, 'what was on disk before the disk filled is still there');
 });

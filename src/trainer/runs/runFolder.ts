@@ -3,7 +3,7 @@
  * torn record; metrics and events are JSON Lines appended whole, so a reader can always parse up
  * to the last complete line.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   createRunId,
@@ -17,6 +17,7 @@ import {
   type RunStatus,
 } from '../../shared/runs/format';
 import { UserError } from '../errors';
+import { systemErrorMeaning } from '../systemErrors';
 import { writeAtomically } from '../../node/atomicWrite';
 import { makeDirectorySync } from '../../node/makeDirectory';
 import { readRunRecordSync } from '../../node/runRecord';
@@ -51,14 +52,35 @@ export interface RunFolderIo {
   append(fd: number, text: string): void;
   /** Replaces a file whole (temporary name, flush, rename), or throws. */
   replace(path: string, text: string): void;
+  /**
+   * Overwrites an existing file in place with text no longer than it, padded with spaces to its
+   * size: no new disk blocks are needed, so it works on a full disk. Throws if the text is longer.
+   */
+  overwrite(path: string, text: string): void;
 }
 
-const fileIo: RunFolderIo = {
+export const fileIo: RunFolderIo = {
   append: (fd, text) => {
     const bytes = Buffer.from(text, 'utf8');
     for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
   },
   replace: (path, text) => writeAtomically(path, text),
+  overwrite: (path, text) => {
+    const fd = openSync(path, 'r+');
+    try {
+      const size = fstatSync(fd).size;
+      const bytes = Buffer.from(text, 'utf8');
+      if (bytes.length >= size) throw Object.assign(new Error(`${path}: the record no longer fits in place`), { code: 'ENOSPC' });
+      // JSON allows trailing whitespace: the padding keeps the file's size and its blocks.
+      const padded = Buffer.alloc(size, 0x20);
+      bytes.copy(padded);
+      padded[size - 1] = 0x0a;
+      for (let written = 0; written < size;) written += writeSync(fd, padded, written, size - written, written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
 };
 
 /** Errors that mean "the disk refuses for now" (full, read-only, no permission), not a bug. */
@@ -87,6 +109,8 @@ export class RunFolder {
   private pendingMetrics: string[] = [];
   private pendingEvents: string[] = [];
   private recordUnwritten = false;
+  /** The status run.json says on disk, which may lag behind while the folder cannot be written. */
+  private statusOnDisk: RunStatus;
   private failure: string | undefined;
 
   private constructor(
@@ -99,6 +123,7 @@ export class RunFolder {
     this.metricsFd = openSync(join(dir, RUN_FILES.metrics), 'a');
     this.eventsFd = openSync(join(dir, RUN_FILES.events), 'a');
     writeAtomically(join(dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
+    this.statusOnDisk = this.record.status;
     process.on('exit', this.exitWhileOpen);
   }
 
@@ -182,7 +207,23 @@ export class RunFolder {
     this.record = { ...this.record, ...change };
     this.recordUnwritten = true;
     this.flushRecord();
+    if (this.recordUnwritten && this.record.status !== this.statusOnDisk) this.writeStatusInPlace();
     if (this.record.status !== previous) this.onStatusChange?.(this.record.status);
+  }
+
+  /**
+   * The folder refuses new files (a full disk), yet the status must reach run.json, or a trainer
+   * paused or ended by the disk would leave it saying `running`. The record is written compact over
+   * the present file, in place, which needs no new blocks; the whole record is written again, as
+   * usual, once writes work. On a read-only disk this fails too, and readers go by the pid.
+   */
+  private writeStatusInPlace(): void {
+    try {
+      this.io.overwrite(join(this.dir, RUN_FILES.run), JSON.stringify(this.record));
+      this.statusOnDisk = this.record.status;
+    } catch {
+      // Nothing more can be done from here: the host and `resume` see the pid is gone.
+    }
   }
 
   /** Buffered: step records are written in groups and always by `flushMetrics` at epoch ends. */
@@ -225,6 +266,7 @@ export class RunFolder {
     try {
       this.io.replace(join(this.dir, RUN_FILES.run), `${JSON.stringify(this.record, null, 2)}\n`);
       this.recordUnwritten = false;
+      this.statusOnDisk = this.record.status;
     } catch (error) {
       if (!isWriteFault(error)) throw error;
       this.failure = describeFault(error, this.dir);
@@ -339,15 +381,7 @@ function truncateLines(file: string, keep: (lines: string[]) => string[]): void 
 
 function describeFault(error: unknown, dir: string): string {
   const { code, message } = error as NodeJS.ErrnoException;
-  const what =
-    code === 'ENOSPC' || code === 'EDQUOT'
-      ? 'the disk is full'
-      : code === 'EROFS'
-        ? 'the file system is read-only'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : 'an I/O error';
-  return `cannot write to ${dir}: ${what} (${code ?? message})`;
+  return `cannot write to ${dir}: ${systemErrorMeaning(error) ?? 'an I/O error'} (${code ?? message})`;
 }
 
 function unusedRunId(runsDir: string, experimentName: string): string {

@@ -24,6 +24,7 @@ export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTML
   const classes = view.datasets.map((d) => {
     const details = el('details', {}, [
       el('summary', { text: `${d.name}: ${Object.keys(d.classes).length} classes` }),
+      ...(d.source !== undefined ? [el('p', { className: 'source', text: `Read from ${d.source}` })] : []),
       table(
         ['Class', 'Training samples'],
         Object.entries(d.classes).map(([name, count]) => [name, String(count)]),

@@ -43,7 +43,11 @@ export function toDiagnostics(issues: readonly ValidationIssue[]): vscode.Diagno
     const diagnostic = new vscode.Diagnostic(
       range,
       field ? `${field}: ${issue.message}` : issue.message,
-      issue.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      issue.severity === 'error'
+        ? vscode.DiagnosticSeverity.Error
+        : issue.severity === 'warning'
+          ? vscode.DiagnosticSeverity.Warning
+          : vscode.DiagnosticSeverity.Information,
     );
     diagnostic.source = 'jointrain';
     return diagnostic;

@@ -1,5 +1,5 @@
 import { createReadStream, type BigIntStats, type Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DataEntry, DataFiles, DataFolderEntry } from '../shared/language/dataFiles';
 
@@ -16,6 +16,7 @@ export function localDataFiles(experimentDir: string): DataFiles {
     readDirectory: async (path) => Promise.all((await readdir(path, { withFileTypes: true })).map((entry) => folderEntry(path, entry))),
     folderId: async (path) => folderIdentity(await stat(path, { bigint: true })),
     read: (path) => createReadStream(path) as AsyncIterable<Uint8Array>,
+    realPath: (path) => realpath(path).catch(() => undefined),
   };
 }
 

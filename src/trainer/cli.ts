@@ -66,7 +66,10 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   ];
   const loaded = await loadExperiment(file, { overrides });
   const reporter = createProgressReporter(process.stderr, options.quiet);
-  loaded.issues.forEach((issue) => reporter.onWarning?.(formatIssue(issue)));
+  for (const issue of loaded.issues) {
+    if (issue.severity !== 'info') reporter.onWarning?.(formatIssue(issue));
+    else if (!options.quiet) process.stderr.write(`note: ${formatIssue(issue)}\n`);
+  }
   const runsDir = resolve(options.runsDir);
   // Printed even with --quiet: it explains why the run does not end at once.
   const stop = stopOnSignals((signal) =>
@@ -148,13 +151,17 @@ async function validateCommand(file: string, options: { json: boolean }): Promis
     process.stdout.write(`${JSON.stringify({ file: resolve(file), issues })}\n`);
     return issues.some((issue) => issue.severity === 'error') ? 1 : 0;
   }
-  issues.forEach((issue) => process.stderr.write(`${issue.severity}: ${formatIssue(issue)}\n`));
-  const errors = issues.filter((issue) => issue.severity === 'error').length;
+  issues.forEach((issue) => process.stderr.write(`${issue.severity === 'info' ? 'note' : issue.severity}: ${formatIssue(issue)}\n`));
+  const count = (severity: string) => issues.filter((issue) => issue.severity === severity).length;
+  const errors = count('error');
   if (errors > 0) {
     process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${file}\n`);
     return 1;
   }
-  process.stdout.write(`${file} is valid${issues.length ? ` (${issues.length} warning${issues.length === 1 ? '' : 's'})` : ''}\n`);
+  const warnings = count('warning');
+  const notes = count('info');
+  const remarks = [...(warnings ? [`${warnings} warning${warnings === 1 ? '' : 's'}`] : []), ...(notes ? [`${notes} note${notes === 1 ? '' : 's'}`] : [])];
+  process.stdout.write(`${file} is valid${remarks.length ? ` (${remarks.join(', ')})` : ''}\n`);
   return 0;
 }
 

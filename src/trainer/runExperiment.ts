@@ -6,7 +6,8 @@
  * steer it through `CommandInbox`.
  */
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { removeStaleTemporaries } from '../node/staleTemporaries';
 import { channelPath } from '../shared/protocol/trainerMessages';
@@ -152,7 +153,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     }
     const plan = planTraining(spec, datasets, loaded.place);
     run.update({
-      datasets: plan.datasets.map(({ data, route }): DatasetReport => ({ ...data.report, ...route })),
+      datasets: plan.datasets.map(({ data, route, spec: dataset }): DatasetReport => ({
+        ...data.report,
+        ...route,
+        source: realSource(loaded.dir, dataset.path),
+      })),
       timings: { ...run.record.timings, dataMs: Date.now() - dataStarted },
     });
 
@@ -182,5 +187,15 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     run.close();
     // Last: connected clients have been sent the final event and status, even of a failed run.
     await channel?.close();
+  }
+}
+
+/** Where a dataset is really read from: its path from the experiment's folder, links resolved. */
+function realSource(experimentDir: string, path: string): string {
+  const absolute = resolve(experimentDir, path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
   }
 }

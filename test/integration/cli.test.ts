@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
@@ -345,4 +345,21 @@ test('a file-system error during a run is one line with its path and the fix, no
   const record = JSON.parse(readFileSync(join(runsDir, 'runs', id as string, 'run.json'), 'utf8')) as RunRecord;
   assert.equal(record.status, 'failed');
   assert.match(record.error ?? '', /ENOTDIR/);
+});
+
+test('`jointrain validate` notes data read from outside the experiment’s folder with its real path, and the file stays valid', () => {
+  const sub = join(workspace.dir, 'experiments');
+  mkdirSync(sub, { recursive: true });
+  writeFileSync(join(sub, 'elsewhere.jointrain.yaml'), experimentYaml().replace(/path: data\//g, 'path: ../data/'));
+  const { status, stdout, stderr } = jointrain(['validate', join('experiments', 'elsewhere.jointrain.yaml')], workspace.dir);
+  assert.equal(status, 0, stderr);
+  const notes = stderr.trimEnd().split('\n');
+  assert.equal(notes.length, 4, stderr);
+  assert.match(
+    notes[0] ?? '',
+    new RegExp(
+      `^note: .*elsewhere\\.jointrain\\.yaml:\\d+:\\d+ datasets\\[0\\]\\.path: reads ${realpathSync(join(workspace.dir, 'data', 'big'))}, outside the experiment's folder`,
+    ),
+  );
+  assert.match(stdout, /is valid \(4 notes\)\n$/);
 });

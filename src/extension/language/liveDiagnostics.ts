@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { ExperimentIssue } from '../../shared/experiment/issues';
 import { dataIssues, editorIssues } from '../../shared/language/diagnostics';
 import { LatestChecks } from '../../shared/language/latestChecks';
+import { editorBoundary, type DataBoundary } from '../../shared/language/dataLocations';
 import { toDiagnostics } from '../experimentValidation';
 import type { ExtensionServices } from '../services';
 import { localDataFiles } from '../../node/dataFiles';
@@ -61,7 +62,10 @@ export class LiveDiagnostics implements vscode.Disposable {
     this.checks.request(document.uri.toString(), delayMs, async () => {
       const text = document.getText();
       this.publish(document, text);
-      const issues = document.uri.scheme === 'file' ? await dataIssues(text, document.fileName, localDataFiles(await dataFolderOf(document.fileName))) : [];
+      const issues =
+        document.uri.scheme === 'file'
+          ? await dataIssues(text, document.fileName, localDataFiles(await dataFolderOf(document.fileName)), dataBoundaryOf(document))
+          : [];
       return { document, issues };
     });
   }
@@ -87,6 +91,16 @@ async function dataFolderOf(file: string): Promise<string> {
   if (!isRunSnapshotPath(file)) return dirname(file);
   const read = await readRunRecord(dirname(file));
   return read.kind === 'record' && read.record.experimentPath ? dirname(read.record.experimentPath) : dirname(file);
+}
+
+function dataBoundaryOf(document: vscode.TextDocument): DataBoundary {
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath;
+  return editorBoundary({
+    ...(folder !== undefined ? { workspaceFolder: folder } : {}),
+    experimentDir: dirname(document.fileName),
+    trusted: vscode.workspace.isTrusted,
+    ...(vscode.env.remoteName !== undefined ? { remoteName: vscode.env.remoteName } : {}),
+  });
 }
 
 /** Red Hat's YAML extension reports syntax and schema problems itself, through the contributed `yamlValidation`. */

@@ -15,7 +15,8 @@ export const ExperimentIssueSchema = z.object({
   /** Field path, e.g. ['datasets', 1, 'path']. */
   path: z.array(z.union([z.string(), z.number()])),
   message: z.string(),
-  severity: z.enum(['error', 'warning']),
+  /** `info`: a note that needs no change (data read from outside the workspace). */
+  severity: z.enum(['error', 'warning', 'info']),
 });
 export type ExperimentIssue = z.infer<typeof ExperimentIssueSchema>;
 

@@ -13,6 +13,8 @@ export interface DataFiles {
   folderId(path: string): Promise<string>;
   /** The bytes of a file from its start, in chunks; the reader may stop early. */
   read(path: string): AsyncIterable<Uint8Array>;
+  /** The path with every link resolved; undefined when nothing is there. */
+  realPath(path: string): Promise<string | undefined>;
 }
 
 /** `special`: a device, pipe or socket — reading it could block or never end, so it is not read. */

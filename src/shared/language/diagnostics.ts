@@ -4,6 +4,7 @@ import { ExperimentSchema } from '../experiment/schema';
 import { checkDatasetsOfInvalidExperiment, checkExperimentData } from './checkExperimentData';
 import { plainData } from './cursor';
 import type { DataFiles } from './dataFiles';
+import { dataOutsideNotes, withNotes, type DataBoundary } from './dataLocations';
 
 export interface EditorIssueOptions {
   /**
@@ -24,11 +25,14 @@ export function editorIssues(text: string, file: string, options: EditorIssueOpt
 /**
  * The problems of the text as typed that only the files it names reveal (missing folders, CSV
  * columns, sample shapes), as the CLI's `validate` finds them; none while the text has errors of
- * its own, as there.
+ * its own, as there. With a `boundary`, also a note for each data path outside it.
  */
-export async function dataIssues(text: string, file: string, files: DataFiles): Promise<ExperimentIssue[]> {
+export async function dataIssues(text: string, file: string, files: DataFiles, boundary?: DataBoundary): Promise<ExperimentIssue[]> {
   const parsed = parseExperiment(text, file);
-  return parsed.experiment
-    ? checkExperimentData(parsed.experiment, parsed.locator, files)
-    : checkDatasetsOfInvalidExperiment(parsed.document, parsed.locator, files);
+  if (parsed.experiment === undefined) return checkDatasetsOfInvalidExperiment(parsed.document, parsed.locator, files);
+  const [problems, notes] = await Promise.all([
+    checkExperimentData(parsed.experiment, parsed.locator, files),
+    boundary === undefined ? [] : dataOutsideNotes(parsed.experiment, parsed.locator, files, boundary),
+  ]);
+  return withNotes(problems, notes);
 }

@@ -43,6 +43,8 @@ export interface DatasetView {
   validationSize: number;
   /** Class name → training samples; empty for regression. */
   classes: Record<string, number>;
+  /** Where the run read the training data (links resolved); absent in runs recorded before it was kept. */
+  source?: string;
 }
 
 export interface WeightMarker {
@@ -158,7 +160,14 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
 }
 
 function datasetView(report: DatasetReport): DatasetView {
-  return { name: report.name, task: report.task, trainSize: report.train.size, validationSize: report.validation.size, classes: { ...report.train.classes } };
+  return {
+    name: report.name,
+    task: report.task,
+    trainSize: report.train.size,
+    validationSize: report.validation.size,
+    classes: { ...report.train.classes },
+    ...(report.source !== undefined ? { source: report.source } : {}),
+  };
 }
 
 /** Folds new metric records and events into a view (mutating it) and keeps each curve bounded. */

@@ -84,6 +84,8 @@ export const DatasetReportSchema = z.object({
   /** Input shape of one sample, without the batch dimension. */
   sampleShape: z.array(z.number()),
   fromCache: z.boolean(),
+  /** The training data's absolute path, links resolved: where the run really read it from (absent in older runs). */
+  source: z.string().optional(),
 });
 export type DatasetReport = z.infer<typeof DatasetReportSchema>;
 

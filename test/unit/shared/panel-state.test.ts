@@ -172,3 +172,11 @@ test('a long history is downsampled for the snapshot and kept bounded while it g
   );
   assert.ok((grown.curves.clean?.trainLoss?.length ?? 0) <= 4000);
 });
+
+test('the view of a run names where each dataset was read from, when the run recorded it', () => {
+  const record = runRecord();
+  const [first, second] = record.datasets as [RunRecord['datasets'][number], RunRecord['datasets'][number]];
+  const view = emptyRunView({ ...record, datasets: [{ ...first, source: '/data/elsewhere/clean' }, second] });
+  assert.equal(view.datasets[0]?.source, '/data/elsewhere/clean');
+  assert.ok(!('source' in (view.datasets[1] ?? {})), 'an older run without it shows none');
+});

@@ -45,6 +45,7 @@ function report(d: FixtureDataset): DatasetReport {
     skipped: { count: 0, byClass: {}, items: [] },
     sampleShape: [28, 28, 1],
     fromCache: true,
+    source: `/home/ada/datasets/${d.name}`,
   };
 }
 

@@ -127,7 +127,14 @@ export function estimateModelSize(experiment: Experiment, stemInputs: ReadonlyMa
     const headsCounted = stem === firstStemWithInput(model.stems, stemInputs);
     for (const [head, headSpec] of Object.entries(model.heads)) {
       // The output layer the trainer adds: two classes at least, or one regression target.
-      const output: LayerSpec = { type: 'dense', units: headSpec.task === 'classification' ? 2 : 1, activation: 'linear', use_bias: true };
+      const output: LayerSpec = {
+        type: 'dense',
+        units: headSpec.task === 'classification' ? 2 : 1,
+        activation: 'linear',
+        use_bias: true,
+        kernel_initializer: 'glorot_uniform',
+        bias_initializer: 'zeros',
+      };
       const headOut = walk([...headSpec.layers, output], trunkOut.shape, ['model', 'heads', head, 'layers'], headsCounted, size);
       const path = product(input) + stemOut.activations + trunkOut.activations + headOut.activations;
       size.activationsPerSample = Math.max(size.activationsPerSample, path);

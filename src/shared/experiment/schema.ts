@@ -31,12 +31,22 @@ export const LAYER_ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sig
 const activation = z.enum(LAYER_ACTIVATIONS).describe('Activation function applied to the layer output.');
 const padding = z.enum(['valid', 'same']).describe("Padding mode: 'valid' (no padding) or 'same' (output keeps the spatial size at stride 1).");
 const pair = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
+export const INITIALIZERS = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal', 'zeros', 'ones'] as const;
+const kernelInitializer = z
+  .enum(INITIALIZERS)
+  .default('glorot_uniform')
+  .describe(
+    "How the kernel's weights start (seeded by training.seed): 'glorot_*' (Keras' default) keeps the variance of activations and gradients alike across layers; 'he_*' suits relu layers; 'lecun_*' suits selu; '_uniform' or '_normal' is the distribution.",
+  );
+const biasInitializer = z.enum(INITIALIZERS).default('zeros').describe("How the bias starts: 'zeros' (Keras' default) or any kernel initializer.");
 
 const DenseLayer = z.strictObject({
   type: z.literal('dense').describe('Fully connected layer.'),
   units: layerWidth.describe('Number of output units.'),
   activation: activation.default('linear'),
   use_bias: z.boolean().default(true).describe('Whether the layer adds a learned bias.'),
+  kernel_initializer: kernelInitializer,
+  bias_initializer: biasInitializer,
 });
 const Conv2dLayer = z.strictObject({
   type: z.literal('conv2d').describe('2-D convolution over height × width × channels.'),
@@ -45,6 +55,9 @@ const Conv2dLayer = z.strictObject({
   strides: pair.default(1).describe('Stride: one number or [height, width].'),
   padding: padding.default('valid'),
   activation: activation.default('linear'),
+  use_bias: z.boolean().default(true).describe('Whether the layer adds a learned bias per filter.'),
+  kernel_initializer: kernelInitializer,
+  bias_initializer: biasInitializer,
 });
 const Pool2dLayer = z.strictObject({
   type: z.enum(['max_pooling2d', 'average_pooling2d']).describe('2-D max or average pooling.'),
@@ -136,6 +149,11 @@ const ValidationSchema = z
   ])
   .describe('How validation data is obtained: `split` a fraction off the training source, or a separate `path`.');
 
+// Not 'reflect': tfjs-backend-wasm 4.22's Transform kernel maps it wrongly ([0 1 2 3] shifted right by
+// two gives [3 3 0 1], where cpu and Keras give [1 0 0 1]), and a fill that differs by backend would
+// make a run's results depend on the machine.
+export const AUGMENT_FILL_MODES = ['nearest', 'constant', 'wrap'] as const;
+
 const AugmentSchema = z
   .strictObject({
     rotation: finiteNonNegative.max(180).default(0).describe('Random rotation range in degrees (± this value).'),
@@ -148,6 +166,13 @@ const AugmentSchema = z
     brightness: finiteNonNegative.max(1).default(0).describe('Random brightness offset (± this value, in scaled pixel units).'),
     contrast: finiteNonNegative.lt(1).default(0).describe('Random contrast factor drawn from [1 - contrast, 1 + contrast] around each image mean.'),
     noise: finiteNonNegative.default(0).describe('Standard deviation of additive gaussian noise (scaled pixel units).'),
+    fill_mode: z
+      .enum(AUGMENT_FILL_MODES)
+      .default('nearest')
+      .describe(
+        "What a rotation, shift, shear or zoom puts where it uncovers the image's edge: 'nearest' repeats the edge pixel (Keras' default: no black corners whatever the pixel scale); 'constant' fills with fill_value; 'wrap' tiles it.",
+      ),
+    fill_value: z.number().finite().default(0).describe("The value of uncovered pixels with fill_mode 'constant', in scaled pixel units."),
   })
   .describe('Per-dataset augmentation of training batches, done as batched tensor operations on the backend. Validation data is never augmented.');
 

@@ -1,6 +1,6 @@
 /** Turns one declared layer into a tfjs layer with a seeded initializer and a unique name. */
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSpec } from '../../shared/experiment/schema';
+import type { INITIALIZERS, LayerSpec } from '../../shared/experiment/schema';
 
 type ActivationId = Parameters<typeof tf.layers.activation>[0]['activation'];
 
@@ -10,14 +10,39 @@ function activationId(name: string): ActivationId {
   return ACTIVATION_IDS[name] ?? (name as ActivationId);
 }
 
-function seededInit(seed: number) {
-  return { kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: tf.initializers.zeros() };
+type Initializer = (typeof INITIALIZERS)[number];
+
+/** A declared initializer as tfjs builds it, seeded so that a run starts the same every time. */
+export function initializer(name: Initializer, seed: number): ReturnType<typeof tf.initializers.ones> {
+  switch (name) {
+    case 'glorot_uniform':
+      return tf.initializers.glorotUniform({ seed });
+    case 'glorot_normal':
+      return tf.initializers.glorotNormal({ seed });
+    case 'he_uniform':
+      return tf.initializers.heUniform({ seed });
+    case 'he_normal':
+      return tf.initializers.heNormal({ seed });
+    case 'lecun_uniform':
+      return tf.initializers.leCunUniform({ seed });
+    case 'lecun_normal':
+      return tf.initializers.leCunNormal({ seed });
+    case 'zeros':
+      return tf.initializers.zeros();
+    case 'ones':
+      return tf.initializers.ones();
+  }
+}
+
+function seededInit(spec: { kernel_initializer: Initializer; bias_initializer: Initializer }, seed: number) {
+  // The bias gets its own stream: with one seed, a random bias would repeat the kernel's first values.
+  return { kernelInitializer: initializer(spec.kernel_initializer, seed), biasInitializer: initializer(spec.bias_initializer, seed + 7919) };
 }
 
 export function createLayer(spec: LayerSpec, name: string, seed: number): tf.layers.Layer {
   switch (spec.type) {
     case 'dense':
-      return tf.layers.dense({ name, units: spec.units, activation: activationId(spec.activation), useBias: spec.use_bias, ...seededInit(seed) });
+      return tf.layers.dense({ name, units: spec.units, activation: activationId(spec.activation), useBias: spec.use_bias, ...seededInit(spec, seed) });
     case 'conv2d':
       return tf.layers.conv2d({
         name,
@@ -26,7 +51,8 @@ export function createLayer(spec: LayerSpec, name: string, seed: number): tf.lay
         strides: spec.strides,
         padding: spec.padding,
         activation: activationId(spec.activation),
-        ...seededInit(seed),
+        useBias: spec.use_bias,
+        ...seededInit(spec, seed),
       });
     case 'max_pooling2d':
       return tf.layers.maxPooling2d({ name, poolSize: spec.pool_size, strides: spec.strides, padding: spec.padding });

@@ -87,8 +87,23 @@ describe('completion of keys', () => {
   });
 
   test('after a layer `type`, the arguments of that layer', async () => {
-    assert.deepEqual(await labels('model:\n  trunk:\n    - type: dense\n      |\n'), ['units', 'activation', 'use_bias']);
-    assert.deepEqual(await labels('model:\n  trunk: [{ type: conv2d, | }]\n'), ['filters', 'kernel_size', 'strides', 'padding', 'activation']);
+    assert.deepEqual(await labels('model:\n  trunk:\n    - type: dense\n      |\n'), [
+      'units',
+      'activation',
+      'use_bias',
+      'kernel_initializer',
+      'bias_initializer',
+    ]);
+    assert.deepEqual(await labels('model:\n  trunk: [{ type: conv2d, | }]\n'), [
+      'filters',
+      'kernel_size',
+      'strides',
+      'padding',
+      'activation',
+      'use_bias',
+      'kernel_initializer',
+      'bias_initializer',
+    ]);
     assert.deepEqual(await labels('model:\n  trunk: [{ type: dropout, | }]\n'), ['rate']);
   });
 

@@ -78,6 +78,34 @@ for (const backend of ['cpu', 'wasm']) {
       tf.dispose([images, shifted]);
     });
 
+    test('the fill mode decides what a shift uncovers: the edge pixel, a constant or the wrapped-around row', () => {
+      const images = ramp([1, 1, 4, 1]);
+      const shift = { geometry: [{ ...still, shiftX: 2 }] };
+      const filled = (mode: 'nearest' | 'constant' | 'wrap', value = 0) => {
+        const out = applyAugmentParams(images, shift, { mode, value });
+        const values = Array.from(out.dataSync());
+        out.dispose();
+        return values;
+      };
+      assertClose(filled('nearest'), [0, 0, 0, 1]);
+      assertClose(filled('constant', 0.5), [0.5, 0.5, 0, 1]);
+      assertClose(filled('wrap'), [2, 3, 0, 1]);
+      images.dispose();
+    });
+
+    test('an experiment’s fill_mode and fill_value reach the transform', () => {
+      const images = tf.ones([8, 6, 6, 1]) as tf.Tensor4D;
+      // A large shift always uncovers part of each image: with a constant fill of -1 those pixels show it.
+      const out = augmentBatch(images, augmentSpec({ width_shift: 0.5, fill_mode: 'constant', fill_value: -1 }), new Random(3));
+      const values = Array.from(out.dataSync());
+      assert.ok(
+        values.some((value) => value < 0),
+        'uncovered pixels take fill_value',
+      );
+      assert.ok(values.every((value) => value >= -1 - 1e-6 && value <= 1 + 1e-6));
+      tf.dispose([images, out]);
+    });
+
     test('brightness adds and contrast scales around each sample mean', () => {
       const images = tf.tensor4d([0, 1, 2, 3, 10, 10, 10, 10], [2, 2, 2, 1]);
       const brighter = applyAugmentParams(images, { brightness: [0.5, -1] });

@@ -9,8 +9,10 @@ import { buildDeclaredModel, type JointModel } from '../../../src/trainer/model/
 export function tinyModel(): JointModel {
   return buildDeclaredModel(
     {
-      stems: { table: { layers: [{ type: 'dense', units: 6, activation: 'tanh', use_bias: true }] } },
-      trunk: [{ type: 'dense', units: 5, activation: 'relu', use_bias: true }],
+      stems: {
+        table: { layers: [{ type: 'dense', units: 6, activation: 'tanh', use_bias: true, kernel_initializer: 'glorot_uniform', bias_initializer: 'zeros' }] },
+      },
+      trunk: [{ type: 'dense', units: 5, activation: 'relu', use_bias: true, kernel_initializer: 'glorot_uniform', bias_initializer: 'zeros' }],
       heads: { kind: { task: 'classification', layers: [] }, value: { task: 'regression', loss: 'mse', layers: [] } },
     },
     { table: [4] },

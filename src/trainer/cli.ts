@@ -23,7 +23,7 @@ import { findResumableCheckpoint } from './runs/trainerState';
 import { runExperiment } from './runExperiment';
 import { loadRunRecord, lockRefusal } from './runs/runFolder';
 import { experimentTemplate } from './scaffold/experimentTemplate';
-import { findDatasets } from './scaffold/findDatasets';
+import { AmbiguousLayoutError, findDatasets } from './scaffold/findDatasets';
 import { inspectDataset } from './scaffold/inspectSources';
 import { generateExampleData } from './scaffold/exampleData';
 import { version } from '../../package.json';
@@ -166,8 +166,24 @@ async function validateCommand(file: string, options: { json: boolean }): Promis
 }
 
 /** Writes a commented experiment for the picked sources to stdout (with `--json`, with what was found in them). */
-async function scaffoldCommand(paths: string[], options: { json: boolean; relativeTo: string; name: string }): Promise<number> {
-  const found = await findDatasets(paths.map((path) => resolve(path)));
+interface ScaffoldOptions {
+  json: boolean;
+  relativeTo: string;
+  name: string;
+  ignoreClassFolders: boolean;
+}
+
+async function scaffoldCommand(paths: string[], options: ScaffoldOptions): Promise<number> {
+  const found = await findDatasets(
+    paths.map((path) => resolve(path)),
+    { ignoreClassFolders: options.ignoreClassFolders },
+  ).catch((error: unknown) => {
+    // The editor asks the user what to do with an ambiguous folder: it needs the facts, not a sentence.
+    if (!(error instanceof AmbiguousLayoutError) || !options.json) throw error;
+    process.stdout.write(`${JSON.stringify({ ambiguous: { path: error.path, classes: error.classes, datasets: error.datasets } })}\n`);
+    return undefined;
+  });
+  if (found === undefined) return 1;
   const sources = await Promise.all(found.map(inspectDataset));
   const text = experimentTemplate(sources, resolve(options.relativeTo), options.name);
   process.stdout.write(options.json ? `${JSON.stringify({ text, sources })}\n` : text);
@@ -261,8 +277,13 @@ export function buildProgram(): Command {
     .argument('<paths...>', 'image folders (one subfolder per class) and CSV files')
     .option('--relative-to <dir>', 'folder the experiment will be saved in (dataset paths are relative to it)', '.')
     .option('--name <name>', 'experiment name', 'experiment')
-    .option('--json', 'print {"text", "sources"} as JSON', false)
-    .action(async (paths: string[], options: { json: boolean; relativeTo: string; name: string }) => {
+    .option('--json', 'print {"text", "sources"} as JSON (for a folder that is ambiguous: {"ambiguous": {"path", "classes", "datasets"}}, exit 1)', false)
+    .option(
+      '--ignore-class-folders',
+      'in a folder holding dataset folders beside class folders of images, use the datasets and leave the class folders out',
+      false,
+    )
+    .action(async (paths: string[], options: ScaffoldOptions) => {
       process.exitCode = await scaffoldCommand(paths, options);
     });
   program

@@ -214,3 +214,33 @@ vsCodeTest(
     await workbench.screenshot('editing-new-experiment-from-parent');
   },
 );
+
+vsCodeTest(
+  '"New joint-training experiment…" on a folder with a loose class folder beside datasets asks how to read it, and uses the datasets when told to',
+  {
+    workspace: async (folder: string) => {
+      await splitDatasetsWorkspace(folder);
+      const loose = join(folder, 'data', 'loose');
+      mkdirSync(loose, { recursive: true });
+      await sharp(Buffer.alloc(64, 90), { raw: { width: 8, height: 8, channels: 1 } })
+        .png()
+        .toFile(join(loose, 'stray.png'));
+    },
+    trust: 'trusted',
+  },
+  async ({ workbench, workspace }) => {
+    await workbench.openView('Explorer');
+    await workbench.runContextMenuCommand(workbench.treeItem(/^data$/), 'New joint-training experiment…');
+    await workbench.answerSaveDialog(join(workspace, 'digits.jointrain.yaml'));
+    await workbench.waitForText('data holds both dataset folders and class folders of images', 120_000);
+    await workbench.screenshot('editing-new-experiment-ambiguous');
+    await workbench.pickQuickItem(/^Use the datasets: mnist, mnist-rot, optdigits$/);
+    await workbench.page.locator('.tabs-container .tab.active').filter({ hasText: 'digits.jointrain.yaml' }).waitFor();
+    const text = readFileSync(join(workspace, 'digits.jointrain.yaml'), 'utf8');
+    assert.deepEqual(
+      [...text.matchAll(/^ {2}- name: (\S+)$/gm)].map((match) => match[1]),
+      ['mnist', 'mnist-rot', 'optdigits'],
+    );
+    assert.doesNotMatch(text, /loose/);
+  },
+);

@@ -363,3 +363,27 @@ test('`jointrain validate` notes data read from outside the experiment’s folde
   );
   assert.match(stdout, /is valid \(4 notes\)\n$/);
 });
+
+test('`jointrain scaffold --json` of a folder holding a loose class folder beside datasets answers with the facts; --ignore-class-folders uses the datasets', async () => {
+  const own = await createTinyWorkspace();
+  const loose = join(own.dir, 'data', 'loose');
+  mkdirSync(loose);
+  const image = readdirSync(join(own.dir, 'data', 'big', 'left'))[0] as string;
+  writeFileSync(join(loose, image), readFileSync(join(own.dir, 'data', 'big', 'left', image)));
+
+  const ambiguous = jointrain(['scaffold', 'data', '--json'], own.dir);
+  assert.equal(ambiguous.status, 1);
+  assert.deepEqual(JSON.parse(ambiguous.stdout), {
+    ambiguous: { path: join(own.dir, 'data'), classes: ['loose'], datasets: ['big', 'reg.csv', 'small', 'table.csv'] },
+  });
+  const said = jointrain(['scaffold', 'data'], own.dir);
+  assert.equal(said.status, 1);
+  assert.match(said.stderr, /^error: .*data holds both class folders of images \(loose\) and folders or files that look like datasets/);
+  assert.match(said.stderr, /hint: pick the dataset folders themselves, or pass --ignore-class-folders/);
+
+  const chosen = jointrain(['scaffold', 'data', '--json', '--ignore-class-folders'], own.dir);
+  assert.equal(chosen.status, 0, chosen.stderr);
+  const parsed = JSON.parse(chosen.stdout) as { text: string; sources: Array<{ name: string }> };
+  assert.deepEqual(parsed.sources.map((source) => source.name).sort(), ['big', 'reg', 'small', 'table']);
+  assert.doesNotMatch(parsed.text, /loose/);
+});

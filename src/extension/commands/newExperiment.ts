@@ -12,7 +12,13 @@ import { z } from 'zod';
 import type { NodeRuntime } from '../trainers/nodeRuntime';
 import type { ExtensionServices } from '../services';
 
-const ScaffoldOutputSchema = z.object({ text: z.string() });
+const ScaffoldOutputSchema = z.union([
+  z.object({ text: z.string() }),
+  /** A folder of class folders beside datasets: the trainer does not guess, the user chooses. */
+  z.object({ ambiguous: z.object({ path: z.string(), classes: z.array(z.string()), datasets: z.array(z.string()) }) }),
+]);
+type ScaffoldOutput = z.infer<typeof ScaffoldOutputSchema>;
+type Ambiguity = Extract<ScaffoldOutput, { ambiguous: unknown }>['ambiguous'];
 const EXTENSION = '.jointrain.yaml';
 
 export async function newExperiment(services: ExtensionServices, clicked?: vscode.Uri, selected?: readonly vscode.Uri[]): Promise<vscode.Uri | undefined> {
@@ -27,13 +33,20 @@ export async function newExperiment(services: ExtensionServices, clicked?: vscod
   const name = basename(target.fsPath, EXTENSION);
   try {
     const node = await services.nodeRuntime();
-    const text = await runScaffold(
-      node,
-      services.trainerScript,
-      sources.map((uri) => uri.fsPath),
-      dirname(target.fsPath),
-      name,
-    );
+    const scaffold = (ignoreClassFolders: boolean) =>
+      runScaffold(node, services.trainerScript, {
+        paths: sources.map((uri) => uri.fsPath),
+        experimentDir: dirname(target.fsPath),
+        name,
+        ignoreClassFolders,
+      });
+    let output = await scaffold(false);
+    if ('ambiguous' in output) {
+      if (!(await useDatasetsOnly(output.ambiguous))) return undefined;
+      output = await scaffold(true);
+    }
+    if (!('text' in output)) throw new Error(`${output.ambiguous.path} is still ambiguous`);
+    const { text } = output;
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
     await vscode.window.showTextDocument(target);
     services.log.info(`wrote ${vscode.workspace.asRelativePath(target)} for ${sources.length} data source(s)`);
@@ -67,12 +80,56 @@ async function pickTarget(near: vscode.Uri | undefined): Promise<vscode.Uri | un
   return chosen.with({ path: `${chosen.path.replace(/\.ya?ml$/, '')}${EXTENSION}` });
 }
 
-function runScaffold(node: NodeRuntime, trainerScript: string, paths: readonly string[], experimentDir: string, name: string): Promise<string> {
-  const args = [trainerScript, 'scaffold', '--json', '--relative-to', experimentDir, '--name', name, ...paths];
+/**
+ * A picked folder holds class folders of images beside dataset folders: either could be meant, so
+ * the user says. The class folders cannot become one dataset with the others inside it, so the
+ * choice is to use the datasets without them, or to stop and pick again.
+ */
+async function useDatasetsOnly(ambiguous: Ambiguity): Promise<boolean> {
+  const list = (names: readonly string[]) => (names.length > 4 ? `${names.slice(0, 4).join(', ')}, …` : names.join(', '));
+  const folder = basename(ambiguous.path);
+  const picked = await vscode.window.showQuickPick(
+    [
+      {
+        label: `Use the datasets: ${list(ambiguous.datasets)}`,
+        detail: `Leave out ${list(ambiguous.classes)} (class folders of images directly in ${folder})`,
+        use: true,
+      },
+      {
+        label: 'Cancel and pick the folders myself',
+        detail: `To train on ${list(ambiguous.classes)}, move ${ambiguous.classes.length === 1 ? 'it' : 'them'} into a dataset folder first`,
+        use: false,
+      },
+    ],
+    { title: `${folder} holds both dataset folders and class folders of images`, placeHolder: 'How should jointrain read it?', ignoreFocusOut: true },
+  );
+  return picked?.use ?? false;
+}
+
+interface ScaffoldRequest {
+  paths: readonly string[];
+  experimentDir: string;
+  name: string;
+  ignoreClassFolders: boolean;
+}
+
+function runScaffold(node: NodeRuntime, trainerScript: string, request: ScaffoldRequest): Promise<ScaffoldOutput> {
+  const { paths, experimentDir, name } = request;
+  const args = [
+    trainerScript,
+    'scaffold',
+    '--json',
+    '--relative-to',
+    experimentDir,
+    '--name',
+    name,
+    ...(request.ignoreClassFolders ? ['--ignore-class-folders'] : []),
+    ...paths,
+  ];
   return new Promise((resolve, reject) => {
     execFile(node.command, args, { cwd: experimentDir, env: { ...process.env, ...node.env }, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
       const parsed = ScaffoldOutputSchema.safeParse(parseJson(stdout));
-      if (parsed.success) resolve(parsed.data.text);
+      if (parsed.success) resolve(parsed.data);
       else reject(new Error(`could not inspect the data: ${(stderr || error?.message || 'no output').trim()}`));
     });
   });

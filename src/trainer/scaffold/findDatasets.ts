@@ -13,13 +13,40 @@
  *
  * Split folders are recognised by name, in any case: train/training, val/valid/validation/dev, and
  * test/testing (CSV files too: train.csv, val.csv). A folder that mixes class folders and dataset
- * folders is not guessed at: it is reported, with what to pick instead.
+ * folders is not guessed at: it is reported (`AmbiguousLayoutError`) unless the caller chooses to
+ * leave the class folders out (`ignoreClassFolders`: the CLI's flag, the editor's quick pick).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { UserError } from '../errors';
 
 export type Split = 'train' | 'validation' | 'test';
+
+/** A folder that can be read two ways; the caller chooses (`findDatasets(paths, { mixed })`). */
+export class AmbiguousLayoutError extends UserError {
+  constructor(
+    readonly path: string,
+    /** Its subfolders that hold images directly: class folders, but of no dataset folder. */
+    readonly classes: string[],
+    /** Its entries that look like datasets (folders of folders, CSV files). */
+    readonly datasets: string[],
+  ) {
+    super(
+      `${path} holds both class folders of images (${shortList(classes)}) and folders or files that look like datasets (${shortList(datasets)})`,
+      `pick the dataset folders themselves, or pass --ignore-class-folders to use ${shortList(datasets)} and leave ${shortList(classes)} out; to train on ${shortList(classes)}, move them into a dataset folder of their own`,
+    );
+    this.name = 'AmbiguousLayoutError';
+  }
+}
+
+export interface FindOptions {
+  /**
+   * In a folder of class folders beside datasets, use the datasets and leave the class folders out
+   * (they cannot be one dataset: the dataset folders would be read as its classes). Without it
+   * such a folder is an `AmbiguousLayoutError`.
+   */
+  ignoreClassFolders?: boolean;
+}
 
 export interface FoundDataset {
   /** Named after the dataset folder or file, never after a split. */
@@ -107,10 +134,10 @@ async function shapeOf(dir: string): Promise<FolderShape> {
 }
 
 /** Resolves everything picked into datasets, once each, in the order picked; problems name the path. */
-export async function findDatasets(paths: readonly string[]): Promise<FoundDataset[]> {
+export async function findDatasets(paths: readonly string[], options: FindOptions = {}): Promise<FoundDataset[]> {
   const found: FoundDataset[] = [];
   for (const path of paths) {
-    for (const dataset of await datasetsAt(path, 0)) {
+    for (const dataset of await datasetsAt(path, 0, options)) {
       if (!found.some((known) => known.train === dataset.train)) found.push(dataset);
     }
   }
@@ -125,12 +152,12 @@ export async function findDatasets(paths: readonly string[]): Promise<FoundDatas
 /** How deep below a picked folder datasets are looked for: data/<dataset>/<split>/<class>/<image>. */
 const MAX_PARENT_DEPTH = 2;
 
-async function datasetsAt(path: string, depth: number): Promise<FoundDataset[]> {
+async function datasetsAt(path: string, depth: number, options: FindOptions): Promise<FoundDataset[]> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new UserError(`data source not found: ${path}`, 'pick an image folder (one subfolder per class) or a CSV file');
   if (info.isFile()) return [await csvDataset(path)];
   const split = splitOf(basename(path));
-  if (split !== undefined && depth === 0) return datasetsAt(dirname(path), depth);
+  if (split !== undefined && depth === 0) return datasetsAt(dirname(path), depth, options);
   const shape = await shapeOf(path);
   switch (shape.shape) {
     case 'splits':
@@ -141,18 +168,24 @@ async function datasetsAt(path: string, depth: number): Promise<FoundDataset[]> 
       if (depth > 0) return [];
       // A class folder picked: its dataset is the folder above it, or above its split folder.
       const parent = dirname(path);
-      return datasetsAt(splitOf(basename(parent)) ? dirname(parent) : parent, 1);
+      return datasetsAt(splitOf(basename(parent)) ? dirname(parent) : parent, 1, options);
     }
     case 'parent': {
       if (depth >= MAX_PARENT_DEPTH) return [];
-      const nested = await Promise.all(shape.children.map((child) => datasetsAt(child.path, depth + 1)));
+      const nested = await Promise.all(shape.children.map((child) => datasetsAt(child.path, depth + 1, options)));
       return nested.flat();
     }
-    case 'mixed':
-      throw new UserError(
-        `${path} holds both class folders of images (${names(shape.classes)}) and folders or files that look like datasets (${names(shape.datasets)})`,
-        `pick the dataset folders themselves (e.g. ${shape.datasets[0]?.path ?? path}), or move the images of ${names(shape.classes)} into a dataset folder of their own`,
+    case 'mixed': {
+      if (options.ignoreClassFolders && depth < MAX_PARENT_DEPTH) {
+        const nested = await Promise.all(shape.datasets.map((child) => datasetsAt(child.path, depth + 1, options)));
+        return nested.flat();
+      }
+      throw new AmbiguousLayoutError(
+        path,
+        shape.classes.map((e) => e.name),
+        shape.datasets.map((e) => e.name),
       );
+    }
     case 'empty':
       return [];
   }
@@ -191,7 +224,7 @@ async function csvDataset(path: string): Promise<FoundDataset> {
   return { name: basename(dirname(path)), kind: 'csv', train: path, ...(validation ? { validation } : {}), ...(test ? { test } : {}), ignored: [] };
 }
 
-function names(entries: readonly Entry[]): string {
-  const shown = entries.slice(0, 4).map((e) => e.name);
-  return entries.length > 4 ? `${shown.join(', ')}, …` : shown.join(', ');
+function shortList(names: readonly string[]): string {
+  const shown = names.slice(0, 4);
+  return names.length > 4 ? `${shown.join(', ')}, …` : shown.join(', ');
 }

@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { parseExperiment } from '../../../src/shared/experiment/parse';
 import { validateExperimentFile } from '../../../src/trainer/config/loadExperiment';
 import type { UserError } from '../../../src/trainer/errors';
 import { experimentTemplate } from '../../../src/trainer/scaffold/experimentTemplate';
-import { findDatasets, splitOf, type FoundDataset } from '../../../src/trainer/scaffold/findDatasets';
+import { AmbiguousLayoutError, findDatasets, splitOf, type FoundDataset } from '../../../src/trainer/scaffold/findDatasets';
 import { inspectDataset } from '../../../src/trainer/scaffold/inspectSources';
 
 const root = mkdtempSync(join(tmpdir(), 'jointrain-layouts-'));
@@ -164,9 +164,20 @@ describe('other layouts', () => {
       .toFile(join(base, 'data', 'cats', 'one.png'));
     await assert.rejects(findDatasets([join(base, 'data')]), (error: UserError) => {
       assert.match(error.message, /holds both class folders of images \(cats\) and folders or files that look like datasets \(birds, dogs\)/);
-      assert.match(error.hint ?? '', /pick the dataset folders themselves/);
+      assert.match(error.hint ?? '', /pick the dataset folders themselves, or pass --ignore-class-folders to use birds, dogs and leave cats out/);
+      assert.ok(error instanceof AmbiguousLayoutError);
+      assert.deepEqual([error.classes, error.datasets], [['cats'], ['birds', 'dogs']]);
       return true;
     });
+    // Chosen (the CLI's flag, the editor's quick pick): the datasets, the loose class folder left out.
+    const found = await findDatasets([join(base, 'data')], { ignoreClassFolders: true });
+    assert.deepEqual(
+      found.map((dataset) => [dataset.name, relative(base, dataset.train)]),
+      [
+        ['birds', join('data', 'birds', 'train')],
+        ['dogs', join('data', 'dogs')],
+      ],
+    );
   });
 
   test('nothing usable is an error that says what to pick', async () => {

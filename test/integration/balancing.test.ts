@@ -166,3 +166,18 @@ test('schedules set loss weights and the temperature at each epoch boundary', as
     ],
   );
 });
+
+test('suggest mode: GradNorm’s suggestions give its own evidence (gradient norm against target) in the direction it proposes', async () => {
+  const run = await train('  balancer: { type: gradnorm, mode: suggest }\n  diagnostics: { every: 1 }', { epochs: 4 });
+  assert.equal(run.status, 'completed');
+  const suggested = run.events.filter((e): e is Extract<RunEvent, { kind: 'weights-suggested' }> => e.kind === 'weights-suggested');
+  assert.ok(suggested.length > 0, 'GradNorm proposed something');
+  for (const suggestion of suggested) {
+    const found = /^(\S+)'s weighted gradient norm on the shared layers averaged ([\d.]+)× the mean(, (above|below) its target| against a target)/.exec(
+      suggestion.reason,
+    );
+    assert.ok(found, suggestion.reason);
+    const verb = /: (raise|lower) its loss weight/.exec(suggestion.reason)?.[1];
+    if (found[4] !== undefined) assert.equal(found[4] === 'above' ? 'lower' : 'raise', verb, suggestion.reason);
+  }
+});

@@ -36,6 +36,19 @@ export interface Proposal {
   multipliers: number[];
   /** This epoch's mean loss over the previous epoch's, per dataset (undefined after the first epoch). */
   lossRatios?: number[];
+  /**
+   * GradNorm's own evidence, averaged over the epoch's GradNorm steps, as multiples of the mean
+   * weighted gradient norm: each dataset's weighted norm and its target. A weight goes down where
+   * the norm is above its target — what the suggestion's reason must say, not the loss trend.
+   */
+  gradNorms?: { norm: number[]; target: number[] };
+}
+
+/** Sums over an epoch's GradNorm steps, per dataset: norm / mean norm, target / mean norm, steps. */
+interface GradNormTally {
+  norm: number[];
+  target: number[];
+  steps: number[];
 }
 
 export class LoopBalancer {
@@ -45,6 +58,8 @@ export class LoopBalancer {
   private readonly initialLosses: (number | undefined)[];
   /** GradNorm's weights in suggest mode: they evolve, but only a proposal reaches the loss. */
   private shadow: number[];
+  /** Emptied at each epoch end, before any checkpoint: never part of the saved state. */
+  private gradNormTally: GradNormTally;
 
   constructor(
     private readonly spec: BalancerSpec,
@@ -54,6 +69,7 @@ export class LoopBalancer {
   ) {
     this.multipliers = Array.from({ length: datasets }, () => 1);
     this.shadow = [...this.multipliers];
+    this.gradNormTally = emptyTally(datasets);
     this.initialLosses = Array.from({ length: datasets }, () => undefined);
     if (spec.type === 'uncertainty') {
       for (let d = 0; d < datasets; d++) this.logVariances.push(tf.variable(tf.scalar(0), true, `jointrain_log_variance_${d}`));
@@ -116,6 +132,15 @@ export class LoopBalancer {
       alpha: this.spec.alpha,
       learningRate: this.spec.learning_rate,
     });
+    const weightedNorms = datasets.map((d, i) => (weights[d] ?? 1) * (gradNorms[i] as number));
+    const meanNorm = weightedNorms.reduce((a, b) => a + b, 0) / weightedNorms.length;
+    if (meanNorm > 0) {
+      datasets.forEach((d, i) => {
+        this.gradNormTally.norm[d] = (this.gradNormTally.norm[d] ?? 0) + (weightedNorms[i] as number) / meanNorm;
+        this.gradNormTally.target[d] = (this.gradNormTally.target[d] ?? 0) + (updated.targets[i] as number) / meanNorm;
+        this.gradNormTally.steps[d] = (this.gradNormTally.steps[d] ?? 0) + 1;
+      });
+    }
     // The step's datasets keep their total; the others are untouched.
     const before = datasets.reduce((sum, d) => sum + (weights[d] ?? 1), 0);
     const after = updated.weights.reduce((sum, w) => sum + w, 0);
@@ -149,10 +174,15 @@ export class LoopBalancer {
       }
       this.shadow = next;
     }
+    const tally = this.gradNormTally;
+    this.gradNormTally = emptyTally(this.datasets);
     if (this.spec.mode !== 'suggest' || (this.spec.type !== 'dwa' && this.spec.type !== 'gradnorm')) return undefined;
     const previous = this.lossHistory[this.lossHistory.length - 2];
     const ratios = previous === undefined ? undefined : meanLosses.map((loss, d) => loss / (previous[d] ?? loss));
-    return { multipliers: [...this.shadow], ...(ratios ? { lossRatios: ratios } : {}) };
+    const perStep = (sums: number[]) => sums.map((sum, d) => ((tally.steps[d] ?? 0) > 0 ? sum / (tally.steps[d] as number) : Number.NaN));
+    const gradNorms =
+      this.spec.type === 'gradnorm' && tally.steps.some((steps) => steps > 0) ? { norm: perStep(tally.norm), target: perStep(tally.target) } : undefined;
+    return { multipliers: [...this.shadow], ...(ratios ? { lossRatios: ratios } : {}), ...(gradNorms ? { gradNorms } : {}) };
   }
 
   /** Everything the balancer has learned or accumulated, for a checkpoint. */
@@ -179,4 +209,9 @@ export class LoopBalancer {
   dispose(): void {
     this.logVariances.forEach((variable) => variable.dispose());
   }
+}
+
+function emptyTally(datasets: number): GradNormTally {
+  const zeros = () => Array.from({ length: datasets }, () => 0);
+  return { norm: zeros(), target: zeros(), steps: zeros() };
 }

@@ -54,11 +54,38 @@ function trendComparison(subjectName: string, otherName: string, subjectRatio: n
   return `${subjectName}'s loss is ${subjectTrend} ${factor.toFixed(1)}× ${subjectPace > otherPace ? 'faster' : 'slower'} than ${otherName}'s`;
 }
 
+/** What a balancer based its proposal on, beside the loss trend every balancer can show. */
+export interface ReasonEvidence {
+  /** GradNorm: per dataset, its weighted gradient norm and its target, as multiples of the mean norm. */
+  gradNorms?: { norm: number[]; target: number[] };
+}
+
+/**
+ * GradNorm moves a weight by where the dataset's gradient norm stands against its target, not by
+ * its loss trend alone: a dataset whose loss falls slowly but whose gradient dominates is lowered.
+ * The reason says that, so that it never contradicts the proposal.
+ */
+function gradNormReason(name: string, norm: number | undefined, target: number | undefined, raising: boolean, move: string): string | undefined {
+  if (norm === undefined || target === undefined || !Number.isFinite(norm) || !Number.isFinite(target)) return undefined;
+  const facts = `${name}'s weighted gradient norm on the shared layers averaged ${norm.toFixed(2)}× the mean`;
+  const agrees = raising ? norm < target : norm > target;
+  if (agrees) return `${facts}, ${raising ? 'below' : 'above'} its target of ${target.toFixed(2)}×: ${move}`;
+  // Renormalising to a constant sum moved it against its own step: the others moved further.
+  return `${facts} against a target of ${target.toFixed(2)}×, and the other weights moved further: ${move}`;
+}
+
 /**
  * `lossRatios[d]` is dataset d's mean loss this epoch over last epoch's; without it (the first
  * epoch, or a balancer that does not look at losses) the sentence names the change alone.
+ * `evidence`, where a balancer gives it, is what the sentence is based on instead.
  */
-export function suggestionReason(names: string[], current: number[], proposed: number[], lossRatios: number[] | undefined): string {
+export function suggestionReason(
+  names: string[],
+  current: number[],
+  proposed: number[],
+  lossRatios: number[] | undefined,
+  evidence: ReasonEvidence = {},
+): string {
   if (current.length !== names.length || proposed.length !== names.length || (lossRatios && lossRatios.length !== names.length)) {
     throw new RangeError(`suggestionReason needs one weight and loss ratio per dataset (${names.length} datasets)`);
   }
@@ -69,6 +96,8 @@ export function suggestionReason(names: string[], current: number[], proposed: n
   const raising = to > from;
   const move = `${raising ? 'raise' : 'lower'} its loss weight ${from.toFixed(2)} → ${to.toFixed(2)}`;
   const subjectName = names[subject] as string;
+  const gradNorm = evidence.gradNorms && gradNormReason(subjectName, evidence.gradNorms.norm[subject], evidence.gradNorms.target[subject], raising, move);
+  if (gradNorm !== undefined) return gradNorm;
   const subjectRatio = lossRatios?.[subject];
   const other = lossRatios && counterpart(subject, raising, lossRatios);
   if (lossRatios === undefined || subjectRatio === undefined || !Number.isFinite(subjectRatio) || other === undefined) {

@@ -1,9 +1,13 @@
 /**
  * The CLI's view of a run: a progress bar (epoch, step, throughput, per-dataset loss) on a
- * terminal, one line per epoch otherwise (CI logs, pipes), and events as they happen.
+ * terminal, one line per epoch otherwise (CI logs, pipes), events as they happen, the balance
+ * warnings the panel shows (each once, when it first appears), and a balancer's suggestions with
+ * the line that accepts one; at the end, the suggestions still open and the warnings that remain.
  */
 import cliProgress from 'cli-progress';
-import type { RunEvent } from '../../shared/runs/format';
+import { join } from 'node:path';
+import { balanceWarnings } from '../../shared/panel/balanceWarnings';
+import { RUN_FILES, type RunEvent } from '../../shared/runs/format';
 import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
 import { decimal, integer, percent, wrapParts } from './format';
 
@@ -24,8 +28,20 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   );
   let epochLabel = '';
   let lastDataLine = 0;
+  let runDir = '';
+  let sizes: Record<string, number> = {};
+  const warned = new Set<string>();
+  let lastWarnings: string[] = [];
+  const openSuggestions = new Map<string, string>();
+  const printLine = (line: string) => {
+    if (interactive) stream.write('\n');
+    log(line);
+  };
   return {
-    onRunCreated: (runDir) => log(`run folder: ${runDir}`),
+    onRunCreated: (dir) => {
+      runDir = dir;
+      log(`run folder: ${dir}`);
+    },
     onDataProgress: (dataset, done, total) => {
       if (!interactive && done !== total) return;
       const nowMs = Date.now();
@@ -36,6 +52,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       }
     },
     onStart: (record) => {
+      sizes = Object.fromEntries(record.datasets.map((d) => [d.name, d.train.size]));
       const backend = record.backend;
       if (backend) {
         log(`backend: ${backend.name}${backend.usingGpu ? ' (GPU)' : ''}`);
@@ -66,13 +83,31 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
         ([name, m]) => `${name} ${decimal(m.valLoss, 3)}${m.valAccuracy !== undefined ? `/${percent(m.valAccuracy)}` : ''}`,
       );
       log(wrapParts(`epoch ${epochLabel}: ${record.steps} steps, ${integer(record.samplesPerSecond)} samples/s, val loss/acc: `, parts));
+      const warnings = balanceWarnings(record.datasets, sizes);
+      lastWarnings = warnings.map((warning) => warning.message);
+      for (const warning of warnings) {
+        const key = `${warning.kind}/${warning.dataset}`;
+        if (!warned.has(key)) log(`balance: ${warning.message}`);
+        warned.add(key);
+      }
     },
     onEvent: (event: RunEvent) => {
-      const line = describeEvent(event);
-      if (line !== undefined) {
-        if (interactive) stream.write('\n');
-        log(line);
+      if (event.kind === 'weights-suggested') {
+        openSuggestions.set(event.suggestionId, event.reason);
+        const command = JSON.stringify({ type: 'set-weights', requestId: event.suggestionId, loss: event.loss });
+        printLine(
+          `suggestion ${event.suggestionId} (${event.balancer}, after epoch ${event.epoch}): ${event.reason}\n` +
+            `  loss weights ${JSON.stringify(event.loss)}; to accept: echo '${command}' >> ${join(runDir, RUN_FILES.control)}`,
+        );
+        return;
       }
+      if (event.kind === 'suggestion-decided') openSuggestions.delete(event.suggestionId);
+      if (event.kind === 'completed' || event.kind === 'stopped') {
+        for (const [id, reason] of openSuggestions) log(`open suggestion ${id}: ${reason}`);
+        for (const message of lastWarnings) log(`balance at the end: ${message}`);
+      }
+      const line = describeEvent(event);
+      if (line !== undefined) printLine(line);
     },
     onWarning: (message) => log(`warning: ${message}`),
   };
@@ -92,6 +127,8 @@ function describeEvent(event: RunEvent): string | undefined {
       return 'resumed';
     case 'stopped':
       return `stopped after epoch ${event.epoch}`;
+    case 'suggestion-decided':
+      return `suggestion ${event.suggestionId} ${event.decision}`;
     case 'diverged':
       return `diverged: ${event.message}`;
     default:

@@ -59,6 +59,7 @@ export class Suggestions implements Resumable<Array<[string, Record<string, numb
       names.map((name) => current[name] ?? 0),
       names.map((name) => loss[name] ?? 0),
       proposal.lossRatios,
+      proposal.gradNorms ? { gradNorms: proposal.gradNorms } : {},
     );
     this.emit({ kind: 'weights-suggested', time: now(), epoch, suggestionId, balancer: this.balancer, loss, reason });
   }

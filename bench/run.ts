@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { backendComparison } from './backendComparison';
-import { balancingEvidence } from './balancingEvidence';
+import { balancingEvidence, diagnosticsCost } from './balancingEvidence';
 import { prepareDigitFolders } from './digitFolders';
 import { inputPipeline } from './inputPipeline';
 import { loopOverhead } from './loopOverhead';
@@ -42,6 +42,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'backends', title: '4. Backends: cpu, wasm and PyTorch', run: () => backendComparison() },
   { name: 'panel', title: '5. Panel rendering', run: () => panelRender() },
   { name: 'balancing', title: '6. Balancing evidence', run: () => balancingEvidence() },
+  { name: 'diagnostics', title: '7. Diagnostics overhead', run: () => diagnosticsCost() },
 ];
 
 function machine(): string {

@@ -31,6 +31,8 @@ async function train(extraTraining: string, options: { epochs?: number; onEvent?
   const metrics = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8'));
   return {
     status: result.record.status,
+    weights: readFileSync(join(runDir, 'model', 'weights.bin')),
+    steps: metrics.filter((m) => m.kind === 'step').map((m) => (m.kind === 'step' ? m.totalLoss : 0)),
     diagnostics: metrics.filter((m): m is Diagnostics => m.kind === 'diagnostics'),
     epochs: metrics.filter((m): m is Epoch => m.kind === 'epoch'),
     events: parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8')),
@@ -180,4 +182,13 @@ test('suggest mode: GradNorm’s suggestions give its own evidence (gradient nor
     const verb = /: (raise|lower) its loss weight/.exec(suggestion.reason)?.[1];
     if (found[4] !== undefined) assert.equal(found[4] === 'above' ? 'lower' : 'raise', verb, suggestion.reason);
   }
+});
+
+test('gradient diagnostics change nothing about training: a run with them every step ends with the weights of one without, bit for bit', async () => {
+  const measured = await train('  diagnostics: { every: 1 }');
+  const plain = await train('  diagnostics: { every: 0 }');
+  assert.equal(measured.diagnostics.length, 18, 'every step measured');
+  assert.equal(plain.diagnostics.length, 0);
+  assert.deepEqual(measured.steps, plain.steps, 'the same loss at every step');
+  assert.ok(measured.weights.equals(plain.weights), 'the same final weights');
 });

@@ -310,9 +310,9 @@ export const DiagnosticsSchema = z
       .number()
       .int()
       .nonnegative()
-      .default(25)
+      .default(50)
       .describe(
-        'Compute per-dataset gradients every N steps: norms on the shared layers, their shares and pairwise cosine similarity (conflict). 0 turns them off (gradnorm and pcgrad need them and compute them anyway).',
+        'Compute per-dataset gradients every N steps, beside the step (training is unchanged by them): norms on the shared layers, their shares and pairwise cosine similarity (conflict). Each such step costs about one more step; 0 turns them off (gradnorm and pcgrad compute per-dataset gradients anyway).',
       ),
   })
   .describe('Gradient diagnostics.');

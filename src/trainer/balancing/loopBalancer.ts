@@ -24,7 +24,7 @@ export interface BalancerState {
 }
 
 export interface StepPlan {
-  /** Compute each dataset's gradient apart (diagnostics, gradnorm, pcgrad). */
+  /** Take the step from each dataset's gradient computed apart (gradnorm, pcgrad). */
   perDataset: boolean;
   combine: 'sum' | 'pcgrad';
   /** Write a diagnostics record for this step. */
@@ -100,7 +100,8 @@ export class LoopBalancer {
     const gradnormEvery = this.diagnosticsEvery > 0 ? this.diagnosticsEvery : GRADNORM_DEFAULT_EVERY;
     const gradnorm = this.spec.type === 'gradnorm' && globalStep % gradnormEvery === 0;
     const pcgrad = this.spec.type === 'pcgrad';
-    return { perDataset: diagnostics || gradnorm || pcgrad, combine: pcgrad ? 'pcgrad' : 'sum', diagnostics };
+    // Diagnostics alone do not change how the step is taken: they are measured beside it.
+    return { perDataset: gradnorm || pcgrad, combine: pcgrad ? 'pcgrad' : 'sum', diagnostics };
   }
 
   /** PCGrad's random order of the other datasets, from the run's seeded stream. */

@@ -1,6 +1,7 @@
 /**
- * One optimizer step with each dataset's gradient computed apart: for the gradient diagnostics
- * (norms, shares, conflict), for GradNorm's gradient norms and for PCGrad's projection. The
+ * One optimizer step with each dataset's gradient computed apart, for the balancers that need them
+ * in the update: GradNorm's gradient norms and PCGrad's projection (whose steps also give the
+ * diagnostics; other runs measure them beside the usual step, `measureGradients`). The
  * update is the same Σ_d ∇term_d (+ ∇l2) as `trainStep`'s unless PCGrad changes the shared part;
  * it costs one backward pass per dataset on its sub-batch instead of one on the whole batch.
  */
@@ -25,6 +26,39 @@ export interface SeparateGradients {
   diagnostics: ReturnType<typeof gradientDiagnostics>;
 }
 
+/** Each batch's term, its gradient and its numbers, computed apart; and the gradients on what every batch shares, flattened. */
+function separateGradients(batches: readonly DatasetBatch[], batchSize: number, variables: tf.Variable[], training: boolean) {
+  const perBatch = batches.map((batch) => {
+    let row: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const { losses, output } = perSampleLoss(batch, training);
+      const term = datasetTerm(batch, losses, batchSize);
+      row = tf.keep(tf.stack([tf.sum(losses), term, outcomeSum(batch, output)]));
+      return term;
+    }, variables);
+    const numbers = (row as tf.Tensor).dataSync();
+    tf.dispose([value, row as tf.Tensor]);
+    return { grads, lossSum: numbers[0] as number, contribution: numbers[1] as number, outcomeSum: numbers[2] as number };
+  });
+  // Shared: what every batch's term reaches (the trunk, and stems or heads the datasets share).
+  const shared = variables.filter((variable) => perBatch.every(({ grads }) => grads[variable.name] !== undefined));
+  const flat = perBatch.map(({ grads }) => flatten(shared.map((variable) => grads[variable.name] as tf.Tensor)));
+  const sharedParameters = shared.reduce((total, variable) => total + variable.size, 0);
+  return { perBatch, shared, flat, sharedParameters };
+}
+
+/**
+ * The gradient diagnostics of a step, measured beside it: each dataset's gradient computed apart,
+ * nothing applied, in inference mode (dropout off, batch normalization on its moving statistics,
+ * which it leaves as they were), so that a run measures exactly what it trains without them. The
+ * step itself is then taken as usual. Costs one forward and backward pass per dataset on its sub-batch.
+ */
+export function measureGradients(batches: readonly DatasetBatch[], batchSize: number, variables: tf.Variable[]): SeparateGradients {
+  const { perBatch, flat, sharedParameters } = separateGradients(batches, batchSize, variables, false);
+  tf.dispose(perBatch.flatMap(({ grads }) => Object.values(grads)));
+  return { shared: flat, sharedParameters, diagnostics: gradientDiagnostics(flat) };
+}
+
 export function perDatasetStep(
   batches: readonly DatasetBatch[],
   batchSize: number,
@@ -34,23 +68,7 @@ export function perDatasetStep(
   l2: number,
   options: PerDatasetStepOptions,
 ): StepOutcome & { gradients: SeparateGradients } {
-  const perBatch = batches.map((batch) => {
-    let row: tf.Tensor | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const { losses, output } = perSampleLoss(batch, true);
-      const term = datasetTerm(batch, losses, batchSize);
-      row = tf.keep(tf.stack([tf.sum(losses), term, outcomeSum(batch, output)]));
-      return term;
-    }, variables);
-    const numbers = (row as tf.Tensor).dataSync();
-    tf.dispose([value, row as tf.Tensor]);
-    return { grads, lossSum: numbers[0] as number, contribution: numbers[1] as number, outcomeSum: numbers[2] as number };
-  });
-
-  // Shared: what every batch's term reaches (the trunk, and stems or heads the datasets share).
-  const shared = variables.filter((variable) => perBatch.every(({ grads }) => grads[variable.name] !== undefined));
-  const flat = perBatch.map(({ grads }) => flatten(shared.map((variable) => grads[variable.name] as tf.Tensor)));
-  const sharedParameters = shared.reduce((total, variable) => total + variable.size, 0);
+  const { perBatch, shared, flat, sharedParameters } = separateGradients(batches, batchSize, variables, true);
   const combinedShared = options.combine === 'pcgrad' && perBatch.length > 1 ? pcgrad(flat, options.order ?? ((d) => others(d, perBatch.length))) : undefined;
 
   const combined: tf.NamedTensorMap = {};

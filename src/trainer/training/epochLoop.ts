@@ -14,7 +14,7 @@ import type { TrainingPlan } from '../loop/datasetPlan';
 import { divergenceCause, explosionCause, type DivergenceCause } from '../loop/divergenceCause';
 import { EpochTally } from '../loop/epochTally';
 import { LossExplosionWatch } from '../loop/lossExplosion';
-import { perDatasetStep, type SeparateGradients } from '../loop/perDatasetStep';
+import { measureGradients, perDatasetStep, type SeparateGradients } from '../loop/perDatasetStep';
 import { trainStep, type StepOutcome } from '../loop/trainStep';
 import type { JointModel } from '../model/jointModel';
 import type { CommandInbox } from '../runs/commandInbox';
@@ -109,25 +109,28 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
           return context.transformBatch ? context.transformBatch(batch, { dataset: planned.spec.name, epoch, step }) : batch;
         });
         const stepPlan = balancer.plan(parts.globalStep);
+        // Measured before the step, at the weights the step's gradients are taken at.
+        const measured = stepPlan.diagnostics && !stepPlan.perDataset ? measureGradients(batches, training.batch_size, variables) : undefined;
         const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
           ? perDatasetStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, {
               combine: stepPlan.combine,
               order: balancer.order(batches.length),
             })
           : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);
+        const indices = active.map(({ d }) => d);
         if (outcome.gradients !== undefined) {
-          const indices = active.map(({ d }) => d);
           balancer.afterSeparateStep(
             indices,
             outcome.gradients.shared,
             outcome.datasets.map((result) => result.lossSum / Math.max(1, result.samples)),
             batches.map((batch) => batch.lossWeight),
           );
-          if (stepPlan.diagnostics) {
-            const diagnostics = spreadDiagnostics(outcome.gradients.diagnostics, indices, names, outcome.gradients.sharedParameters);
-            gradientSummary.add(diagnostics);
-            run.appendMetric({ kind: 'diagnostics', epoch, step, globalStep: parts.globalStep, time: now(), ...diagnostics });
-          }
+        }
+        const gradients = outcome.gradients ?? measured;
+        if (stepPlan.diagnostics && gradients !== undefined) {
+          const diagnostics = spreadDiagnostics(gradients.diagnostics, indices, names, gradients.sharedParameters);
+          gradientSummary.add(diagnostics);
+          run.appendMetric({ kind: 'diagnostics', epoch, step, globalStep: parts.globalStep, time: now(), ...diagnostics });
         }
         batches.forEach(disposeBatch);
         const stepDatasets: StepRecord['datasets'] = {};

@@ -3,6 +3,7 @@
  * the shared reducer, renders every value as text, and posts the user's intent (weights, pause,
  * resume, stop, export) to the host, which validates it before the trainer sees it.
  */
+import { epochProgress } from '../src/shared/runs/epochProgress';
 import { initialPanelState, nextEpochFor, reducePanel, withRejectionSent, withSentRequest, type PanelState } from '../src/shared/panel/panelState';
 import type { HostToPanelMessage, PanelToHostMessage, PanelUiState } from '../src/shared/panel/protocol';
 import type { RunView, Suggestion } from '../src/shared/panel/runView';
@@ -204,7 +205,7 @@ function render(): void {
     panel.hidden = false;
   }
   setText(title, `${run.experimentName} — ${run.runId}`);
-  setText(statusText, `${run.status} · epoch ${run.epochs.completed} of ${run.epochs.total}`);
+  setText(statusText, epochProgress({ status: run.status, ...run.epochs, ...(run.currentEpoch > 0 ? { current: run.currentEpoch } : {}) }));
   pause.setDisabled(run.status !== 'running');
   resume.setDisabled(run.status !== 'paused');
   stop.setDisabled(run.status !== 'running' && run.status !== 'paused');

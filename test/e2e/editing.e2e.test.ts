@@ -135,7 +135,7 @@ vsCodeTest(
     assert.equal((JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord).experimentName, 'first');
     await workbench.treeItem(/^first/).waitFor();
     await workbench
-      .treeItem(/(running|completed) · epoch/)
+      .treeItem(/\((running|completed)\)/)
       .first()
       .waitFor({ timeout: 60_000 });
     await workbench.screenshot('editing-new-experiment-run');

@@ -10,7 +10,7 @@ import { runFolders } from './support/exampleWorkspace';
 import { vsCodeTest } from './support/session';
 
 const TRAINING_TIMEOUT_MS = 120_000;
-const FINISHED = /completed · epoch 3\/3/;
+const FINISHED = /epoch 3 of 3 \(completed\)/;
 
 vsCodeTest(
   'the panel draws an earlier run of the same experiment over this run’s curves, and still does after a reload',

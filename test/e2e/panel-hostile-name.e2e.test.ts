@@ -27,7 +27,7 @@ vsCodeTest(
     await workbench.runCommand('jointrain: Open run');
     await workbench.pickQuickItem(/tiny/);
     const panel = workbench.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await panel.getByText('completed · epoch 3 of 3', { exact: true }).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await panel.getByText('epoch 3 of 3 (completed)', { exact: true }).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await panel.getByText('small: 2 classes', { exact: true }).click();
     await panel.getByRole('rowheader', { name: HOSTILE_CLASS, exact: true }).first().waitFor();
     await workbench.screenshot('panel-hostile-name');

@@ -35,7 +35,7 @@ vsCodeTest(
     await workbench.runCommand('Start joint training');
     await workbench.openView('Runs');
     await workbench
-      .treeItem(/completed · epoch 12\/12/)
+      .treeItem(/epoch 12 of 12 \(completed\)/)
       .first()
       .waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await workbench.runCommand('View: Close Primary Side Bar');

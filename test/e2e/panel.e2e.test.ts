@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../../src/shared/runs/format';
 import { parseEvents } from '../../src/shared/runs/readRecords';
-import { EXAMPLE_EXPERIMENT, exampleWorkspace, waitForRunFile } from './support/exampleWorkspace';
+import { EXAMPLE_EXPERIMENT, exampleWorkspace, waitForRunFile, waitForRunRecord } from './support/exampleWorkspace';
 import { vsCodeTest } from './support/session';
 
 const TRAINING_TIMEOUT_MS = 150_000;
@@ -29,7 +29,7 @@ vsCodeTest(
     const runDir = await waitForRunFile(workspace, 'metrics.jsonl', 60_000);
     await workbench.openView('Runs');
     await workbench
-      .treeItem(/running · epoch ([2-9]|\d\d+)\/400/)
+      .treeItem(/epoch ([2-9]|\d\d+) of 400 \(running\)/)
       .first()
       .waitFor({ timeout: TRAINING_TIMEOUT_MS });
 
@@ -72,6 +72,21 @@ vsCodeTest(
     assert.equal(applied.epoch, boundary, 'applied at the next epoch boundary, not before');
     assert.equal(applied.sampling.inverted, 0.25);
     await workbench.screenshot('panel-applied');
+
+    // One epoch vocabulary: paused (so nothing moves), the panel, the status bar and the Runs view
+    // name the same epoch, the one in progress — the epoch after the last run.json says finished.
+    await panel.getByRole('button', { name: 'Pause' }).click();
+    const paused = await waitForRunRecord(runDir, (r) => r.status === 'paused', 'status paused');
+    const expected = `epoch ${paused.epochs.completed + 1} of 400 (paused)`;
+    await panel.getByText(expected, { exact: true }).waitFor({ timeout: 60_000 });
+    await workbench.page.locator('.part.statusbar').getByText(`digits · ${expected}`).waitFor({ timeout: 60_000 });
+    await workbench
+      .treeItem(new RegExp(expected.replace(/[()]/g, '\\$&')))
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await workbench.screenshot('panel-paused-counters');
+    await panel.getByRole('button', { name: 'Resume' }).click();
+    await waitForRunRecord(runDir, (r) => r.status === 'running', 'status running again');
 
     await workbench.waitForSavedEditor('jointrain.run');
     await workbench.reloadWindow();

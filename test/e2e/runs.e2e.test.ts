@@ -34,26 +34,26 @@ vsCodeTest(
   async ({ workbench, workspace }) => {
     await startFromPalette(workbench);
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
-    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/400/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch ([2-9]|\d\d+) of 400 \(running\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await workbench.page
       .locator('.part.statusbar')
-      .getByText(/digits \d+\/400 · step \d+\/\d+ · worst /)
+      .getByText(/digits · epoch \d+ of 400 \((running|paused)\) · step \d+\/\d+ · worst /)
       .waitFor();
     await workbench.screenshot('runs-epoch-2');
 
     await workbench.runCommand('jointrain: Pause run');
     await workbench.pickQuickItem(/digits/);
-    await runRow(workbench, /paused · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch \d+ of \d+ \(paused\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await waitForRunRecord(runDir, (r) => r.status === 'paused', 'status paused');
     await workbench.screenshot('runs-paused');
 
     await workbench.runCommand('jointrain: Resume run');
     await workbench.pickQuickItem(/digits/);
-    await runRow(workbench, /running · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch \d+ of \d+ \(running\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
 
     await workbench.runCommand('jointrain: Stop run');
     await workbench.pickQuickItem(/digits/);
-    await runRow(workbench, /stopped · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch \d+ of \d+ \(stopped\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await waitForRunRecord(runDir, (r) => r.status === 'stopped', 'status stopped');
     const events = await waitForRunEvents(runDir, (all) => all.some((e) => e.kind === 'stopped'), 'a stopped event');
     const control = events.map((e) => e.kind).filter((kind) => ['paused', 'resumed', 'stopped'].includes(kind));
@@ -68,25 +68,25 @@ vsCodeTest(
   async ({ workbench, workspace }) => {
     await startFromPalette(workbench);
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
-    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/25/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch ([2-9]|\d\d+) of 25 \(running\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const { pid } = await waitForRunRecord(runDir, () => true, 'readable');
     // Paused, so the run is certainly still live when the new window comes up, however fast it trains.
     await workbench.runCommand('jointrain: Pause run');
     await workbench.pickQuickItem(/digits/);
-    await runRow(workbench, /paused · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch \d+ of \d+ \(paused\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
 
     await workbench.reloadWindow();
     await workbench.openView('Runs');
-    await runRow(workbench, /paused · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch \d+ of \d+ \(paused\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     await workbench.screenshot('runs-after-reload');
     await workbench.runCommand('jointrain: Resume run');
     await workbench.pickQuickItem(/digits/);
     // Live steps in the status bar come over the channel the reloaded window re-opened.
     await workbench.page
       .locator('.part.statusbar')
-      .getByText(/digits \d+\/25 · step \d+/)
+      .getByText(/digits · epoch \d+ of 25 \(\w+\) · step \d+/)
       .waitFor({ timeout: TRAINING_TIMEOUT_MS });
-    await runRow(workbench, /completed · epoch 25\/25/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch 25 of 25 \(completed\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const record = await waitForRunRecord(runDir, (r) => r.status === 'completed', 'status completed');
     assert.equal(record.pid, pid, 'the same trainer process finished the run');
     await workbench.screenshot('runs-completed-after-reload');
@@ -121,17 +121,17 @@ vsCodeTest(
   async ({ workbench, workspace }) => {
     await startFromPalette(workbench);
     const runDir = await waitForRunFile(workspace, 'run.json', 60_000);
-    await runRow(workbench, /running · epoch ([2-9]|\d\d+)\/400/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch ([2-9]|\d\d+) of 400 \(running\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const { pid: killed } = await waitForRunRecord(runDir, () => true, 'readable');
     process.kill(killed, 'SIGKILL');
     // Nothing is written by a killed process: the extension notices the dead pid and says so.
-    await runRow(workbench, /failed · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch \d+ of \d+ \(failed\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
     const checkpoint = readFileSync(join(runDir, 'checkpoints', 'latest'), 'utf8').trim();
 
-    await workbench.runContextMenuCommand(runRow(workbench, /failed · epoch/), 'Resume from last checkpoint');
+    await workbench.runContextMenuCommand(runRow(workbench, /epoch \d+ of \d+ \(failed\)/), 'Resume from last checkpoint');
     // When the tree refreshes under the menu, VS Code runs the command without its item, and the
     // command asks which run, as it does from the palette: answer it.
-    const running = runRow(workbench, /running · epoch/);
+    const running = runRow(workbench, /epoch \d+ of \d+ \(running\)/);
     // Its rows are labelled by run id with the status as description: the failed run's row, and only
     // that one — a later question (Stop run) lists the same run as running and must be left alone.
     const failedRunRow = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label*="digits · failed"]');
@@ -148,6 +148,6 @@ vsCodeTest(
 
     await workbench.runCommand('jointrain: Stop run');
     await workbench.pickQuickItem(/digits/);
-    await runRow(workbench, /stopped · epoch/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
+    await runRow(workbench, /epoch \d+ of \d+ \(stopped\)/).waitFor({ timeout: TRAINING_TIMEOUT_MS });
   },
 );

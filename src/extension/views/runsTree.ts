@@ -2,6 +2,7 @@
  * The Runs view as plain data: runs grouped by experiment, newest first, each expanding to its
  * datasets with their latest numbers. The VS Code adapter only maps these nodes to TreeItems.
  */
+import { epochProgress } from '../../shared/runs/epochProgress';
 import type { RunStatus } from '../../shared/runs/format';
 import type { RunSummary } from '../runs/runSummary';
 
@@ -63,10 +64,8 @@ export function buildRunsTree(runs: readonly RunSummary[], formatTime: (iso: str
 
 function runNode(run: RunSummary, formatTime: (iso: string) => string): RunNode {
   const { record } = run;
-  const epoch = run.lastStep && record.status === 'running' ? run.lastStep.epoch : record.epochs.completed;
   const parts = [
-    record.status,
-    `epoch ${epoch}/${record.epochs.total}`,
+    epochProgress({ status: record.status, ...record.epochs, ...(run.lastStep ? { current: run.lastStep.epoch } : {}) }),
     record.best ? `best ${record.best.monitor} ${num(record.best.value)}` : undefined,
     record.backend?.name,
   ].filter((part): part is string => part !== undefined);

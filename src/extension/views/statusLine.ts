@@ -1,5 +1,6 @@
 /** The status bar text of a live run: name, epoch/step, and the worst per-dataset loss. */
 import type { TrainerMessage } from '../../shared/protocol/trainerMessages';
+import { epochProgress } from '../../shared/runs/epochProgress';
 import type { RunStatus } from '../../shared/runs/format';
 
 export type StepMessage = Extract<TrainerMessage, { type: 'step' }>;
@@ -17,25 +18,30 @@ export function statusLine(
   epochs?: { completed: number; total: number },
 ): StatusLine {
   const icon = status === 'paused' ? '$(debug-pause)' : '$(sync~spin)';
+  // run.json may count the last step's epoch finished (a run paused at the boundary, before the next
+  // epoch's first step): that step no longer says where the run is.
+  if (step !== undefined && epochs !== undefined && epochs.completed >= step.epoch) step = undefined;
   if (step === undefined) {
     if (epochs === undefined || epochs.completed === 0)
       return { text: `${icon} ${experimentName}: starting`, tooltip: `jointrain: ${experimentName} is starting` };
+    const position = epochProgress({ status, ...epochs });
     return {
-      text: `${icon} ${experimentName} ${epochs.completed}/${epochs.total}`,
-      tooltip: `jointrain: ${experimentName} (${status}), ${epochs.completed} of ${epochs.total} epochs done`,
+      text: `${icon} ${experimentName} · ${position}`,
+      tooltip: `jointrain: ${experimentName}, ${position}, ${epochs.completed} of ${epochs.total} epochs done`,
     };
   }
   const worst = Object.entries(step.datasets).reduce<[string, number] | undefined>(
     (current, [name, metrics]) => (current === undefined || metrics.loss > current[1] ? [name, metrics.loss] : current),
     undefined,
   );
-  const progress = `${step.epoch}/${step.totalEpochs} · step ${step.step}/${step.stepsInEpoch}`;
+  const position = epochProgress({ status, completed: step.epoch - 1, total: step.totalEpochs, current: step.epoch });
+  const progress = `${position} · step ${step.step}/${step.stepsInEpoch}`;
   const worstText = worst ? ` · worst ${worst[0]} ${worst[1].toFixed(3)}` : '';
   return {
-    text: `${icon} ${experimentName} ${progress}${worstText}`,
+    text: `${icon} ${experimentName} · ${progress}${worstText}`,
     tooltip: [
-      `jointrain: ${experimentName} (${status})`,
-      `epoch ${step.epoch} of ${step.totalEpochs}, step ${step.step} of ${step.stepsInEpoch}, ${Math.round(step.samplesPerSecond)} samples/s`,
+      `jointrain: ${experimentName}, ${position}`,
+      `step ${step.step} of ${step.stepsInEpoch}, ${Math.round(step.samplesPerSecond)} samples/s`,
       ...Object.entries(step.datasets).map(
         ([name, m]) => `${name}: loss ${m.loss.toFixed(3)}${m.accuracy !== undefined ? `, acc ${(m.accuracy * 100).toFixed(1)}%` : ''}`,
       ),

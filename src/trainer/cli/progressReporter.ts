@@ -66,7 +66,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       }
     },
     onEpochStart: (epoch, total, steps) => {
-      epochLabel = `${epoch}/${total}`;
+      epochLabel = `${epoch} of ${total}`;
       if (interactive) bar.start(steps, 0, { epoch: epochLabel, rate: '—', losses: '' });
     },
     onStep: (record: StepRecord, samplesPerSecond) => {
@@ -82,7 +82,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       const parts = Object.entries(record.datasets).map(
         ([name, m]) => `${name} ${decimal(m.valLoss, 3)}${m.valAccuracy !== undefined ? `/${percent(m.valAccuracy)}` : ''}`,
       );
-      log(wrapParts(`epoch ${epochLabel}: ${record.steps} steps, ${integer(record.samplesPerSecond)} samples/s, val loss/acc: `, parts));
+      log(wrapParts(`epoch ${epochLabel} done: ${record.steps} steps, ${integer(record.samplesPerSecond)} samples/s, val loss/acc: `, parts));
       const warnings = balanceWarnings(record.datasets, sizes);
       lastWarnings = warnings.map((warning) => warning.message);
       for (const warning of warnings) {

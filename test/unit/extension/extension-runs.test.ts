@@ -170,8 +170,8 @@ describe('the Runs tree', () => {
     assert.deepEqual(
       digits.map((run) => [run.label, run.description, run.contextValue]),
       [
-        ['10:00:02', 'running · epoch 2/4', 'run.running'],
-        ['10:00:01', 'completed · epoch 4/4 · best val_loss_mean 0.412 · wasm', 'run.completed'],
+        ['10:00:02', 'epoch 2 of 4 (running)', 'run.running'],
+        ['10:00:01', 'epoch 4 of 4 (completed) · best val_loss_mean 0.412 · wasm', 'run.completed'],
       ],
     );
     assert.deepEqual(
@@ -322,11 +322,14 @@ describe('status line and weight requests', () => {
       samplesPerSecond: 5123.4,
       datasets: { clean: { samples: 30, loss: 0.2, accuracy: 0.9 }, scanned: { samples: 20, loss: 1.061, accuracy: 0.6 } },
     });
-    assert.equal(line.text, '$(sync~spin) digits 2/12 · step 40/91 · worst scanned 1.061');
+    assert.equal(line.text, '$(sync~spin) digits · epoch 2 of 12 (running) · step 40/91 · worst scanned 1.061');
     assert.match(line.tooltip, /5123 samples\/s\nclean: loss 0\.200, acc 90\.0%\nscanned: loss 1\.061, acc 60\.0%/);
     assert.equal(statusLine('digits', 'paused', undefined).text, '$(debug-pause) digits: starting');
-    // After a window reload, until the first live step: the epochs from run.json.
-    assert.equal(statusLine('digits', 'running', undefined, { completed: 3, total: 40 }).text, '$(sync~spin) digits 3/40');
+    // Paused at an epoch boundary: the last step was of epoch 2, run.json counts it finished.
+    const lastOfEpoch2 = { type: 'step', epoch: 2, totalEpochs: 12, step: 91, stepsInEpoch: 91, samplesPerSecond: 1, datasets: {} } as const;
+    assert.equal(statusLine('digits', 'paused', lastOfEpoch2, { completed: 2, total: 12 }).text, '$(debug-pause) digits · epoch 3 of 12 (paused)');
+    // After a window reload, until the first live step: the epochs from run.json, the fourth in progress.
+    assert.equal(statusLine('digits', 'running', undefined, { completed: 3, total: 40 }).text, '$(sync~spin) digits · epoch 4 of 40 (running)');
   });
 
   test('a typed weight change must be a JSON object of finite non-negative weights for datasets of the run, not all zero once applied', () => {

@@ -1,22 +1,21 @@
 /**
  * Screenshots of the training panel as a user sees it: the real bundle with the fixture run, at
- * 600, 1,000, 1,400 and 2,000 px wide, light and dark, charts and table view, written to
+ * 600, 1,000, 1,400 and 2,000 px wide, light, dark and high contrast, charts and table view, written to
  * `out/panel-screenshots/` (ignored by git; or the folder given), with what Export PNG makes of the 1,400 px panel. Run after `npm run build`:
  * `npx tsx scripts/panel-screenshots.ts [folder]`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { exportPng, launchChromium, openPanel, showView, type Theme } from './panelPage';
+import { exportPng, launchChromium, openPanel, showView, THEME_NAMES } from './panelPage';
 
 export const WIDTHS = [600, 1000, 1400, 2000];
-const THEMES: Theme[] = ['light', 'dark'];
 
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? 'out/panel-screenshots');
   fs.mkdirSync(out, { recursive: true });
   const browser = await launchChromium();
   try {
-    for (const theme of THEMES) {
+    for (const theme of THEME_NAMES) {
       for (const width of WIDTHS) {
         const panel = await openPanel(browser, width, theme);
         try {

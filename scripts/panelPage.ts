@@ -19,9 +19,10 @@ const ROOT = path.join(__dirname, '..');
 /** Every request to this origin is answered from the working tree; nothing goes to a network. */
 const ORIGIN = 'https://panel.local';
 
-export type Theme = 'light' | 'dark';
+export type Theme = 'light' | 'dark' | 'high-contrast';
+export const THEME_NAMES: readonly Theme[] = ['light', 'dark', 'high-contrast'];
 
-/** The --vscode-* variables the panel and the toolkit read, from VS Code's Light Modern and Dark Modern. */
+/** The --vscode-* variables the panel and the toolkit read, from VS Code's Light Modern, Dark Modern and Dark High Contrast. */
 const THEMES: Record<Theme, Record<string, string>> = {
   light: {
     foreground: '#3b3b3b',
@@ -72,6 +73,37 @@ const THEMES: Record<Theme, Record<string, string>> = {
     'checkbox-background': '#313131',
     'checkbox-border': '#3c3c3c',
     'checkbox-foreground': '#cccccc',
+    'charts-blue': '#3794ff',
+    'charts-red': '#f14c4c',
+    'charts-green': '#89d185',
+    'charts-yellow': '#cca700',
+    'charts-orange': '#d18616',
+    'charts-purple': '#b180d7',
+  },
+  'high-contrast': {
+    foreground: '#ffffff',
+    'editor-background': '#000000',
+    'editor-foreground': '#ffffff',
+    descriptionForeground: '#ffffff',
+    contrastBorder: '#6fc3df',
+    contrastActiveBorder: '#f38518',
+    'input-background': '#000000',
+    'input-foreground': '#ffffff',
+    'input-border': '#6fc3df',
+    'panel-border': '#6fc3df',
+    focusBorder: '#f38518',
+    'editorWidget-border': '#6fc3df',
+    'editorWarning-foreground': '#ffd700',
+    errorForeground: '#f48771',
+    'button-background': '#000000',
+    'button-foreground': '#ffffff',
+    'button-border': '#6fc3df',
+    'button-hoverBackground': '#000000',
+    'button-secondaryBackground': '#000000',
+    'button-secondaryForeground': '#ffffff',
+    'checkbox-background': '#000000',
+    'checkbox-border': '#6fc3df',
+    'checkbox-foreground': '#ffffff',
     'charts-blue': '#3794ff',
     'charts-red': '#f14c4c',
     'charts-green': '#89d185',

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPanel, showView } from '../../scripts/panelPage';
+import { launchChromium, openPanel, showView, THEME_NAMES, type Theme } from '../../scripts/panelPage';
 
 const WIDTHS = [600, 1000, 1400, 2000];
 
@@ -121,21 +121,25 @@ after(async () => {
 });
 
 for (const width of WIDTHS) {
-  test(`at ${width} px no section overlaps another and every table scrolls in its own box, charts and table view`, async () => {
-    const panel = await openPanel(browser, width, width % 2000 === 0 ? 'dark' : 'light');
-    try {
-      const charts = await measure(panel.page);
-      assertNothingOverlaps(charts, `${width} px, charts`);
-      assertTablesScrollInTheirOwnBox(charts, `${width} px, charts`);
-      await showView(panel.page, 'table');
-      const table = await measure(panel.page);
-      assertNothingOverlaps(table, `${width} px, table`);
-      assertTablesScrollInTheirOwnBox(table, `${width} px, table`);
-      assert.deepEqual(panel.errors, []);
-    } finally {
-      await panel.close();
-    }
+  test(`at ${width} px, in the light, dark and high-contrast themes, no section overlaps another and every table scrolls in its own box, charts and table view`, async () => {
+    for (const theme of THEME_NAMES) await checkLayout(width, theme);
   });
+}
+
+async function checkLayout(width: number, theme: Theme): Promise<void> {
+  const panel = await openPanel(browser, width, theme);
+  try {
+    const charts = await measure(panel.page);
+    assertNothingOverlaps(charts, `${width} px ${theme}, charts`);
+    assertTablesScrollInTheirOwnBox(charts, `${width} px ${theme}, charts`);
+    await showView(panel.page, 'table');
+    const table = await measure(panel.page);
+    assertNothingOverlaps(table, `${width} px ${theme}, table`);
+    assertTablesScrollInTheirOwnBox(table, `${width} px ${theme}, table`);
+    assert.deepEqual(panel.errors, []);
+  } finally {
+    await panel.close();
+  }
 }
 
 test('the side column stacks under the charts when narrow and stands beside them when wide; the chart grid widens in pairs', async () => {

@@ -10,6 +10,7 @@
  * redraws only the charts whose curves it changed and that are in (or near) the viewport, and
  * charts are built anew only when their layout changes: otherwise new data is set on them.
  */
+import { epochProgress } from '../src/shared/runs/epochProgress';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignSeries, CurveSeriesCache, type ChartSeries, type XAxis } from '../src/shared/panel/chartSeries';
@@ -379,7 +380,7 @@ export class Charts {
     for (const chart of this.charts) this.update(chart, true);
     return chartsPng({
       title: `${view.experimentName} — ${view.runId}`,
-      subtitle: `${view.status} · epoch ${view.epochs.completed} of ${view.epochs.total}${this.options?.compared ? ` · dotted: run ${this.options.compared.runId}` : ''}${view.markers.length > 0 ? ' · vertical dotted lines: weight changes' : ''}`,
+      subtitle: `${epochProgress({ status: view.status, ...view.epochs, ...(view.currentEpoch > 0 ? { current: view.currentEpoch } : {}) })}${this.options?.compared ? ` · dotted: run ${this.options.compared.runId}` : ''}${view.markers.length > 0 ? ' · vertical dotted lines: weight changes' : ''}`,
       columns: this.gridColumns(),
       charts: this.charts.map(({ plot, spec }) => ({
         plot,

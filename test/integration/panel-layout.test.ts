@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPanel, showView, THEME_NAMES, type Theme } from '../../scripts/panelPage';
+import sharp from 'sharp';
+import { exportPng, launchChromium, openPanel, showView, THEME_NAMES, type Theme } from '../../scripts/panelPage';
 
 const WIDTHS = [600, 1000, 1400, 2000];
 
@@ -172,6 +173,51 @@ test('legends show each series’ latest value without hovering', async () => {
       legendValues.filter((text) => text === '--' || text === ''),
       [],
     );
+  } finally {
+    await panel.close();
+  }
+});
+
+test('the exported PNG reads on its own: a title with the experiment, run and epoch, every chart’s caption, and a legend line per series with its value', async () => {
+  const panel = await openPanel(browser, 1400, 'light');
+  try {
+    // Every text the export draws, recorded as it is drawn onto the canvas that becomes the PNG.
+    await panel.page.evaluate(`(() => {
+      window.drawnTexts = [];
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) { window.drawnTexts.push(String(text)); return fillText.call(this, text, ...rest); };
+    })()`);
+    const png = await exportPng(panel.page);
+    const drawn = (await panel.page.evaluate('window.drawnTexts')) as string[];
+    const image = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(image.info.format, 'raw');
+    assert.ok(image.info.width >= 600 && image.info.height >= 1000, `${image.info.width}×${image.info.height}`);
+
+    assert.equal(drawn[0], 'mnist-joint — 20261205-141502-mnist-joint-a1b2', 'the title names the experiment and the run');
+    assert.match(drawn[1] ?? '', /^epoch 13 of 20 \(running\) · dotted: run 20261205-093011-mnist-joint-6c54 · vertical dotted lines: weight changes$/);
+    for (const caption of ['All datasets — train loss', 'All datasets — validation loss', 'mnist — loss', 'small — accuracy'])
+      assert.ok(drawn.includes(caption), caption);
+    const legend = drawn.filter((text) => /^[\w-]+( · [\w ]+)?: (-?\d|–)/.test(text));
+    for (const name of ['mnist', 'mnist-rot', 'small'])
+      assert.ok(
+        legend.some((line) => line.startsWith(`${name}: `)),
+        `a legend line for ${name}`,
+      );
+    assert.ok(
+      legend.every((line) => !line.endsWith(': –')),
+      `every legend line has a value: ${legend.filter((line) => line.endsWith('–')).join('; ')}`,
+    );
+
+    // The title is on the image: its strip is not all background.
+    const { data, info } = image;
+    const background = [data[0], data[1], data[2]];
+    let inked = 0;
+    for (let y = 8; y < 28; y++)
+      for (let x = 10; x < 400; x++) {
+        const at = (y * info.width + x) * info.channels;
+        if (Math.abs((data[at] as number) - (background[0] as number)) > 64) inked++;
+      }
+    assert.ok(inked > 200, `the title strip has ${inked} inked pixels`);
   } finally {
     await panel.close();
   }

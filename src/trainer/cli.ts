@@ -9,9 +9,10 @@ import { isProcessAlive } from '../node/processLiveness';
 import { distinguishingLabels, experimentDifferences } from '../shared/experiment/experimentDiff';
 import { TrainerLock } from '../node/trainerLock';
 import { formatIssue } from '../shared/experiment/issues';
-import { BACKENDS } from '../shared/experiment/schema';
-import { lastEpochRecord, parseMetrics } from '../shared/runs/readRecords';
+import { BACKENDS, type Experiment } from '../shared/experiment/schema';
+import { lastEpochRecord, parseEvents, parseMetrics } from '../shared/runs/readRecords';
 import { isLiveStatus, isValidRunId, RUN_FILES, RUNS_DIR } from '../shared/runs/format';
+import { eventSummaryLines } from './cli/eventSummary';
 import { wrapParts } from './cli/format';
 import { compareTable, differencesTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
 import { createProgressReporter } from './cli/progressReporter';
@@ -98,6 +99,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
   } else if (result.lastEpoch) {
     process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\n`);
+    printEvents(result.runDir, loaded.experiment);
     process.stdout.write(`run ${result.record.status}: ${result.runDir}\n`);
   }
   if (result.record.status === 'diverged') process.stderr.write(`error: ${result.record.error}\n`);
@@ -139,10 +141,23 @@ export async function resumeCommand(
     .finally(() => stop.dispose());
   if (options.stdinCommands) process.stdin.destroy();
   if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
-  else if (result.lastEpoch)
-    process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\nrun ${result.record.status}: ${result.runDir}\n`);
+  else if (result.lastEpoch) {
+    process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\n`);
+    printEvents(result.runDir, loaded.experiment);
+    process.stdout.write(`run ${result.record.status}: ${result.runDir}\n`);
+  }
   if (result.record.status === 'diverged') process.stderr.write(`error: ${result.record.error}\n`);
   return result.record.status === 'completed' || result.record.status === 'stopped' ? 0 : 1;
+}
+
+/** What happened during the run (weight changes, suggestions, pauses), as the panel's timeline says it. */
+function printEvents(runDir: string, experiment: Experiment): void {
+  const weights = {
+    sampling: Object.fromEntries(experiment.datasets.map((d) => [d.name, d.sampling_weight])),
+    loss: Object.fromEntries(experiment.datasets.map((d) => [d.name, d.loss_weight])),
+  };
+  const lines = eventSummaryLines(parseEvents(readFileSync(join(runDir, RUN_FILES.events), 'utf8')), weights);
+  if (lines.length > 0) process.stdout.write(`events:\n${lines.join('\n')}\n`);
 }
 
 async function validateCommand(file: string, options: { json: boolean }): Promise<number> {

@@ -387,3 +387,19 @@ test('`jointrain scaffold --json` of a folder holding a loose class folder besid
   assert.deepEqual(parsed.sources.map((source) => source.name).sort(), ['big', 'reg', 'small', 'table']);
   assert.doesNotMatch(parsed.text, /loose/);
 });
+
+test('the CLI’s final summary lists what happened, as the panel’s timeline says it: a weight change with old → new and who asked', async () => {
+  const own = await createTinyWorkspace({ epochs: 2 });
+  const result = spawnSync(process.execPath, [CLI, 'run', 'tiny.jointrain.yaml', '--quiet', '--stdin-commands'], {
+    cwd: own.dir,
+    encoding: 'utf8',
+    input: '{"type":"set-weights","sampling":{"small":3}}\n',
+    timeout: 120_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const events = result.stdout.slice(result.stdout.indexOf('events:\n'));
+  // Read before the first step, the change applies to epoch 1 itself.
+  assert.match(events, /^events:\n {2}epoch 1: Weight change asked from the command line before epoch 1: applies as it starts \(small sampling 1 → 3\)\n/);
+  assert.match(events, /\n {2}epoch 1: Weights changed from epoch 1, asked from the command line \(small sampling 1 → 3\)\n/);
+  assert.match(events, /\nrun completed: /);
+});

@@ -53,7 +53,7 @@ export interface WeightMarker {
   requestId?: string;
   /** Who asked: the chart's short label at the marker. */
   source: TimelineSource;
-  /** What the marker's tooltip and the weights section say: "weights changed from this panel". */
+  /** What the marker's tooltip and the weights section say: "weights changed from the panel". */
   label: string;
 }
 

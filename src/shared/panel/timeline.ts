@@ -50,7 +50,7 @@ export function requestSource(requestId: string | undefined): TimelineSource {
 }
 
 const SOURCE_TEXT: Record<TimelineSource, string> = {
-  panel: 'from this panel',
+  panel: 'from the panel',
   'command palette': 'from the command palette',
   CLI: 'from the command line',
   balancer: 'by accepting the balancer’s suggestion',
@@ -100,7 +100,11 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
       return {
         ...at(event.epoch),
         tone: 'info',
-        summary: `Weight change asked ${sourceText(requestSource(event.requestId))} during epoch ${event.epoch}: applies when epoch ${event.epoch + 1} starts.`,
+        // Read at step 0, the boundary before the epoch's first step: it applies to that epoch.
+        summary:
+          event.step === 0
+            ? `Weight change asked ${sourceText(requestSource(event.requestId))} before epoch ${event.epoch}: applies as it starts.`
+            : `Weight change asked ${sourceText(requestSource(event.requestId))} during epoch ${event.epoch}: applies when epoch ${event.epoch + 1} starts.`,
         changes: weightChanges(timeline.weights, event.change),
       };
     case 'weights-applied':

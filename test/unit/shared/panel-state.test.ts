@@ -138,7 +138,7 @@ test('a weight change sent by the panel stays pending until the trainer applies 
     ),
   ).state;
   assert.equal(state.run?.pending.length, 0);
-  assert.deepEqual(state.run?.markers, [{ epoch: 2, source: 'panel', label: 'weights changed from this panel', requestId: 'panel-a' }]);
+  assert.deepEqual(state.run?.markers, [{ epoch: 2, source: 'panel', label: 'weights changed from the panel', requestId: 'panel-a' }]);
   assert.equal(state.run?.weights.sampling.noisy, 0.5);
   // A later snapshot that has settled the request does not bring it back.
   const settled = foldRecords(emptyRunView(runRecord()), [], [{ kind: 'weights-applied', time: '', epoch: 2, sampling: {}, loss: {}, requestId: 'panel-a' }]);

@@ -16,9 +16,9 @@ test('a weight change lists each changed value old → new and who asked, newest
   const [scheduled, applied, requested] = newestFirst(timeline);
   assert.equal(scheduled?.summary, 'Weights set by the experiment’s schedule for epoch 6.');
   assert.deepEqual(scheduled?.changes, ['rot sampling 1 → 2']);
-  assert.equal(applied?.summary, 'Weights changed from epoch 4, asked from this panel.');
+  assert.equal(applied?.summary, 'Weights changed from epoch 4, asked from the panel.');
   assert.deepEqual(applied?.changes, ['mnist loss 1 → 0.5']);
-  assert.equal(requested?.summary, 'Weight change asked from this panel during epoch 3: applies when epoch 4 starts.');
+  assert.equal(requested?.summary, 'Weight change asked from the panel during epoch 3: applies when epoch 4 starts.');
   assert.equal(applied?.tone, 'change');
 });
 
@@ -39,7 +39,7 @@ test('two requests applied at one epoch boundary make one entry that names both 
     { kind: 'weights-applied', time: at(1), epoch: 5, ...weights, requestId: 'suggestion-4' },
   ]);
   assert.equal(timeline.entries.length, 1);
-  assert.equal(timeline.entries[0]?.summary, 'Weights changed from epoch 5, asked from this panel; also asked by accepting the balancer’s suggestion.');
+  assert.equal(timeline.entries[0]?.summary, 'Weights changed from epoch 5, asked from the panel; also asked by accepting the balancer’s suggestion.');
 });
 
 test('pauses, suggestions, divergence and the end of the run read as sentences; checkpoints are left out', () => {
@@ -86,4 +86,17 @@ test('a refused change is a problem that names who asked and why', () => {
   const [refused] = newestFirst(fold([{ kind: 'weights-rejected', time: at(1), reason: 'all sampling weights are zero', requestId: 'host-1' }]));
   assert.equal(refused?.tone, 'problem');
   assert.equal(refused?.summary, 'Weight change asked from the command palette was refused: all sampling weights are zero.');
+});
+
+test('a request read at an epoch boundary (step 0) is said to apply as that epoch starts, not one later', () => {
+  const timeline = emptyTimeline({ sampling: { a: 1 }, loss: { a: 1 } });
+  foldTimeline(timeline, { kind: 'weights-requested', time: 't', epoch: 3, step: 0, change: { sampling: { a: 2 } } });
+  foldTimeline(timeline, { kind: 'weights-requested', time: 't', epoch: 3, step: 5, change: { sampling: { a: 4 } } });
+  assert.deepEqual(
+    timeline.entries.map((entry) => entry.summary),
+    [
+      'Weight change asked from the command line before epoch 3: applies as it starts.',
+      'Weight change asked from the command line during epoch 3: applies when epoch 4 starts.',
+    ],
+  );
 });

@@ -47,6 +47,8 @@ export interface ChartSpec {
   series: SeriesSpec[];
 }
 
+/** uPlot's cursor-sync group of the panel's charts. */
+const CURSOR_SYNC_KEY = 'jointrain-charts';
 const METRIC_LABEL: Record<CurveMetric, string> = {
   trainLoss: 'train loss',
   trainAccuracy: 'train accuracy',
@@ -300,6 +302,8 @@ export class Charts {
       width: this.width,
       height: chartHeight(this.width),
       scales: { x: { time: false, range: (_plot, min, max) => (this.range ? [this.range.min, this.range.max] : [min, max]) } },
+      // One cursor across the charts, on their shared x axis: hovering a step shows it on every chart.
+      cursor: { sync: { key: CURSOR_SYNC_KEY } },
       axes: [
         { ...axis, label: xLabel, size: X_AXIS_SIZE, labelSize: X_LABEL_SIZE, labelGap: 0 },
         { ...axis, label: spec.yLabel, labelSize: Y_LABEL_SIZE, labelGap: 0 },

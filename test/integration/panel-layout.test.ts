@@ -222,3 +222,29 @@ test('the exported PNG reads on its own: a title with the experiment, run and ep
     await panel.close();
   }
 });
+
+test('one cursor across the charts: hovering a step on one chart shows the same step, to its nearest point, in every chart’s legend', async () => {
+  const panel = await openPanel(browser, 1400, 'light');
+  try {
+    const steps = () =>
+      panel.page.evaluate(
+        `[...document.querySelectorAll('.chart-grid > figure')].map((f) => f.querySelector('.u-legend .u-series:first-child .u-value')?.textContent ?? '')`,
+      ) as Promise<string[]>;
+    const before = await steps();
+    const over = panel.page.locator('.chart-grid > figure .u-over').first();
+    const box = await over.boundingBox();
+    assert.ok(box);
+    await panel.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    const hovered = await steps();
+    assert.ok(hovered.length >= 4, `${hovered.length} charts`);
+    // Each chart snaps to its own nearest point (validation every 100 steps, training decimated to
+    // the chart's width), so the steps agree to within a validation interval, far from the last one.
+    const at = Number(hovered[0]);
+    hovered.forEach((step, i) => {
+      assert.notEqual(step, before[i], `chart ${i} follows the cursor of chart 0`);
+      assert.ok(Math.abs(Number(step) - at) <= 50, `chart ${i} shows step ${step}, the hovered one ${at}`);
+    });
+  } finally {
+    await panel.close();
+  }
+});

@@ -6,8 +6,8 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRunRecord } from '../../node/runRecord';
-import { parseMetrics } from '../../shared/runs/readRecords';
-import { RUN_FILES, type MetricRecord, type RunRecord } from '../../shared/runs/format';
+import { parseEvents, parseMetrics } from '../../shared/runs/readRecords';
+import { RUN_FILES, type MetricRecord, type RunEvent, type RunRecord } from '../../shared/runs/format';
 
 export type StepRecord = Extract<MetricRecord, { kind: 'step' }>;
 export type EpochRecord = Extract<MetricRecord, { kind: 'epoch' }>;
@@ -17,9 +17,14 @@ export interface RunSummary {
   record: RunRecord;
   lastStep?: StepRecord;
   lastEpoch?: EpochRecord;
+  /** The newest events (from the tail of events.jsonl), for the Runs view's tooltip. */
+  recentEvents?: RunEvent[];
 }
 
 const TAIL_BYTES = 256 * 1024;
+/** Events are few; their last lines are enough for the few a tooltip shows. */
+const EVENT_TAIL_BYTES = 16 * 1024;
+const RECENT_EVENTS = 20;
 
 /** Reads a run folder, or undefined when it has no valid run.json (yet). */
 export async function readRunSummary(dir: string): Promise<RunSummary | undefined> {
@@ -28,7 +33,8 @@ export async function readRunSummary(dir: string): Promise<RunSummary | undefine
   const records = parseMetrics(await tailOf(join(dir, RUN_FILES.metrics)));
   const lastStep = findLast(records, (r): r is StepRecord => r.kind === 'step');
   const lastEpoch = findLast(records, (r): r is EpochRecord => r.kind === 'epoch');
-  return { dir, record: read.record, ...(lastStep ? { lastStep } : {}), ...(lastEpoch ? { lastEpoch } : {}) };
+  const recentEvents = parseEvents(await tailOf(join(dir, RUN_FILES.events), EVENT_TAIL_BYTES)).slice(-RECENT_EVENTS);
+  return { dir, record: read.record, ...(lastStep ? { lastStep } : {}), ...(lastEpoch ? { lastEpoch } : {}), recentEvents };
 }
 
 /** The last whole lines of a file, at most `bytes` of them; '' when it does not exist. */

@@ -2,9 +2,13 @@
  * The Runs view as plain data: runs grouped by experiment, newest first, each expanding to its
  * datasets with their latest numbers. The VS Code adapter only maps these nodes to TreeItems.
  */
+import { emptyTimeline, foldTimeline } from '../../shared/panel/timeline';
 import { epochProgress } from '../../shared/runs/epochProgress';
 import type { RunStatus } from '../../shared/runs/format';
 import type { RunSummary } from '../runs/runSummary';
+
+/** How many of a run's newest events its tooltip lists. */
+const TOOLTIP_EVENTS = 5;
 
 export interface DatasetNode {
   kind: 'dataset';
@@ -75,6 +79,7 @@ function runNode(run: RunSummary, formatTime: (iso: string) => string): RunNode 
     `started: ${formatTime(record.timings.startedAt)}${record.timings.endedAt ? `, ended: ${formatTime(record.timings.endedAt)}` : ''}`,
     record.backend ? `backend: ${record.backend.name}${record.backend.usingGpu ? ' (GPU)' : ''}` : undefined,
     `folder: ${run.dir}`,
+    ...recentEventLines(run),
   ].filter((line): line is string => line !== undefined);
   return {
     kind: 'run',
@@ -112,4 +117,14 @@ function localTime(iso: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** The newest few of what happened, in the panel timeline's words (old values unknown here, so no old → new). */
+function recentEventLines(run: RunSummary): string[] {
+  const timeline = emptyTimeline({ sampling: {}, loss: {} });
+  for (const event of run.recentEvents ?? []) foldTimeline(timeline, event);
+  const entries = timeline.entries.slice(-TOOLTIP_EVENTS);
+  return entries.length === 0
+    ? []
+    : ['recent events:', ...entries.map((entry) => `  ${entry.epoch === undefined ? '' : `epoch ${entry.epoch}: `}${entry.summary}`)];
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TrainerMessage } from '../../../src/shared/protocol/trainerMessages';
-import type { MetricRecord, RunRecord } from '../../../src/shared/runs/format';
+import type { MetricRecord, RunEvent, RunRecord } from '../../../src/shared/runs/format';
 import { weightsProblem } from '../../../src/extension/commands/weightRequest';
 import { RunStore } from '../../../src/extension/runs/runStore';
 import { readRunSummary } from '../../../src/extension/runs/runSummary';
@@ -143,6 +143,25 @@ describe('run folders as the host reads them', () => {
 });
 
 describe('the Runs tree', () => {
+  test('a run’s tooltip lists its newest events in the panel timeline’s words', async () => {
+    const runs = tempDir();
+    const dir = writeRun(runs, record('20261129-100002-digits-bbbb', { status: 'paused', epochs: { total: 4, completed: 2 } }));
+    const events: RunEvent[] = [
+      { kind: 'started', time: '2026-11-29T10:00:02Z', backend: 'wasm' },
+      { kind: 'weights-requested', time: '2026-11-29T10:00:03Z', epoch: 2, step: 4, change: { sampling: { small: 3 } }, requestId: 'panel-1' },
+      { kind: 'weights-applied', time: '2026-11-29T10:00:04Z', epoch: 3, sampling: { small: 3 }, loss: { small: 1 }, requestId: 'panel-1' },
+      { kind: 'paused', time: '2026-11-29T10:00:05Z', epoch: 3, step: 2 },
+    ];
+    writeFileSync(join(dir, 'events.jsonl'), events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+    const store = new RunStore([runs]);
+    await store.refreshAll();
+    const tooltip = buildRunsTree(store.all(), (iso) => iso.slice(11, 19))[0]?.children[0]?.tooltip ?? '';
+    assert.match(
+      tooltip,
+      /\nrecent events:\n {2}Training started on the wasm backend\.\n {2}epoch 2: Weight change asked from the panel during epoch 2: applies when epoch 3 starts\.\n {2}epoch 3: Weights changed from epoch 3, asked from the panel\.\n {2}epoch 3: Paused in epoch 3\.$/,
+    );
+  });
+
   test('runs are grouped by experiment, newest first, with status, epochs, best metric and backend', async () => {
     const runs = tempDir();
     const store = new RunStore([runs]);

@@ -159,6 +159,8 @@ export class Charts {
   private width = 0;
   /** The x range every chart shows, so steps and weight markers line up from chart to chart. */
   private range: XRange | undefined;
+  /** The x range a drag on any chart zoomed every chart to; a double click clears it. */
+  private zoom: XRange | undefined;
   /** Curves are updated in place (a delta pushes onto them), so a curve is known by its array and its length. */
   private readonly curveIds = new WeakMap<object, number>();
   private readonly series = new CurveSeriesCache();
@@ -258,7 +260,8 @@ export class Charts {
       const last = points?.[points.length - 1];
       return points && last ? `${this.curveId(points)}:${points.length}:${last.x}:${last.y}` : '-';
     });
-    return [this.plotColumns(), options.smoothing, view.epochEndX.length, view.markers.length, this.range?.min, this.range?.max, ...curves].join('|');
+    const shown = this.shownRange();
+    return [this.plotColumns(), options.smoothing, view.epochEndX.length, view.markers.length, shown?.min, shown?.max, ...curves].join('|');
   }
 
   private curveId(points: object): number {
@@ -283,7 +286,7 @@ export class Charts {
   /** Each series cut to the min and max of every column of the plot, then aligned on a shared x. */
   private data(spec: ChartSpec): uPlot.AlignedData {
     const series = spec.series.map((s) => this.seriesOf(s));
-    const range = this.range;
+    const range = this.shownRange();
     const columns = this.plotColumns();
     const drawn = range ? series.map((s) => decimateToColumns(s, range, columns)) : series;
     this.markers.set(
@@ -301,9 +304,18 @@ export class Charts {
     return {
       width: this.width,
       height: chartHeight(this.width),
-      scales: { x: { time: false, range: (_plot, min, max) => (this.range ? [this.range.min, this.range.max] : [min, max]) } },
-      // One cursor across the charts, on their shared x axis: hovering a step shows it on every chart.
-      cursor: { sync: { key: CURSOR_SYNC_KEY } },
+      scales: {
+        x: {
+          time: false,
+          range: (_plot, min, max) => {
+            const shown = this.shownRange();
+            return shown ? [shown.min, shown.max] : [min, max];
+          },
+        },
+      },
+      // One cursor across the charts, on their shared x axis: hovering a step shows it on every
+      // chart; dragging across one zooms them all to that range (zoomTo), a double click undoes it.
+      cursor: { sync: { key: CURSOR_SYNC_KEY }, drag: { x: true, y: false, setScale: false } },
       axes: [
         { ...axis, label: xLabel, size: X_AXIS_SIZE, labelSize: X_LABEL_SIZE, labelGap: 0 },
         { ...axis, label: spec.yLabel, labelSize: Y_LABEL_SIZE, labelGap: 0 },
@@ -324,8 +336,31 @@ export class Charts {
         draw: [(plot: uPlot) => this.drawMarkers(plot, foreground)],
         ...latestLegend(),
         setCursor: [(plot: uPlot) => this.markerTooltip(plot)],
+        setSelect: [(plot: uPlot) => this.zoomToSelection(plot)],
+        ready: [(plot: uPlot) => plot.over.addEventListener('dblclick', () => this.zoomTo(undefined))],
       },
     };
+  }
+
+  /** The x range every chart shows: the zoomed one, else the whole run's. */
+  private shownRange(): XRange | undefined {
+    return this.zoom ?? this.range;
+  }
+
+  private zoomToSelection(plot: uPlot): void {
+    const { left, width } = plot.select;
+    // A click, not a drag.
+    if (width < 4) return;
+    const min = plot.posToVal(left, 'x');
+    const max = plot.posToVal(left + width, 'x');
+    plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    if (max > min) this.zoomTo({ min, max });
+  }
+
+  /** Shows every chart over `range` (undefined: the whole run), with its data cut for that range. */
+  private zoomTo(range: XRange | undefined): void {
+    this.zoom = range;
+    for (const chart of this.charts) this.update(chart, true);
   }
 
   /** A dotted vertical line where each weight change took effect (the start of its epoch), with who asked at its top. */

@@ -248,3 +248,40 @@ test('one cursor across the charts: hovering a step on one chart shows the same 
     await panel.close();
   }
 });
+
+test('dragging across one chart zooms every chart to that range of steps; a double click shows the whole run again', async () => {
+  const panel = await openPanel(browser, 1400, 'light');
+  try {
+    const steps = async () =>
+      (
+        (await panel.page.evaluate(
+          `[...document.querySelectorAll('.chart-grid > figure')].map((f) => f.querySelector('.u-legend .u-series:first-child .u-value')?.textContent ?? '')`,
+        )) as string[]
+      ).map(Number);
+    const over = panel.page.locator('.chart-grid > figure .u-over').first();
+    const box = await over.boundingBox();
+    assert.ok(box);
+    const atLeftEdge = async () => {
+      await panel.page.mouse.move(box.x + 2, box.y + box.height / 2);
+      return steps();
+    };
+    const whole = await atLeftEdge();
+    assert.ok((whole[0] ?? Infinity) < 50, `the left edge is near the first step: ${whole.join(', ')}`);
+
+    // Drag from 40% to 70% of the chart's width.
+    await panel.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await panel.page.mouse.down();
+    await panel.page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 5 });
+    await panel.page.mouse.up();
+    const zoomed = await atLeftEdge();
+    const from = zoomed[0] ?? 0;
+    assert.ok(from > 300, `after the zoom the left edge is well into the run: ${zoomed.join(', ')}`);
+    zoomed.forEach((step, i) => assert.ok(Math.abs(step - from) <= 50, `chart ${i} zoomed too: its left edge shows step ${step}, chart 0 ${from}`));
+
+    await over.dblclick({ position: { x: box.width / 2, y: box.height / 2 } });
+    const again = await atLeftEdge();
+    assert.ok((again[0] ?? Infinity) < 50, `a double click shows the whole run again: ${again.join(', ')}`);
+  } finally {
+    await panel.close();
+  }
+});

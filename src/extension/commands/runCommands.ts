@@ -4,9 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TrainerCommandSchema, type TrainerCommand } from '../../shared/protocol/trainerCommands';
-import { isLiveStatus, RUN_FILES } from '../../shared/runs/format';
+import { isLiveStatus, isValidRunId, RUN_FILES } from '../../shared/runs/format';
 import type { RunSummary } from '../runs/runSummary';
 import type { RunNode } from '../views/runsTree';
 import type { ExtensionServices } from '../services';
@@ -155,6 +155,11 @@ async function deleteRun(services: ExtensionServices, run: RunSummary | undefine
   if (run === undefined) return;
   if (isLiveStatus(run.record.status)) {
     void vscode.window.showWarningMessage(`jointrain: run ${run.record.id} is ${run.record.status}; stop it before deleting it.`);
+    return;
+  }
+  // A recursive delete: only of a folder that is plainly this run's, named after its id.
+  if (basename(run.dir) !== run.record.id || !isValidRunId(run.record.id)) {
+    void vscode.window.showErrorMessage(`jointrain: ${run.dir} is not named after run ${run.record.id}; delete it by hand if you mean to.`);
     return;
   }
   const choice = await vscode.window.showWarningMessage(`Delete run ${run.record.id} and its folder (checkpoints, metrics, model)?`, { modal: true }, 'Delete');

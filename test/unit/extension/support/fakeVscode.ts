@@ -1,0 +1,59 @@
+/**
+ * The part of the `vscode` API the host's commands call, as a test scripts it: registered commands
+ * are kept to be run, each dialog answers from a queue the test fills, and every message shown is
+ * recorded. `useFakeVscode()` makes `require('vscode')` return it (the tests run as CommonJS).
+ */
+import Module from 'node:module';
+import { join } from 'node:path';
+
+type Answer = string | undefined;
+
+export const shown: Array<{ kind: 'information' | 'warning' | 'error'; message: string; modal: boolean }> = [];
+export const answers: { warning: Answer[]; quickPick: Array<(items: readonly unknown[]) => unknown> } = { warning: [], quickPick: [] };
+export const registered = new Map<string, (...args: unknown[]) => unknown>();
+export const executed: Array<{ command: string; args: unknown[] }> = [];
+
+const message =
+  (kind: 'information' | 'warning' | 'error') =>
+  async (text: string, ...rest: unknown[]): Promise<Answer> => {
+    const modal = typeof rest[0] === 'object' && rest[0] !== null && (rest[0] as { modal?: boolean }).modal === true;
+    shown.push({ kind, message: text, modal });
+    return kind === 'warning' && modal ? answers.warning.shift() : undefined;
+  };
+
+export const fakeVscode = {
+  window: {
+    showInformationMessage: message('information'),
+    showWarningMessage: message('warning'),
+    showErrorMessage: message('error'),
+    showQuickPick: async (items: readonly unknown[]) => answers.quickPick.shift()?.(items),
+    showInputBox: async () => undefined,
+    showTextDocument: async () => undefined,
+  },
+  commands: {
+    registerCommand: (id: string, run: (...args: unknown[]) => unknown) => {
+      registered.set(id, run);
+      return { dispose: () => registered.delete(id) };
+    },
+    executeCommand: async (command: string, ...args: unknown[]) => {
+      executed.push({ command, args });
+    },
+  },
+  workspace: { isTrusted: true, workspaceFolders: undefined },
+  Uri: { file: (path: string) => ({ fsPath: path, scheme: 'file', path }) },
+};
+
+/** From now on, `require('vscode')` in this process gives the fake (`vscodeModule.ts` exports it). */
+export function useFakeVscode(): void {
+  const moduleWithResolver = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolve = moduleWithResolver._resolveFilename;
+  const stand = resolve(join(__dirname, 'vscodeModule'), module);
+  moduleWithResolver._resolveFilename = (request, ...rest) => (request === 'vscode' ? stand : resolve(request, ...rest));
+}
+
+export function resetFakeVscode(): void {
+  shown.length = 0;
+  answers.warning.length = 0;
+  answers.quickPick.length = 0;
+  executed.length = 0;
+}

@@ -1,0 +1,4 @@
+/** What `require('vscode')` returns under `useFakeVscode()`. */
+import { fakeVscode } from './fakeVscode';
+
+export = fakeVscode;

@@ -9,7 +9,8 @@
 // - with `--repeat N [--grep PATTERN]`, run the scenarios whose names match PATTERN N times in a
 //   row with no retries at all, and print each scenario's pass count (`npm run test:e2e -- --repeat
 //   10 --grep SIGKILL`).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { roomCoverageText } from './coverage-by-room.mjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,8 +38,36 @@ const walk = (dir) => {
 roots.forEach(walk);
 
 if (!e2e) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files], { stdio: 'inherit' });
-  process.exit(result.status ?? 1);
+  // Unit tests run with coverage: Node prints its per-file table, and a line per room follows it.
+  // Integration tests run apart and without it (Node 20's coverage fails on some of the source maps
+  // they load: "Cannot read properties of undefined (reading 'line')").
+  const unit = files.filter((file) => file.split(/[\\/]/).includes('unit'));
+  const others = files.filter((file) => !unit.includes(file));
+  let status = 0;
+  if (unit.length > 0) status = await runWithCoverage(unit);
+  if (others.length > 0) {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...others], { stdio: 'inherit' });
+    status ||= result.status ?? 1;
+  }
+  process.exit(status);
+}
+
+async function runWithCoverage(testFiles) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--enable-source-maps', '--experimental-test-coverage', '--test', '--test-reporter', 'spec', ...testFiles],
+    {
+      stdio: ['inherit', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    output += chunk;
+  });
+  const status = await new Promise((done) => child.on('close', (code) => done(code ?? 1)));
+  process.stdout.write(roomCoverageText(output));
+  return status;
 }
 
 const ARTIFACTS = resolve('test/e2e/artifacts');

@@ -347,6 +347,19 @@ export const TrainingSchema = z
       })
       .prefault({})
       .describe('When checkpoints are written and which are kept.'),
+    early_stopping: z
+      .strictObject({
+        monitor: z
+          .enum(CHECKPOINT_MONITORS)
+          .default('val_loss_mean')
+          .describe("The validation metric watched, as for checkpoints ('val_accuracy_worst' watches the weakest dataset)."),
+        patience: positiveInt.default(5).describe('Stop after this many epochs in a row without an improvement.'),
+        min_delta: finiteNonNegative.default(0).describe('How much the metric must improve to count as an improvement.'),
+      })
+      .optional()
+      .describe(
+        'Stop training once the monitored validation metric has not improved for `patience` epochs (as Keras EarlyStopping). The run ends `stopped`, saying why; the best checkpoint is kept. Absent: train every epoch.',
+      ),
     balancer: BalancerSchema.prefault({}),
     diagnostics: DiagnosticsSchema.prefault({}),
   })

@@ -160,7 +160,7 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
         changes: [],
       };
     case 'stopped':
-      return { ...at(event.epoch), tone: 'info', summary: `Stopped after epoch ${event.epoch}.`, changes: [] };
+      return { ...at(event.epoch), tone: 'info', summary: `Stopped after epoch ${event.epoch}${event.reason ? ` (${event.reason})` : ''}.`, changes: [] };
     case 'completed':
       return { kind: event.kind, time: event.time, tone: 'info', summary: 'Training completed.', changes: [] };
     case 'failed':

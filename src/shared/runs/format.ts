@@ -312,7 +312,8 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     backend: resolvedBackend.optional(),
   }),
   z.object({ kind: z.literal('completed'), ...at }),
-  z.object({ kind: z.literal('stopped'), ...at, epoch: epochNumber }),
+  /** `reason`: why the trainer stopped itself (early stopping); absent when a user stopped it. */
+  z.object({ kind: z.literal('stopped'), ...at, epoch: epochNumber, reason: z.string().optional() }),
   z.object({ kind: z.literal('failed'), ...at, message: z.string() }),
   /** `dataset` names the culprit; absent when it is no dataset (the l2 regulariser, the sum of finite terms). */
   z.object({ kind: z.literal('diverged'), ...at, epoch: epochNumber, step: count, dataset: z.string().optional(), message: z.string() }),

@@ -126,7 +126,7 @@ function describeEvent(event: RunEvent): string | undefined {
     case 'resumed':
       return 'resumed';
     case 'stopped':
-      return `stopped after epoch ${event.epoch}`;
+      return `stopped after epoch ${event.epoch}${event.reason ? `: ${event.reason}` : ''}`;
     case 'suggestion-decided':
       return `suggestion ${event.suggestionId} ${event.decision}`;
     case 'diverged':

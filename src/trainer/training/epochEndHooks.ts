@@ -1,7 +1,8 @@
 /**
  * The work done at each epoch end, after the epoch's record is written, as ordered hooks (as Keras
- * callbacks and Lightning's loop hooks are): first the balancer's suggestion, then the checkpoint,
- * so a checkpoint holds the suggestion it proposed and a resumed run does not propose it again.
+ * callbacks and Lightning's loop hooks are): first the balancer's suggestion, then early stopping,
+ * then the checkpoint, so a checkpoint holds the suggestion it proposed (a resumed run does not
+ * propose it again) and the epoch early stopping ends on is checkpointed as the last.
  * A hook added here runs at every epoch end, in the place the list gives it.
  */
 import type { Experiment } from '../../shared/experiment/schema';
@@ -25,8 +26,8 @@ export interface EpochEnd {
   step: number;
   record: EpochRecord;
   weights: EpochWeights;
-  /** The last epoch the run will train: the configured last one, or the one a stop ends. */
-  lastOne: boolean;
+  /** The last epoch the run will train: the configured last one, or the one a stop ends (read when a hook runs: an earlier hook may stop the run). */
+  readonly lastOne: boolean;
 }
 
 export type EpochEndHook = (end: EpochEnd) => void | Promise<void>;
@@ -38,11 +39,22 @@ interface HookContext {
   control: RunControl;
   emit: (event: RunEvent) => void;
   monitor: Experiment['training']['checkpoint']['monitor'];
+  /** What early stopping watches, when the experiment asks for it. */
+  earlyStoppingMonitor: Experiment['training']['checkpoint']['monitor'] | undefined;
   lastEpoch: number;
 }
 
 export function epochEndHooks(parts: TrainerParts, context: HookContext): EpochEndHook[] {
-  return [suggestWeights(parts, context.lastEpoch), saveCheckpoint(parts, context)];
+  return [suggestWeights(parts, context.lastEpoch), stopEarly(parts, context), saveCheckpoint(parts, context)];
+}
+
+/** Early stopping decides before the checkpoint, so that the epoch it stops after is checkpointed as the last. */
+function stopEarly(parts: TrainerParts, { control, earlyStoppingMonitor }: HookContext): EpochEndHook {
+  return ({ epoch, record }) => {
+    if (earlyStoppingMonitor === undefined) return;
+    const reason = parts.earlyStopping.observe(epoch, monitorOf(record, earlyStoppingMonitor));
+    if (reason !== undefined) control.requestStop(reason);
+  };
 }
 
 /** A balancer in `suggest` mode proposes loss weights for the next epoch; after the last there is none. */

@@ -66,12 +66,21 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const explosions = new LossExplosionWatch(names.length);
   const control = new RunControl(inbox, datasetWeights, run, emit, parts.suggestions, (message) => reporter.onWarning?.(message));
-  const epochEnd = epochEndHooks(parts, { model, run, inbox, control, emit, monitor: training.checkpoint.monitor, lastEpoch: training.epochs });
+  const epochEnd = epochEndHooks(parts, {
+    model,
+    run,
+    inbox,
+    control,
+    emit,
+    monitor: training.checkpoint.monitor,
+    earlyStoppingMonitor: training.early_stopping?.monitor,
+    lastEpoch: training.epochs,
+  });
   let lastEpoch: EpochRecord | undefined;
   const firstEpoch = checkpoint === undefined ? 1 : await parts.restore(checkpoint);
 
   const finishStopped = (epoch: number): TrainedEpochs => {
-    emit({ kind: 'stopped', time: now(), epoch });
+    emit({ kind: 'stopped', time: now(), epoch, ...(control.stopReason ? { reason: control.stopReason } : {}) });
     return { final: 'stopped', lastEpoch };
   };
   const diverge = (epoch: number, step: number, cause: DivergenceCause, badSince: BadSince): TrainedEpochs => {
@@ -187,7 +196,16 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
       run.appendMetric(record);
       reporter.onEpochEnd?.(record);
       lastEpoch = record;
-      for (const hook of epochEnd) await hook({ epoch, step, record, weights, lastOne: epoch === training.epochs || control.stopRequested });
+      const end = {
+        epoch,
+        step,
+        record,
+        weights,
+        get lastOne() {
+          return epoch === training.epochs || control.stopRequested;
+        },
+      };
+      for (const hook of epochEnd) await hook(end);
       run.update({ epochs: { total: training.epochs, completed: epoch } });
       if (control.stopRequested) return finishStopped(epoch);
     }

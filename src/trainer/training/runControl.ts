@@ -16,6 +16,8 @@ export const MAX_REJECTIONS_PER_EPOCH = 100;
 /** Applies controller commands between steps: weight requests, pause/resume, stop. */
 export class RunControl {
   stopRequested = false;
+  /** Why the trainer stopped itself (early stopping); undefined when a user asked. */
+  stopReason: string | undefined;
   /** Invalid commands recorded in `rejectionsEpoch`: a flood of them must not flood events.jsonl. */
   private rejections = 0;
   private rejectionsEpoch = 0;
@@ -28,6 +30,12 @@ export class RunControl {
     private readonly suggestions: Suggestions,
     private readonly warn: (message: string) => void,
   ) {}
+
+  /** The trainer stops itself after this epoch, for `reason`. */
+  requestStop(reason: string): void {
+    this.stopRequested = true;
+    this.stopReason ??= reason;
+  }
 
   /**
    * The run folder cannot be written (a full disk, lost permissions): pause, say why, and wait for

@@ -1,6 +1,6 @@
 /**
  * The stateful parts of a training run — sampler, augmentation streams, balancer, dataset weights,
- * open suggestions — built in one place and kept in one record, which `state()` saves and
+ * open suggestions, early stopping's count — built in one place and kept in one record, which `state()` saves and
  * `restore()` puts back by walking it (see `resumable.ts`): a part added to the record is resumed
  * too. The optimizer (its slots are files), the checkpoint keeper and the step count are resumed
  * beside them.
@@ -19,6 +19,7 @@ import type { RunFolder } from '../runs/runFolder';
 import { restoreOptimizer, type CheckpointState, type ResumableCheckpoint, type SavedTrainerState } from '../runs/trainerState';
 import { DatasetWeights, type EpochWeights } from './datasetWeights';
 import { restoreAll, statesOf, type Resumable, type StatesOf } from './resumable';
+import { EarlyStopping } from './earlyStopping';
 import { Suggestions } from './suggestions';
 
 /** Random streams saved and restored together (one per dataset). */
@@ -40,6 +41,7 @@ export class TrainerParts {
   readonly optimizer: tf.Optimizer;
   readonly checkpoints: CheckpointKeeper;
   readonly suggestions: Suggestions;
+  readonly earlyStopping: EarlyStopping;
   globalStep = 0;
   private readonly sizes: number[];
 
@@ -66,6 +68,7 @@ export class TrainerParts {
     this.optimizer = createOptimizer(training.optimizer);
     this.checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
     this.suggestions = new Suggestions(this.names, this.balancer.type, emit);
+    this.earlyStopping = new EarlyStopping(training.early_stopping);
   }
 
   /** Every part whose state a checkpoint saves, by the name it is saved under. */
@@ -76,6 +79,7 @@ export class TrainerParts {
       balancer: this.balancer,
       weights: this.weights,
       suggestions: this.suggestions,
+      earlyStopping: this.earlyStopping,
     };
   }
 
@@ -119,7 +123,9 @@ type DatasetWeightsPending = TrainerState['weights']['pending'];
 /** A checkpoint's trainer state, with the layout of older checkpoints read into today's. */
 function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState }): TrainerState {
   const saved = state.trainer as Partial<TrainerState> & Partial<StateBeforeParts>;
-  if (saved.weights !== undefined) return saved as TrainerState;
+  // Parts added since a checkpoint was written start as a new run's would.
+  const earlyStopping = saved.earlyStopping ?? { best: null, bestEpoch: 0, since: 0 };
+  if (saved.weights !== undefined) return { ...(saved as TrainerState), earlyStopping };
   const old = saved as TrainerState & StateBeforeParts;
   return {
     ...old,
@@ -131,5 +137,6 @@ function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState })
       temperature: old.lastTemperature,
     },
     suggestions: old.openSuggestions,
+    earlyStopping,
   };
 }

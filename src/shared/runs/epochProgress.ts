@@ -11,7 +11,7 @@ export interface EpochPosition {
   /** Epochs finished (run.json → epochs.completed). */
   completed: number;
   total: number;
-  /** The epoch of the newest step, when one is known (it may run ahead of `completed` + 1 by nothing). */
+  /** The epoch of the newest step, when one is known; a step of an epoch already counted finished says nothing newer. */
   current?: number;
 }
 

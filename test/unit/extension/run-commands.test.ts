@@ -10,7 +10,7 @@ import { RunStore } from '../../../src/extension/runs/runStore';
 import type { ExtensionServices } from '../../../src/extension/services';
 import type { TrainerCommand } from '../../../src/shared/protocol/trainerCommands';
 import type { RunRecord, RunStatus } from '../../../src/shared/runs/format';
-import { answers, executed, registered, resetFakeVscode, shown } from './support/fakeVscode';
+import { answers, executed, fakeVscode, inputBoxes, opened, registered, resetFakeVscode, shown } from './support/fakeVscode';
 
 function record(id: string, status: RunStatus, pid = 999_999_999): RunRecord {
   return {
@@ -105,4 +105,44 @@ test('reveal opens the run folder in the OS file manager, at its run.json', asyn
   assert.deepEqual(executed, [
     { command: 'revealFileInOS', args: [{ fsPath: join(runsDir, 'r-done', 'run.json'), scheme: 'file', path: join(runsDir, 'r-done', 'run.json') }] },
   ]);
+});
+
+test('new weights typed in the palette are checked as typed, then sent to the run’s trainer with a request id', async () => {
+  const dataset = (name: string): RunRecord['datasets'][number] => ({
+    name,
+    type: 'csv',
+    head: 'h',
+    stem: 's',
+    task: 'classification',
+    train: { size: 10, classes: {} },
+    validation: { size: 2, classes: {} },
+    skipped: { count: 0, byClass: {}, items: [] },
+    sampleShape: [3],
+    fromCache: false,
+  });
+  const live = { ...record('r-live', 'running', process.pid), datasets: [dataset('a'), dataset('b')] };
+  const { sent } = await setUp(live);
+  answers.inputBox.push('{"sampling":{"a":2}}');
+  await run('jointrain.setWeights', 'r-live');
+  assert.deepEqual(inputBoxes, [{ value: '{"sampling":{"a":1,"b":1},"loss":{"a":1,"b":1}}', problem: undefined }]);
+  assert.equal(sent.length, 1);
+  const [{ runId, command }] = sent as [{ runId: string; command: TrainerCommand }];
+  assert.equal(runId, 'r-live');
+  assert.ok(command.type === 'set-weights' && /^host-\d+$/.test(command.requestId ?? ''));
+  assert.deepEqual(command.type === 'set-weights' && command.sampling, { a: 2 });
+
+  // Weights that would stop every dataset are refused as typed, and nothing is sent.
+  answers.inputBox.push('{"loss":{"a":0,"b":0}}');
+  await run('jointrain.setWeights', 'r-live');
+  assert.match(inputBoxes[1]?.problem ?? '', /loss weights would all be zero/);
+});
+
+test('the experiment snapshot opens from the run’s folder; resuming is refused in an untrusted workspace', async () => {
+  const { runsDir, logged } = await setUp(record('r-failed', 'failed'));
+  await run('jointrain.openExperimentSnapshot', 'r-failed');
+  assert.deepEqual(opened, [join(runsDir, 'r-failed', 'experiment.jointrain.yaml')]);
+  fakeVscode.workspace.isTrusted = false;
+  await run('jointrain.resumeFromCheckpoint', 'r-failed');
+  assert.match(shown[0]?.message ?? '', /only available in a trusted workspace/);
+  assert.deepEqual(logged, [], 'no trainer was started');
 });

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 type Answer = string | undefined;
 
 export const shown: Array<{ kind: 'information' | 'warning' | 'error'; message: string; modal: boolean }> = [];
-export const answers: { warning: Answer[]; quickPick: Array<(items: readonly unknown[]) => unknown> } = { warning: [], quickPick: [] };
+export const answers: { warning: Answer[]; quickPick: Array<(items: readonly unknown[]) => unknown>; inputBox: Answer[] } = {
+  warning: [],
+  quickPick: [],
+  inputBox: [],
+};
+/** What each input box was opened with, and what its validation said of the answer given. */
+export const inputBoxes: Array<{ value: string | undefined; problem: string | undefined }> = [];
+export const opened: string[] = [];
 export const registered = new Map<string, (...args: unknown[]) => unknown>();
 export const executed: Array<{ command: string; args: unknown[] }> = [];
 
@@ -27,8 +34,14 @@ export const fakeVscode = {
     showWarningMessage: message('warning'),
     showErrorMessage: message('error'),
     showQuickPick: async (items: readonly unknown[]) => answers.quickPick.shift()?.(items),
-    showInputBox: async () => undefined,
-    showTextDocument: async () => undefined,
+    showInputBox: async (options: { value?: string; validateInput?: (value: string) => string | undefined }) => {
+      const answer = answers.inputBox.shift();
+      inputBoxes.push({ value: options.value, problem: answer === undefined ? undefined : options.validateInput?.(answer) });
+      return answer;
+    },
+    showTextDocument: async (uri: { fsPath: string }) => {
+      opened.push(uri.fsPath);
+    },
   },
   commands: {
     registerCommand: (id: string, run: (...args: unknown[]) => unknown) => {
@@ -39,7 +52,7 @@ export const fakeVscode = {
       executed.push({ command, args });
     },
   },
-  workspace: { isTrusted: true, workspaceFolders: undefined },
+  workspace: { isTrusted: true as boolean, workspaceFolders: undefined },
   Uri: { file: (path: string) => ({ fsPath: path, scheme: 'file', path }) },
 };
 
@@ -55,5 +68,9 @@ export function resetFakeVscode(): void {
   shown.length = 0;
   answers.warning.length = 0;
   answers.quickPick.length = 0;
+  answers.inputBox.length = 0;
+  inputBoxes.length = 0;
+  opened.length = 0;
   executed.length = 0;
+  fakeVscode.workspace.isTrusted = true;
 }

@@ -61,6 +61,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'MaxPoolGrad',
       'Conv2DBackpropInput',
       'BatchMatMul',
+      'JointrainAdamUpdate',
     ],
   });
   const losses = epochs.map((epoch) => epoch.datasets.big?.trainLoss ?? NaN);

@@ -12,6 +12,8 @@ import { depthwiseConv2dBackpropInput } from './kernels/depthwiseConv2dBackpropI
 import { transposeFirstBatchMatMul } from './kernels/batchMatMul';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
+import { adamUpdate } from './kernels/adamUpdate';
+import { simdSupported } from './simd/simdKernels';
 
 export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilter,
@@ -24,7 +26,7 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
 export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad, conv2dBackpropInput];
 
 /** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
-const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelFunc));
+const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, adamUpdate].map((kernel) => kernel.kernelFunc));
 
 /** The BatchMatMul jointrain registered, once: it wraps the kernel wasm had before it. */
 let batchMatMulFix: tf.KernelConfig | undefined;
@@ -39,6 +41,8 @@ export function registerWasmGradients(): void {
   }
   for (const fix of WASM_KERNEL_FIXES) replaceKernel(fix);
   replaceBatchMatMul();
+  // Without wasm SIMD the fused optimizer finds no kernel and runs tfjs's own ops.
+  if (simdSupported() && tf.getKernel(adamUpdate.kernelName, 'wasm') === undefined) tf.registerKernel(adamUpdate);
 }
 
 function replaceKernel(fix: tf.KernelConfig): void {
@@ -60,9 +64,9 @@ function replaceBatchMatMul(): void {
   replaceKernel(batchMatMulFix);
 }
 
-/** The names of the wasm kernels that are jointrain's now, for the run's backend report. */
+/** The names of the wasm kernels that are jointrain's now, for the run's backend report (the fused Adam update only with wasm SIMD). */
 export function wasmKernelsInUse(): string[] {
-  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul');
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul', adamUpdate.kernelName);
   return names.filter((name) => {
     const kernelFunc = tf.getKernel(name, 'wasm')?.kernelFunc;
     return kernelFunc !== undefined && ourKernels.has(kernelFunc);

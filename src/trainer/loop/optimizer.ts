@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingSpec } from '../../shared/experiment/schema';
+import { FusedAdamOptimizer } from './fusedAdam';
 
 export function createOptimizer(spec: TrainingSpec['optimizer']): tf.Optimizer {
   switch (spec.type) {
     case 'adam':
-      return tf.train.adam(spec.learning_rate);
+      // tf.train.adam's defaults (β1 0.9, β2 0.999, the backend's ε), one kernel per variable on wasm.
+      return new FusedAdamOptimizer(spec.learning_rate, 0.9, 0.999);
     case 'sgd':
       return tf.train.sgd(spec.learning_rate);
     case 'momentum':

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { selectBackend, type ModuleLoader } from '../../../src/trainer/backend/selectBackend';
+import { ADAM_UPDATE } from '../../../src/trainer/backend/kernels/adamUpdate';
 import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_KERNEL_FIXES, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
 import { UserError } from '../../../src/trainer/errors';
 
@@ -66,6 +67,7 @@ test('auto without native packages picks wasm and says each native package is no
       'MaxPoolGrad',
       'Conv2DBackpropInput',
       'BatchMatMul',
+      'JointrainAdamUpdate',
     ],
   });
   assert.equal(tf.getBackend(), 'wasm');
@@ -130,7 +132,7 @@ test('an explicit GPU backend without CUDA is an error naming the library, with 
 
 test('choosing wasm registers the gradient kernels, and registering again changes nothing', async () => {
   await selectBackend('wasm', workspaceWith({}));
-  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul');
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul', ADAM_UPDATE);
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -141,7 +143,7 @@ test('choosing wasm registers the gradient kernels, and registering again change
 
 test("the run records which wasm kernels are jointrain's, and records none on another backend", async () => {
   const wasm = await selectBackend('wasm', workspaceWith({}));
-  assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul'));
+  assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul', ADAM_UPDATE));
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);
 });

@@ -56,6 +56,11 @@ const DEPTHWISE_CASES: ConvCase[] = [
   { x: [3, 9, 7, 2], filter: [2, 3, 2, 3], strides: [2, 2], pad: 'valid' },
   { x: [2, 11, 11, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'same', dilations: [2, 2] },
   { x: [2, 11, 9, 2], filter: [3, 2, 2, 1], strides: [1, 1], pad: 'valid', dilations: [2, 3] },
+  // Multiplier 1 takes the SIMD kernels, four channels at a time: with and without a remainder.
+  { x: [2, 8, 8, 4], filter: [3, 3, 4, 1], strides: [1, 1], pad: 'same' },
+  { x: [3, 9, 7, 9], filter: [3, 3, 9, 1], strides: [2, 2], pad: 'same' },
+  { x: [2, 10, 9, 6], filter: [5, 3, 6, 1], strides: [2, 1], pad: 'valid' },
+  { x: [2, 12, 12, 8], filter: [3, 3, 8, 1], strides: [1, 1], pad: 'same', dilations: [2, 3] },
 ];
 
 /** A [fh,fw,c,m] filter with d−1 zero taps between its taps: what a dilation of d computes with. */
@@ -83,13 +88,26 @@ const describeCase = (c: ConvCase): string =>
 before(() => registerWasmGradients());
 
 describe('Conv2DBackpropFilter on wasm equals cpu', () => {
-  for (const c of CONV_CASES) {
-    test(describeCase(c), async () => {
-      const dy = dyShape(c, c.filter[3]);
+  const cases: Array<ConvCase & { dataFormat?: 'NHWC' | 'NCHW' }> = [
+    ...CONV_CASES,
+    // The SIMD kernel's blocks: 8 and 4 output channels, one at a time for the rest, taps in fours then one.
+    { x: [2, 9, 9, 5], filter: [3, 3, 5, 16], strides: [1, 1], pad: 'same' },
+    { x: [3, 12, 10, 1], filter: [3, 3, 1, 13], strides: [2, 2], pad: 'same' },
+    // Many chunks of output rows, and a batch that starts inside a chunk.
+    { x: [3, 30, 30, 2], filter: [5, 5, 2, 8], strides: [1, 1], pad: 'same' },
+    { x: [2, 300, 3, 1], filter: [2, 1, 1, 4], strides: [1, 1], pad: 'valid' },
+    // NCHW takes the composed kernel.
+    { x: [2, 3, 8, 8], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same', dataFormat: 'NCHW' },
+  ];
+  for (const c of cases) {
+    test(`${describeCase(c)}${c.dataFormat === 'NCHW' ? ', NCHW' : ''}`, async () => {
+      const nhwc = c.dataFormat === 'NCHW' ? ([c.x[0], c.x[2], c.x[3], c.x[1]] as ConvCase['x']) : c.x;
+      const dy = dyShape({ ...c, x: nhwc }, c.filter[3]);
+      const dyInput = c.dataFormat === 'NCHW' ? [dy[0], dy[3], dy[1], dy[2]] : dy;
       await sameOnBothBackends(
         tf.Conv2DBackpropFilter,
-        { x: { shape: c.x, values: seededValues(c.x, 1) }, dy: { shape: dy, values: seededValues(dy, 2) } },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+        { x: { shape: c.x, values: seededValues(c.x, 1) }, dy: { shape: dyInput as number[], values: seededValues(dy, 2) } },
+        { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', filterShape: c.filter },
       );
     });
   }
@@ -316,6 +334,10 @@ const POOL_CASES: PoolCase[] = [
   { x: [2, 7, 9, 2], size: 2, stride: 3, pad: 'same' },
   { x: [2, 9, 10, 3], size: [2, 3], stride: [1, 2], pad: 'same' },
   { x: [2, 6, 6, 3], size: 3, stride: 2, pad: 1, rounding: 'ceil' },
+  // Disjoint windows take the SIMD kernel, four channels at a time: with a remainder, and without.
+  { x: [2, 8, 6, 6], size: 2, stride: 2, pad: 'valid' },
+  { x: [1, 7, 7, 17], size: 2, stride: 2, pad: 'same' },
+  { x: [2, 6, 6, 16], size: 3, stride: 3, pad: 'valid' },
 ];
 
 const describePool = (c: PoolCase): string =>
@@ -336,6 +358,24 @@ describe('MaxPoolGrad on wasm equals cpu bit for bit', () => {
         assert.deepEqual(Array.from(wasm.values), Array.from(cpu.values));
       });
     }
+  }
+});
+
+test("MaxPoolGrad on wasm gives +0 where dy is −0, as cpu's sum does, in both its kernels", async () => {
+  for (const [size, stride] of <Array<[number, number]>>[
+    [2, 2],
+    [2, 1],
+  ]) {
+    const shape: [number, number, number, number] = [1, 4, 4, 5];
+    const x = seededValues(shape, 60);
+    const pooled = await onBackend('cpu', () => tf.maxPool(tf.tensor4d(x, shape), size, stride, 'valid'));
+    const inputs = { dy: { shape: pooled.shape, values: new Float32Array(pooled.values.length).fill(-0) }, input: { shape, values: x }, output: pooled };
+    const attrs = { filterSize: size, strides: stride, pad: 'valid' };
+    const wasm = await kernelOn('wasm', tf.MaxPoolGrad, inputs, attrs);
+    assert.ok(
+      Array.from(wasm.values).every((value) => Object.is(value, 0)),
+      `pool ${size}, stride ${stride}`,
+    );
   }
 });
 

@@ -15,13 +15,17 @@ export function composedKernel(kernelName: string, body: ComposedKernelBody): tf
       const backend = untyped as tf.KernelBackend;
       const tensors: Record<string, tf.Tensor> = {};
       for (const [name, info] of Object.entries(inputs)) {
-        if (info === undefined) continue;
-        backend.incRef(info.dataId);
-        tensors[name] = tf.engine().makeTensorFromTensorInfo(info, backend);
+        if (info !== undefined) tensors[name] = asTensor(info, backend);
       }
       return body(tensors, attrs ?? {});
     });
   return { kernelName, backendName: 'wasm', kernelFunc };
+}
+
+/** A kernel input as a Tensor of its own: disposing it drops only the reference taken here. */
+export function asTensor(info: tf.TensorInfo, backend: tf.KernelBackend): tf.Tensor {
+  backend.incRef(info.dataId);
+  return tf.engine().makeTensorFromTensorInfo(info, backend);
 }
 
 /** The pads computeConv2DInfo chose, as `tf.pad` wants them for an NHWC tensor. */

@@ -1,12 +1,36 @@
 /**
- * The input gradient of a depthwise conv is that of a full conv whose filter is block-diagonal
- * (channel c feeds only outputs c·M…c·M+M−1), which wasm's Conv2DBackpropInput computes. A dilated
- * filter is spread out with zeros first, since that kernel takes no dilation.
+ * With wasm SIMD and a channel multiplier of 1 (separable convolutions), jointrain's own kernel
+ * (kernels.c) adds dy·filter channel-wise into dx for every (position, tap) pair. Otherwise: the
+ * input gradient of a depthwise conv is that of a full conv whose filter is block-diagonal
+ * (channel c feeds only outputs c·M…c·M+M−1), which Conv2DBackpropInput computes — C times the
+ * multiplications needed. A dilated filter is spread out with zeros first, since that kernel takes
+ * no dilation.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { addressOf, depthwiseShape, simdKernelsFor } from '../simd/simdKernels';
 import { composedKernel, pair } from './composedKernel';
 
-export const depthwiseConv2dBackpropInput = composedKernel(tf.DepthwiseConv2dNativeBackpropInput, (inputs, attrs) => {
+export const depthwiseConv2dBackpropInput: tf.KernelConfig = {
+  kernelName: tf.DepthwiseConv2dNativeBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: (args) => {
+    const backend = args.backend as BackendWasm;
+    const simd = simdKernelsFor(backend);
+    const { dy, filter } = args.inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
+    const { strides, dilations, pad, dimRoundingMode, inputShape } = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+    if (simd === undefined || dy === undefined || filter === undefined || filter.shape[3] !== 1 || dy.dtype !== 'float32' || filter.dtype !== 'float32') {
+      return composed.kernelFunc(args);
+    }
+    const filterShape = filter.shape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+    const dx = backend.makeOutput(inputShape, 'float32');
+    simd.depthwise_backprop_input(addressOf(backend, dy), addressOf(backend, filter), addressOf(backend, dx), ...depthwiseShape(info));
+    return dx;
+  },
+};
+
+const composed = composedKernel(tf.DepthwiseConv2dNativeBackpropInput, (inputs, attrs) => {
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   const dy = inputs.dy as tf.Tensor4D;
   const filter = dilate(inputs.filter as tf.Tensor4D, pair(dilations));

@@ -1,0 +1,235 @@
+// jointrain's SIMD kernels for the tfjs wasm backend. They run in a module of their own that
+// imports the wasm backend's memory, so they read and write tensors where tfjs keeps them, with no
+// copies. Rules that keep this safe (checked by scripts/build-simd.mjs): no data segments, no
+// globals, no stack in linear memory, no imports but the memory: a function touches only the
+// pointers it is given. Each kernel does the same float32 operations in the same order as the
+// kernels it replaces, so results stay bit for bit the same (see the tests).
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name))) name
+
+// One Adam step of one variable: m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2);
+// x' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + x, where c1 = 1 − β1^t and c2 = 1 − β2^t: tfjs's
+// AdamOptimizer, op for op.
+void EXPORT(adam_update)(const float *x, const float *g, const float *m, const float *v, float *x_out, float *m_out, float *v_out, int n,
+                         float beta1, float beta2, float share1, float share2, float correction1, float correction2, float epsilon,
+                         float step) {
+  const v128_t b1 = wasm_f32x4_splat(beta1), b2 = wasm_f32x4_splat(beta2);
+  const v128_t s1 = wasm_f32x4_splat(share1), s2 = wasm_f32x4_splat(share2);
+  const v128_t c1 = wasm_f32x4_splat(correction1), c2 = wasm_f32x4_splat(correction2);
+  const v128_t eps = wasm_f32x4_splat(epsilon), st = wasm_f32x4_splat(step);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gi = wasm_v128_load(g + i);
+    const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), b1), wasm_f32x4_mul(gi, s1));
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), b2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), s2));
+    wasm_v128_store(m_out + i, mi);
+    wasm_v128_store(v_out + i, vi);
+    const v128_t denominator = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, c2)), eps);
+    const v128_t update = wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_div(mi, c1), denominator), st);
+    wasm_v128_store(x_out + i, wasm_f32x4_add(update, wasm_v128_load(x + i)));
+  }
+  for (; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * beta1 + gi * share1;
+    const float vi = v[i] * beta2 + (gi * gi) * share2;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    x_out[i] = ((mi / correction1) / (__builtin_sqrtf(vi / correction2) + epsilon)) * step + x[i];
+  }
+}
+
+// Max-pooling gradient for windows that do not overlap (stride ≥ window), NHWC: each window's
+// gradient goes to its first maximum in row-major order, found with a strict `>` from −∞, so a
+// window of NaNs or −∞ sends it nowhere — tfjs cpu's rule. Four channels at a time. dx is zeroed
+// here, then each chosen position gets 0 + dy, as cpu's sum does (+0 for a dy of −0).
+void EXPORT(max_pool_grad_disjoint)(const float *x, const float *dy, float *dx, int batch, int in_h, int in_w, int channels, int out_h, int out_w,
+                                    int filter_h, int filter_w, int stride_h, int stride_w, int top, int left) {
+  __builtin_memset(dx, 0, (unsigned long)batch * in_h * in_w * channels * sizeof(float));
+  const v128_t lane = wasm_i32x4_make(0, 1, 2, 3);
+  const int vector_channels = channels & ~3;
+  for (int b = 0; b < batch; b++) {
+    const int image = b * in_h * in_w * channels;
+    for (int oy = 0; oy < out_h; oy++) {
+      const int row_start = oy * stride_h - top < 0 ? 0 : oy * stride_h - top;
+      const int row_end = oy * stride_h - top + filter_h > in_h ? in_h : oy * stride_h - top + filter_h;
+      for (int ox = 0; ox < out_w; ox++) {
+        const int column_start = ox * stride_w - left < 0 ? 0 : ox * stride_w - left;
+        const int column_end = ox * stride_w - left + filter_w > in_w ? in_w : ox * stride_w - left + filter_w;
+        const float *dy_here = dy + ((b * out_h + oy) * out_w + ox) * channels;
+        for (int c = 0; c < vector_channels; c += 4) {
+          v128_t maximum = wasm_f32x4_splat(-__builtin_inff());
+          v128_t position = wasm_i32x4_splat(-1);
+          for (int row = row_start; row < row_end; row++) {
+            for (int column = column_start; column < column_end; column++) {
+              const int index = image + (row * in_w + column) * channels + c;
+              const v128_t value = wasm_v128_load(x + index);
+              const v128_t larger = wasm_f32x4_gt(value, maximum);
+              maximum = wasm_v128_bitselect(value, maximum, larger);
+              position = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(index), lane), position, larger);
+            }
+          }
+          int chosen[4];
+          wasm_v128_store(chosen, position);
+          for (int k = 0; k < 4; k++) {
+            if (chosen[k] >= 0) dx[chosen[k]] = 0.0f + dy_here[c + k];
+          }
+        }
+        for (int c = vector_channels; c < channels; c++) {
+          float maximum = -__builtin_inff();
+          int position = -1;
+          for (int row = row_start; row < row_end; row++) {
+            for (int column = column_start; column < column_end; column++) {
+              const int index = image + (row * in_w + column) * channels + c;
+              if (x[index] > maximum) {
+                maximum = x[index];
+                position = index;
+              }
+            }
+          }
+          if (position >= 0) dx[position] = 0.0f + dy_here[c];
+        }
+      }
+    }
+  }
+}
+
+// Convolution filter gradient, NHWC, on an input already padded (x_padded is [batch, padded_h,
+// padded_w, in_c]): dw[i,j,c,o] = Σ_{b,y,x} x_padded[b, y·stride_h + i, x·stride_w + j, c] · dy[b,y,x,o].
+// As a matrix product dw[k,o] = Σ_p patch[p,k] · dy[p,o] over output positions p, with tap
+// k = (i,j,c) at a fixed offset from position p's corner, so no patch matrix is built. Positions
+// are taken a few output rows at a time so that their dy rows stay in cache while every block of
+// 4 taps × 8 (or 4) output channels sums over them in registers; dw holds the running sums.
+static inline int tap_offset(int k, int filter_w, int in_c, int padded_w) {
+  const int c = k % in_c, ij = k / in_c;
+  return ((ij / filter_w) * padded_w + ij % filter_w) * in_c + c;
+}
+
+#define ROWS_LOOP(...)                                                                                           \
+  for (int row = row_start; row < row_end; row++) {                                                              \
+    const int b = row / out_h, y = row % out_h;                                                                  \
+    const float *corner = x_padded + ((b * padded_h + y * stride_h) * padded_w) * in_c;                          \
+    const float *dy_row = dy + row * out_w * out_c;                                                              \
+    for (int x = 0; x < out_w; x++, corner += x_step, dy_row += out_c) {                                         \
+      __VA_ARGS__                                                                                                \
+    }                                                                                                            \
+  }
+
+void EXPORT(conv2d_backprop_filter)(const float *x_padded, const float *dy, float *dw, int batch, int padded_h, int padded_w, int in_c,
+                                    int out_h, int out_w, int out_c, int filter_h, int filter_w, int stride_h, int stride_w) {
+  const int taps = filter_h * filter_w * in_c;
+  const int x_step = stride_w * in_c;
+  const int rows = batch * out_h;
+  const int rows_per_chunk = out_w >= 256 ? 1 : 256 / out_w;
+  __builtin_memset(dw, 0, (unsigned long)taps * out_c * sizeof(float));
+  for (int row_start = 0; row_start < rows; row_start += rows_per_chunk) {
+    const int row_end = row_start + rows_per_chunk < rows ? row_start + rows_per_chunk : rows;
+    int k = 0;
+    for (; k + 4 <= taps; k += 4) {
+      const int k0 = tap_offset(k, filter_w, in_c, padded_w), k1 = tap_offset(k + 1, filter_w, in_c, padded_w);
+      const int k2 = tap_offset(k + 2, filter_w, in_c, padded_w), k3 = tap_offset(k + 3, filter_w, in_c, padded_w);
+      float *w0 = dw + k * out_c, *w1 = w0 + out_c, *w2 = w1 + out_c, *w3 = w2 + out_c;
+      int o = 0;
+      for (; o + 8 <= out_c; o += 8) {
+        v128_t a0 = wasm_v128_load(w0 + o), a1 = wasm_v128_load(w1 + o), a2 = wasm_v128_load(w2 + o), a3 = wasm_v128_load(w3 + o);
+        v128_t b0 = wasm_v128_load(w0 + o + 4), b1 = wasm_v128_load(w1 + o + 4), b2 = wasm_v128_load(w2 + o + 4), b3 = wasm_v128_load(w3 + o + 4);
+        ROWS_LOOP({
+          const v128_t d0 = wasm_v128_load(dy_row + o), d1 = wasm_v128_load(dy_row + o + 4);
+          const v128_t p0 = wasm_f32x4_splat(corner[k0]), p1 = wasm_f32x4_splat(corner[k1]);
+          const v128_t p2 = wasm_f32x4_splat(corner[k2]), p3 = wasm_f32x4_splat(corner[k3]);
+          a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(p0, d0));
+          b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(p0, d1));
+          a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(p1, d0));
+          b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(p1, d1));
+          a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(p2, d0));
+          b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(p2, d1));
+          a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(p3, d0));
+          b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(p3, d1));
+        })
+        wasm_v128_store(w0 + o, a0), wasm_v128_store(w1 + o, a1), wasm_v128_store(w2 + o, a2), wasm_v128_store(w3 + o, a3);
+        wasm_v128_store(w0 + o + 4, b0), wasm_v128_store(w1 + o + 4, b1), wasm_v128_store(w2 + o + 4, b2), wasm_v128_store(w3 + o + 4, b3);
+      }
+      for (; o + 4 <= out_c; o += 4) {
+        v128_t a0 = wasm_v128_load(w0 + o), a1 = wasm_v128_load(w1 + o), a2 = wasm_v128_load(w2 + o), a3 = wasm_v128_load(w3 + o);
+        ROWS_LOOP({
+          const v128_t d0 = wasm_v128_load(dy_row + o);
+          a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_f32x4_splat(corner[k0]), d0));
+          a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_f32x4_splat(corner[k1]), d0));
+          a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_f32x4_splat(corner[k2]), d0));
+          a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_f32x4_splat(corner[k3]), d0));
+        })
+        wasm_v128_store(w0 + o, a0), wasm_v128_store(w1 + o, a1), wasm_v128_store(w2 + o, a2), wasm_v128_store(w3 + o, a3);
+      }
+      for (; o < out_c; o++) {
+        float s0 = w0[o], s1 = w1[o], s2 = w2[o], s3 = w3[o];
+        ROWS_LOOP({
+          const float d = dy_row[o];
+          s0 += corner[k0] * d, s1 += corner[k1] * d, s2 += corner[k2] * d, s3 += corner[k3] * d;
+        })
+        w0[o] = s0, w1[o] = s1, w2[o] = s2, w3[o] = s3;
+      }
+    }
+    for (; k < taps; k++) {
+      const int k0 = tap_offset(k, filter_w, in_c, padded_w);
+      float *w0 = dw + k * out_c;
+      int o = 0;
+      for (; o + 4 <= out_c; o += 4) {
+        v128_t a0 = wasm_v128_load(w0 + o);
+        ROWS_LOOP({ a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_f32x4_splat(corner[k0]), wasm_v128_load(dy_row + o))); })
+        wasm_v128_store(w0 + o, a0);
+      }
+      for (; o < out_c; o++) {
+        float s0 = w0[o];
+        ROWS_LOOP({ s0 += corner[k0] * dy_row[o]; })
+        w0[o] = s0;
+      }
+    }
+  }
+}
+
+// The two gradients of a depthwise convolution with channel multiplier 1, NHWC, any stride,
+// dilation and padding: every (output position, tap) pair whose input position lies inside x adds
+// a channel-wise product, four channels at a time. Filter gradient: dw[i,j,c] += x[h,w,c]·dy[y,x,c];
+// input gradient: dx[h,w,c] += dy[y,x,c]·filter[i,j,c], where h = y·stride_h + i·dilation_h − top
+// and w = x·stride_w + j·dilation_w − left. The target (dw or dx) is zeroed first.
+static inline void multiply_add(float *target, const float *a, const float *b, int channels) {
+  int c = 0;
+  for (; c + 4 <= channels; c += 4) {
+    wasm_v128_store(target + c, wasm_f32x4_add(wasm_v128_load(target + c), wasm_f32x4_mul(wasm_v128_load(a + c), wasm_v128_load(b + c))));
+  }
+  for (; c < channels; c++) target[c] += a[c] * b[c];
+}
+
+#define DEPTHWISE_PAIRS(...)                                                                                     \
+  for (int b = 0; b < batch; b++) {                                                                              \
+    for (int y = 0; y < out_h; y++) {                                                                            \
+      for (int i = 0; i < filter_h; i++) {                                                                       \
+        const int h = y * stride_h + i * dilation_h - top;                                                       \
+        if (h < 0 || h >= in_h) continue;                                                                        \
+        for (int x = 0; x < out_w; x++) {                                                                        \
+          const float *dy_here = dy + ((b * out_h + y) * out_w + x) * channels;                                  \
+          for (int j = 0; j < filter_w; j++) {                                                                   \
+            const int w = x * stride_w + j * dilation_w - left;                                                  \
+            if (w < 0 || w >= in_w) continue;                                                                    \
+            const int input_index = ((b * in_h + h) * in_w + w) * channels;                                      \
+            const int tap_index = (i * filter_w + j) * channels;                                                 \
+            __VA_ARGS__                                                                                          \
+          }                                                                                                      \
+        }                                                                                                        \
+      }                                                                                                          \
+    }                                                                                                            \
+  }
+
+void EXPORT(depthwise_backprop_filter)(const float *x_in, const float *dy, float *dw, int batch, int in_h, int in_w, int channels, int out_h,
+                                       int out_w, int filter_h, int filter_w, int stride_h, int stride_w, int dilation_h, int dilation_w,
+                                       int top, int left) {
+  __builtin_memset(dw, 0, (unsigned long)filter_h * filter_w * channels * sizeof(float));
+  DEPTHWISE_PAIRS(multiply_add(dw + tap_index, x_in + input_index, dy_here, channels);)
+}
+
+void EXPORT(depthwise_backprop_input)(const float *dy, const float *filter, float *dx, int batch, int in_h, int in_w, int channels, int out_h,
+                                      int out_w, int filter_h, int filter_w, int stride_h, int stride_w, int dilation_h, int dilation_w,
+                                      int top, int left) {
+  __builtin_memset(dx, 0, (unsigned long)batch * in_h * in_w * channels * sizeof(float));
+  DEPTHWISE_PAIRS(multiply_add(dx + input_index, dy_here, filter + tap_index, channels);)
+}

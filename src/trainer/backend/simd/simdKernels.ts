@@ -1,0 +1,148 @@
+/**
+ * jointrain's own SIMD kernels (kernels.c, compiled by scripts/build-simd.mjs) instantiated over the
+ * tfjs wasm backend's memory, so that they read and write its tensors in place. One instance per
+ * backend; none where this Node cannot run wasm SIMD, and callers then keep their other path.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { KERNELS_WASM_BASE64 } from './kernelsWasm';
+
+export interface SimdKernels {
+  adam_update(
+    x: number,
+    g: number,
+    m: number,
+    v: number,
+    xOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    share1: number,
+    share2: number,
+    correction1: number,
+    correction2: number,
+    epsilon: number,
+    step: number,
+  ): void;
+  max_pool_grad_disjoint(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    outH: number,
+    outW: number,
+    filterH: number,
+    filterW: number,
+    strideH: number,
+    strideW: number,
+    top: number,
+    left: number,
+  ): void;
+  conv2d_backprop_filter(
+    xPadded: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    paddedH: number,
+    paddedW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    filterH: number,
+    filterW: number,
+    strideH: number,
+    strideW: number,
+  ): void;
+  depthwise_backprop_filter(x: number, dy: number, dw: number, ...shape: DepthwiseShape): void;
+  depthwise_backprop_input(dy: number, filter: number, dx: number, ...shape: DepthwiseShape): void;
+}
+
+/** batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, top, left. */
+export type DepthwiseShape = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** A depthwise convolution's geometry in the order the SIMD kernels take it. */
+export function depthwiseShape(info: {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padInfo: { top: number; left: number };
+}): DepthwiseShape {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
+/** The part of the WebAssembly API used here: tsconfig's lib has no DOM, where its types live. */
+interface WasmModule {
+  readonly kind: 'module';
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  Memory: abstract new (...args: never[]) => object;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: WasmModule | null | undefined;
+const instances = new WeakMap<BackendWasm, SimdKernels>();
+
+/** The compiled module, or null where wasm SIMD is not supported. */
+function simdModule(): WasmModule | null {
+  if (compiled === undefined) {
+    const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');
+    compiled = wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+export function simdSupported(): boolean {
+  return simdModule() !== null;
+}
+
+/** The kernels bound to this backend's memory, or undefined without wasm SIMD. */
+export function simdKernelsFor(backend: BackendWasm): SimdKernels | undefined {
+  const existing = instances.get(backend);
+  if (existing !== undefined) return existing;
+  const module = simdModule();
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (module === null || !(memory instanceof wasmApi.Memory)) return undefined;
+  const kernels = new wasmApi.Instance(module, { env: { memory } }).exports as SimdKernels;
+  instances.set(backend, kernels);
+  return kernels;
+}
+
+/** The byte address of a tensor's values in the backend's memory. */
+export function addressOf(backend: BackendWasm, info: TensorInfo): number {
+  const data = (backend as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } | undefined } }).dataIdMap.get(info.dataId);
+  if (data === undefined) throw new Error('tensor data is not on the wasm backend');
+  return data.memoryOffset;
+}

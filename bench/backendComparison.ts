@@ -14,17 +14,19 @@ import { fixed, median, percent, whole } from './stats';
 
 interface ReferenceModel {
   /** The letter of issue 13's table, and torch_reference.py's name for the same model. */
-  name: 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+  name: 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
   title: string;
   batch: number;
   input: number[];
   classes: number;
+  /** Token models: the input holds integer ids below this. */
+  vocabulary?: number;
   layers(): tf.layers.Layer[];
   /** Warm-up and timed batches per side and round: about a second or two of work each. */
   batches: Record<'wasm' | 'torch', [number, number]>;
 }
 
-const { conv2d, maxPooling2d, separableConv2d, flatten, dense } = tf.layers;
+const { conv2d, maxPooling2d, separableConv2d, flatten, dense, embedding, lstm, globalAveragePooling1d } = tf.layers;
 
 const MODELS: ReferenceModel[] = [
   {
@@ -118,6 +120,31 @@ const MODELS: ReferenceModel[] = [
     ],
     batches: { wasm: [10, 300], torch: [20, 1500] },
   },
+  {
+    name: 'g',
+    title: '(g) LSTM text classifier: embedding 1000→32 → LSTM 64 → dense 2, 40 tokens, b64',
+    batch: 64,
+    input: [40],
+    classes: 2,
+    vocabulary: 1000,
+    layers: () => [embedding({ inputDim: 1000, outputDim: 32, inputLength: 40 }), lstm({ units: 64 }), dense({ units: 2, activation: 'softmax' })],
+    batches: { wasm: [2, 10], torch: [3, 40] },
+  },
+  {
+    name: 'h',
+    title: '(h) bag of embeddings: embedding 5000→64 → mean → dense 64 → dense 4, 50 tokens, b128',
+    batch: 128,
+    input: [50],
+    classes: 4,
+    vocabulary: 5000,
+    layers: () => [
+      embedding({ inputDim: 5000, outputDim: 64, inputLength: 50 }),
+      globalAveragePooling1d(),
+      dense({ units: 64, activation: 'relu' }),
+      dense({ units: 4, activation: 'softmax' }),
+    ],
+    batches: { wasm: [5, 60], torch: [10, 300] },
+  },
 ];
 
 const PYTHON = '/usr/bin/python3';
@@ -133,7 +160,8 @@ function compiled(model: ReferenceModel): { network: tf.Sequential; x: tf.Tensor
   const network = tf.sequential({ layers: model.layers() });
   // The optimizer a jointrain run uses (on wasm, Adam's update fused into one SIMD kernel per variable).
   network.compile({ optimizer: createOptimizer({ type: 'adam', learning_rate: 1e-3, momentum: 0.9 }), loss: 'categoricalCrossentropy' });
-  const x = tf.randomUniform([model.batch, ...model.input]);
+  const shape = [model.batch, ...model.input];
+  const x = model.vocabulary === undefined ? tf.randomUniform(shape) : tf.randomUniform(shape, 0, model.vocabulary, 'int32');
   const y = tf.oneHot(tf.randomUniform([model.batch], 0, model.classes, 'int32') as tf.Tensor1D, model.classes);
   return { network, x, y };
 }

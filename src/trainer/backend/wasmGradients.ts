@@ -1,8 +1,10 @@
 /**
- * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), composed from ops it runs natively, one
- * it computes wrongly (MaxPoolGrad, a loop over wasm's memory) and two it computes slowly
- * (Conv2DBackpropInput; BatchMatMul with a transposed operand), so that every layer type trains on
- * wasm as on cpu, and fast. Registered when selectBackend picks wasm, before the first step.
+ * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), one it computes wrongly (MaxPoolGrad)
+ * and several it computes slowly (Conv2DBackpropInput; BatchMatMul with a transposed operand; Sum
+ * over leading axes; GatherV2 of rows; Identity, which copies), plus a fused Adam update, so that every layer type trains on wasm as on cpu,
+ * and fast. Some are composed from ops wasm runs natively, some are jointrain's SIMD kernels
+ * (simd/kernels.c), which need wasm SIMD and fall back to the composed ones without it.
+ * Registered when selectBackend picks wasm, before the first step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter } from './kernels/conv2dBackpropFilter';
@@ -10,6 +12,9 @@ import { conv2dBackpropInput } from './kernels/conv2dBackpropInput';
 import { depthwiseConv2dBackpropFilter } from './kernels/depthwiseConv2dBackpropFilter';
 import { depthwiseConv2dBackpropInput } from './kernels/depthwiseConv2dBackpropInput';
 import { transposeFirstBatchMatMul } from './kernels/batchMatMul';
+import { leadingAxesSum } from './kernels/sumLeadingAxes';
+import { sharingIdentity } from './kernels/identity';
+import { rowGather } from './kernels/gatherRows';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
 import { adamUpdate } from './kernels/adamUpdate';
@@ -28,19 +33,47 @@ export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad, conv2
 /** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
 const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, adamUpdate].map((kernel) => kernel.kernelFunc));
 
-/** The BatchMatMul jointrain registered, once: it wraps the kernel wasm had before it. */
-let batchMatMulFix: tf.KernelConfig | undefined;
+/**
+ * wasm kernels jointrain wraps rather than replaces: the wrapper sends some cases to a faster path
+ * and the rest to wasm's own kernel, captured the first time (so registering again wraps nothing
+ * twice).
+ */
+const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig | undefined> = {
+  BatchMatMul: (original) => {
+    const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
+    return transpose === undefined ? undefined : transposeFirstBatchMatMul(original, transpose);
+  },
+  // Without wasm SIMD the wrapper would only ever call the original.
+  Sum: (original) => (simdSupported() ? leadingAxesSum(original) : undefined),
+  Identity: sharingIdentity,
+  GatherV2: (original) => (simdSupported() ? rowGather(original) : undefined),
+};
+const wrapped = new Map<string, tf.KernelConfig>();
+
+function wrapKernels(): void {
+  for (const [name, wrap] of Object.entries(WRAPPERS)) {
+    let wrapper = wrapped.get(name);
+    if (wrapper === undefined) {
+      const original = tf.getKernel(name, 'wasm');
+      wrapper = original === undefined ? undefined : wrap(original);
+      if (wrapper === undefined) continue;
+      wrapped.set(name, wrapper);
+      ourKernels.add(wrapper.kernelFunc);
+    }
+    replaceKernel(wrapper);
+  }
+}
 
 /**
- * Registers each missing kernel (a newer tfjs that ships one keeps its own) and each fix once;
- * calling it again changes nothing.
+ * Registers each missing kernel (a newer tfjs that ships one keeps its own), each fix and each
+ * wrapper once; calling it again changes nothing.
  */
 export function registerWasmGradients(): void {
   for (const kernel of WASM_GRADIENT_KERNELS) {
     if (tf.getKernel(kernel.kernelName, 'wasm') === undefined) tf.registerKernel(kernel);
   }
   for (const fix of WASM_KERNEL_FIXES) replaceKernel(fix);
-  replaceBatchMatMul();
+  wrapKernels();
   // Without wasm SIMD the fused optimizer finds no kernel and runs tfjs's own ops.
   if (simdSupported() && tf.getKernel(adamUpdate.kernelName, 'wasm') === undefined) tf.registerKernel(adamUpdate);
 }
@@ -52,21 +85,9 @@ function replaceKernel(fix: tf.KernelConfig): void {
   tf.registerKernel(fix);
 }
 
-/** Wraps wasm's own BatchMatMul (captured the first time) so that transposed products reach XNNPACK. */
-function replaceBatchMatMul(): void {
-  if (batchMatMulFix === undefined) {
-    const original = tf.getKernel('BatchMatMul', 'wasm');
-    const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
-    if (original === undefined || transpose === undefined) return;
-    batchMatMulFix = transposeFirstBatchMatMul(original, transpose);
-    ourKernels.add(batchMatMulFix.kernelFunc);
-  }
-  replaceKernel(batchMatMulFix);
-}
-
 /** The names of the wasm kernels that are jointrain's now, for the run's backend report (the fused Adam update only with wasm SIMD). */
 export function wasmKernelsInUse(): string[] {
-  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul', adamUpdate.kernelName);
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat(Object.keys(WRAPPERS), adamUpdate.kernelName);
   return names.filter((name) => {
     const kernelFunc = tf.getKernel(name, 'wasm')?.kernelFunc;
     return kernelFunc !== undefined && ourKernels.has(kernelFunc);

@@ -67,6 +67,9 @@ test('auto without native packages picks wasm and says each native package is no
       'MaxPoolGrad',
       'Conv2DBackpropInput',
       'BatchMatMul',
+      'Sum',
+      'Identity',
+      'GatherV2',
       'JointrainAdamUpdate',
     ],
   });
@@ -132,7 +135,9 @@ test('an explicit GPU backend without CUDA is an error naming the library, with 
 
 test('choosing wasm registers the gradient kernels, and registering again changes nothing', async () => {
   await selectBackend('wasm', workspaceWith({}));
-  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul', ADAM_UPDATE);
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
+    .map((kernel) => kernel.kernelName)
+    .concat('BatchMatMul', 'Sum', 'Identity', 'GatherV2', ADAM_UPDATE);
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -143,7 +148,10 @@ test('choosing wasm registers the gradient kernels, and registering again change
 
 test("the run records which wasm kernels are jointrain's, and records none on another backend", async () => {
   const wasm = await selectBackend('wasm', workspaceWith({}));
-  assert.deepEqual(wasm.kernels, [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul', ADAM_UPDATE));
+  assert.deepEqual(
+    wasm.kernels,
+    [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat('BatchMatMul', 'Sum', 'Identity', 'GatherV2', ADAM_UPDATE),
+  );
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);
 });

@@ -188,6 +188,8 @@ describe('DepthwiseConv2dNativeBackpropInput on wasm equals cpu', () => {
 describe('UnsortedSegmentSum on wasm equals cpu', () => {
   const cases: Array<{ x: number[]; ids: number[]; numSegments: number }> = [
     { x: [6], ids: [0, 2, 2, 1, 0, 2], numSegments: 3 },
+    // An embedding's gradient (tfjs flattens the ids): rows that fill the SIMD lanes and leave a remainder.
+    { x: [6, 6], ids: [4, 0, 4, 1, 4, 9], numSegments: 5 },
     { x: [5, 4], ids: [3, 3, 0, 1, 3], numSegments: 5 },
     { x: [7, 2, 3], ids: [1, 0, 1, 1, 6, 2, 0], numSegments: 7 },
     { x: [4, 3], ids: [0, -1, 9, 1], numSegments: 2 },
@@ -377,6 +379,102 @@ test("MaxPoolGrad on wasm gives +0 where dy is −0, as cpu's sum does, in both 
       `pool ${size}, stride ${stride}`,
     );
   }
+});
+
+/**
+ * wasm's Sum, as tfjs 4.22 ships it: the reduced axes moved last, then each output's values added
+ * in that order in float32, from 0. (cpu adds in double precision.)
+ */
+function float32SumInOrder(values: Float32Array, shape: number[], axes: number[]): { shape: number[]; values: Float32Array } {
+  const rank = shape.length;
+  const kept = [...Array(rank).keys()].filter((a) => !axes.includes(a));
+  const reduced = [...Array(rank).keys()].filter((a) => axes.includes(a));
+  const size = (dims: number[]) => dims.reduce((p, a) => p * (shape[a] as number), 1);
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((p, d) => p * d, 1));
+  const indexOf = (dims: number[], flat: number) => {
+    let offset = 0;
+    for (let k = dims.length - 1; k >= 0; k--) {
+      const a = dims[k] as number;
+      offset += (flat % (shape[a] as number)) * (strides[a] as number);
+      flat = Math.floor(flat / (shape[a] as number));
+    }
+    return offset;
+  };
+  const out = new Float32Array(size(kept));
+  for (let o = 0; o < out.length; o++) {
+    let sum = 0;
+    for (let r = 0; r < size(reduced); r++) sum = Math.fround(sum + (values[indexOf(kept, o) + indexOf(reduced, r)] as number));
+    out[o] = sum;
+  }
+  return { shape: kept.map((a) => shape[a] as number), values: out };
+}
+
+describe('Sum on wasm adds as wasm always has, bit for bit, and equals cpu within float rounding (leading axes by the SIMD kernel)', () => {
+  const cases: Array<{ shape: number[]; axis: number | number[]; keepDims?: boolean }> = [
+    { shape: [64, 8, 8, 17], axis: [0, 1, 2] },
+    { shape: [9, 7], axis: 0 },
+    { shape: [5, 3, 8], axis: [1, 0], keepDims: true },
+    { shape: [4, 6, 5], axis: [-3, -2] },
+    { shape: [6, 5], axis: 1 },
+    { shape: [4, 6, 5], axis: [0, 2] },
+    { shape: [3, 4], axis: [0, 1] },
+  ];
+  for (const c of cases) {
+    test(`x ${c.shape.join('×')}, axis ${JSON.stringify(c.axis)}${c.keepDims ? ', keepDims' : ''}`, async () => {
+      // Values of very different magnitudes and some −0, so that another order of addition or a −0 shows.
+      const values = Float32Array.from(seededValues(c.shape, 70), (value, i) => (i % 13 === 0 ? -0 : value * 10 ** ((i % 5) - 2)));
+      const attrs = { axis: c.axis, keepDims: c.keepDims ?? false };
+      const input = { x: { shape: c.shape, values } };
+      const cpu = await kernelOn('cpu', tf.Sum, input, attrs);
+      const wasm = await kernelOn('wasm', tf.Sum, input, attrs);
+      assertClose(wasm, cpu, 1e-6);
+      const reference = float32SumInOrder(values, c.shape, tf.util.parseAxisParam(c.axis, c.shape));
+      assert.deepEqual(Array.from(wasm.values), Array.from(reference.values));
+    });
+  }
+});
+
+test("Identity on wasm shares its input's data, as on cpu: a clone costs no copy and outlives its original", async () => {
+  assert.ok(await tf.setBackend('wasm'));
+  const original = tf.tensor([1, -0, 3.5, NaN], [2, 2]);
+  const buffers = tf.backend().numDataIds();
+  const clone = tf.clone(original);
+  assert.equal(tf.backend().numDataIds(), buffers);
+  original.dispose();
+  assert.deepEqual(Array.from(clone.dataSync()), [1, -0, 3.5, NaN]);
+  assert.deepEqual(clone.shape, [2, 2]);
+  clone.dispose();
+  const strings = tf.clone(tf.tensor(['a', 'b']));
+  assert.deepEqual(strings.dataSync(), ['a', 'b']);
+});
+
+describe('GatherV2 on wasm equals cpu (rows by the SIMD kernel, else by wasm)', () => {
+  const cases: Array<{ x: number[]; dtype: 'float32' | 'int32'; indices: number[]; ids: number[]; axis: number; batchDims?: number }> = [
+    { x: [7, 5], dtype: 'float32', indices: [2, 3], ids: [6, 0, 3, 3, 1, 6], axis: 0 },
+    { x: [4, 3, 2], dtype: 'int32', indices: [5], ids: [3, 0, 0, 2, 1], axis: 0 },
+    { x: [9], dtype: 'float32', indices: [4], ids: [8, 0, 4, 4], axis: 0 },
+    { x: [3, 6], dtype: 'float32', indices: [4], ids: [5, 0, 2, 5], axis: 1 },
+    { x: [2, 4, 3], dtype: 'float32', indices: [2, 2], ids: [3, 0, 1, 1], axis: 1, batchDims: 1 },
+  ];
+  for (const c of cases) {
+    test(`x ${c.x.join('×')} ${c.dtype}, ids ${c.ids.join(',')}, axis ${c.axis}${c.batchDims ? `, batchDims ${c.batchDims}` : ''}`, async () => {
+      const run = (backend: string) =>
+        onBackend(backend, () => {
+          const values = c.dtype === 'int32' ? Int32Array.from(seededValues(c.x, 80), (v) => Math.round(v * 100)) : seededValues(c.x, 80);
+          const gathered = tf.gather(tf.tensor(values, c.x, c.dtype), tf.tensor(c.ids, c.indices, 'int32'), c.axis, c.batchDims);
+          return tf.cast(gathered, 'float32');
+        });
+      const [cpu, wasm] = [await run('cpu'), await run('wasm')];
+      assert.deepEqual(wasm.shape, cpu.shape);
+      assert.deepEqual(Array.from(wasm.values), Array.from(cpu.values));
+    });
+  }
+  test('an index outside the table is refused with the message cpu gives', async () => {
+    for (const backend of ['cpu', 'wasm']) {
+      assert.ok(await tf.setBackend(backend));
+      assert.throws(() => tf.tidy(() => tf.gather(tf.ones([4, 2]), tf.tensor1d([1, 4], 'int32'))), /GatherV2: the index value 4 is not in \[0, 3\]/, backend);
+    }
+  });
 });
 
 describe('BatchMatMul with a transposed operand on wasm equals cpu (transposed first, then XNNPACK)', () => {

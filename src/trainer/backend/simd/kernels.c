@@ -233,3 +233,38 @@ void EXPORT(depthwise_backprop_input)(const float *dy, const float *filter, floa
   __builtin_memset(dx, 0, (unsigned long)batch * in_h * in_w * channels * sizeof(float));
   DEPTHWISE_PAIRS(multiply_add(dx + input_index, dy_here, filter + tap_index, channels);)
 }
+
+// Sums over leading axes: out[c] = Σ_r x[r·columns + c], rows in order, in float32 from 0 — the
+// order in which tfjs's Sum adds them after moving the reduced axes last, so the result is the
+// same bit for bit, without that transpose (a bias gradient: dy summed over batch and positions).
+void EXPORT(sum_leading_axes)(const float *x, float *out, int rows, int columns) {
+  __builtin_memset(out, 0, (unsigned long)columns * sizeof(float));
+  for (int r = 0; r < rows; r++) {
+    const float *row = x + r * columns;
+    int c = 0;
+    for (; c + 4 <= columns; c += 4) wasm_v128_store(out + c, wasm_f32x4_add(wasm_v128_load(out + c), wasm_v128_load(row + c)));
+    for (; c < columns; c++) out[c] += row[c];
+  }
+}
+
+// Rows of a table picked by index (an embedding lookup: gather along axis 0), one memory.copy per
+// row; the caller has checked every index. Works for any 4-byte element type.
+void EXPORT(gather_rows)(const float *table, const int *indices, float *out, int count, int row_size) {
+  for (int i = 0; i < count; i++) __builtin_memcpy(out + i * row_size, table + indices[i] * row_size, (unsigned long)row_size * sizeof(float));
+}
+
+// Rows of x summed into segments by id (the gradient of gather, and so of an embedding): out is
+// zeroed, then each row is added to its segment's row in order; ids outside [0, segments) are
+// dropped, as on cpu.
+void EXPORT(segment_sum_rows)(const float *x, const int *ids, float *out, int count, int row_size, int segments) {
+  __builtin_memset(out, 0, (unsigned long)segments * row_size * sizeof(float));
+  for (int i = 0; i < count; i++) {
+    const int id = ids[i];
+    if (id < 0 || id >= segments) continue;
+    float *target = out + id * row_size;
+    const float *row = x + i * row_size;
+    int c = 0;
+    for (; c + 4 <= row_size; c += 4) wasm_v128_store(target + c, wasm_f32x4_add(wasm_v128_load(target + c), wasm_v128_load(row + c)));
+    for (; c < row_size; c++) target[c] += row[c];
+  }
+}

@@ -61,6 +61,9 @@ export interface SimdKernels {
   ): void;
   depthwise_backprop_filter(x: number, dy: number, dw: number, ...shape: DepthwiseShape): void;
   depthwise_backprop_input(dy: number, filter: number, dx: number, ...shape: DepthwiseShape): void;
+  sum_leading_axes(x: number, out: number, rows: number, columns: number): void;
+  gather_rows(table: number, indices: number, out: number, count: number, rowSize: number): void;
+  segment_sum_rows(x: number, ids: number, out: number, count: number, rowSize: number, segments: number): void;
 }
 
 /** batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, top, left. */

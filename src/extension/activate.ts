@@ -5,7 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NativePackage } from '../shared/runs/nativeBackendOffer';
 import { newExperiment } from './commands/newExperiment';
+import { INSTALL_NATIVE_BACKEND, installNativeBackend, NativeBackendOffer, spawnNpm } from './commands/installNativeBackend';
 import { registerRunCommands } from './commands/runCommands';
 import { RunEndNotifier } from './panel/runEndNotifier';
 import { RunPanels, registerRunPanels } from './panel/runPanels';
@@ -20,6 +24,9 @@ import { RunsTreeProvider } from './views/runsTreeProvider';
 import { SkippedDataDiagnostics } from './views/skippedDataDiagnostics';
 import type { ExtensionServices } from './services';
 import { allRunsDirs, readSettings } from './settings';
+
+/** The tfjs version package.json pins, should its node_modules copy be unreadable. */
+const TFJS_VERSION_FALLBACK = '4.22.0';
 
 /** A trainer that died without a word is only noticed by polling its pid. */
 const LIVENESS_POLL_MS = 10_000;
@@ -65,6 +72,13 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const poll = setInterval(reconcile, LIVENESS_POLL_MS);
   const skippedData = new SkippedDataDiagnostics(store);
+  const nativeOffer = new NativeBackendOffer(context.globalState);
+  const nativeInstall = {
+    folder: context.extensionUri.fsPath,
+    tfjsVersion: bundledTfjsVersion(context.extensionUri.fsPath),
+    runNpm: spawnNpm,
+    log,
+  };
 
   context.subscriptions.push(
     log,
@@ -78,6 +92,8 @@ export function activate(context: vscode.ExtensionContext): void {
     store.onDidChange((changed) => panels.onRunsChanged(changed)),
     skippedData,
     store.onDidChange(() => void skippedData.onRunsChanged()),
+    store.onDidChange((changed) => nativeOffer.onRunsChanged(changed)),
+    vscode.commands.registerCommand(INSTALL_NATIVE_BACKEND, (pkg?: NativePackage) => installNativeBackend(nativeInstall, pkg)),
     vscode.window.createTreeView('jointrain.runs', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(services, uri)),
     vscode.commands.registerCommand('jointrain.newExperiment', (uri?: vscode.Uri, uris?: vscode.Uri[]) => newExperiment(services, uri, uris)),
@@ -94,6 +110,15 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export function deactivate(): void {}
+
+/** The tfjs the trainer runs: a native package must be the same version. Read, not required: activation loads no tfjs. */
+function bundledTfjsVersion(extensionFolder: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(extensionFolder, 'node_modules', '@tensorflow', 'tfjs', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return TFJS_VERSION_FALLBACK;
+  }
+}
 
 function probeNodeVersion(command: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -122,6 +122,21 @@ describe('Conv2DBackpropInput on wasm (replaced for speed) equals cpu', () => {
     { x: [2, 11, 10, 2], filter: [2, 3, 2, 3], strides: [4, 4], pad: 'same' },
     { x: [2, 12, 12, 3], filter: [4, 4, 3, 5], strides: [4, 4], pad: 'valid' },
     { x: [2, 9, 7, 3], filter: [3, 3, 3, 4], strides: [2, 1], pad: 'same', dataFormat: 'NCHW' },
+    // Stride 1 is one conv with no crop; with padding wider than the filter it takes the general path.
+    { x: [2, 9, 7, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same', dataFormat: 'NCHW' },
+    { x: [2, 8, 9, 3], filter: [4, 2, 3, 5], strides: [1, 1], pad: 'same' },
+    {
+      x: [2, 6, 7, 2],
+      filter: [2, 3, 2, 3],
+      strides: [1, 1],
+      pad: 'valid',
+      explicit: [
+        [0, 0],
+        [3, 1],
+        [0, 4],
+        [0, 0],
+      ],
+    },
     {
       x: [2, 6, 7, 2],
       filter: [2, 3, 2, 3],

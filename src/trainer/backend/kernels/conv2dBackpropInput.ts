@@ -19,6 +19,10 @@ export const conv2dBackpropInput = composedKernel(tf.Conv2DBackpropInput, (input
   const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, format);
   const { batchSize, inHeight, inWidth, inChannels, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  if (sh === 1 && sw === 1) {
+    const direct = strideOneInputGradient(dy, filter, info);
+    if (direct !== undefined) return channelsFirst ? tf.transpose(direct, [0, 3, 1, 2]) : direct;
+  }
   // Phase outputs per axis: enough that q·s + r covers every h + top < top + size.
   const rows = Math.ceil((padInfo.top + inHeight) / sh);
   const columns = Math.ceil((padInfo.left + inWidth) / sw);
@@ -41,6 +45,24 @@ export const conv2dBackpropInput = composedKernel(tf.Conv2DBackpropInput, (input
   const dx = tf.stridedSlice(interleaved, [0, padInfo.top, padInfo.left, 0], [batchSize, padInfo.top + inHeight, padInfo.left + inWidth, inChannels]);
   return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
 });
+
+/**
+ * With stride 1 there is one phase, and padding dy by fh − 1 − top above (fw − 1 − left before)
+ * and by whatever makes the output inHeight rows below makes the conv's output dx itself, with
+ * nothing to crop: the copy a stridedSlice of dx would cost. Undefined where a pad would be
+ * negative (explicit padding larger than the filter), which the general path handles.
+ */
+function strideOneInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D | undefined {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight: fh, filterWidth: fw, padInfo } = info;
+  const pads: Array<[number, number]> = [
+    [0, 0],
+    [fh - 1 - padInfo.top, inHeight + fh - 1 - outHeight - (fh - 1 - padInfo.top)],
+    [fw - 1 - padInfo.left, inWidth + fw - 1 - outWidth - (fw - 1 - padInfo.left)],
+    [0, 0],
+  ];
+  if (pads.some(([before, after]) => before < 0 || after < 0)) return undefined;
+  return tf.conv2d(tf.pad(dy, pads), phaseBlocks(filter, 1, 1), 1, 'valid');
+}
 
 /**
  * [⌈fh/sh⌉, ⌈fw/sw⌉, co, sh·sw·ci]: block (r, c) of the output channels holds taps r + m·sh,

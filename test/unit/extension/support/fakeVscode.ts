@@ -9,14 +9,27 @@ import { join } from 'node:path';
 type Answer = string | undefined;
 
 export const shown: Array<{ kind: 'information' | 'warning' | 'error'; message: string; modal: boolean }> = [];
-export const answers: { warning: Answer[]; quickPick: Array<(items: readonly unknown[]) => unknown>; inputBox: Answer[] } = {
+export const answers: {
+  warning: Answer[];
+  information: Answer[];
+  error: Answer[];
+  quickPick: Array<(items: readonly unknown[]) => unknown>;
+  inputBox: Answer[];
+  /** Whether the user cancels the next progress notification (before its task returns). */
+  cancelProgress: boolean[];
+} = {
   warning: [],
+  information: [],
+  error: [],
+  cancelProgress: [],
   quickPick: [],
   inputBox: [],
 };
 /** What each input box was opened with, and what its validation said of the answer given. */
 export const inputBoxes: Array<{ value: string | undefined; problem: string | undefined }> = [];
 export const opened: string[] = [];
+/** Each progress notification: its title and every message it reported. */
+export const progress: Array<{ title: string; messages: string[] }> = [];
 export const registered = new Map<string, (...args: unknown[]) => unknown>();
 export const executed: Array<{ command: string; args: unknown[] }> = [];
 
@@ -25,7 +38,8 @@ const message =
   async (text: string, ...rest: unknown[]): Promise<Answer> => {
     const modal = typeof rest[0] === 'object' && rest[0] !== null && (rest[0] as { modal?: boolean }).modal === true;
     shown.push({ kind, message: text, modal });
-    return kind === 'warning' && modal ? answers.warning.shift() : undefined;
+    if (kind === 'warning') return modal ? answers.warning.shift() : undefined;
+    return answers[kind].shift();
   };
 
 export const fakeVscode = {
@@ -42,7 +56,32 @@ export const fakeVscode = {
     showTextDocument: async (uri: { fsPath: string }) => {
       opened.push(uri.fsPath);
     },
+    withProgress: async <T>(
+      options: { title: string },
+      task: (
+        report: { report(value: { message?: string }): void },
+        token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): { dispose(): void } },
+      ) => Promise<T>,
+    ): Promise<T> => {
+      const entry = { title: options.title, messages: [] as string[] };
+      progress.push(entry);
+      const listeners: Array<() => void> = [];
+      const token = {
+        isCancellationRequested: false,
+        onCancellationRequested: (listener: () => void) => {
+          listeners.push(listener);
+          return { dispose: () => undefined };
+        },
+      };
+      const running = task({ report: ({ message }) => message !== undefined && entry.messages.push(message) }, token);
+      if (answers.cancelProgress.shift() === true) {
+        token.isCancellationRequested = true;
+        listeners.forEach((listener) => listener());
+      }
+      return running;
+    },
   },
+  ProgressLocation: { Notification: 15 },
   commands: {
     registerCommand: (id: string, run: (...args: unknown[]) => unknown) => {
       registered.set(id, run);
@@ -67,6 +106,10 @@ export function useFakeVscode(): void {
 export function resetFakeVscode(): void {
   shown.length = 0;
   answers.warning.length = 0;
+  answers.information.length = 0;
+  answers.error.length = 0;
+  answers.cancelProgress.length = 0;
+  progress.length = 0;
   answers.quickPick.length = 0;
   answers.inputBox.length = 0;
   inputBoxes.length = 0;

@@ -1,5 +1,5 @@
 /**
- * Benchmark 4, backends: six common models trained with Adam on random data — samples/s on tfjs
+ * Benchmark 4, backends: eight common models trained with Adam on random data — samples/s on tfjs
  * `wasm` (with jointrain's gradient kernels) and on PyTorch pinned to one thread, alternated for
  * several rounds in this run, medians and spread — plus wasm against tfjs `cpu` on the first model,
  * and a per-kernel profile of one wasm step.
@@ -286,7 +286,7 @@ export async function backendComparison(): Promise<BenchSection> {
     title: '4. Backends: cpu, wasm and PyTorch',
     body: [
       `Training steps (Adam, lr 1e-3, softmax cross-entropy, one random batch repeated), samples/s as the median of ${ROUNDS} rounds with their range; ` +
-        `each round measures wasm (tfjs ${tf.version.tfjs}, jointrain's gradient kernels, one thread: tfjs runs wasm single-threaded under Node) and then PyTorch` +
+        `each round measures wasm (tfjs ${tf.version.tfjs}, jointrain's gradient and SIMD kernels and fused Adam, one thread: tfjs runs wasm single-threaded under Node) and then PyTorch` +
         `${torchInfo ? ` ${torchInfo.torch} (BLAS: ${torchInfo.blas}, ${torchInfo.threads} thread: \`torch.set_num_threads(1)\` with OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1)` : ''}, alternating, so that load on the machine weighs on both.`,
       '',
       ...table(['model', 'wasm samples/s', 'PyTorch samples/s', 'wasm / PyTorch', `goal ≥ ${WASM_OVER_TORCH_GOAL}×`], rows),

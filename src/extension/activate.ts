@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NativePackage } from '../shared/runs/nativeBackendOffer';
 import { newExperiment } from './commands/newExperiment';
@@ -73,12 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const poll = setInterval(reconcile, LIVENESS_POLL_MS);
   const skippedData = new SkippedDataDiagnostics(store);
   const nativeOffer = new NativeBackendOffer(context.globalState);
-  const nativeInstall = {
-    folder: context.extensionUri.fsPath,
-    tfjsVersion: bundledTfjsVersion(context.extensionUri.fsPath),
-    runNpm: spawnNpm,
-    log,
-  };
+  const extensionFolder = context.extensionUri.fsPath;
 
   context.subscriptions.push(
     log,
@@ -93,7 +88,9 @@ export function activate(context: vscode.ExtensionContext): void {
     skippedData,
     store.onDidChange(() => void skippedData.onRunsChanged()),
     store.onDidChange((changed) => nativeOffer.onRunsChanged(changed)),
-    vscode.commands.registerCommand(INSTALL_NATIVE_BACKEND, (pkg?: NativePackage) => installNativeBackend(nativeInstall, pkg)),
+    vscode.commands.registerCommand(INSTALL_NATIVE_BACKEND, async (pkg?: NativePackage) =>
+      installNativeBackend({ folder: extensionFolder, tfjsVersion: await bundledTfjsVersion(extensionFolder), runNpm: spawnNpm, log }, pkg),
+    ),
     vscode.window.createTreeView('jointrain.runs', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('jointrain.startTraining', (uri?: vscode.Uri) => startTraining(services, uri)),
     vscode.commands.registerCommand('jointrain.newExperiment', (uri?: vscode.Uri, uris?: vscode.Uri[]) => newExperiment(services, uri, uris)),
@@ -111,10 +108,10 @@ export function activate(context: vscode.ExtensionContext): void {
 
 export function deactivate(): void {}
 
-/** The tfjs the trainer runs: a native package must be the same version. Read, not required: activation loads no tfjs. */
-function bundledTfjsVersion(extensionFolder: string): string {
+/** The tfjs the trainer runs: a native package must be the same version. Read, not required: the host loads no tfjs. */
+async function bundledTfjsVersion(extensionFolder: string): Promise<string> {
   try {
-    return (JSON.parse(readFileSync(join(extensionFolder, 'node_modules', '@tensorflow', 'tfjs', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(await readFile(join(extensionFolder, 'node_modules', '@tensorflow', 'tfjs', 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return TFJS_VERSION_FALLBACK;
   }

@@ -166,6 +166,21 @@ const VARIANTS: Array<{ name: string; edit: (yaml: string) => string }> = [
     edit: (yaml: string) => yaml.replace('epoch_end: { steps: 6 }', `epoch_end: ${rule}`),
   })),
   { name: 'the cpu backend', edit: (yaml: string) => yaml.replace('  backend: wasm\n', '  backend: cpu\n') },
+  {
+    // min_delta 1 on an accuracy: no epoch improves, so the rate halves after every epoch from the second (state to resume mid-plateau).
+    name: 'reduce_on_plateau, adamw and clip_norm',
+    edit: (yaml: string) =>
+      yaml
+        .replace('optimizer: { type: adam, learning_rate: 0.01 }', 'optimizer: { type: adamw, learning_rate: 0.01, weight_decay: 0.05, clip_norm: 0.5 }')
+        .replace('  seed: 5\n', '  seed: 5\n  lr_schedule: { type: reduce_on_plateau, monitor: val_accuracy_mean, min_delta: 1, patience: 1, factor: 0.5 }\n'),
+  },
+  {
+    name: 'a cosine schedule with warm-up and clip_value',
+    edit: (yaml: string) =>
+      yaml
+        .replace('optimizer: { type: adam, learning_rate: 0.01 }', 'optimizer: { type: adam, learning_rate: 0.01, clip_value: 0.05 }')
+        .replace('  seed: 5\n', '  seed: 5\n  lr_schedule: { type: cosine, warmup_epochs: 1, min_learning_rate: 0.001 }\n'),
+  },
 ];
 
 for (const variant of VARIANTS) {

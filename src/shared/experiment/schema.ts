@@ -279,7 +279,7 @@ export const MixingSchema = z
   .describe('How batches are drawn across datasets.');
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
+export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
 export const CHECKPOINT_MONITORS = ['val_loss_mean', 'val_accuracy_mean', 'val_accuracy_worst'] as const;
 export const BALANCERS = ['static', 'uncertainty', 'dwa', 'gradnorm', 'pcgrad'] as const;
 export const BALANCER_MODES = ['auto', 'suggest'] as const;
@@ -317,6 +317,54 @@ export const DiagnosticsSchema = z
   })
   .describe('Gradient diagnostics.');
 
+/** A factor strictly between 0 and 1: a learning rate multiplied by it falls. */
+const fallFactor = z.number().finite().gt(0).lt(1);
+
+export const LrScheduleSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('constant').describe('The learning rate as written, every epoch.') }),
+    z.strictObject({
+      type: z.literal('step').describe('Multiply the learning rate by `factor` every `every_epochs` epochs.'),
+      every_epochs: positiveInt.describe('Epochs between two reductions (epoch every_epochs + 1 trains with the first).'),
+      factor: fallFactor.default(0.5).describe('What each reduction multiplies the learning rate by.'),
+    }),
+    z.strictObject({
+      type: z.literal('exponential').describe('Multiply the learning rate by `factor` at every epoch after the first.'),
+      factor: fallFactor.default(0.95).describe('What each epoch multiplies the learning rate by.'),
+    }),
+    z.strictObject({
+      type: z
+        .literal('cosine')
+        .describe('Rise linearly over `warmup_epochs`, then fall along half a cosine from the learning rate to `min_learning_rate` at the last epoch.'),
+      warmup_epochs: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(0)
+        .describe('Epochs of linear warm-up: epoch e ≤ warmup_epochs trains with learning_rate · e / warmup_epochs.'),
+      min_learning_rate: finiteNonNegative.default(0).describe('The learning rate of the last epoch.'),
+    }),
+    z.strictObject({
+      type: z
+        .literal('reduce_on_plateau')
+        .describe(
+          'Multiply the learning rate by `factor` when the monitored validation metric has not improved for `patience` epochs (as Keras ReduceLROnPlateau).',
+        ),
+      monitor: z
+        .enum(CHECKPOINT_MONITORS)
+        .default('val_loss_mean')
+        .describe("The validation metric watched, as for checkpoints ('val_accuracy_worst' watches the weakest dataset)."),
+      factor: fallFactor.default(0.1).describe('What each reduction multiplies the learning rate by.'),
+      patience: positiveInt.default(3).describe('Epochs in a row without an improvement before a reduction.'),
+      min_delta: finiteNonNegative.default(0).describe('How much the metric must improve to count as an improvement.'),
+      cooldown: z.number().int().nonnegative().default(0).describe('Epochs after a reduction during which no epoch counts against patience.'),
+      min_learning_rate: finiteNonNegative.default(0).describe('The learning rate never falls below this.'),
+    }),
+  ])
+  .describe(
+    'How the learning rate changes from epoch to epoch; it changes only at epoch boundaries, is recorded with every epoch, and a request (`set-learning-rate`) sets it by hand. Absent: constant.',
+  );
+
 export const TrainingSchema = z
   .strictObject({
     epochs: positiveInt.default(10).describe('Number of epochs.'),
@@ -329,9 +377,24 @@ export const TrainingSchema = z
         type: z.enum(OPTIMIZERS).default('adam').describe('Optimizer.'),
         learning_rate: z.number().finite().positive().default(0.001).describe('Learning rate.'),
         momentum: z.number().min(0).lt(1).default(0.9).describe('Momentum (momentum and rmsprop only).'),
+        weight_decay: finiteNonNegative
+          .default(0.01)
+          .describe(
+            'adamw only: decoupled weight decay (as PyTorch AdamW): before each step every model weight w becomes w · (1 − learning rate · weight_decay).',
+          ),
+        clip_norm: z
+          .number()
+          .finite()
+          .positive()
+          .optional()
+          .describe(
+            "Clip the gradients by their global norm: when the norm over all weights exceeds this, they are scaled down to it (Keras' global_clipnorm).",
+          ),
+        clip_value: z.number().finite().positive().optional().describe('Clip every gradient element to [−clip_value, clip_value] (applied before clip_norm).'),
       })
       .prefault({})
       .describe('The optimizer and its learning rate.'),
+    lr_schedule: LrScheduleSchema.optional(),
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
     seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
     backend: z.enum(BACKENDS).default('auto').describe("TensorFlow.js backend: 'auto' picks tensorflow-gpu, then tensorflow (tfjs-node), then wasm, then cpu."),
@@ -392,6 +455,7 @@ export type ScheduleSpec = z.output<typeof ScheduleSchema>;
 export type BalancerSpec = z.output<typeof BalancerSchema>;
 export type BalancerName = (typeof BALANCERS)[number];
 export type TrainingSpec = z.output<typeof TrainingSchema>;
+export type LrScheduleSpec = z.output<typeof LrScheduleSchema>;
 export type MixingStrategy = (typeof MIXING_STRATEGIES)[number];
 export type BackendName = (typeof BACKENDS)[number];
 

@@ -127,6 +127,16 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
       if (event.temperature !== undefined) changes.push(`mixing temperature → ${value(event.temperature)}`);
       return { ...at(event.epoch), tone: 'change', summary: `Weights set ${sourceText('schedule')} for epoch ${event.epoch}.`, changes };
     }
+    case 'learning-rate': {
+      const change = `learning rate ${value(event.previous)} → ${value(event.learningRate)}`;
+      const summary =
+        event.cause === 'schedule'
+          ? `Learning rate set ${sourceText('schedule')} for epoch ${event.epoch}.`
+          : event.cause === 'plateau'
+            ? `Learning rate reduced from epoch ${event.epoch}: ${event.reason ?? 'the monitored metric stopped improving'}.`
+            : `Learning rate changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId))}.`;
+      return { ...at(event.epoch), tone: 'change', summary, changes: [change] };
+    }
     case 'weights-suggested':
       return {
         ...at(event.epoch),

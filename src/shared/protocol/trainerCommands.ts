@@ -20,6 +20,13 @@ export const TrainerCommandSchema = z.discriminatedUnion('type', [
     sampling: datasetWeights.optional(),
     loss: datasetWeights.optional(),
   }),
+  z.strictObject({
+    type: z.literal('set-learning-rate'),
+    /** Echoed in the `learning-rate` event that applies it. */
+    requestId: z.string().max(100).optional(),
+    /** The learning rate from the next epoch on. */
+    value: z.number().finite().positive().max(10),
+  }),
   z.strictObject({ type: z.literal('reject-suggestion'), suggestionId: z.string().min(1).max(100) }),
   z.strictObject({ type: z.literal('pause') }),
   z.strictObject({ type: z.literal('resume') }),

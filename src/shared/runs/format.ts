@@ -233,6 +233,8 @@ export const MetricRecordSchema = z.discriminatedUnion('kind', [
     datasets: z.record(z.string(), EpochDatasetMetricsSchema),
     /** The mixing temperature in force (it may follow a schedule). */
     temperature: z.number().optional(),
+    /** The learning rate the epoch trained with (it may follow a schedule). */
+    learningRate: z.number().optional(),
     gradients: EpochGradientSummarySchema.optional(),
   }),
   z.object({ kind: z.literal('diagnostics'), ...stepPlace, ...GradientDiagnosticsSchema.shape }),
@@ -264,6 +266,20 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     requestId,
   }),
   z.object({ kind: z.literal('weights-rejected'), ...at, reason: z.string(), requestId }),
+  /**
+   * The learning rate in force changed for the epoch starting now: set by its schedule, reduced on a
+   * plateau (`reason` says which metric stalled) or asked for (`set-learning-rate`, `requestId` echoed).
+   */
+  z.object({
+    kind: z.literal('learning-rate'),
+    ...at,
+    epoch: epochNumber,
+    learningRate: z.number(),
+    previous: z.number(),
+    cause: z.enum(['schedule', 'plateau', 'request']),
+    reason: z.string().optional(),
+    requestId,
+  }),
   /** A schedule set weights or the temperature for the epoch starting now (only what changed). */
   z.object({
     kind: z.literal('weights-scheduled'),

@@ -121,6 +121,10 @@ function describeEvent(event: RunEvent): string | undefined {
       return `weights applied from epoch ${event.epoch}: sampling ${JSON.stringify(event.sampling)}, loss ${JSON.stringify(event.loss)}`;
     case 'weights-rejected':
       return `command rejected: ${event.reason}`;
+    case 'learning-rate': {
+      const why = event.cause === 'schedule' ? 'by its schedule' : event.cause === 'plateau' ? `on a plateau: ${event.reason ?? ''}` : 'as requested';
+      return `learning rate ${Number(event.previous.toPrecision(4))} → ${Number(event.learningRate.toPrecision(4))} from epoch ${event.epoch} (${why})`;
+    }
     case 'paused':
       return `paused at epoch ${event.epoch} step ${event.step}`;
     case 'resumed':

@@ -10,6 +10,7 @@ import { gradientDiagnostics } from '../balancing/gradientMath';
 import { pcgrad } from '../balancing/pcgrad';
 import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
 import { applyAllGradients } from './optimizer';
+import type { UpdateRules } from './updateRules';
 import type { StepOutcome } from './trainStep';
 
 export interface PerDatasetStepOptions {
@@ -17,6 +18,8 @@ export interface PerDatasetStepOptions {
   combine: 'sum' | 'pcgrad';
   /** PCGrad's order of the other datasets for dataset d (indices into the batches); seeded by the caller. */
   order?: (d: number) => number[];
+  /** Clipping and weight decay around the optimizer's step. */
+  rules?: UpdateRules | undefined;
 }
 
 export interface SeparateGradients {
@@ -94,7 +97,7 @@ export function perDatasetStep(
     }
     value.dispose();
   }
-  applyAllGradients(optimizer, variables, combined);
+  applyAllGradients(optimizer, variables, combined, options.rules);
   tf.dispose([...Object.values(combined), ...perBatch.flatMap(({ grads }) => Object.values(grads))]);
 
   return {

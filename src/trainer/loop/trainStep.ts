@@ -1,6 +1,7 @@
 /** One optimizer step on the joint loss, returning per-dataset numbers from a single device read. */
 import * as tf from '@tensorflow/tfjs';
 import { applyAllGradients } from './optimizer';
+import type { UpdateRules } from './updateRules';
 import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
 
 export interface DatasetStepOutcome {
@@ -29,6 +30,7 @@ export function trainStep(
   variables: tf.Variable[],
   kernels: readonly tf.Variable[],
   l2: number,
+  rules?: UpdateRules,
 ): StepOutcome {
   let stats: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
@@ -42,7 +44,7 @@ export function trainStep(
     stats = tf.keep(tf.stack([...rows.flatMap(({ row }) => row), penalty]));
     return tf.add(tf.addN(rows.map(({ contribution }) => contribution)), penalty) as tf.Scalar;
   }, variables);
-  applyAllGradients(optimizer, variables, grads);
+  applyAllGradients(optimizer, variables, grads, rules);
   const numbers = (stats as tf.Tensor).dataSync();
   const totalLoss = value.dataSync()[0] as number;
   tf.dispose([value, stats, ...Object.values(grads)]);

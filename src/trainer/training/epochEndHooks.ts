@@ -1,7 +1,7 @@
 /**
  * The work done at each epoch end, after the epoch's record is written, as ordered hooks (as Keras
- * callbacks and Lightning's loop hooks are): first the balancer's suggestion, then early stopping,
- * then the checkpoint, so a checkpoint holds the suggestion it proposed (a resumed run does not
+ * callbacks and Lightning's loop hooks are): first the balancer's suggestion, then a learning-rate
+ * reduction on a plateau, then early stopping, then the checkpoint, so a checkpoint holds the suggestion it proposed (a resumed run does not
  * propose it again) and the epoch early stopping ends on is checkpointed as the last.
  * A hook added here runs at every epoch end, in the place the list gives it.
  */
@@ -41,11 +41,19 @@ interface HookContext {
   monitor: Experiment['training']['checkpoint']['monitor'];
   /** What early stopping watches, when the experiment asks for it. */
   earlyStoppingMonitor: Experiment['training']['checkpoint']['monitor'] | undefined;
+  lrSchedule: Experiment['training']['lr_schedule'];
   lastEpoch: number;
 }
 
 export function epochEndHooks(parts: TrainerParts, context: HookContext): EpochEndHook[] {
-  return [suggestWeights(parts, context.lastEpoch), stopEarly(parts, context), saveCheckpoint(parts, context)];
+  return [suggestWeights(parts, context.lastEpoch), reduceOnPlateau(parts, context), stopEarly(parts, context), saveCheckpoint(parts, context)];
+}
+
+/** reduce_on_plateau watches its metric; a reduction takes effect as the next epoch starts. */
+function reduceOnPlateau(parts: TrainerParts, { lrSchedule }: HookContext): EpochEndHook {
+  return ({ record }) => {
+    if (lrSchedule?.type === 'reduce_on_plateau') parts.learningRate.epochEnd(monitorOf(record, lrSchedule.monitor));
+  };
 }
 
 /** Early stopping decides before the checkpoint, so that the epoch it stops after is checkpointed as the last. */

@@ -1,5 +1,5 @@
 /**
- * The epoch loop: at each epoch boundary the schedules and the weight requests take effect, then
+ * The epoch loop: at each epoch boundary the schedules and the weight and learning-rate requests take effect, then
  * the sampler's steps run (one joint step, or one step per dataset for the gradient balancers and
  * diagnostics), each checked for divergence; at each epoch end the record, then the end-of-epoch
  * hooks in order (`epochEndHooks.ts`). Commands are handled between steps.
@@ -16,6 +16,8 @@ import { EpochTally } from '../loop/epochTally';
 import { LossExplosionWatch } from '../loop/lossExplosion';
 import { measureGradients, perDatasetStep, type SeparateGradients } from '../loop/perDatasetStep';
 import { trainStep, type StepOutcome } from '../loop/trainStep';
+import { setLearningRate } from '../loop/optimizer';
+import { updateRulesFor } from '../loop/updateRules';
 import type { JointModel } from '../model/jointModel';
 import type { CommandInbox } from '../runs/commandInbox';
 import type { RunFolder } from '../runs/runFolder';
@@ -65,7 +67,9 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   const variables = [...model.trainableVariables.map((weight) => weight.read() as tf.Variable), ...balancer.variables];
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const explosions = new LossExplosionWatch(names.length);
-  const control = new RunControl(inbox, datasetWeights, run, emit, parts.suggestions, (message) => reporter.onWarning?.(message));
+  const control = new RunControl(inbox, datasetWeights, run, emit, parts.suggestions, (message) => reporter.onWarning?.(message), parts.learningRate);
+  const modelVariables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
+  const rules = updateRulesFor(training.optimizer, modelVariables, () => parts.learningRate.inForce);
   const epochEnd = epochEndHooks(parts, {
     model,
     run,
@@ -74,6 +78,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
     emit,
     monitor: training.checkpoint.monitor,
     earlyStoppingMonitor: training.early_stopping?.monitor,
+    lrSchedule: training.lr_schedule,
     lastEpoch: training.epochs,
   });
   let lastEpoch: EpochRecord | undefined;
@@ -95,6 +100,8 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
       await control.handleCommands(epoch, 0);
       if (control.stopRequested) return finishStopped(epoch - 1);
       const weights = datasetWeights.startEpoch(epoch);
+      const learningRate = parts.learningRate.startEpoch(epoch);
+      setLearningRate(optimizer, learningRate);
       const shares = parts.sharesFor(weights.sampling, weights.temperature);
       sampler.startEpoch(shares);
       reporter.onEpochStart?.(epoch, training.epochs, sampler.stepsPerEpoch());
@@ -124,8 +131,9 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
           ? perDatasetStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, {
               combine: stepPlan.combine,
               order: balancer.order(batches.length),
+              rules,
             })
-          : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2);
+          : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, rules);
         const indices = active.map(({ d }) => d);
         if (outcome.gradients !== undefined) {
           balancer.afterSeparateStep(
@@ -157,7 +165,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
             names: active.map(({ d }) => names[d] as string),
             lossWeights: batches.map((batch) => batch.lossWeight),
             l2: training.l2,
-            learningRate: training.optimizer.learning_rate,
+            learningRate,
           };
           return diverge(epoch, step, divergenceCause(outcome, terms), { epoch, step });
         }
@@ -175,8 +183,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
         const explosion = outcome.datasets
           .map((result, i) => explosions.observe((active[i] as { d: number }).d, result.lossSum / Math.max(1, result.samples), { epoch, step }))
           .find((found) => found !== undefined);
-        if (explosion)
-          return diverge(epoch, step, explosionCause(explosion, names[explosion.dataset] as string, training.optimizer.learning_rate), explosion.since);
+        if (explosion) return diverge(epoch, step, explosionCause(explosion, names[explosion.dataset] as string, learningRate), explosion.since);
         await control.handleCommands(epoch, step);
         await control.holdWhileUnwritable(epoch, step);
         if (control.stopRequested) break;
@@ -190,6 +197,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
         realized: sampler.realizedShares(),
         totalDrawn: sampler.accounting.totalDrawn,
         weights,
+        learningRate,
         gradients: gradientSummary.summary().steps > 0 ? { names, ...gradientSummary.summary() } : undefined,
         balancerWeights: balancer.reportedWeights(),
       });

@@ -22,6 +22,7 @@ export function epochRecord(
     realized: number[];
     totalDrawn: number[];
     weights: EpochWeights;
+    learningRate: number;
     gradients: EpochGradientSummary | undefined;
     balancerWeights: number[] | undefined;
   },
@@ -59,6 +60,7 @@ export function epochRecord(
     totalLoss: info.steps > 0 ? tally.totalContribution / info.steps : Number.NaN,
     datasets,
     temperature: info.weights.temperature,
+    learningRate: info.learningRate,
     ...(info.gradients ? { gradients: info.gradients } : {}),
   };
 }

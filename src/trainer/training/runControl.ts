@@ -1,11 +1,12 @@
 /**
- * Applies controller commands between steps — weight requests, suggestion answers, pause/resume,
- * stop — and holds the run while its folder cannot be written.
+ * Applies controller commands between steps — weight and learning-rate requests, suggestion answers,
+ * pause/resume, stop — and holds the run while its folder cannot be written.
  */
 import type { RunEvent } from '../../shared/runs/format';
 import type { CommandInbox } from '../runs/commandInbox';
 import { isWriteFault, type RunFolder } from '../runs/runFolder';
 import type { DatasetWeights } from './datasetWeights';
+import type { LearningRate } from './learningRate';
 import type { Suggestions } from './suggestions';
 
 const now = () => new Date().toISOString();
@@ -29,6 +30,7 @@ export class RunControl {
     private readonly emit: (event: RunEvent) => void,
     private readonly suggestions: Suggestions,
     private readonly warn: (message: string) => void,
+    private readonly learningRate?: Pick<LearningRate, 'request'>,
   ) {}
 
   /** The trainer stops itself after this epoch, for `reason`. */
@@ -119,6 +121,11 @@ export class RunControl {
                 });
               }
             } else this.emit({ kind: 'weights-rejected', time: now(), reason: problem, ...requestId });
+            break;
+          }
+          case 'set-learning-rate': {
+            const problem = this.learningRate?.request(command.value, command.requestId) ?? 'this trainer cannot change its learning rate';
+            if (problem !== undefined) this.warn(`set-learning-rate refused: ${problem}`);
             break;
           }
           case 'reject-suggestion':

@@ -1,6 +1,6 @@
 /**
  * The stateful parts of a training run — sampler, augmentation streams, balancer, dataset weights,
- * open suggestions, early stopping's count — built in one place and kept in one record, which `state()` saves and
+ * open suggestions, early stopping's count, the learning rate in force — built in one place and kept in one record, which `state()` saves and
  * `restore()` puts back by walking it (see `resumable.ts`): a part added to the record is resumed
  * too. The optimizer (its slots are files), the checkpoint keeper and the step count are resumed
  * beside them.
@@ -20,6 +20,7 @@ import { restoreOptimizer, type CheckpointState, type ResumableCheckpoint, type 
 import { DatasetWeights, type EpochWeights } from './datasetWeights';
 import { restoreAll, statesOf, type Resumable, type StatesOf } from './resumable';
 import { EarlyStopping } from './earlyStopping';
+import { LearningRate, type LearningRateState } from './learningRate';
 import { Suggestions } from './suggestions';
 
 /** Random streams saved and restored together (one per dataset). */
@@ -42,6 +43,7 @@ export class TrainerParts {
   readonly checkpoints: CheckpointKeeper;
   readonly suggestions: Suggestions;
   readonly earlyStopping: EarlyStopping;
+  readonly learningRate: LearningRate;
   globalStep = 0;
   private readonly sizes: number[];
 
@@ -69,6 +71,7 @@ export class TrainerParts {
     this.checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
     this.suggestions = new Suggestions(this.names, this.balancer.type, emit);
     this.earlyStopping = new EarlyStopping(training.early_stopping);
+    this.learningRate = new LearningRate(training, emit);
   }
 
   /** Every part whose state a checkpoint saves, by the name it is saved under. */
@@ -80,6 +83,7 @@ export class TrainerParts {
       weights: this.weights,
       suggestions: this.suggestions,
       earlyStopping: this.earlyStopping,
+      learningRate: this.learningRate,
     };
   }
 
@@ -97,7 +101,7 @@ export class TrainerParts {
 
   /** Puts every part back as `checkpoint` saved it; resolves with the first epoch still to train. */
   async restore(checkpoint: ResumableCheckpoint): Promise<number> {
-    const trainer = trainerStateOf(checkpoint.state);
+    const trainer = trainerStateOf(checkpoint.state, this.learningRate.state());
     restoreAll(this.resumable(), trainer);
     this.checkpoints.restore(trainer.best);
     await restoreOptimizer(checkpoint.dir, this.optimizer);
@@ -121,11 +125,12 @@ interface StateBeforeParts {
 type DatasetWeightsPending = TrainerState['weights']['pending'];
 
 /** A checkpoint's trainer state, with the layout of older checkpoints read into today's. */
-function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState }): TrainerState {
+function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState }, freshLearningRate: LearningRateState): TrainerState {
   const saved = state.trainer as Partial<TrainerState> & Partial<StateBeforeParts>;
   // Parts added since a checkpoint was written start as a new run's would.
   const earlyStopping = saved.earlyStopping ?? { best: null, bestEpoch: 0, since: 0 };
-  if (saved.weights !== undefined) return { ...(saved as TrainerState), earlyStopping };
+  const learningRate = saved.learningRate ?? freshLearningRate;
+  if (saved.weights !== undefined) return { ...(saved as TrainerState), earlyStopping, learningRate };
   const old = saved as TrainerState & StateBeforeParts;
   return {
     ...old,
@@ -138,5 +143,6 @@ function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState })
     },
     suggestions: old.openSuggestions,
     earlyStopping,
+    learningRate,
   };
 }

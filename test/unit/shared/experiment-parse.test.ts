@@ -77,7 +77,7 @@ test('a valid minimal file yields the experiment with every default filled in', 
     training: {
       epochs: 10,
       batch_size: 64,
-      optimizer: { type: 'adam', learning_rate: 0.001, momentum: 0.9 },
+      optimizer: { type: 'adam', learning_rate: 0.001, momentum: 0.9, weight_decay: 0.01 },
       l2: 0,
       seed: 42,
       backend: 'auto',

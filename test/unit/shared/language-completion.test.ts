@@ -154,7 +154,7 @@ describe('completion of values', () => {
 
   test('activations, optimizers, backends and booleans', async () => {
     assert.ok((await labels('model:\n  trunk: [{ type: dense, units: 3, activation: | }]\n')).includes('relu'));
-    assert.deepEqual(await labels('training:\n  optimizer: { type: | }\n'), ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad']);
+    assert.deepEqual(await labels('training:\n  optimizer: { type: | }\n'), ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad']);
     assert.deepEqual(await labels('training:\n  backend: |\n'), ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
     assert.deepEqual(await labels('datasets:\n  - type: csv\n    csv: { label: y, standardize: | }\n'), ['true', 'false']);
   });

@@ -2,6 +2,7 @@
  * `jointrain` — the headless trainer: `run`, `validate`, `compare`, `example`, `scaffold`.
  * Progress goes to stderr; results (tables, JSON) to stdout.
  */
+import { modelChoiceText } from '../shared/runs/modelChoice';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -96,10 +97,14 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     .finally(() => stop.dispose());
   if (options.stdinCommands) process.stdin.destroy();
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch, model: result.record.model })}\n`,
+    );
   } else if (result.lastEpoch) {
     process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\n`);
     printEvents(result.runDir, loaded.experiment);
+    const model = modelChoiceText(result.record.model);
+    if (model !== undefined) process.stdout.write(`${model}\n`);
     process.stdout.write(`run ${result.record.status}: ${result.runDir}\n`);
   }
   if (result.record.status === 'diverged') process.stderr.write(`error: ${result.record.error}\n`);
@@ -140,10 +145,15 @@ export async function resumeCommand(
     })
     .finally(() => stop.dispose());
   if (options.stdinCommands) process.stdin.destroy();
-  if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch })}\n`);
+  if (options.json)
+    process.stdout.write(
+      `${JSON.stringify({ runDir: result.runDir, status: result.record.status, lastEpoch: result.lastEpoch, model: result.record.model })}\n`,
+    );
   else if (result.lastEpoch) {
     process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\n`);
     printEvents(result.runDir, loaded.experiment);
+    const model = modelChoiceText(result.record.model);
+    if (model !== undefined) process.stdout.write(`${model}\n`);
     process.stdout.write(`run ${result.record.status}: ${result.runDir}\n`);
   }
   if (result.record.status === 'diverged') process.stderr.write(`error: ${result.record.error}\n`);

@@ -19,8 +19,10 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints',
   /** Name of the file inside `checkpoints/` that names the newest complete checkpoint. */
   latest: 'latest',
-  /** The final model, in the tfjs layers format (model.json + weights.bin). */
+  /** The run's model, in the tfjs layers format (model.json + weights.bin): the best epoch's when checkpoints keep a best. */
   model: 'model',
+  /** The last epoch's weights, when model/ holds a better, earlier epoch's. */
+  modelLast: 'model-last',
   /** stdout and stderr of a trainer started by the extension (kept for crash reports). */
   trainerLog: 'trainer.log',
 } as const;
@@ -113,6 +115,20 @@ export const RunRecordSchema = z.object({
   /** Per head: its task, class names in output-unit order, and its output name in the saved model per stem. */
   heads: z.record(z.string(), z.object({ task: z.enum(TASKS), classes: z.array(z.string()), outputs: z.record(z.string(), z.string()) })),
   best: z.object({ epoch: count, monitor: z.string(), value: z.number(), checkpoint: z.string() }).optional(),
+  /**
+   * What `model/` holds: the weights of epoch `epoch`, the best by the checkpoint monitor, the last
+   * epoch's, or a diverged run's last good checkpoint; `last` names the folder that keeps the last
+   * epoch's weights when they are not model/'s.
+   */
+  model: z
+    .object({
+      epoch: count,
+      chosen: z.enum(['best', 'last', 'last-good']),
+      monitor: z.string().optional(),
+      value: z.number().optional(),
+      last: z.object({ epoch: count, path: z.string() }).optional(),
+    })
+    .optional(),
   error: z.string().optional(),
   /** The local channel (Unix socket or named pipe) a live trainer listens on, when started with one. */
   channel: z.object({ path: z.string() }).optional(),

@@ -4,7 +4,7 @@
  * freed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLoadedModel } from '../../shared/experiment/schema';
 import { RUN_FILES, type RunRecord } from '../../shared/runs/format';
@@ -28,14 +28,32 @@ export async function buildModel(loaded: LoadedExperiment, plan: TrainingPlan): 
 }
 
 /**
- * Saves the trained model as the run's `model/`. A diverged run's weights are not the model: the
- * newest checkpoint saved before the divergence began is loaded and saved instead, or, when there
- * is none, no model is written; run.json's error says which.
+ * Saves the trained model as the run's `model/`: the best epoch's weights by the checkpoint monitor
+ * (as Keras' save_best_only and HF's load_best_model_at_end), with the last epoch's in
+ * `model-last/` when they differ; the last epoch's when no checkpoint is kept as best. A diverged
+ * run's weights are not the model: the newest checkpoint saved before the divergence began is
+ * loaded and saved instead, or, when there is none, no model is written; run.json's error says
+ * which. run.json's `model` says which epoch model/ holds and why.
  */
 export async function saveFinalModel(model: JointModel, run: RunFolder, badSince: BadSince): Promise<void> {
-  const save = () => model.model.save(folderSaveHandler(run.path(RUN_FILES.model), { jointrain: { heads: run.record.heads } }));
+  const saveTo = (folder: string) => model.model.save(folderSaveHandler(run.path(folder), { jointrain: { heads: run.record.heads } }));
+  const lastEpoch = run.record.epochs.completed;
   if (badSince === undefined) {
-    await save();
+    const best = run.record.best;
+    const bestDir = best === undefined ? undefined : join(run.path(RUN_FILES.checkpoints), best.checkpoint);
+    const chosen = { monitor: best?.monitor, value: best?.value };
+    if (best !== undefined && bestDir !== undefined && best.epoch !== lastEpoch && existsSync(bestDir)) {
+      await saveTo(RUN_FILES.modelLast);
+      await restoreWeights(model, bestDir);
+      await saveTo(RUN_FILES.model);
+      run.update({ model: { epoch: best.epoch, chosen: 'best', ...definedOnly(chosen), last: { epoch: lastEpoch, path: RUN_FILES.modelLast } } });
+      return;
+    }
+    await saveTo(RUN_FILES.model);
+    // A resumed run whose last epoch became its best: model-last/ of the earlier ending is stale.
+    rmSync(run.path(RUN_FILES.modelLast), { recursive: true, force: true });
+    const isBest = best !== undefined && best.epoch === lastEpoch;
+    run.update({ model: { epoch: lastEpoch, chosen: isBest ? 'best' : 'last', ...(isBest ? definedOnly(chosen) : {}) } });
     return;
   }
   const good = await restoreLastGoodCheckpoint(model, run.path(RUN_FILES.checkpoints), badSince.epoch);
@@ -50,7 +68,14 @@ export async function saveFinalModel(model: JointModel, run: RunFolder, badSince
       ? 'No checkpoint was saved before the divergence, so no model was written.'
       : `The model (model/) is the last good checkpoint, ${good} (saved before the divergence), not the diverged weights.`;
   run.update({ error: `${run.record.error ?? 'the run diverged'}. ${note}` });
-  if (good !== undefined) await save();
+  if (good !== undefined) {
+    await saveTo(RUN_FILES.model);
+    run.update({ model: { epoch: checkpointEpoch(good) ?? 0, chosen: 'last-good' } });
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Loads the newest checkpoint of an epoch before `badEpoch` whose weights are all finite; returns its name. */
@@ -101,5 +126,8 @@ export function headsRecord(plan: TrainingPlan, model: JointModel): RunRecord['h
 export async function restoreWeights(model: JointModel, dir: string): Promise<void> {
   const saved = await tf.loadLayersModel(fileLoadHandler(join(dir, 'model.json')));
   model.model.setWeights(saved.getWeights());
+  // A layer shared by several stems keeps its weights past dispose(), as in disposeModel.
+  const variables = saved.weights.map((weight) => weight.read());
   saved.dispose();
+  variables.filter((variable) => !variable.isDisposed).forEach((variable) => variable.dispose());
 }

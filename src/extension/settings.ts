@@ -10,10 +10,15 @@ export interface JointrainSettings {
 
 export function readSettings(): JointrainSettings {
   const config = vscode.workspace.getConfiguration('jointrain');
+  // settings.json is hand-edited: a value of the wrong type counts as unset rather than breaking activation.
+  const text = (key: string): string | undefined => {
+    const value = config.get<unknown>(key);
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
   return {
-    nodePath: config.get<string>('nodePath')?.trim() || undefined,
-    backend: config.get<string>('backend') ?? 'auto',
-    runsDirectory: config.get<string>('runsDirectory')?.trim() || RUNS_DIR,
+    nodePath: text('nodePath'),
+    backend: text('backend') ?? 'auto',
+    runsDirectory: text('runsDirectory') ?? RUNS_DIR,
   };
 }
 

@@ -93,13 +93,23 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
           ...(options.io ? { io: options.io } : {}),
         });
   reporter.onRunCreated?.(run.dir);
-  // The decode cache's temporaries of a killed trainer (the run folder's own are gone already).
-  if (checkpoint !== undefined) removeStaleTemporaries(options.cacheDir);
-  // Checkpoints older than the offset could not say which commands they obeyed: skip them all.
-  const inbox = new CommandInbox(
-    run.path(RUN_FILES.control),
-    checkpoint === undefined ? undefined : (checkpoint.state.trainer.controlOffset ?? Number.POSITIVE_INFINITY),
-  );
+  let inbox: CommandInbox;
+  try {
+    // The decode cache's temporaries of a killed trainer (the run folder's own are gone already).
+    if (checkpoint !== undefined) removeStaleTemporaries(options.cacheDir);
+    // Checkpoints older than the offset could not say which commands they obeyed: skip them all.
+    inbox = new CommandInbox(
+      run.path(RUN_FILES.control),
+      checkpoint === undefined ? undefined : (checkpoint.state.trainer.controlOffset ?? Number.POSITIVE_INFINITY),
+    );
+  } catch (error) {
+    // Failing before training must still release the run: its status, its lock, its exit hook.
+    const message = error instanceof Error ? error.message : String(error);
+    run.appendEvent({ kind: 'failed', time: now(), message });
+    run.update({ status: 'failed', error: message, timings: { ...run.record.timings, endedAt: now() } });
+    run.close();
+    throw error;
+  }
   if (options.commands) inbox.listen(options.commands);
   const requestStop = () => inbox.submit({ type: 'stop' });
   if (options.stop?.aborted) requestStop();

@@ -4,7 +4,7 @@
  * have no gaps and no duplicates. A torn newest checkpoint falls back to the one before.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MetricRecord, RunRecord } from '../../src/shared/runs/format';
@@ -202,3 +202,19 @@ for (const variant of VARIANTS) {
     );
   });
 }
+
+test('a resume that fails before training (its cache folder lies under a file) marks the run failed and releases its lock', async () => {
+  const workspace = await createTinyWorkspace({ epochs: EPOCHS });
+  const crashed = await train(workspace, { epoch: 2, step: 1 });
+  const record = JSON.parse(readFileSync(join(crashed, 'run.json'), 'utf8')) as RunRecord;
+  const experiment = await loadExperiment(record.experimentPath, { text: readFileSync(join(crashed, 'experiment.jointrain.yaml'), 'utf8') });
+  const file = join(workspace.dir, 'a-file');
+  writeFileSync(file, 'not a folder');
+  await assert.rejects(runExperiment({ experiment, runsDir: join(crashed, '..'), cacheDir: join(file, 'cache'), resume: crashed }), /ENOTDIR/);
+  const after = JSON.parse(readFileSync(join(crashed, 'run.json'), 'utf8')) as RunRecord;
+  assert.equal(after.status, 'failed');
+  assert.match(after.error ?? '', /ENOTDIR/);
+  assert.equal(existsSync(join(crashed, 'trainer.lock')), false, 'the lock is released');
+  // Nothing was lost: a resume with a usable cache continues the run.
+  assert.equal((await resume(crashed)).status, 'completed');
+});

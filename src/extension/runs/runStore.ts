@@ -13,8 +13,8 @@ export type RunsListener = (changed: readonly RunSummary[]) => void;
 export class RunStore {
   private readonly runs = new Map<string, RunSummary>();
   private readonly listeners = new Set<RunsListener>();
-  /** Per run folder, the newest read started: an older read that finishes later is dropped. */
-  private readonly reads = new Map<string, number>();
+  /** Per run folder, the newest read started: an older read that finishes later answers with its result. */
+  private readonly reads = new Map<string, { id: number; done: Promise<RunSummary | undefined> }>();
   private readCount = 0;
   private markLoaded: () => void = () => undefined;
   /**
@@ -65,14 +65,19 @@ export class RunStore {
     return summary;
   }
 
-  private async read(dir: string): Promise<RunSummary | undefined> {
+  private read(dir: string): Promise<RunSummary | undefined> {
     const id = ++this.readCount;
-    this.reads.set(dir, id);
-    const summary = await readRunSummary(dir);
-    if (this.reads.get(dir) !== id) return this.runs.get(dir);
-    if (summary) this.runs.set(dir, summary);
-    else this.runs.delete(dir);
-    return summary;
+    const done = (async () => {
+      const summary = await readRunSummary(dir);
+      // Superseded: answer what the newest read finds, not the store's entry, which that read may not have set yet.
+      const newest = this.reads.get(dir);
+      if (newest !== undefined && newest.id !== id) return newest.done;
+      if (summary) this.runs.set(dir, summary);
+      else this.runs.delete(dir);
+      return summary;
+    })();
+    this.reads.set(dir, { id, done });
+    return done;
   }
 
   private notify(changed: readonly RunSummary[]): void {

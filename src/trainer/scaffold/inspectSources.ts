@@ -92,7 +92,16 @@ async function isGrey(file: string): Promise<boolean> {
 
 async function inspectCsv(path: string): Promise<{ columns: string[]; label: string; task: 'classification' | 'regression'; rows: number }> {
   const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
-  const records = parse(text, { skip_empty_lines: true, relax_column_count: true, to: SAMPLE_ROWS + 1 }) as string[][];
+  let records: string[][];
+  try {
+    records = parse(text, { skip_empty_lines: true, relax_column_count: true, to: SAMPLE_ROWS + 1 }) as string[][];
+  } catch (error) {
+    // csv-parse's message names the line ("Quote Not Closed: the parsing is finished with an opening quote at line 3").
+    throw new UserError(
+      `cannot read ${path} as CSV: ${error instanceof Error ? error.message : String(error)}`,
+      'fix the file (a quote opened and never closed, a stray quote inside a field), or move it out of the folder being scaffolded',
+    );
+  }
   const [columns, ...rows] = records;
   if (!columns?.length) throw new UserError(`${path} is empty`, 'a CSV dataset needs a header row and data rows');
   const label = columns.find((column) => LABEL_NAMES.includes(column.trim().toLowerCase())) ?? columns[columns.length - 1] ?? '';

@@ -35,3 +35,8 @@ test('every workspace folder has its runs folder, listed once even when an absol
   configuration['jointrain.runsDirectory'] = '/shared/runs';
   assert.deepEqual(allRunsDirs(), ['/shared/runs']);
 });
+
+test('a value of the wrong type in settings.json counts as unset instead of breaking activation', () => {
+  Object.assign(configuration, { 'jointrain.nodePath': 5, 'jointrain.backend': ['wasm'], 'jointrain.runsDirectory': { path: 'x' } });
+  assert.deepEqual(readSettings(), { nodePath: undefined, backend: 'auto', runsDirectory: '.jointrain/runs' });
+});

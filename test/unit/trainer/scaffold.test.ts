@@ -81,6 +81,17 @@ test('a large image is scaled down to at most 64 pixels a side, keeping its aspe
   assert.match(text, /size: \[32, 64\]/);
 });
 
+test('a CSV file with a quote never closed is refused naming the file and the line, not with a parser stack', async () => {
+  const file = join(root, 'broken.csv');
+  writeFileSync(file, 'a,b,label\n1,2,x\n3,"4,y\n');
+  await assert.rejects(inspectSource(file), (error: Error & { hint?: string }) => {
+    assert.equal(error.name, 'UserError');
+    assert.match(error.message, new RegExp(`^cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} as CSV: .*line 3`));
+    assert.match(error.hint ?? '', /quote opened and never closed/);
+    return true;
+  });
+});
+
 test('a source that is neither a folder nor a CSV file is refused with what to pick', async () => {
   writeFileSync(join(root, 'notes.txt'), 'x');
   await assert.rejects(inspectSource(join(root, 'notes.txt')), /neither a folder nor a \.csv file/);

@@ -15,7 +15,7 @@ import { lastEpochRecord, parseEvents, parseMetrics } from '../shared/runs/readR
 import { isLiveStatus, isValidRunId, RUN_FILES, RUNS_DIR } from '../shared/runs/format';
 import { eventSummaryLines } from './cli/eventSummary';
 import { wrapParts } from './cli/format';
-import { compareTable, differencesTable, runSummaryTable, type ComparedRun } from './cli/summaryTable';
+import { compareTable, differencesTable, perClassLines, runSummaryTable, type ComparedRun } from './cli/summaryTable';
 import { createProgressReporter } from './cli/progressReporter';
 import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
@@ -102,6 +102,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     );
   } else if (result.lastEpoch) {
     process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\n`);
+    for (const line of perClassLines(result.record.datasets, result.record.heads, result.lastEpoch)) process.stdout.write(`${line}\n`);
     printEvents(result.runDir, loaded.experiment);
     const model = modelChoiceText(result.record.model);
     if (model !== undefined) process.stdout.write(`${model}\n`);
@@ -151,6 +152,7 @@ export async function resumeCommand(
     );
   else if (result.lastEpoch) {
     process.stdout.write(`${runSummaryTable(result.record.datasets, result.lastEpoch)}\n`);
+    for (const line of perClassLines(result.record.datasets, result.record.heads, result.lastEpoch)) process.stdout.write(`${line}\n`);
     printEvents(result.runDir, loaded.experiment);
     const model = modelChoiceText(result.record.model);
     if (model !== undefined) process.stdout.write(`${model}\n`);

@@ -85,6 +85,16 @@ test('the model learns every dataset: validation accuracy ≥ 0.9 on each classi
   }
   // The targets 2u − v span [−1, 2]: predicting their mean would leave an MAE near 0.5.
   assert.ok((last.datasets.reg?.valMae ?? Infinity) < 0.1, `reg: validation MAE ${last.datasets.reg?.valMae}`);
+  // Each classification dataset's confusion matrix counts its validation samples, its diagonal the accuracy.
+  for (const name of ['big', 'small', 'table']) {
+    const metrics = last.datasets[name];
+    const confusion = metrics?.valConfusion ?? [];
+    const total = confusion.flat().reduce((sum, n) => sum + n, 0);
+    const diagonal = confusion.reduce((sum, row, c) => sum + (row[c] ?? 0), 0);
+    assert.ok(total > 0, `${name}: a confusion matrix`);
+    assert.ok(Math.abs(diagonal / total - (metrics?.valAccuracy ?? NaN)) < 1e-9, `${name}: the diagonal is the accuracy`);
+  }
+  assert.equal(last.datasets.reg?.valConfusion, undefined, 'no confusion matrix for regression');
 });
 
 test('the accuracy check has teeth: contradicting labels routed to one head leave a dataset unlearned', async () => {

@@ -183,6 +183,11 @@ export const EpochDatasetMetricsSchema = z.object({
   valAccuracy: jsonNumber.optional(),
   /** Mean absolute error on validation, for regression heads. */
   valMae: jsonNumber.optional(),
+  /**
+   * Classification: the validation confusion matrix, rows the true classes and columns the
+   * predicted ones, in the order of the head's classes (run.json → heads).
+   */
+  valConfusion: z.array(z.array(count)).optional(),
   configuredShare: z.number(),
   realizedShare: z.number(),
   /** This dataset's share of the summed weighted training loss. */

@@ -1,6 +1,7 @@
 /** The per-dataset table printed at the end of a run and by `jointrain compare`. */
 import Table from 'cli-table3';
-import type { DatasetReport, MetricRecord } from '../../shared/runs/format';
+import { classMetrics, weakestClasses } from '../../shared/metrics/classMetrics';
+import type { DatasetReport, MetricRecord, RunRecord } from '../../shared/runs/format';
 import { decimal, integer, percent } from './format';
 import type { FieldDifference } from '../../shared/experiment/experimentDiff';
 
@@ -29,6 +30,22 @@ export function runSummaryTable(datasets: readonly DatasetReport[], epoch: Epoch
     ]);
   }
   return table.toString();
+}
+
+/**
+ * Per classification dataset, its macro-F1 and the classes it recognises worst on validation —
+ * the accuracy column cannot say *which* classes of a small dataset fail.
+ */
+export function perClassLines(datasets: readonly DatasetReport[], heads: RunRecord['heads'], epoch: EpochRecord, shown = 3): string[] {
+  const lines: string[] = [];
+  for (const report of datasets) {
+    const confusion = epoch.datasets[report.name]?.valConfusion;
+    if (confusion === undefined) continue;
+    const names = heads[report.head]?.classes ?? [];
+    const weakest = weakestClasses(confusion, names, shown).map(({ name, recall, support }) => `${name} ${percent(recall)} of ${integer(support)}`);
+    lines.push(`  ${report.name}: macro-F1 ${decimal(classMetrics(confusion).macroF1)}; lowest recall: ${weakest.join(', ')}`);
+  }
+  return lines.length > 0 ? [`per class (validation, epoch ${epoch.epoch}):`, ...lines] : [];
 }
 
 export interface ComparedRun {

@@ -10,6 +10,8 @@ export interface Evaluation {
   loss: number;
   /** Accuracy for classification, mean absolute error for regression. */
   outcome: number;
+  /** Classification: counts of [true class][predicted class] over the head's classes. */
+  confusion?: number[][];
 }
 
 const CHUNK = 256;
@@ -18,19 +20,36 @@ export function evaluateDataset(planned: PlannedDataset, model: JointModel, unit
   const split = planned.data.validation;
   let lossSum = 0;
   let outcomeTotal = 0;
+  const classification = planned.route.task === 'classification';
+  const confusion = classification ? Array.from({ length: units }, () => new Array<number>(units).fill(0)) : undefined;
   for (let start = 0; start < split.size; start += CHUNK) {
     const indices = Array.from({ length: Math.min(CHUNK, split.size - start) }, (_, i) => start + i);
     const batch = datasetBatch(planned, model, units, { split, indices, lossWeight: 1 });
-    const sums = tf.tidy(() => {
+    const { sums, predicted } = tf.tidy((): { sums: tf.Tensor; predicted?: tf.Tensor } => {
       const { losses, output } = perSampleLoss(batch, false);
-      return tf.stack([tf.sum(losses), outcomeSum(batch, output)]);
+      const sums = tf.stack([tf.sum(losses), outcomeSum(batch, output)]);
+      return classification ? { sums, predicted: tf.argMax(output, -1) } : { sums };
     });
     const [loss, outcome] = sums.dataSync();
-    sums.dispose();
+    if (confusion !== undefined && predicted !== undefined) {
+      const labels = batch.labels.dataSync();
+      const guesses = predicted.dataSync();
+      for (let i = 0; i < guesses.length; i++) {
+        const row = confusion[labels[i] as number];
+        const guess = guesses[i] as number;
+        if (row !== undefined && guess < units) row[guess] = (row[guess] as number) + 1;
+      }
+    }
+    tf.dispose(predicted === undefined ? [sums] : [sums, predicted]);
     disposeBatch(batch);
     lossSum += loss as number;
     outcomeTotal += outcome as number;
   }
   const samples = split.size;
-  return { samples, loss: samples > 0 ? lossSum / samples : Number.NaN, outcome: samples > 0 ? outcomeTotal / samples : Number.NaN };
+  return {
+    samples,
+    loss: samples > 0 ? lossSum / samples : Number.NaN,
+    outcome: samples > 0 ? outcomeTotal / samples : Number.NaN,
+    ...(confusion !== undefined ? { confusion } : {}),
+  };
 }

@@ -40,6 +40,7 @@ export function epochRecord(
       ...(classification ? { trainAccuracy: sums.samples > 0 ? sums.outcomeSum / sums.samples : Number.NaN } : {}),
       valLoss: evaluation.loss,
       ...(classification ? { valAccuracy: evaluation.outcome } : { valMae: evaluation.outcome }),
+      ...(evaluation.confusion !== undefined ? { valConfusion: evaluation.confusion } : {}),
       configuredShare: info.shares[d] ?? 0,
       realizedShare: info.realized[d] ?? 0,
       lossShare: totalContribution > 0 ? sums.contribution / totalContribution : 0,

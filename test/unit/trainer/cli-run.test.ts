@@ -20,12 +20,13 @@ before(async () => {
 
 const readRecord = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
 
-/** The lines of the `events:` block that follows the table on stdout (its entries are indented), or undefined when there is none. */
+/** The lines of the `events:` block that follows the table and its per-class lines on stdout (its entries are indented), or undefined when there is none. */
 function eventsBlock(stdout: string): string[] | undefined {
   const lines = stdout.split('\n');
   const start = lines.indexOf('events:');
   if (start === -1) return undefined;
-  assert.match(lines[start - 1] ?? '', /^└/, 'the events follow the table');
+  const perClass = lines.findIndex((line) => line.startsWith('per class (validation, epoch '));
+  assert.match(lines[(perClass === -1 ? start : perClass) - 1] ?? '', /^└/, 'the per-class lines and the events follow the table');
   const end = lines.findIndex((line, i) => i > start && !line.startsWith('  '));
   return lines.slice(start + 1, end);
 }
@@ -68,6 +69,12 @@ test('`run` prints its progress on stderr and the table, the events and the run 
   assert.match(stdout, /^│big {5}│36\/12 {7}│16\.7%→\d+\.\d% +│\d+\.\d% +│\d\.\d +│\d\.\d{3} +│\d+\.\d% +│\d\.\d{3} +│\d+\.\d% +│$/m);
   assert.match(stdout, /^│small {3}│8\/4 {9}│50\.0%→/m);
   assert.match(stdout, /^│reg {5}│48\/12 {7}│16\.7%→.*│— +│\d\.\d{3} +│mae \d\.\d{3} │$/m);
+  // Each classification dataset's macro-F1 and its weakest classes by validation recall; none for the regression one.
+  assert.match(
+    stdout,
+    /^per class \(validation, epoch 2\):\n {2}big: macro-F1 \d\.\d{3}; lowest recall: \S+ \d+\.\d% of \d+, \S+ \d+\.\d% of \d+\n {2}small: /m,
+  );
+  assert.doesNotMatch(stdout, /^ {2}reg: macro-F1/m);
   assert.deepEqual(eventsBlock(stdout), [
     '  epoch 1: Weight change asked from the command line before epoch 1: applies as it starts (small sampling 1 → 3, big loss 1 → 0.5)',
     '  epoch 1: Weights changed from epoch 1, asked from the command line (small sampling 1 → 3, big loss 1 → 0.5)',

@@ -1,0 +1,123 @@
+/** webview/diagnostics.ts: the balance section — sizes and shares per dataset, the advice, and class lists that stay open. */
+import { window } from './support/dom';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderDiagnostics } from '../../../webview/diagnostics';
+import { datasetReport, epochMetrics, epochRecord, runRecord, runView } from './support/runs';
+
+const rows = (section: HTMLElement, table = 0): string[][] =>
+  [...(section.querySelectorAll('table')[table]?.querySelectorAll('tbody tr') ?? [])].map((row) => [...row.children].map((cell) => cell.textContent ?? ''));
+
+test('a row per dataset with its sizes, configured / realized share, loss share and epochs seen, captioned with the epoch', () => {
+  const section = renderDiagnostics(runView({ epochs: 2 }), new Set());
+  assert.equal(section.className, 'diagnostics');
+  assert.equal(section.getAttribute('aria-label'), 'Balance diagnostics');
+  assert.equal(section.querySelector('h2')?.textContent, 'Balance');
+  const table = section.querySelector('table');
+  assert.equal(table?.querySelector('caption')?.textContent, 'Epoch 2');
+  assert.deepEqual(
+    [...(table?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent),
+    ['Dataset', 'Samples (train / validation)', 'Share (configured / realized)', 'Loss share', 'Epochs seen'],
+  );
+  assert.deepEqual(rows(section), [
+    ['digits', '300 / 60', '75.0% / 74.0%', '40.0%', '1.60'],
+    ['prices', '100 / 20', '25.0% / 26.0%', '60.0%', '1.20'],
+  ]);
+  assert.equal(section.querySelector('.advice'), null, 'nothing to advise: no dataset is memorised or dominates the loss');
+});
+
+test('before the first epoch the shares are dashes', () => {
+  const section = renderDiagnostics(runView({ epochs: 0 }), new Set());
+  assert.equal(section.querySelector('caption')?.textContent, 'Epoch 0');
+  assert.deepEqual(rows(section)[0], ['digits', '300 / 60', '– / –', '–', '–']);
+});
+
+test('each dataset’s classes in a details element, with where its data was read from when known', () => {
+  const section = renderDiagnostics(runView(), new Set());
+  const details = [...section.querySelectorAll('details')];
+  assert.deepEqual(
+    details.map((d) => d.querySelector('summary')?.textContent),
+    ['digits: 2 classes', 'prices: 0 classes'],
+  );
+  assert.equal(details[0]?.querySelector('p.source')?.textContent, 'Read from /data/digits');
+  assert.equal(details[1]?.querySelector('p.source'), null);
+  assert.equal(details[0]?.querySelector('caption')?.textContent, 'Classes of digits');
+  assert.deepEqual(rows(section, 1), [
+    ['zero', '180'],
+    ['one', '120'],
+  ]);
+});
+
+test('class lists the user opened stay open when the section is rebuilt, and opening or closing one is remembered', () => {
+  const open = new Set(['digits']);
+  const section = renderDiagnostics(runView(), open);
+  const [digits, prices] = [...section.querySelectorAll('details')];
+  assert.ok(digits && prices);
+  assert.equal(digits.open, true);
+  assert.equal(prices.open, false);
+
+  prices.open = true;
+  prices.dispatchEvent(new window.Event('toggle'));
+  digits.open = false;
+  digits.dispatchEvent(new window.Event('toggle'));
+  assert.deepEqual([...open], ['prices']);
+
+  const rebuilt = renderDiagnostics(runView(), open);
+  assert.deepEqual(
+    [...rebuilt.querySelectorAll('details')].map((d) => d.open),
+    [false, true],
+  );
+});
+
+test('a memorised dataset is recommended first, with why, and a dominant loss share follows it', () => {
+  const view = runView({ epochs: 1, metrics: [epochRecord(2, { digits: { epochsSeen: 24, lossShare: 0.2 }, prices: { epochsSeen: 2, lossShare: 0.8 } })] });
+  const section = renderDiagnostics(view, new Set());
+  const advice = section.querySelector('.advice');
+  assert.ok(advice);
+  assert.equal(advice.getAttribute('role'), 'alert');
+  assert.equal(advice.querySelector('.action')?.textContent, 'Recommended: Lower digits’s sampling weight (or add data to it) first.');
+  assert.equal(
+    advice.querySelector('.warning-text')?.textContent,
+    '⚠ digits (300 training samples) has been seen 24.0 times, 12.0× as often as the least-seen dataset: it is likely memorised. Lower its sampling weight or add data.',
+  );
+  assert.match(
+    advice.querySelector('.why')?.textContent ?? '',
+    /^Why this first: A dataset learnt by heart has a training loss near zero, which alone raises prices’s share/,
+  );
+  assert.equal(section.querySelector('p.hint')?.textContent, 'Also noticed (act on it after the above, if it remains):');
+  const others = [...section.querySelectorAll('ul.warnings li')];
+  assert.deepEqual(
+    others.map((li) => [li.className, li.textContent]),
+    [['warning dominates-loss', '⚠ prices takes 80% of the weighted loss: the other datasets barely steer training. Lower its loss weight or raise theirs.']],
+  );
+  // The advice comes before the table.
+  assert.equal(section.children[1], advice);
+});
+
+test('with one warning there is no list of others; with several the hint speaks of them in the plural', () => {
+  const dominant = renderDiagnostics(runView({ epochs: 1, metrics: [epochRecord(2, { digits: { lossShare: 0.1 }, prices: { lossShare: 0.9 } })] }), new Set());
+  assert.equal(dominant.querySelector('.action')?.textContent, 'Recommended: Lower prices’s loss weight.');
+  assert.equal(
+    dominant.querySelector('.why')?.textContent,
+    'Why this first: It takes 90% of the weighted loss, so the shared layers follow its gradient; lowering one weight changes less than raising all the others.',
+  );
+  assert.equal(dominant.querySelector('p.hint'), null);
+  assert.equal(dominant.querySelector('ul.warnings'), null);
+
+  const epoch = epochRecord(1, { digits: { epochsSeen: 30, lossShare: 0.05 }, prices: { epochsSeen: 2, lossShare: 0.8 } });
+  assert.ok(epoch.kind === 'epoch');
+  epoch.datasets.letters = epochMetrics({ epochsSeen: 25, lossShare: 0.15 });
+  const letters = datasetReport('letters', 'classification', 200, { a: 100, b: 100 });
+  const withLetters = runView({ record: { datasets: [...runRecord().datasets, letters] }, epochs: 0, metrics: [epoch] });
+  const section = renderDiagnostics(withLetters, new Set());
+  assert.equal(section.querySelector('p.hint')?.textContent, 'Also noticed (act on these after the above, if they remain):');
+  assert.deepEqual(
+    [...section.querySelectorAll('ul.warnings li')].map((li) => li.className),
+    ['warning likely-memorised', 'warning dominates-loss'],
+  );
+  assert.match(section.querySelector('ul.warnings li')?.textContent ?? '', /^⚠ letters \(200 training samples\) has been seen 25\.0 times/);
+  assert.deepEqual(
+    rows(section).map((row) => row[0]),
+    ['digits', 'prices', 'letters'],
+  );
+});

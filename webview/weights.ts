@@ -94,7 +94,8 @@ export class WeightControls {
       this.edited = true;
       this.draft[kind][name] = text.trim() === '' ? Number.NaN : Number(text);
       if (from === slider) input.value = text;
-      else if (Number.isFinite(Number(text))) slider.value = text;
+      // An emptied field is no value (Number('') is 0): the slider stays where it was.
+      else if (text.trim() !== '' && Number.isFinite(Number(text))) slider.value = text;
       this.update();
     };
     slider.addEventListener('input', () => set(slider.value, slider));
@@ -144,10 +145,14 @@ export class WeightControls {
     if (!view || !view.mixing) return;
     const result = previewShares(view.mixing, this.datasets(view), this.draft);
     if (!result.ok) return;
-    this.send({ sampling: { ...this.draft.sampling }, loss: { ...this.draft.loss } }, this.source?.suggestionId);
+    const suggestionId = this.source?.suggestionId;
+    // Settled before sending: the panel redraws while the message goes, and a draft still marked
+    // edited would leave Apply enabled, so a second click would send the same weights again.
     this.edited = false;
     this.source = undefined;
     this.sourceNote.textContent = '';
+    this.send({ sampling: { ...this.draft.sampling }, loss: { ...this.draft.loss } }, suggestionId);
+    this.update();
   }
 
   private resetDraft(): void {

@@ -210,3 +210,25 @@ test('an edit from a suggestion stops answering it once the suggestion is answer
   assert.equal(sent[0]?.source, undefined);
   element.remove();
 });
+
+test('after Apply the buttons are disabled at once, so a second click sends nothing, even before the host answers', () => {
+  const { weights, sent, element } = controls();
+  weights.render(runView());
+  type(field(element, 'digits sampling weight', 'number'), '3');
+  button(element, 'Apply at next epoch').click();
+  assert.ok(button(element, 'Apply at next epoch').hasAttribute('disabled'), 'Apply is disabled as soon as the weights are sent');
+  assert.ok(button(element, 'Reset').hasAttribute('disabled'));
+  button(element, 'Apply at next epoch').click();
+  assert.equal(sent.length, 1);
+  element.remove();
+});
+
+test('emptying a number field leaves its slider where it was (an empty field is no value, not 0)', () => {
+  const { weights, element } = controls();
+  weights.render(runView());
+  type(field(element, 'digits sampling weight', 'number'), '3');
+  assert.equal(field(element, 'digits sampling weight', 'range').value, '3');
+  type(field(element, 'digits sampling weight', 'number'), '');
+  assert.equal(field(element, 'digits sampling weight', 'range').value, '3');
+  element.remove();
+});

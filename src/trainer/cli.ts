@@ -1,8 +1,9 @@
 /**
- * `jointrain` — the headless trainer: `run`, `validate`, `compare`, `example`, `scaffold`.
+ * `jointrain` — the headless trainer: `run`, `resume`, `evaluate`, `validate`, `compare`, `example`, `scaffold`.
  * Progress goes to stderr; results (tables, JSON) to stdout.
  */
 import { modelChoiceText } from '../shared/runs/modelChoice';
+import { evaluateCommand, type EvaluateOptions } from './cli/evaluateCommand';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -255,6 +256,12 @@ function findExamplesFolder(): string {
   }
 }
 
+function parseDataSource(value: string, previous: EvaluateOptions['data']): EvaluateOptions['data'] {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError('expected NAME=PATH, e.g. --data digits=data/digits-test');
+  return [...previous, { name: value.slice(0, at), path: value.slice(at + 1) }];
+}
+
 export function buildProgram(): Command {
   const program = new Command('jointrain')
     .description('Train one TensorFlow.js model jointly on several datasets.')
@@ -289,6 +296,17 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output', false)
     .action(async (runDir: string, options: { channel: boolean; stdinCommands: boolean; quiet: boolean; json: boolean; cacheDir?: string }) => {
       process.exitCode = await resumeCommand(runDir, options);
+    });
+  program
+    .command('evaluate')
+    .description("evaluate a run's model (model/) per dataset: loss, accuracy, macro-F1, per-class precision and recall, confusion matrix")
+    .argument('<run-dir>', 'the run folder, e.g. .jointrain/runs/<run-id>')
+    .addOption(new Option('--split <split>', "each dataset's validation set, or its test split").choices(['validation', 'test']).default('validation'))
+    .option('--data <name=path>', 'evaluate dataset NAME on a folder or CSV of the same shape (repeatable)', parseDataSource, [])
+    .option('--cache-dir <dir>', 'decoded-image cache (default: next to the runs folder)')
+    .option('--json', 'print {"runDir", "model", "split", "datasets"} as JSON', false)
+    .action(async (runDir: string, options: EvaluateOptions) => {
+      process.exitCode = await evaluateCommand(runDir, options);
     });
   program
     .command('validate')

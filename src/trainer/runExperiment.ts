@@ -24,6 +24,7 @@ import { CommandInbox } from './runs/commandInbox';
 import { RunFolder, type RunFolderIo } from './runs/runFolder';
 import { TrainerChannel } from './runs/trainerChannel';
 import { findResumableCheckpoint } from './runs/trainerState';
+import { evaluateSplits, testSources } from './evaluation/evaluateSplits';
 import { trainEpochs, type TrainingContext } from './training/epochLoop';
 import { buildModel, disposeModel, headsRecord, restoreWeights, saveFinalModel } from './training/modelLifecycle';
 import { combineReporters, type EpochRecord, type TrainingReporter } from './trainingReporter';
@@ -180,6 +181,12 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     const trainStarted = Date.now();
     const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit, checkpoint, transformBatch: options.transformBatch });
     await saveFinalModel(built, run, status.badSince);
+    // The test splits, once, with model/'s weights (saveFinalModel left them in `built`).
+    const tests = testSources(loaded);
+    if (Object.keys(tests).length > 0 && run.record.model !== undefined) {
+      const results = await evaluateSplits(loaded, built, tests, options.cacheDir, (name, done, total) => reporter.onDataProgress?.(name, done, total));
+      run.update({ test: Object.fromEntries(results.map(({ dataset, ...result }) => [dataset, result])) });
+    }
     // The closing event first, then the status: on the channel, the final status is the last word.
     if (status.final === 'completed') emit({ kind: 'completed', time: now() });
     run.update({ status: status.final, timings: { ...run.record.timings, trainMs: Date.now() - trainStarted, endedAt: now() } });

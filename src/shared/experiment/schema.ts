@@ -221,6 +221,12 @@ const datasetCommon = {
     .describe('Unique dataset name, used in metrics, weights and the panel.'),
   path: filePath.describe('Training source, relative to the experiment file.'),
   validation: ValidationSchema.default({ split: 0.2 }),
+  test: z
+    .strictObject({ path: filePath.describe('A test folder (images) or file (csv), relative to the experiment file.') })
+    .optional()
+    .describe(
+      'Held-out test data: evaluated once, with the run’s model, when training ends (run.json → test, and the CLI), and by `jointrain evaluate RUN --split test`; never used for checkpoints, early stopping or schedules.',
+    ),
   stem: z.string().min(1).optional().describe('The model stem (input) this dataset feeds; may be omitted when the model has one stem.'),
   head: z.string().min(1).optional().describe('The head this dataset trains; may be omitted when the model has one head.'),
   loss_weight: finiteNonNegative.default(1).describe('Multiplies this dataset’s contribution to the total loss (and so its gradient).'),

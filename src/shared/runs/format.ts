@@ -99,6 +99,16 @@ export const RunTimingsSchema = z.object({
 });
 export type RunTimings = z.infer<typeof RunTimingsSchema>;
 
+/**
+ * A metric that may be undefined for an epoch (a loss over no samples is NaN). JSON writes NaN as
+ * null; it is read back as NaN, so every reader sees a number. Other numbers are always finite:
+ * a step is recorded only when its loss is finite, and shares and weights are finite by construction.
+ */
+const jsonNumber = z
+  .number()
+  .nullable()
+  .transform((value) => value ?? Number.NaN);
+
 export const RunRecordSchema = z.object({
   formatVersion: z.literal(RUN_FORMAT_VERSION),
   id: z.string(),
@@ -129,6 +139,22 @@ export const RunRecordSchema = z.object({
       last: z.object({ epoch: count, path: z.string() }).optional(),
     })
     .optional(),
+  /** Each dataset with a test split: the run's model (model/) evaluated on it once training ended. */
+  test: z
+    .record(
+      z.string(),
+      z.object({
+        source: z.string(),
+        samples: count,
+        loss: jsonNumber,
+        accuracy: jsonNumber.optional(),
+        mae: jsonNumber.optional(),
+        macroF1: jsonNumber.optional(),
+        classes: z.array(z.string()).optional(),
+        confusion: z.array(z.array(count)).optional(),
+      }),
+    )
+    .optional(),
   error: z.string().optional(),
   /** The local channel (Unix socket or named pipe) a live trainer listens on, when started with one. */
   channel: z.object({ path: z.string() }).optional(),
@@ -157,15 +183,6 @@ export function parseRunRecord(text: string): { ok: true; record: RunRecord } | 
  * such as a newer trainer's record kind, is skipped), and the trainer's channel messages reuse them.
  */
 
-/**
- * A metric that may be undefined for an epoch (a loss over no samples is NaN). JSON writes NaN as
- * null; it is read back as NaN, so every reader sees a number. Other numbers are always finite:
- * a step is recorded only when its loss is finite, and shares and weights are finite by construction.
- */
-const jsonNumber = z
-  .number()
-  .nullable()
-  .transform((value) => value ?? Number.NaN);
 /** A number that may be absent for a dataset (null), or was NaN when written (also null). */
 const nullableNumber = z.number().nullable();
 const weightsByName = z.record(z.string(), z.number());

@@ -1,0 +1,125 @@
+/**
+ * Evaluates a model on data kept out of training: each dataset's test split (`test: { path }`),
+ * or any folder or CSV of the same shape given for a dataset. The data layer reads a dataset's
+ * training source with its held-out set, so a held-out set is read as the dataset's validation
+ * source — its classes are checked against the training classes exactly as validation's are —
+ * and evaluated as validation is: in inference mode, with a confusion matrix for classification.
+ */
+import { resolve } from 'node:path';
+import { classMetrics } from '../../shared/metrics/classMetrics';
+import type { LoadedExperiment } from '../config/loadExperiment';
+import { UserError } from '../errors';
+import { loadDataset } from '../data/loadDataset';
+import type { LoadedDataset } from '../data/types';
+import { planTraining, routeDatasets, type TrainingPlan } from '../loop/datasetPlan';
+import { evaluateDataset } from '../loop/evaluate';
+import type { JointModel } from '../model/jointModel';
+import { disposeModel } from '../training/modelLifecycle';
+
+export interface SplitEvaluation {
+  dataset: string;
+  /** The folder or file evaluated, absolute. */
+  source: string;
+  samples: number;
+  loss: number;
+  accuracy?: number;
+  /** Regression: mean absolute error. */
+  mae?: number;
+  macroF1?: number;
+  /** Classification: the head's classes, and counts of [true][predicted] over them. */
+  classes?: string[];
+  confusion?: number[][];
+}
+
+/** Each dataset's test path, absolute, for the datasets that declare one. */
+export function testSources(loaded: LoadedExperiment): Record<string, string> {
+  return Object.fromEntries(loaded.experiment.datasets.flatMap((spec) => (spec.test ? [[spec.name, resolve(loaded.dir, spec.test.path)]] : [])));
+}
+
+/** Where a dataset is evaluated: a folder or CSV (absolute), or its own validation set as configured. */
+export type EvaluationSource = string | { validation: true };
+
+/**
+ * Evaluates a model on `sources` (dataset name → source), in the order of the experiment's
+ * datasets; datasets without a source are left out. `model` is a model whose weights are already
+ * the ones to evaluate, or makes one for the plan the data gives (and is then disposed here).
+ */
+export async function evaluateSplits(
+  loaded: LoadedExperiment,
+  model: JointModel | ((plan: TrainingPlan) => Promise<JointModel>),
+  sources: Readonly<Record<string, EvaluationSource>>,
+  cacheDir: string,
+  onProgress?: (dataset: string, done: number, total: number) => void,
+): Promise<SplitEvaluation[]> {
+  const { experiment } = loaded;
+  const unknown = Object.keys(sources).filter((name) => !experiment.datasets.some((spec) => spec.name === name));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `no dataset named ${unknown.map((name) => `'${name}'`).join(', ')} in ${loaded.file}`,
+      `its datasets: ${experiment.datasets.map((spec) => spec.name).join(', ')}`,
+    );
+  }
+  // Every dataset is loaded so that the plan (heads, their classes, stem shapes) is the model's;
+  // each held-out source stands in for its dataset's validation.
+  const held = {
+    ...experiment,
+    datasets: experiment.datasets.map((spec) => {
+      const source = sources[spec.name];
+      return typeof source === 'string' ? { ...spec, validation: { path: source } } : spec;
+    }),
+  };
+  const routes = routeDatasets(held);
+  const datasets: LoadedDataset[] = [];
+  try {
+    for (const [d, spec] of held.datasets.entries()) {
+      datasets.push(
+        await loadDataset(spec, {
+          experimentDir: loaded.dir,
+          cacheDir,
+          seed: held.training.seed,
+          task: routes[d]?.task ?? 'classification',
+          place: (field) => loaded.place(['datasets', d, field]),
+          ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(spec.name, done, total) } : {}),
+        }),
+      );
+    }
+    const plan = planTraining(held, datasets, loaded.place);
+    const evaluated = typeof model === 'function' ? await model(plan) : model;
+    try {
+      return evaluateAll(plan, evaluated, loaded, sources);
+    } finally {
+      if (evaluated !== model) disposeModel(evaluated);
+    }
+  } finally {
+    datasets.forEach((dataset) => dataset.close());
+  }
+}
+
+function evaluateAll(plan: TrainingPlan, model: JointModel, loaded: LoadedExperiment, sources: Readonly<Record<string, EvaluationSource>>): SplitEvaluation[] {
+  return plan.datasets.flatMap((planned) => {
+    const given = sources[planned.spec.name];
+    if (given === undefined) return [];
+    const validation = planned.spec.validation;
+    const source =
+      typeof given === 'string'
+        ? given
+        : 'path' in validation
+          ? resolve(loaded.dir, validation.path)
+          : `${resolve(loaded.dir, planned.spec.path)} (validation split ${validation.split})`;
+    const head = plan.heads[planned.route.head];
+    const evaluation = evaluateDataset(planned, model, head?.units ?? 0);
+    const classification = planned.route.task === 'classification';
+    return [
+      {
+        dataset: planned.spec.name,
+        source,
+        samples: evaluation.samples,
+        loss: evaluation.loss,
+        ...(classification ? { accuracy: evaluation.outcome } : { mae: evaluation.outcome }),
+        ...(evaluation.confusion !== undefined
+          ? { macroF1: classMetrics(evaluation.confusion).macroF1, classes: head?.classes ?? [], confusion: evaluation.confusion }
+          : {}),
+      },
+    ];
+  });
+}

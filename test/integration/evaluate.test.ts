@@ -1,0 +1,95 @@
+/**
+ * Evaluation on held-out data: test splits evaluated once when training ends (run.json → test),
+ * and `jointrain evaluate` on a run's model: validation, test split or any folder or CSV.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { RunRecord } from '../../src/shared/runs/format';
+import { loadExperiment } from '../../src/trainer/config/loadExperiment';
+import type { SplitEvaluation } from '../../src/trainer/evaluation/evaluateSplits';
+import { runExperiment } from '../../src/trainer/runExperiment';
+import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
+import { runCli } from '../unit/trainer/cli-support/captureCli';
+
+async function trainedWithTests(): Promise<{ runDir: string; record: RunRecord; dataDir: string }> {
+  const workspace = await createTinyWorkspace({ epochs: 3 });
+  const yaml = readFileSync(workspace.experimentFile, 'utf8')
+    // The training folder itself stands in for big's test set (48 images), and reg's table for its own.
+    .replace('    validation: { split: 0.25 }\n    augment:', '    validation: { split: 0.25 }\n    test: { path: data/big }\n    augment:')
+    .replace('    csv: { label: target }\n', '    csv: { label: target }\n    test: { path: data/reg.csv }\n');
+  writeFileSync(workspace.experimentFile, yaml);
+  const { runDir, record } = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+  });
+  return { runDir, record, dataDir: join(workspace.dir, 'data') };
+}
+
+test('a run evaluates its model on each test split once training ends: counts, confusion matrix, macro-F1; regression gets its MAE', async () => {
+  const { record, dataDir } = await trainedWithTests();
+  assert.equal(record.status, 'completed');
+  assert.deepEqual(Object.keys(record.test ?? {}).sort(), ['big', 'reg']);
+  const big = record.test?.big;
+  assert.equal(big?.source, join(dataDir, 'big'));
+  assert.equal(big?.samples, 48);
+  const confusion = big?.confusion ?? [];
+  assert.equal(
+    confusion.flat().reduce((sum, n) => sum + n, 0),
+    48,
+  );
+  const diagonal = confusion.reduce((sum, row, c) => sum + (row[c] ?? 0), 0);
+  assert.ok(Math.abs(diagonal / 48 - (big?.accuracy ?? NaN)) < 1e-9, 'the diagonal is the accuracy');
+  assert.deepEqual(big?.classes, ['left', 'right']);
+  assert.ok(big?.macroF1 !== undefined && big.macroF1 >= 0 && big.macroF1 <= 1);
+  const reg = record.test?.reg;
+  assert.ok(reg?.mae !== undefined && Number.isFinite(reg.mae));
+  assert.equal(reg?.confusion, undefined);
+});
+
+test('`jointrain evaluate` gives the same numbers for the test split and for that folder given with --data, and prints per-class tables', async () => {
+  const { runDir, record, dataDir } = await trainedWithTests();
+  const asTest = await runCli(['evaluate', runDir, '--split', 'test', '--json']);
+  assert.equal(asTest.code, 0, asTest.stderr);
+  const parsed = JSON.parse(asTest.stdout) as { split: string; model: RunRecord['model']; datasets: SplitEvaluation[] };
+  assert.equal(parsed.split, 'test');
+  assert.deepEqual(parsed.model, record.model);
+  const big = parsed.datasets.find((d) => d.dataset === 'big');
+  assert.equal(big?.accuracy, record.test?.big?.accuracy, 'the same model on the same data');
+  assert.deepEqual(big?.confusion, record.test?.big?.confusion);
+
+  const given = await runCli(['evaluate', runDir, '--data', `big=${join(dataDir, 'big')}`, '--json']);
+  const givenBig = (JSON.parse(given.stdout) as { datasets: SplitEvaluation[] }).datasets;
+  assert.deepEqual(
+    givenBig.map((d) => [d.dataset, d.accuracy, d.samples]),
+    [['big', record.test?.big?.accuracy, 48]],
+  );
+
+  const text = await runCli(['evaluate', runDir]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^validation \(model\/: epoch \d+, /);
+  assert.match(text.stdout, /^big: 12 samples from .*data\/big \(validation split 0\.25\): loss \d\.\d{3}, accuracy \d+\.\d%, macro-F1 \d\.\d{3}$/m);
+  assert.match(text.stdout, /^│class +│precision │recall +│F1 +│support │$/m);
+  assert.match(text.stdout, /^│true \\ predicted │left +│right +│$/m);
+  assert.match(text.stdout, /^reg: \d+ samples from .*reg\.csv \(validation split 0\.2\): loss \d\.\d{3}, MAE \d\.\d{3}$/m);
+});
+
+test('evaluate refuses what it cannot do, naming it: no test split, an unknown dataset, a malformed --data', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 1 });
+  const { runDir } = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+  });
+  const noTest = await runCli(['evaluate', runDir, '--split', 'test']);
+  assert.equal(noTest.code, 1);
+  assert.match(noTest.stderr, /^error: no dataset of .*tiny\.jointrain\.yaml declares a test split\nhint: add `test: \{ path: … \}` to a dataset/);
+  const unknown = await runCli(['evaluate', runDir, '--data', 'nosuch=data/big']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^error: no dataset named 'nosuch' in .*\nhint: its datasets: big, small, table, reg\n$/);
+  const malformed = await runCli(['evaluate', runDir, '--data', 'big']);
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /expected NAME=PATH/);
+});

@@ -51,8 +51,10 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
       source.validation
         ? `    validation: { path: ${where(source.validation.path)} }`
         : '    validation: { split: 0.2 }   # no validation folder beside it: 20% of each class held out',
+      ...(source.test ? [`    test: { path: ${where(source.test.path)} }   # evaluated once, with the run's model, when training ends`] : []),
     );
   });
+  const monitor = heads.list.some((head) => head.task === 'classification') ? 'val_accuracy_worst' : 'val_loss_mean';
   lines.push(
     'mixing:',
     '  strategy: temperature         # proportional | uniform | temperature | weights',
@@ -71,14 +73,27 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
     lines.push(`    ${yamlValue(head.name)}: ${head.task === 'regression' ? '{ task: regression, loss: mse }' : '{ task: classification }'}${head.comment}`);
   lines.push(
     'training:',
-    '  epochs: 10',
+    `  epochs: ${epochCap(sources)}                    # a cap: early stopping ends the run when ${monitor} stops improving`,
     '  batch_size: 64',
     '  optimizer: { type: adam, learning_rate: 0.001 }',
     '  balancer: { type: dwa }       # raise the weight of datasets whose loss stalls (static | uncertainty | dwa | gradnorm | pcgrad)',
+    `  early_stopping: { monitor: ${monitor}, patience: 5 }`,
+    `  checkpoint: { monitor: ${monitor} }   # model/ = the epoch best by it${monitor === 'val_accuracy_worst' ? ': the weakest dataset decides' : ''}`,
     '  seed: 42',
     '',
   );
   return lines.join('\n');
+}
+
+/**
+ * How many epochs at most: an epoch covers the largest dataset once, so small data needs many to
+ * train and large data few; early stopping ends the run before the cap once it stops improving.
+ */
+export function epochCap(sources: readonly InspectedSource[]): number {
+  const largest = Math.max(0, ...sources.map((source) => (source.kind === 'images' ? source.images : source.rows)));
+  if (largest <= 2_000) return 60;
+  if (largest <= 20_000) return 30;
+  return 15;
 }
 
 /** One comment line per fact found about a dataset: what it holds, its splits, what it ignores. */

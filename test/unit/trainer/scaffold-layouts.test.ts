@@ -117,6 +117,7 @@ describe('other layouts', () => {
     ]);
     const text = experimentTemplate([await inspectDataset(found as FoundDataset)], base, 'svhn');
     assert.match(text, /# test: 3 images in svhn\/test, kept out of training and validation/);
+    assert.match(text, /^ {4}test: \{ path: svhn\/test \} {3}# evaluated once, with the run's model, when training ends$/m);
   });
 
   test('CSV tables and image folders mixed under one parent, stray files ignored and said so', async () => {

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { parseExperiment } from '../../../src/shared/experiment/parse';
 import { validateExperimentFile } from '../../../src/trainer/config/loadExperiment';
-import { experimentTemplate } from '../../../src/trainer/scaffold/experimentTemplate';
+import { epochCap, experimentTemplate } from '../../../src/trainer/scaffold/experimentTemplate';
 import { findDatasets } from '../../../src/trainer/scaffold/findDatasets';
 import { inspectDataset } from '../../../src/trainer/scaffold/inspectSources';
 
@@ -68,11 +68,32 @@ test('the scaffolder finds classes, image sizes and CSV columns, and writes an e
   assert.match(text, /path: data\/depth.csv\n.*\n    stem: table_2\n/, 'a CSV with another feature count gets a stem of its own');
   assert.match(text, /table_2: \{ layers: .* # 2 features/);
   assert.match(text, /image: \{ size: \[10, 20\], channels: 3 \}/);
+  // Small data: a generous cap, early stopping on the weakest dataset, and model/ chosen by it too.
+  assert.match(text, /^ {2}epochs: 60 /m);
+  assert.match(text, /^ {2}early_stopping: \{ monitor: val_accuracy_worst, patience: 5 \}$/m);
+  assert.match(text, /^ {2}checkpoint: \{ monitor: val_accuracy_worst \} /m);
   assert.deepEqual(parseExperiment(text, 'first.jointrain.yaml').issues, []);
 
   const file = join(root, 'first.jointrain.yaml');
   writeFileSync(file, text);
   assert.deepEqual(await validateExperimentFile(file), [], 'the data checks of `jointrain validate` pass too');
+});
+
+test('the epoch cap falls as the largest dataset grows: 60 up to 2,000 samples, 30 up to 20,000, then 15', () => {
+  const rows = (n: number) => ({
+    kind: 'csv' as const,
+    path: 'x.csv',
+    name: 'x',
+    ignored: [],
+    columns: ['a', 'y'],
+    label: 'y',
+    task: 'classification' as const,
+    rows: n,
+  });
+  assert.deepEqual(
+    [2_000, 2_001, 20_000, 20_001].map((n) => epochCap([rows(10), rows(n)])),
+    [60, 30, 30, 15],
+  );
 });
 
 test('a large image is scaled down to at most 64 pixels a side, keeping its aspect', async () => {

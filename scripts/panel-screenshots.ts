@@ -21,6 +21,13 @@ async function main(): Promise<void> {
         try {
           await panel.page.screenshot({ path: path.join(out, `panel-${width}-${theme}.png`), fullPage: true });
           if (width === 1400) fs.writeFileSync(path.join(out, `export-${theme}.png`), await exportPng(panel.page));
+          // The per-class report of the smallest dataset, opened as a user checks which classes fail.
+          await panel.page.locator('section.diagnostics details summary', { hasText: /^small:/ }).click();
+          await panel.page.locator('section.diagnostics details[open] table.confusion').waitFor();
+          await panel.page
+            .locator('section.diagnostics details[open]')
+            .first()
+            .screenshot({ path: path.join(out, `classes-${width}-${theme}.png`) });
           await showView(panel.page, 'table');
           await panel.page.screenshot({ path: path.join(out, `panel-${width}-${theme}-table.png`), fullPage: true });
           if (panel.errors.length > 0) console.error(`${width} px ${theme}: the page reported ${panel.errors.join('; ')}`);

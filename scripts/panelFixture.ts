@@ -92,6 +92,7 @@ function metrics(): MetricRecord[] {
           trainAccuracy: Math.min(1, 1 - lossAt(d, end, i) / 2.6),
           valLoss: lossAt(d, end, i) * 1.15 + 0.05,
           valAccuracy: Math.min(1, 0.97 - lossAt(d, end, i) / 2.4),
+          valConfusion: confusionAt(d, Math.min(1, 0.97 - lossAt(d, end, i) / 2.4)),
           configuredShare: [0.6, 0.3, 0.1][i] ?? 0,
           realizedShare: [0.59, 0.31, 0.1][i] ?? 0,
           lossShare: (losses[i] ?? 0) / total,
@@ -104,6 +105,16 @@ function metrics(): MetricRecord[] {
     records.push({ kind: 'epoch', epoch, steps: STEPS_PER_EPOCH, time: time(epoch), durationMs: 60_000, samplesPerSecond: 180, totalLoss: total, datasets });
   }
   return records;
+}
+
+/** A plausible confusion matrix at accuracy `accuracy`: classes a little above and below it, each one's misses taken for the next class. */
+function confusionAt(d: (typeof DATASETS)[number], accuracy: number): number[][] {
+  const k = d.classes.length;
+  const perClass = Math.round(d.validation / k);
+  return d.classes.map((_, c) => {
+    const right = Math.round(perClass * Math.min(1, Math.max(0, accuracy + ((c % 3) - 1) * 0.04)));
+    return d.classes.map((__, p) => (p === c ? right : p === (c + 1) % k ? perClass - right : 0));
+  });
 }
 
 const ones = () => Object.fromEntries(DATASETS.map((d) => [d.name, 1]));

@@ -1,7 +1,11 @@
 /** Balance diagnostics: sizes, class distribution, configured vs realized share, loss share, epochs seen, warnings. */
 import { balanceAdvice, balanceWarnings, type BalanceAdvice } from '../src/shared/panel/balanceWarnings';
 import type { RunView } from '../src/shared/panel/runView';
-import { el, number, percent, table } from './dom';
+import { classReport, type ClassReport } from '../src/shared/panel/classReport';
+import { el, number, percent, scrollBox, table } from './dom';
+
+/** Larger confusion matrices are in the run folder (metrics.jsonl) and `jointrain evaluate --json`. */
+const MAX_CONFUSION_CLASSES = 12;
 
 /**
  * `openClasses` names the datasets whose class list the user has expanded: the diagnostics are
@@ -22,14 +26,23 @@ export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTML
     ];
   });
   const classes = view.datasets.map((d) => {
+    const report = classReport(d, view.latestEpoch[d.name]);
+    const measured = report.macroF1 !== undefined;
     const details = el('details', {}, [
-      el('summary', { text: `${d.name}: ${Object.keys(d.classes).length} classes` }),
+      el('summary', { text: classSummary(d.name, Object.keys(d.classes).length, report) }),
       ...(d.source !== undefined ? [el('p', { className: 'source', text: `Read from ${d.source}` })] : []),
-      table(
-        ['Class', 'Training samples'],
-        Object.entries(d.classes).map(([name, count]) => [name, String(count)]),
-        `Classes of ${d.name}`,
-      ),
+      measured
+        ? table(
+            ['Class', 'Training samples', 'Validation', 'Recall', 'Precision'],
+            report.rows.map((row) => [row.name, String(row.trainSamples), String(row.validation), percent(row.recall), percent(row.precision)]),
+            `Classes of ${d.name}, validation of epoch ${view.epochs.completed}`,
+          )
+        : table(
+            ['Class', 'Training samples'],
+            report.rows.map((row) => [row.name, String(row.trainSamples)]),
+            `Classes of ${d.name}`,
+          ),
+      ...(report.confusion !== undefined && report.confusion.classes.length <= MAX_CONFUSION_CLASSES ? [confusionTable(d.name, report.confusion)] : []),
     ]);
     details.open = openClasses.has(d.name);
     details.addEventListener('toggle', () => (details.open ? openClasses.add(d.name) : openClasses.delete(d.name)));
@@ -42,6 +55,39 @@ export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTML
     table(['Dataset', 'Samples (train / validation)', 'Share (configured / realized)', 'Loss share', 'Epochs seen'], rows, `Epoch ${view.epochs.completed}`),
     ...classes,
   ]);
+}
+
+/** `digits: 10 classes · macro-F1 0.87 · weakest: 7, recall 61.5%`: what fails, without opening the list. */
+function classSummary(name: string, count: number, report: ClassReport): string {
+  const head = `${name}: ${count} classes`;
+  if (report.macroF1 === undefined) return head;
+  const weakest = report.weakest ? ` · weakest: ${report.weakest.name}, recall ${percent(report.weakest.recall)}` : '';
+  return `${head} · macro-F1 ${number(report.macroF1, 2)}${weakest}`;
+}
+
+/** Rows are the true classes, columns the predicted ones; the diagonal (the right answers) is marked. */
+function confusionTable(name: string, confusion: NonNullable<ClassReport['confusion']>): HTMLElement {
+  return scrollBox(
+    el('table', { className: 'confusion' }, [
+      el('caption', { text: `Confusion matrix of ${name} (rows: true class, columns: predicted)` }),
+      el('thead', {}, [
+        el('tr', {}, [
+          el('th', { text: 'True \\ predicted', attrs: { scope: 'col' } }),
+          ...confusion.classes.map((c) => el('th', { text: c, attrs: { scope: 'col' } })),
+        ]),
+      ]),
+      el(
+        'tbody',
+        {},
+        confusion.counts.map((row, r) =>
+          el('tr', {}, [
+            el('th', { text: confusion.classes[r] ?? '', attrs: { scope: 'row' } }),
+            ...row.map((count, c) => el('td', { text: String(count), ...(c === r ? { className: 'diagonal' } : count > 0 ? { className: 'miss' } : {}) })),
+          ]),
+        ),
+      ),
+    ]),
+  );
 }
 
 /** The recommended action first, with why; the other warnings under it, in the order to act on them. */

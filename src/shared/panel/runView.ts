@@ -45,6 +45,8 @@ export interface DatasetView {
   classes: Record<string, number>;
   /** Where the run read the training data (links resolved); absent in runs recorded before it was kept. */
   source?: string;
+  /** Classification: its head's classes, the order of the rows and columns of its confusion matrix. */
+  headClasses?: string[];
 }
 
 export interface WeightMarker {
@@ -146,7 +148,7 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     ...(defaults?.schedules ? { schedules: defaults.schedules } : {}),
     temperatures: [],
     suggestions: [],
-    datasets: record.datasets.map(datasetView),
+    datasets: record.datasets.map((report) => datasetView(report, record.heads[report.head]?.classes)),
     curves: {},
     latestEpoch: {},
     epochHistory: [],
@@ -159,7 +161,7 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
   };
 }
 
-function datasetView(report: DatasetReport): DatasetView {
+function datasetView(report: DatasetReport, headClasses: readonly string[] | undefined): DatasetView {
   return {
     name: report.name,
     task: report.task,
@@ -167,6 +169,7 @@ function datasetView(report: DatasetReport): DatasetView {
     validationSize: report.validation.size,
     classes: { ...report.train.classes },
     ...(report.source !== undefined ? { source: report.source } : {}),
+    ...(report.task === 'classification' && headClasses !== undefined ? { headClasses: [...headClasses] } : {}),
   };
 }
 

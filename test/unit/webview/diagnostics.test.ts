@@ -121,3 +121,38 @@ test('with one warning there is no list of others; with several the hint speaks 
     ['digits', 'prices', 'letters'],
   );
 });
+
+test('after an epoch with a confusion matrix, each class shows its validation recall and precision, the summary names the weakest class, and the matrix marks right answers and confusions', () => {
+  // The head's classes are in another order than the dataset's, and hold one the dataset lacks: rows true, columns predicted.
+  const heads = { digits: { task: 'classification' as const, classes: ['one', 'zero', 'two'], outputs: {} } };
+  const confusion = [
+    [8, 2, 0],
+    [3, 9, 0],
+    [0, 0, 0],
+  ];
+  const section = renderDiagnostics(runView({ epochs: 2, record: { heads }, metrics: [epochRecord(3, { digits: { valConfusion: confusion } })] }), new Set());
+  const digits = section.querySelector('details');
+  // F1(one) = 16/21, F1(zero) = 18/23: macro-F1 0.77; zero's recall 9/12 is the lowest.
+  assert.equal(digits?.querySelector('summary')?.textContent, 'digits: 2 classes · macro-F1 0.77 · weakest: zero, recall 75.0%');
+  assert.deepEqual(
+    [...(digits?.querySelectorAll('table')[0]?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent),
+    ['Class', 'Training samples', 'Validation', 'Recall', 'Precision'],
+  );
+  assert.deepEqual(rows(section, 1), [
+    ['zero', '180', '12', '75.0%', '81.8%'],
+    ['one', '120', '10', '80.0%', '72.7%'],
+  ]);
+  const matrix = digits?.querySelector('table.confusion');
+  assert.equal(matrix?.querySelector('caption')?.textContent, 'Confusion matrix of digits (rows: true class, columns: predicted)');
+  assert.deepEqual(
+    [...(matrix?.querySelectorAll('tbody tr') ?? [])].map((row) =>
+      [...row.children].map((cell) => `${cell.textContent}${cell.className ? `:${cell.className}` : ''}`),
+    ),
+    [
+      ['zero', '9:diagonal', '3:miss'],
+      ['one', '2:miss', '8:diagonal'],
+    ],
+  );
+  const prices = section.querySelectorAll('details')[1];
+  assert.equal(prices?.querySelector('summary')?.textContent, 'prices: 0 classes', 'a regression dataset has no class report');
+});

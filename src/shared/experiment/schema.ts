@@ -400,6 +400,15 @@ export const TrainingSchema = z
       })
       .prefault({})
       .describe('The optimizer and its learning rate.'),
+    max_steps: positiveInt
+      .optional()
+      .describe('A budget in optimizer steps over the whole run (resumes included): the run stops, saying so, after this many steps, mid-epoch if need be.'),
+    max_minutes: z
+      .number()
+      .finite()
+      .positive()
+      .optional()
+      .describe('A budget in minutes of training (data loading excluded, resumes included): the run stops, saying so, after the step that passes it.'),
     lr_schedule: LrScheduleSchema.optional(),
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
     seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),

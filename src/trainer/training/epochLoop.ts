@@ -83,6 +83,15 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   });
   let lastEpoch: EpochRecord | undefined;
   const firstEpoch = checkpoint === undefined ? 1 : await parts.restore(checkpoint);
+  parts.trainingTime.start();
+  /** Why the run's budget (max_steps, max_minutes) ends it after this step, if it does. */
+  const budgetSpent = (): string | undefined => {
+    if (training.max_steps !== undefined && parts.globalStep >= training.max_steps) return `the step budget is spent (max_steps: ${training.max_steps})`;
+    const minutes = parts.trainingTime.elapsedMs() / 60_000;
+    if (training.max_minutes !== undefined && minutes >= training.max_minutes)
+      return `the time budget is spent (max_minutes: ${training.max_minutes}; trained ${minutes.toFixed(1)} minutes)`;
+    return undefined;
+  };
 
   const finishStopped = (epoch: number): TrainedEpochs => {
     emit({ kind: 'stopped', time: now(), epoch, ...(control.stopReason ? { reason: control.stopReason } : {}) });
@@ -98,6 +107,9 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   try {
     for (let epoch = firstEpoch; epoch <= training.epochs; epoch++) {
       await control.handleCommands(epoch, 0);
+      // A resumed run whose budget was spent trains no step more.
+      const spentBefore = budgetSpent();
+      if (spentBefore !== undefined) control.requestStop(spentBefore);
       if (control.stopRequested) return finishStopped(epoch - 1);
       const weights = datasetWeights.startEpoch(epoch);
       const learningRate = parts.learningRate.startEpoch(epoch);
@@ -184,6 +196,8 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
           .map((result, i) => explosions.observe((active[i] as { d: number }).d, result.lossSum / Math.max(1, result.samples), { epoch, step }))
           .find((found) => found !== undefined);
         if (explosion) return diverge(epoch, step, explosionCause(explosion, names[explosion.dataset] as string, learningRate), explosion.since);
+        const spent = budgetSpent();
+        if (spent !== undefined) control.requestStop(spent);
         await control.handleCommands(epoch, step);
         await control.holdWhileUnwritable(epoch, step);
         if (control.stopRequested) break;

@@ -45,6 +45,8 @@ export class TrainerParts {
   readonly earlyStopping: EarlyStopping;
   readonly learningRate: LearningRate;
   globalStep = 0;
+  /** Milliseconds spent training over the run, resumes included (for `max_minutes`). */
+  readonly trainingTime = new TrainingTime();
   private readonly sizes: number[];
 
   constructor(
@@ -84,6 +86,7 @@ export class TrainerParts {
       suggestions: this.suggestions,
       earlyStopping: this.earlyStopping,
       learningRate: this.learningRate,
+      trainingTime: this.trainingTime,
     };
   }
 
@@ -115,6 +118,30 @@ export class TrainerParts {
   }
 }
 
+/** Time spent in training steps, summed across the trainer processes of a run. */
+export class TrainingTime {
+  private before = 0;
+  private since: number | undefined;
+
+  /** Starts (or continues) counting now. */
+  start(now = Date.now()): void {
+    this.since ??= now;
+  }
+
+  elapsedMs(now = Date.now()): number {
+    return this.before + (this.since === undefined ? 0 : now - this.since);
+  }
+
+  state(): { ms: number } {
+    return { ms: this.elapsedMs() };
+  }
+
+  restore(state: { ms: number }): void {
+    this.before = state.ms;
+    this.since = undefined;
+  }
+}
+
 /** The fields checkpoints of version 0.1 wrote before the weights and suggestions were parts of their own. */
 interface StateBeforeParts {
   schedulesEnded: string[];
@@ -130,7 +157,8 @@ function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState },
   // Parts added since a checkpoint was written start as a new run's would.
   const earlyStopping = saved.earlyStopping ?? { best: null, bestEpoch: 0, since: 0 };
   const learningRate = saved.learningRate ?? freshLearningRate;
-  if (saved.weights !== undefined) return { ...(saved as TrainerState), earlyStopping, learningRate };
+  const trainingTime = saved.trainingTime ?? { ms: 0 };
+  if (saved.weights !== undefined) return { ...(saved as TrainerState), earlyStopping, learningRate, trainingTime };
   const old = saved as TrainerState & StateBeforeParts;
   return {
     ...old,
@@ -144,5 +172,6 @@ function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState },
     suggestions: old.openSuggestions,
     earlyStopping,
     learningRate,
+    trainingTime,
   };
 }

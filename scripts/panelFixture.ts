@@ -102,7 +102,18 @@ function metrics(): MetricRecord[] {
         },
       ]),
     );
-    records.push({ kind: 'epoch', epoch, steps: STEPS_PER_EPOCH, time: time(epoch), durationMs: 60_000, samplesPerSecond: 180, totalLoss: total, datasets });
+    const learningRate = epoch <= 8 ? 0.001 : 0.0005;
+    records.push({
+      kind: 'epoch',
+      epoch,
+      steps: STEPS_PER_EPOCH,
+      time: time(epoch),
+      durationMs: 60_000,
+      samplesPerSecond: 180,
+      totalLoss: total,
+      datasets,
+      learningRate,
+    });
   }
   return records;
 }
@@ -148,7 +159,19 @@ function events(): RunEvent[] {
 
 /** The fixture run, as the host's snapshot carries it. */
 export function fixtureRunView(): RunView {
-  const view = emptyRunView(record(), { mixing: { strategy: 'proportional', temperature: 1 }, weights: { sampling: ones(), loss: ones() } });
+  const view = emptyRunView(record(), {
+    mixing: { strategy: 'proportional', temperature: 1 },
+    weights: { sampling: ones(), loss: ones() },
+    // A plateau schedule: the rate halves after epoch 8 stalls (see the epoch records).
+    schedules: {
+      sampling: {},
+      loss: {},
+      learningRate: {
+        base: 0.001,
+        schedule: { type: 'reduce_on_plateau', monitor: 'val_loss_mean', factor: 0.5, patience: 3, min_delta: 0, cooldown: 0, min_learning_rate: 0 },
+      },
+    },
+  });
   return foldRecords(view, metrics(), events());
 }
 

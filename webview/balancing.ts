@@ -81,6 +81,7 @@ function schedulePlots(view: RunView): PlotSpec[] {
     key: `schedule/${chart.key}`,
     title: chart.title,
     xLabel: 'epoch',
+    ...(chart.key === 'learning-rate' ? { significantTicks: true } : {}),
     series: chart.lines.flatMap((line, i) => [
       { label: `${line.label}, planned`, color: colorOf(view, line.label), dash: dashFor(i), line: true, points: false },
       { label: `${line.label}, in force`, color: colorOf(view, line.label), dash: [], line: false, points: true, hollow: i % 2 === 1 },

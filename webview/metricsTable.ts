@@ -11,6 +11,7 @@ const BALANCING: Record<BalancingColumn, { header: string; format: (value: numbe
 
 export function renderMetricsTable(view: RunView): HTMLElement {
   const extra = balancingColumns(view);
+  const withRate = view.learningRates.length > 0;
   const rows = view.epochHistory.flatMap(({ epoch, datasets }) =>
     Object.entries(datasets).map(([name, m]) => [
       `${epoch} · ${name}`,
@@ -23,6 +24,7 @@ export function renderMetricsTable(view: RunView): HTMLElement {
       percent(m.lossShare),
       number(m.epochsSeen, 3),
       `${number(m.samplingWeight, 3)} / ${number(m.lossWeight, 3)}`,
+      ...(withRate ? [number(view.learningRates[epoch - 1], 3)] : []),
       ...extra.map((column) => BALANCING[column].format(m[column])),
     ]),
   );
@@ -39,6 +41,7 @@ export function renderMetricsTable(view: RunView): HTMLElement {
         'Loss share',
         'Epochs seen',
         'Weights (sampling / loss)',
+        ...(withRate ? ['Learning rate'] : []),
         ...extra.map((column) => BALANCING[column].header),
       ],
       rows,

@@ -28,12 +28,15 @@ export interface PlotSpec {
   xLabel: string;
   /** A fixed y range, e.g. [0, 1] for shares; auto when absent. */
   yRange?: [number, number];
+  /** Y ticks with three significant digits (a learning rate: 0.0005 next to 0.001), not uPlot's fixed decimals. */
+  significantTicks?: boolean;
   series: PlotSeries[];
   /** `[x, y1, y2, …]`, one y column per series. */
   data: uPlot.AlignedData;
 }
 
 const HEIGHT = 150;
+const significantTicks = (_plot: uPlot, splits: number[]): string[] => splits.map((value) => String(Number(value.toPrecision(3))));
 const noPath: uPlot.Series.PathBuilder = () => null;
 
 export class PlotGroup {
@@ -80,7 +83,7 @@ export class PlotGroup {
       width,
       height: HEIGHT,
       scales: { x: { time: false }, ...(spec.yRange ? { y: { range: spec.yRange } } : {}) },
-      axes: [{ ...axis, label: spec.xLabel }, axis],
+      axes: [{ ...axis, label: spec.xLabel }, spec.significantTicks ? { ...axis, values: significantTicks, size: 64 } : axis],
       series: [
         { label: spec.xLabel },
         ...spec.series.map((s) => ({

@@ -65,6 +65,10 @@ export async function readExperimentDefaults(dir: string): Promise<ExperimentDef
         sampling: Object.fromEntries(experiment.datasets.flatMap((d) => (d.sampling_weight_schedule ? [[d.name, d.sampling_weight_schedule]] : []))),
         loss: Object.fromEntries(experiment.datasets.flatMap((d) => (d.loss_weight_schedule ? [[d.name, d.loss_weight_schedule]] : []))),
         ...(experiment.mixing.temperature_schedule ? { temperature: experiment.mixing.temperature_schedule } : {}),
+        learningRate: {
+          base: experiment.training.optimizer.learning_rate,
+          ...(experiment.training.lr_schedule ? { schedule: experiment.training.lr_schedule } : {}),
+        },
       },
     };
   } catch {

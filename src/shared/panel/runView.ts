@@ -3,7 +3,7 @@
  * folds a whole run folder into a snapshot; the webview folds the records of each delta into the
  * view it holds. One function serves both, so a snapshot and a stream of deltas agree.
  */
-import type { BalancerName, MixingStrategy, ScheduleSpec } from '../experiment/schema';
+import type { BalancerName, LrScheduleSpec, MixingStrategy, ScheduleSpec } from '../experiment/schema';
 import type {
   DatasetReport,
   EpochDatasetMetrics,
@@ -97,6 +97,8 @@ export interface RunView {
   schedules?: ExperimentSchedules;
   /** The mixing temperature of each finished epoch (index = epoch - 1), when it is reported. */
   temperatures: number[];
+  /** Per epoch (index epoch − 1): the learning rate it trained with, from its record. */
+  learningRates: number[];
   /** The newest epoch's gradient summary (the conflict heat map), if diagnostics ran in it. */
   latestGradients?: EpochGradientSummary;
   /** The newest diagnostic step. */
@@ -111,6 +113,8 @@ export interface ExperimentSchedules {
   sampling: Record<string, ScheduleSpec>;
   loss: Record<string, ScheduleSpec>;
   temperature?: ScheduleSpec;
+  /** The learning rate as written, and its schedule when the experiment has one. */
+  learningRate?: { base: number; schedule?: LrScheduleSpec };
 }
 
 export interface Suggestion {
@@ -147,6 +151,7 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     ...(defaults?.balancer ? { balancer: defaults.balancer } : {}),
     ...(defaults?.schedules ? { schedules: defaults.schedules } : {}),
     temperatures: [],
+    learningRates: [],
     suggestions: [],
     datasets: record.datasets.map((report) => datasetView(report, record.heads[report.head]?.classes)),
     curves: {},
@@ -233,6 +238,7 @@ function foldMetric(view: RunView, record: MetricRecord): void {
     view.weights.loss[name] = m.lossWeight;
   }
   if (record.temperature !== undefined) view.temperatures[record.epoch - 1] = record.temperature;
+  if (record.learningRate !== undefined) view.learningRates[record.epoch - 1] = record.learningRate;
   if (record.gradients !== undefined) view.latestGradients = record.gradients;
   view.epochHistory.push({ epoch: record.epoch, datasets: { ...record.datasets } });
 }

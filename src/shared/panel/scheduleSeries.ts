@@ -5,7 +5,8 @@
  */
 import type { ScheduleSpec } from '../experiment/schema';
 import { scheduleValue } from '../schedules';
-import type { RunView } from './runView';
+import { scheduledLearningRate } from '../learningRateSchedule';
+import type { ExperimentSchedules, RunView } from './runView';
 
 export interface ScheduleLine {
   /** The dataset, or "temperature". */
@@ -17,13 +18,13 @@ export interface ScheduleLine {
 }
 
 export interface ScheduleChart {
-  key: 'sampling' | 'loss' | 'temperature';
+  key: 'sampling' | 'loss' | 'temperature' | 'learning-rate';
   title: string;
   epochs: number[];
   lines: ScheduleLine[];
 }
 
-type ScheduleView = Pick<RunView, 'schedules' | 'epochs' | 'epochHistory' | 'temperatures' | 'datasets'>;
+type ScheduleView = Pick<RunView, 'schedules' | 'epochs' | 'epochHistory' | 'temperatures' | 'datasets'> & Partial<Pick<RunView, 'learningRates'>>;
 
 /** One chart per kind of scheduled value that the run has; none without schedules. */
 export function scheduleCharts(view: ScheduleView): ScheduleChart[] {
@@ -55,7 +56,24 @@ export function scheduleCharts(view: ScheduleView): ScheduleChart[] {
       lines: [{ label: 'temperature', planned: planned(schedules.temperature), actual: temperature }],
     });
   }
+  const rate = learningRateChart(schedules.learningRate, epochs, view.learningRates ?? []);
+  if (rate !== undefined) charts.push(rate);
   return charts.filter((chart): chart is ScheduleChart => chart !== undefined);
+}
+
+/**
+ * The learning rate: as its schedule plans it (the written rate for constant and reduce_on_plateau)
+ * beside the rate each finished epoch trained with. Drawn when the experiment schedules it, or when
+ * a request or a plateau moved it off the plan.
+ */
+function learningRateChart(learningRate: ExperimentSchedules['learningRate'], epochs: number[], actual: readonly number[]): ScheduleChart | undefined {
+  if (learningRate === undefined) return undefined;
+  const planned = epochs.map((epoch) => scheduledLearningRate(learningRate.schedule, learningRate.base, epoch, epochs.length));
+  const inForce = epochs.map((epoch) => finiteOrNull(actual[epoch - 1]));
+  const scheduled = learningRate.schedule !== undefined && learningRate.schedule.type !== 'constant';
+  const moved = inForce.some((value, i) => value !== null && value !== planned[i]);
+  if (!scheduled && !moved) return undefined;
+  return { key: 'learning-rate', title: 'Learning rate', epochs, lines: [{ label: 'learning rate', planned, actual: inForce }] };
 }
 
 function finiteOrNull(value: number | undefined): number | null {

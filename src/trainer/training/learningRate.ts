@@ -7,7 +7,7 @@
  */
 import type { Experiment, LrScheduleSpec } from '../../shared/experiment/schema';
 import type { RunEvent } from '../../shared/runs/format';
-import { scheduledLearningRate } from '../loop/lrSchedule';
+import { scheduledLearningRate } from '../../shared/learningRateSchedule';
 
 const now = () => new Date().toISOString();
 

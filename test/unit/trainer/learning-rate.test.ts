@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TrainingSchema, type LrScheduleSpec } from '../../../src/shared/experiment/schema';
 import type { RunEvent } from '../../../src/shared/runs/format';
-import { scheduledLearningRate } from '../../../src/trainer/loop/lrSchedule';
+import { scheduledLearningRate } from '../../../src/shared/learningRateSchedule';
 import { LearningRate, type LearningRateState } from '../../../src/trainer/training/learningRate';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);

@@ -220,3 +220,25 @@ test('schedules: the planned value of each scheduled weight and of the temperatu
   assert.deepEqual([resolved(loss.series[2]?.points?.fill, loss, 2), resolved(loss.series[4]?.points?.fill, loss, 4)], ['#0000ff', '#111111']);
   assert.equal(resolved(temperature.series[1]?.stroke, temperature, 1), '#0000ff', 'the temperature is no dataset: the first colour');
 });
+
+test('a learning-rate schedule is drawn as planned beside the rate in force, its ticks with significant digits (0.0005, not 0.001)', async () => {
+  const defaults: ExperimentDefaults = {
+    ...DEFAULTS,
+    schedules: { sampling: {}, loss: {}, learningRate: { base: 0.001, schedule: { type: 'step', every_epochs: 2, factor: 0.5 } } },
+  };
+  const records = [epochRecord(1, {}, { learningRate: 0.001 }), epochRecord(2, {}, { learningRate: 0.001 }), epochRecord(3, {}, { learningRate: 0.0005 })];
+  const view = new BalancingView();
+  view.render(runView({ epochs: 0, metrics: records, defaults }), 'epoch');
+  await settle();
+  assert.deepEqual(captions(view, 'schedule-plots'), ['Learning rate']);
+  const [rate] = figures(view, 'schedule-plots').map((f) => plotIn(f));
+  assert.ok(rate);
+  assert.deepEqual(seriesLabels(rate), ['epoch', 'learning rate, planned', 'learning rate, in force']);
+  assert.deepEqual(rate.data, [
+    [1, 2, 3, 4],
+    [0.001, 0.001, 0.0005, 0.0005],
+    [0.001, 0.001, 0.0005, null],
+  ]);
+  const ticks = rate.axes[1]?.values as (plot: unknown, splits: number[]) => string[];
+  assert.deepEqual(ticks(rate, [0.0005, 0.00075, 0.001]), ['0.0005', '0.00075', '0.001']);
+});

@@ -67,3 +67,19 @@ test('only the columns that some epoch reports are added', () => {
   const view = runView({ epochs: 1, metrics: [epochRecord(2, { prices: { gradNormShare: 0.5 } })] });
   assert.deepEqual(headers(renderMetricsTable(view)).slice(BASE_HEADERS.length), ['Gradient-norm share']);
 });
+
+test('epochs that record their learning rate add a column with it, the same on each dataset’s row of an epoch', () => {
+  const section = renderMetricsTable(
+    runView({ epochs: 0, metrics: [epochRecord(1, {}, { learningRate: 0.01 }), epochRecord(2, {}, { learningRate: 0.005 })] }),
+  );
+  assert.deepEqual(headers(section), [...BASE_HEADERS, 'Learning rate']);
+  assert.deepEqual(
+    cells(section).map((row) => [row[0], row.at(-1)]),
+    [
+      ['1 · digits', '0.0100'],
+      ['1 · prices', '0.0100'],
+      ['2 · digits', '0.00500'],
+      ['2 · prices', '0.00500'],
+    ],
+  );
+});

@@ -1,9 +1,10 @@
 /**
  * The learning rate a time-based schedule gives an epoch (1-based), from the rate written in the
- * experiment. reduce_on_plateau is not time-based: it keeps the rate until a plateau (see
- * training/learningRate.ts), so here it gives the written rate.
+ * experiment; the trainer sets it at each epoch boundary and the panel draws it as planned.
+ * reduce_on_plateau is not time-based: it keeps the rate until a plateau (the trainer's
+ * LearningRate lowers it), so here it gives the written rate.
  */
-import type { LrScheduleSpec } from '../../shared/experiment/schema';
+import type { LrScheduleSpec } from './experiment/schema';
 
 export function scheduledLearningRate(schedule: LrScheduleSpec | undefined, base: number, epoch: number, epochs: number): number {
   switch (schedule?.type) {

@@ -18,6 +18,7 @@ import { renderMetricsTable } from './metricsTable';
 import { SuggestionList } from './suggestions';
 import { TimelineView } from './timelineView';
 import { WeightControls } from './weights';
+import { LearningRateControl } from './learningRate';
 
 interface VsCodeApi {
   postMessage(message: PanelToHostMessage): void;
@@ -43,6 +44,7 @@ const statusText = el('span', { className: 'status', attrs: { role: 'status' } }
 const notice = el('p', { className: 'notice', attrs: { 'aria-live': 'polite' } });
 const charts = new Charts();
 const controls = new WeightControls(sendWeights);
+const learningRate = new LearningRateControl((value) => post({ type: 'set-learning-rate', runId: runId(), requestId: freshRequestId(), value }));
 const suggestions = new SuggestionList({ accept: acceptSuggestion, edit: editSuggestion, reject: rejectSuggestion });
 const balancing = new BalancingView();
 const timeline = new TimelineView();
@@ -223,6 +225,7 @@ function render(): void {
   }
   suggestions.render(run, state.rejectionsSent);
   controls.render(run, state.rejectionsSent);
+  learningRate.render(run);
   timeline.render(run);
   balancing.render(run, ui.xAxis);
   if (changed(diagnosticsFrom, [run.latestEpoch, run.datasets, run.epochs.completed])) {
@@ -251,7 +254,10 @@ const panel = el('div', {}, [
   header,
   toolbar(),
   notice,
-  el('div', { className: 'layout' }, [body, el('aside', {}, [suggestions.element, controls.element, timeline.element, diagnostics, balancing.element])]),
+  el('div', { className: 'layout' }, [
+    body,
+    el('aside', {}, [suggestions.element, controls.element, learningRate.element, timeline.element, diagnostics, balancing.element]),
+  ]),
 ]);
 panel.hidden = true;
 app.append(panel);

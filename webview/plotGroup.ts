@@ -8,6 +8,7 @@
 import uPlot from 'uplot';
 import { showsMarkers } from '../src/shared/panel/renderDensity';
 import { axisStyle, cssVar, onThemeChange, seriesColor } from './chartTheme';
+import { latestLegend } from './latestLegend';
 import { el } from './dom';
 
 export interface PlotSeries {
@@ -84,6 +85,8 @@ export class PlotGroup {
       height: HEIGHT,
       scales: { x: { time: false }, ...(spec.yRange ? { y: { range: spec.yRange } } : {}) },
       axes: [{ ...axis, label: spec.xLabel }, spec.significantTicks ? { ...axis, values: significantTicks, size: 64 } : axis],
+      // As the main charts: each legend reads its series' latest value without hovering.
+      hooks: latestLegend(),
       series: [
         { label: spec.xLabel },
         ...spec.series.map((s) => ({

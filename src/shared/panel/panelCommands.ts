@@ -8,7 +8,10 @@ import type { PanelToHostMessage } from './protocol';
 import { proposalProblem, type PreviewDataset } from './weightPreview';
 
 /** The panel messages that control the trainer (the rest are answered by the host). */
-export type PanelControlMessage = Extract<PanelToHostMessage, { type: 'set-weights' | 'reject-suggestion' | 'pause' | 'resume' | 'stop' }>;
+export type PanelControlMessage = Extract<
+  PanelToHostMessage,
+  { type: 'set-weights' | 'set-learning-rate' | 'reject-suggestion' | 'pause' | 'resume' | 'stop' }
+>;
 
 export type PanelCommand = { ok: true; command: TrainerCommand } | { ok: false; problem: string };
 
@@ -21,6 +24,8 @@ export function trainerCommandFor(message: PanelControlMessage, datasets: readon
         return { ok: false, problem: `Weight change not sent: ${problem ?? parsed.error?.issues[0]?.message ?? 'invalid'}` };
       return { ok: true, command: parsed.data };
     }
+    case 'set-learning-rate':
+      return { ok: true, command: { type: 'set-learning-rate', requestId: message.requestId, value: message.value } };
     case 'reject-suggestion':
       return { ok: true, command: { type: 'reject-suggestion', suggestionId: message.suggestionId } };
     default:

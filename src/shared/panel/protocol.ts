@@ -63,6 +63,8 @@ export const PanelToHostMessageSchema = z.discriminatedUnion('type', [
     sampling: weights,
     loss: weights,
   }),
+  /** A learning rate from the next epoch on; the host forwards it as the trainer's `set-learning-rate`. */
+  z.strictObject({ type: z.literal('set-learning-rate'), runId, requestId: suggestionId, value: z.number().finite().positive().max(10) }),
   /** Decline a balancer's suggestion; the host forwards it as the trainer's `reject-suggestion`. */
   z.strictObject({ type: z.literal('reject-suggestion'), runId, suggestionId }),
   z.strictObject({ type: z.literal('pause'), runId }),

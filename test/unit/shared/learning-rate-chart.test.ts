@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { trainerCommandFor } from '../../../src/shared/panel/panelCommands';
+import { parsePanelMessage } from '../../../src/shared/panel/protocol';
 import { scheduleCharts } from '../../../src/shared/panel/scheduleSeries';
 import type { RunView } from '../../../src/shared/panel/runView';
 
@@ -42,4 +44,14 @@ test('a constant rate is not drawn until a request or a plateau moves it; then t
     ),
   );
   assert.equal(plateau[0]?.key, 'learning-rate', 'a plateau schedule is drawn from the start');
+});
+
+test('a learning rate from the panel is validated strictly and becomes the trainer’s set-learning-rate command with its request id', () => {
+  const parsed = parsePanelMessage({ type: 'set-learning-rate', runId: 'run-1', requestId: 'panel-abc', value: 0.0005 });
+  assert.ok(parsed.ok);
+  if (parsed.message.type !== 'set-learning-rate') throw new Error(parsed.message.type);
+  assert.deepEqual(trainerCommandFor(parsed.message, []), { ok: true, command: { type: 'set-learning-rate', requestId: 'panel-abc', value: 0.0005 } });
+  for (const value of [0, -1, 11, Number.NaN, '0.1']) {
+    assert.equal(parsePanelMessage({ type: 'set-learning-rate', runId: 'run-1', requestId: 'panel-abc', value }).ok, false, String(value));
+  }
 });

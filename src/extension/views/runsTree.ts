@@ -2,6 +2,7 @@
  * The Runs view as plain data: runs grouped by experiment, newest first, each expanding to its
  * datasets with their latest numbers. The VS Code adapter only maps these nodes to TreeItems.
  */
+import { modelChoiceText } from '../../shared/runs/modelChoice';
 import { emptyTimeline, foldTimeline } from '../../shared/panel/timeline';
 import { epochProgress } from '../../shared/runs/epochProgress';
 import type { RunStatus } from '../../shared/runs/format';
@@ -78,6 +79,8 @@ function runNode(run: RunSummary, formatTime: (iso: string) => string): RunNode 
     `status: ${record.status}${record.error ? ` (${record.error})` : ''}`,
     `started: ${formatTime(record.timings.startedAt)}${record.timings.endedAt ? `, ended: ${formatTime(record.timings.endedAt)}` : ''}`,
     record.backend ? `backend: ${record.backend.name}${record.backend.usingGpu ? ' (GPU)' : ''}` : undefined,
+    modelChoiceText(record.model),
+    ...testLines(record),
     `folder: ${run.dir}`,
     ...recentEventLines(run),
   ].filter((line): line is string => line !== undefined);
@@ -93,6 +96,15 @@ function runNode(run: RunSummary, formatTime: (iso: string) => string): RunNode 
     contextValue: `run.${record.status}`,
     children: datasetNodes(run),
   };
+}
+
+/** The test splits the run's model was evaluated on: `test small: accuracy 91.2%, macro-F1 0.90`. */
+function testLines(record: RunSummary['record']): string[] {
+  return Object.entries(record.test ?? {}).map(([name, result]) =>
+    result.accuracy !== undefined
+      ? `test ${name}: accuracy ${pct(result.accuracy) ?? '–'}, macro-F1 ${num(result.macroF1) ?? '–'}`
+      : `test ${name}: MAE ${num(result.mae) ?? '–'}`,
+  );
 }
 
 function datasetNodes(run: RunSummary): DatasetNode[] {

@@ -101,7 +101,18 @@ describe('the Runs view', () => {
           datasets: [datasetReport('clean')],
         },
       ],
-      ['20261129-110000-digits-bbbb', { status: 'stopped', timings: { startedAt: '2026-11-29T11:00:00.000Z' } }],
+      [
+        '20261129-110000-digits-bbbb',
+        {
+          status: 'stopped',
+          timings: { startedAt: '2026-11-29T11:00:00.000Z' },
+          model: { epoch: 3, chosen: 'best', monitor: 'val_accuracy_worst', value: 0.9125, last: { epoch: 5, path: 'model-last' } },
+          test: {
+            clean: { source: '/d/clean-test', samples: 40, loss: 0.3, accuracy: 0.925, macroF1: 0.9183 },
+            price: { source: '/d/price.csv', samples: 10, loss: 0.1, mae: 0.0421 },
+          },
+        },
+      ],
     );
     const provider = new RunsTreeProvider(store);
     const [experiment] = provider.getChildren();
@@ -137,6 +148,11 @@ describe('the Runs view', () => {
     );
     assert.match(item.description ?? '', /\(failed\) · tensorflow$/);
     const stopped = provider.getTreeItem(runs[0] as RunsTreeNode) as unknown as TreeItem;
+    // Which epoch model/ holds, and how it did on the test splits.
+    assert.match(
+      stopped.tooltip ?? '',
+      /\nmodel\/: epoch 3, the best by val_accuracy_worst \(0\.9125\); model-last\/: epoch 5, the last\ntest clean: accuracy 92\.5%, macro-F1 0\.918\ntest price: MAE 0\.042\nfolder: /,
+    );
     assert.deepEqual([stopped.iconPath?.id, stopped.iconPath?.color], ['circle-slash', undefined], 'a stopped run has no colour');
 
     const [dataset] = provider.getChildren(failed);

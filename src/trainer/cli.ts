@@ -1,9 +1,10 @@
 /**
- * `jointrain` — the headless trainer: `run`, `resume`, `evaluate`, `validate`, `compare`, `example`, `scaffold`.
+ * `jointrain` — the headless trainer: `run`, `resume`, `evaluate`, `predict`, `validate`, `compare`, `example`, `scaffold`.
  * Progress goes to stderr; results (tables, JSON) to stdout.
  */
 import { modelChoiceText } from '../shared/runs/modelChoice';
 import { evaluateCommand, type EvaluateOptions } from './cli/evaluateCommand';
+import { predictCommand, type PredictOptions } from './cli/predictCommand';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -307,6 +308,17 @@ export function buildProgram(): Command {
     .option('--json', 'print {"runDir", "model", "split", "datasets"} as JSON', false)
     .action(async (runDir: string, options: EvaluateOptions) => {
       process.exitCode = await evaluateCommand(runDir, options);
+    });
+  program
+    .command('predict')
+    .description("predict with a run's model (model/): the class of each image, as a dataset's images were prepared")
+    .argument('<run-dir>', 'the run folder, e.g. .jointrain/runs/<run-id>')
+    .argument('<input>', 'an image file, or a folder searched for images')
+    .requiredOption('--dataset <name>', 'the image dataset whose preprocessing, stem and head to use')
+    .option('--out <file>', 'write the predictions to this file (default: stdout)')
+    .addOption(new Option('--format <format>', 'csv, or JSON lines').choices(['csv', 'jsonl']).default('csv'))
+    .action(async (runDir: string, input: string, options: PredictOptions) => {
+      process.exitCode = await predictCommand(runDir, input, options);
     });
   program
     .command('validate')

@@ -93,3 +93,42 @@ test('evaluate refuses what it cannot do, naming it: no test split, an unknown d
   assert.equal(malformed.code, 2);
   assert.match(malformed.stderr, /expected NAME=PATH/);
 });
+
+test('`jointrain predict` writes a row per image with the predicted class and every class’s probability, agreeing with evaluate’s confusion matrix', async () => {
+  const { runDir, record, dataDir } = await trainedWithTests();
+  const out = join(runDir, '..', 'predictions.csv');
+  const predicted = await runCli(['predict', runDir, join(dataDir, 'big'), '--dataset', 'big', '--out', out]);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.match(predicted.stderr, /^predictions for 48 images written to /);
+  const [header, ...rows] = readFileSync(out, 'utf8').trimEnd().split('\n');
+  assert.equal(header, 'file,predicted,probability,p_left,p_right');
+  assert.equal(rows.length, 48);
+  const parsed = rows.map((row) => row.split(','));
+  for (const [file, , probability, left, right] of parsed) {
+    assert.match(file ?? '', /big\/(left|right)\/\d+\.png$/);
+    assert.ok(Math.abs(Number(left) + Number(right) - 1) < 1e-5, 'probabilities sum to 1');
+    assert.equal(Number(probability), Math.max(Number(left), Number(right)));
+  }
+  // The images lie in their class folders: counting predictions per true class gives the test confusion matrix.
+  const counts = [
+    [0, 0],
+    [0, 0],
+  ];
+  for (const [file, predictedClass] of parsed) {
+    const truth = /\/left\//.test(file ?? '') ? 0 : 1;
+    const row = counts[truth] as number[];
+    const column = predictedClass === 'left' ? 0 : 1;
+    row[column] = (row[column] ?? 0) + 1;
+  }
+  assert.deepEqual(counts, record.test?.big?.confusion);
+
+  const lines = await runCli(['predict', runDir, join(dataDir, 'big', 'left'), '--dataset', 'big', '--format', 'jsonl']);
+  const first = JSON.parse(lines.stdout.split('\n')[0] ?? '') as { file: string; predicted: string; probabilities: Record<string, number> };
+  assert.deepEqual(Object.keys(first.probabilities), ['left', 'right']);
+  const csvDataset = await runCli(['predict', runDir, join(dataDir, 'big'), '--dataset', 'table']);
+  assert.equal(csvDataset.code, 1);
+  assert.match(
+    csvDataset.stderr,
+    /^error: 'table' is a CSV dataset: predict reads images\nhint: evaluate a CSV with `jointrain evaluate RUN --data NAME=FILE`/,
+  );
+});

@@ -2,7 +2,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { folderIdentity, specialFileKind } from '../../node/dataFiles';
 
-const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
 export interface FolderFile {
   /** Path relative to the scanned folder, with `/` separators: `cat/001.png`. */

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/shared/runs/format';
+import { parseMetrics } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import type { SplitEvaluation } from '../../src/trainer/evaluation/evaluateSplits';
 import { runExperiment } from '../../src/trainer/runExperiment';
@@ -130,5 +131,38 @@ test('`jointrain predict` writes a row per image with the predicted class and ev
   assert.match(
     csvDataset.stderr,
     /^error: 'table' is a CSV dataset: predict reads images\nhint: evaluate a CSV with `jointrain evaluate RUN --data NAME=FILE`/,
+  );
+});
+
+test('early stopping on the weakest dataset stops the run, model/ holds the epoch best for that dataset and evaluates to its score, at least the last epoch’s', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 30 });
+  const yaml = readFileSync(workspace.experimentFile, 'utf8').replace(
+    '  seed: 5\n',
+    '  seed: 5\n  early_stopping: { monitor: val_accuracy_worst, patience: 2 }\n  checkpoint: { monitor: val_accuracy_worst, keep_last: 1 }\n',
+  );
+  writeFileSync(workspace.experimentFile, yaml);
+  const { runDir, record } = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+  });
+  assert.equal(record.status, 'stopped');
+  const epochs = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).flatMap((r) => (r.kind === 'epoch' ? [r] : []));
+  assert.ok(epochs.length < 30, `early stopping ended the run after ${epochs.length} epochs`);
+  const worst = (datasets: Record<string, { valAccuracy?: number }>) =>
+    Math.min(...Object.values(datasets).flatMap((d) => (d.valAccuracy === undefined ? [] : [d.valAccuracy])));
+  const scores = epochs.map((epoch) => worst(epoch.datasets));
+  const bestEpoch = scores.indexOf(Math.max(...scores)) + 1;
+  assert.equal(record.model?.epoch, bestEpoch, `the first epoch with the best worst-dataset accuracy: ${scores.join(', ')}`);
+  assert.equal(record.model?.chosen, 'best');
+  assert.ok((scores[bestEpoch - 1] ?? 0) >= (scores.at(-1) ?? 1), 'the best is at least the last epoch');
+  if (bestEpoch < epochs.length) assert.deepEqual(record.model?.last, { epoch: epochs.length, path: 'model-last' });
+  // model/ really holds that epoch's weights: evaluated on validation it scores what that epoch recorded.
+  const evaluated = await runCli(['evaluate', runDir, '--json']);
+  const datasets = (JSON.parse(evaluated.stdout) as { datasets: SplitEvaluation[] }).datasets;
+  const evaluatedWorst = Math.min(...datasets.flatMap((d) => (d.accuracy === undefined ? [] : [d.accuracy])));
+  assert.ok(
+    Math.abs(evaluatedWorst - (scores[bestEpoch - 1] ?? NaN)) < 1e-9,
+    `model/ scores ${evaluatedWorst}, epoch ${bestEpoch} recorded ${scores[bestEpoch - 1]}`,
   );
 });

@@ -19,6 +19,7 @@ import { SuggestionList } from './suggestions';
 import { TimelineView } from './timelineView';
 import { WeightControls } from './weights';
 import { LearningRateControl } from './learningRate';
+import { outcomeLines } from '../src/shared/panel/outcomeLines';
 
 interface VsCodeApi {
   postMessage(message: PanelToHostMessage): void;
@@ -39,7 +40,8 @@ let state: PanelState = initialPanelState;
 
 const app = document.getElementById('app') as HTMLElement;
 const title = el('h1');
-const header = el('header', {}, [title]);
+const outcome = el('div', { className: 'outcome' });
+const header = el('header', {}, [title, outcome]);
 const statusText = el('span', { className: 'status', attrs: { role: 'status' } });
 const notice = el('p', { className: 'notice', attrs: { 'aria-live': 'polite' } });
 const charts = new Charts();
@@ -207,6 +209,11 @@ function render(): void {
     panel.hidden = false;
   }
   setText(title, `${run.experimentName} — ${run.runId}`);
+  const lines = outcomeLines(run);
+  if (outcome.dataset.lines !== lines.join('\n')) {
+    outcome.dataset.lines = lines.join('\n');
+    outcome.replaceChildren(...lines.map((line) => el('p', { text: line })));
+  }
   setText(statusText, epochProgress({ status: run.status, ...run.epochs, ...(run.currentEpoch > 0 ? { current: run.currentEpoch } : {}) }));
   pause.setDisabled(run.status !== 'running');
   resume.setDisabled(run.status !== 'paused');

@@ -14,7 +14,7 @@ import { trainerCommandFor, type PanelControlMessage } from '../../shared/panel/
 import { PANEL_PROTOCOL_VERSION, parsePanelMessage, type HostToPanelMessage } from '../../shared/panel/protocol';
 import { downsampleCurves, emptyRunView, foldRecords } from '../../shared/panel/runView';
 import { parseMetrics } from '../../shared/runs/readRecords';
-import { isLiveStatus, RUN_FILES, type RunStatus } from '../../shared/runs/format';
+import { type RunRecord, isLiveStatus, RUN_FILES, type RunStatus } from '../../shared/runs/format';
 import type { RunSummary } from '../runs/runSummary';
 import type { ExtensionServices } from '../services';
 import { ComparedRunReader } from './comparedRunReader';
@@ -37,6 +37,8 @@ export class RunPanel implements vscode.Disposable {
   private sentStatus: RunStatus | undefined;
   /** The trainer's `status` message can arrive before run.json is rewritten. */
   private statusHint: RunStatus | undefined;
+  /** model/ and test results as last sent, so that their arrival (after training ends) is sent once. */
+  private sentOutcome: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** The run drawn over this one's curves; kept here so that a re-created webview gets it back. */
   private compared: ComparedRunReader | undefined;
@@ -238,6 +240,7 @@ export class RunPanel implements vscode.Disposable {
     downsampleCurves(view);
     if (this.statusHint && isLiveStatus(view.status)) view.status = this.statusHint;
     this.sentStatus = view.status;
+    this.sentOutcome = outcomeKey(run.record);
     await this.post({ type: 'snapshot', protocol: PANEL_PROTOCOL_VERSION, seq: ++this.seq, run: view });
     await this.sendComparison();
   }
@@ -247,8 +250,10 @@ export class RunPanel implements vscode.Disposable {
     const { metrics, events } = await this.tail.readNew();
     const record = this.services.store.get(this.runId)?.record;
     const status = record && !isLiveStatus(record.status) ? record.status : (this.statusHint ?? record?.status);
-    if (metrics.length === 0 && events.length === 0 && status === this.sentStatus) return;
+    const outcome = record === undefined ? undefined : outcomeKey(record);
+    if (metrics.length === 0 && events.length === 0 && status === this.sentStatus && outcome === this.sentOutcome) return;
     this.sentStatus = status;
+    this.sentOutcome = outcome;
     await this.post({
       type: 'delta',
       seq: ++this.seq,
@@ -256,6 +261,8 @@ export class RunPanel implements vscode.Disposable {
       events,
       ...(status ? { status } : {}),
       ...(record ? { epochs: record.epochs } : {}),
+      ...(record?.model ? { model: record.model } : {}),
+      ...(record?.test ? { test: record.test } : {}),
     });
   }
 
@@ -268,4 +275,9 @@ export class RunPanel implements vscode.Disposable {
     const delivered = await this.panel.webview.postMessage(message);
     if (!delivered) this.ready = false;
   }
+}
+
+/** What changes when a run saves its model and evaluates its test splits: sent to the panel once it does. */
+function outcomeKey(record: RunRecord): string | undefined {
+  return record.model ? JSON.stringify([record.model, record.test]) : undefined;
 }

@@ -49,6 +49,8 @@ export function reducePanel(state: PanelState, message: HostToPanelMessage): Red
   const run = foldRecords(state.run, message.metrics, message.events);
   if (message.status) run.status = message.status;
   if (message.epochs) run.epochs = { total: message.epochs.total, completed: Math.max(run.epochs.completed, message.epochs.completed) };
+  if (message.model) run.model = message.model;
+  if (message.test) run.test = message.test;
   return { state: { ...state, seq: message.seq, run }, requestSnapshot: false };
 }
 

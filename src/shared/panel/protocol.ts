@@ -5,7 +5,7 @@
  * trust domain: everything it posts is validated here before it reaches the trainer.
  */
 import { z } from 'zod';
-import { RUN_ID_PATTERN, type MetricRecord, type RunEvent, type RunStatus } from '../runs/format';
+import { RUN_ID_PATTERN, type MetricRecord, type RunEvent, type RunRecord, type RunStatus } from '../runs/format';
 import type { ComparedRun, ComparisonCandidate } from './comparison';
 import type { RunView } from './runView';
 
@@ -25,6 +25,9 @@ export type HostToPanelMessage =
       events: RunEvent[];
       status?: RunStatus;
       epochs?: { total: number; completed: number };
+      /** Which epoch model/ holds, and the test splits' results, once the run has written them. */
+      model?: RunRecord['model'];
+      test?: RunRecord['test'];
     }
   /** The answer to a panel request that did not change the run (e.g. a CSV export), shown as a notice. */
   | { type: 'notice'; seq: number; message: string }

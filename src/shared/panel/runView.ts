@@ -99,6 +99,10 @@ export interface RunView {
   temperatures: number[];
   /** Per epoch (index epoch − 1): the learning rate it trained with, from its record. */
   learningRates: number[];
+  /** Which epoch model/ holds, once the run has saved it. */
+  model?: RunRecord['model'];
+  /** The test splits' results, once training has ended. */
+  test?: RunRecord['test'];
   /** The newest epoch's gradient summary (the conflict heat map), if diagnostics ran in it. */
   latestGradients?: EpochGradientSummary;
   /** The newest diagnostic step. */
@@ -145,6 +149,8 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     status: record.status,
     epochs: { ...record.epochs },
     currentEpoch: record.epochs.completed,
+    ...(record.model ? { model: record.model } : {}),
+    ...(record.test ? { test: record.test } : {}),
     lastX: 0,
     epochEndX: [],
     ...(defaults ? { mixing: defaults.mixing } : {}),

@@ -96,3 +96,28 @@ test('switching to the charts draws them on the saved axis without the hidden se
   assert.equal(toolbarButton('Export PNG').hasAttribute('disabled'), false);
   assert.equal(vscode.lastState()?.view, 'charts');
 });
+
+test('when the run has saved its model and evaluated its test split, a delta says so under the title', async () => {
+  assert.equal(document.querySelector('header .outcome')?.textContent, '', 'nothing before the run says');
+  sendToPanel({
+    type: 'delta',
+    seq: 1,
+    metrics: [],
+    events: [],
+    status: 'completed',
+    model: { epoch: 2, chosen: 'best', monitor: 'val_accuracy_worst', value: 0.9, last: { epoch: 3, path: 'model-last' } },
+    test: {
+      digits: { source: '/d/test', samples: 40, loss: 0.2, accuracy: 0.925, macroF1: 0.9183 },
+      prices: { source: '/d/p.csv', samples: 10, loss: 0.1, mae: 0.0421 },
+    },
+  });
+  await new Promise((resolve) => window.requestAnimationFrame(() => resolve(undefined)));
+  assert.deepEqual(
+    [...document.querySelectorAll('header .outcome p')].map((p) => p.textContent),
+    [
+      'Model: model/: epoch 2, the best by val_accuracy_worst (0.9); model-last/: epoch 3, the last',
+      'Test digits (40 samples): accuracy 92.5%, macro-F1 0.918',
+      'Test prices (10 samples): MAE 0.042',
+    ],
+  );
+});

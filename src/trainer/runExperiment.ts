@@ -188,7 +188,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       run.update({ test: Object.fromEntries(results.map(({ dataset, ...result }) => [dataset, result])) });
     }
     // The closing event first, then the status: on the channel, the final status is the last word.
-    if (status.final === 'completed') emit({ kind: 'completed', time: now() });
+    if (status.final === 'completed') emit({ kind: 'completed', time: now(), ...(status.ended ?? {}) });
     run.update({ status: status.final, timings: { ...run.record.timings, trainMs: Date.now() - trainStarted, endedAt: now() } });
     return { runDir: run.dir, record: run.record, lastEpoch: status.lastEpoch };
   } catch (error) {

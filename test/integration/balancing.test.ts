@@ -193,16 +193,17 @@ test('gradient diagnostics change nothing about training: a run with them every 
   assert.ok(measured.weights.equals(plain.weights), 'the same final weights');
 });
 
-test('early stopping ends the run stopped, with the reason, after `patience` epochs without improvement, its last epoch checkpointed', async () => {
+test('early stopping ends the run completed, with the reason, after `patience` epochs without improvement, its last epoch checkpointed', async () => {
   // An improvement must beat the best by 100: after the first epoch nothing counts as one.
   const run = await train('  early_stopping: { patience: 2, min_delta: 100 }', { epochs: 10 });
-  assert.equal(run.status, 'stopped');
+  assert.equal(run.status, 'completed');
   assert.deepEqual(
     run.epochs.map((e) => e.epoch),
     [1, 2, 3],
   );
-  const stopped = run.events.find((e): e is Extract<RunEvent, { kind: 'stopped' }> => e.kind === 'stopped');
-  assert.equal(stopped?.epoch, 3);
-  assert.match(stopped?.reason ?? '', /^early stopping: val_loss_mean has not improved for 2 epochs \(its best, [\d.]+ at epoch 1\)$/);
+  assert.equal(run.events.filter((e) => e.kind === 'stopped').length, 0, 'not a stop: training ended by its own rule');
+  const completed = run.events.find((e): e is Extract<RunEvent, { kind: 'completed' }> => e.kind === 'completed');
+  assert.equal(completed?.epoch, 3);
+  assert.match(completed?.reason ?? '', /^early stopping: val_loss_mean has not improved for 2 epochs \(its best, [\d.]+ at epoch 1\)$/);
   assert.ok(run.events.some((e) => e.kind === 'checkpoint' && e.epoch === 3));
 });

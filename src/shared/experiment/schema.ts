@@ -402,13 +402,17 @@ export const TrainingSchema = z
       .describe('The optimizer and its learning rate.'),
     max_steps: positiveInt
       .optional()
-      .describe('A budget in optimizer steps over the whole run (resumes included): the run stops, saying so, after this many steps, mid-epoch if need be.'),
+      .describe(
+        'A budget in optimizer steps over the whole run (resumes included): training ends (`completed`, saying so) after this many steps, mid-epoch if need be.',
+      ),
     max_minutes: z
       .number()
       .finite()
       .positive()
       .optional()
-      .describe('A budget in minutes of training (data loading excluded, resumes included): the run stops, saying so, after the step that passes it.'),
+      .describe(
+        'A budget in minutes of training (data loading excluded, resumes included): training ends (`completed`, saying so) after the step that passes it.',
+      ),
     lr_schedule: LrScheduleSchema.optional(),
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
     seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
@@ -436,7 +440,7 @@ export const TrainingSchema = z
       })
       .optional()
       .describe(
-        'Stop training once the monitored validation metric has not improved for `patience` epochs (as Keras EarlyStopping). The run ends `stopped`, saying why; the best checkpoint is kept. Absent: train every epoch.',
+        'Stop training once the monitored validation metric has not improved for `patience` epochs (as Keras EarlyStopping). The run ends `completed`, saying why (its `completed` event, the panel and the CLI); the best checkpoint is kept. Absent: train every epoch.',
       ),
     balancer: BalancerSchema.prefault({}),
     diagnostics: DiagnosticsSchema.prefault({}),

@@ -172,7 +172,9 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
     case 'stopped':
       return { ...at(event.epoch), tone: 'info', summary: `Stopped after epoch ${event.epoch}${event.reason ? ` (${event.reason})` : ''}.`, changes: [] };
     case 'completed':
-      return { kind: event.kind, time: event.time, tone: 'info', summary: 'Training completed.', changes: [] };
+      return event.reason !== undefined && event.epoch !== undefined
+        ? { ...at(event.epoch), tone: 'change', summary: `Training completed after epoch ${event.epoch}: ${event.reason}.`, changes: [] }
+        : { kind: event.kind, time: event.time, tone: 'info', summary: 'Training completed.', changes: [] };
     case 'failed':
       return { kind: event.kind, time: event.time, tone: 'problem', summary: `Failed: ${event.message}`, changes: [] };
     case 'checkpoint':

@@ -365,8 +365,9 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     skipped: z.array(z.string()),
     backend: resolvedBackend.optional(),
   }),
-  z.object({ kind: z.literal('completed'), ...at }),
-  /** `reason`: why the trainer stopped itself (early stopping); absent when a user stopped it. */
+  /** `reason`: the trainer ended training itself before its last epoch (early stopping, a budget), after epoch `epoch`. */
+  z.object({ kind: z.literal('completed'), ...at, epoch: epochNumber.optional(), reason: z.string().optional() }),
+  /** A user (or a signal) stopped the run; `reason` only in runs recorded before early stopping ended runs `completed`. */
   z.object({ kind: z.literal('stopped'), ...at, epoch: epochNumber, reason: z.string().optional() }),
   z.object({ kind: z.literal('failed'), ...at, message: z.string() }),
   /** `dataset` names the culprit; absent when it is no dataset (the l2 regulariser, the sum of finite terms). */

@@ -11,11 +11,14 @@ const ROUTINE: ReadonlySet<string> = new Set(['started', 'completed', 'resumed-f
 export function eventSummaryLines(events: readonly RunEvent[], weights: Weights): string[] {
   const timeline = emptyTimeline(weights);
   for (const event of events) foldTimeline(timeline, event);
-  return timeline.entries
-    .filter((entry) => !ROUTINE.has(entry.kind))
-    .map((entry) => {
-      const where = entry.epoch === undefined ? '' : `epoch ${entry.epoch}: `;
-      const changes = entry.changes.length > 0 ? ` (${entry.changes.join(', ')})` : '';
-      return `  ${where}${entry.summary.replace(/\.$/, '')}${changes}`;
-    });
+  return (
+    timeline.entries
+      // A completion the trainer decided early says why; the ordinary one is the status line's.
+      .filter((entry) => !ROUTINE.has(entry.kind) || (entry.kind === 'completed' && entry.epoch !== undefined))
+      .map((entry) => {
+        const where = entry.epoch === undefined ? '' : `epoch ${entry.epoch}: `;
+        const changes = entry.changes.length > 0 ? ` (${entry.changes.join(', ')})` : '';
+        return `  ${where}${entry.summary.replace(/\.$/, '')}${changes}`;
+      })
+  );
 }

@@ -131,6 +131,8 @@ function describeEvent(event: RunEvent): string | undefined {
       return 'resumed';
     case 'stopped':
       return `stopped after epoch ${event.epoch}${event.reason ? `: ${event.reason}` : ''}`;
+    case 'completed':
+      return event.reason !== undefined ? `completed after epoch ${event.epoch ?? '?'}: ${event.reason}` : undefined;
     case 'suggestion-decided':
       return `suggestion ${event.suggestionId} ${event.decision}`;
     case 'diverged':

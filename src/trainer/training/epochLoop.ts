@@ -57,6 +57,8 @@ export interface TrainedEpochs {
   lastEpoch: EpochRecord | undefined;
   /** A diverged run: the step from which its weights are bad; checkpoints of earlier epochs are good. */
   badSince?: BadSince;
+  /** Training ended before its last epoch by the trainer's own rule: after which epoch, and why. */
+  ended?: { epoch: number; reason: string };
 }
 
 export async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
@@ -93,8 +95,10 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
     return undefined;
   };
 
+  // A stop the trainer decided itself (early stopping, a budget) ends training as planned: completed, with why.
   const finishStopped = (epoch: number): TrainedEpochs => {
-    emit({ kind: 'stopped', time: now(), epoch, ...(control.stopReason ? { reason: control.stopReason } : {}) });
+    if (control.stopReason !== undefined) return { final: 'completed', lastEpoch, ended: { epoch, reason: control.stopReason } };
+    emit({ kind: 'stopped', time: now(), epoch });
     return { final: 'stopped', lastEpoch };
   };
   const diverge = (epoch: number, step: number, cause: DivergenceCause, badSince: BadSince): TrainedEpochs => {

@@ -155,7 +155,10 @@ test('--version prints the package version and --help the commands, both on stdo
   assert.deepEqual([help.code, help.stderr], [0, '']);
   assert.ok(help.stdout.startsWith('Usage: jointrain [options] [command]\n\nTrain one TensorFlow.js model jointly on several datasets.\n'), help.stdout);
   assert.match(help.stdout, /^ {2}run \[options\] <file> +train an experiment into a new run folder$/m);
-  assert.match(help.stdout, /^ {2}compare \[options\] <runs\.\.\.> +per-dataset validation accuracy of finished$/m);
+  // The descriptions wrap at the terminal's width: only their first words are checked.
+  assert.match(help.stdout, /^ {2}compare \[options\] <runs\.\.\.> +per-dataset validation accuracy/m);
+  assert.match(help.stdout, /^ {2}evaluate \[options\] <run-dir> +evaluate a run's model/m);
+  assert.match(help.stdout, /^ {2}predict \[options\] <run-dir> <input> +predict with a run's model/m);
 
   const runHelp = await runCli(['run', '--help']);
   assert.equal(runHelp.code, 0);

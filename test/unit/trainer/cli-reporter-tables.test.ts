@@ -156,6 +156,7 @@ test('each event the CLI reports, in its words; routine ones (checkpoints, the s
     { kind: 'diverged', time: 't', epoch: 5, step: 2, dataset: 'big', message: 'the loss of dataset big became NaN' },
     { kind: 'stopped', time: 't', epoch: 5, reason: 'no improvement in 3 epochs' },
     { kind: 'completed', time: 't' },
+    { kind: 'completed', time: 't', epoch: 6, reason: 'the step budget is spent (max_steps: 8)' },
   ];
   events.forEach((event) => reporter.onEvent?.(event));
   assert.deepEqual(written().split('\n'), [
@@ -167,6 +168,7 @@ test('each event the CLI reports, in its words; routine ones (checkpoints, the s
     'suggestion suggestion-3 accepted',
     'diverged: the loss of dataset big became NaN',
     'stopped after epoch 5: no improvement in 3 epochs',
+    'completed after epoch 6: the step budget is spent (max_steps: 8)',
     '',
   ]);
 });

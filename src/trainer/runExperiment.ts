@@ -25,6 +25,7 @@ import { RunFolder, type RunFolderIo } from './runs/runFolder';
 import { TrainerChannel } from './runs/trainerChannel';
 import { findResumableCheckpoint } from './runs/trainerState';
 import { evaluateSplits, testSources } from './evaluation/evaluateSplits';
+import { recordedConfusion } from '../shared/metrics/classMetrics';
 import { trainEpochs, type TrainingContext } from './training/epochLoop';
 import { buildModel, disposeModel, headsRecord, restoreWeights, saveFinalModel } from './training/modelLifecycle';
 import { combineReporters, type EpochRecord, type TrainingReporter } from './trainingReporter';
@@ -185,7 +186,10 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     const tests = testSources(loaded);
     if (Object.keys(tests).length > 0 && run.record.model !== undefined) {
       const results = await evaluateSplits(loaded, built, tests, options.cacheDir, (name, done, total) => reporter.onDataProgress?.(name, done, total));
-      run.update({ test: Object.fromEntries(results.map(({ dataset, ...result }) => [dataset, result])) });
+      // run.json keeps a large head's scores but not its matrix (see MAX_RECORDED_CONFUSION_CLASSES).
+      const recorded: NonNullable<RunRecord['test']> = {};
+      for (const { dataset, confusion, ...result } of results) recorded[dataset] = { ...result, ...(recordedConfusion(confusion) ? { confusion } : {}) };
+      run.update({ test: recorded });
     }
     // The closing event first, then the status: on the channel, the final status is the last word.
     if (status.final === 'completed') emit({ kind: 'completed', time: now(), ...(status.ended ?? {}) });

@@ -50,3 +50,14 @@ export function weakestClasses(
     .sort((a, b) => a.recall - b.recall || b.support - a.support)
     .slice(0, count);
 }
+
+/**
+ * The most classes whose confusion matrix a run records (in every epoch record and in run.json):
+ * 100 classes are 10,000 counts a line; beyond, the matrix is left out and the per-class scores
+ * are still given by `jointrain evaluate --json`.
+ */
+export const MAX_RECORDED_CONFUSION_CLASSES = 100;
+
+export function recordedConfusion(confusion: number[][] | undefined): number[][] | undefined {
+  return confusion !== undefined && confusion.length <= MAX_RECORDED_CONFUSION_CLASSES ? confusion : undefined;
+}

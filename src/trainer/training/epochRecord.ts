@@ -1,4 +1,5 @@
 /** What an epoch adds up to (the epoch record), a diagnostic step spread over all datasets, and the checkpoint monitor. */
+import { recordedConfusion } from '../../shared/metrics/classMetrics';
 import type { EpochWeights } from './datasetWeights';
 import type { EpochGradientSummary, GradientDiagnostics } from '../../shared/runs/format';
 import type { gradientDiagnostics } from '../balancing/gradientMath';
@@ -40,7 +41,7 @@ export function epochRecord(
       ...(classification ? { trainAccuracy: sums.samples > 0 ? sums.outcomeSum / sums.samples : Number.NaN } : {}),
       valLoss: evaluation.loss,
       ...(classification ? { valAccuracy: evaluation.outcome } : { valMae: evaluation.outcome }),
-      ...(evaluation.confusion !== undefined ? { valConfusion: evaluation.confusion } : {}),
+      ...(recordedConfusion(evaluation.confusion) !== undefined ? { valConfusion: evaluation.confusion } : {}),
       configuredShare: info.shares[d] ?? 0,
       realizedShare: info.realized[d] ?? 0,
       lossShare: totalContribution > 0 ? sums.contribution / totalContribution : 0,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classMetrics, weakestClasses } from '../../../src/shared/metrics/classMetrics';
+import { classMetrics, MAX_RECORDED_CONFUSION_CLASSES, recordedConfusion, weakestClasses } from '../../../src/shared/metrics/classMetrics';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 
@@ -53,4 +53,12 @@ test('the weakest classes are those with the lowest recall among classes with sa
     { name: 'one', recall: 0.5, support: 8 },
     { name: 'three', recall: 0.5, support: 4 },
   ]);
+});
+
+test('a run records confusion matrices of up to 100 classes; a larger one is left out of its records', () => {
+  const square = (k: number) => Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  assert.equal(MAX_RECORDED_CONFUSION_CLASSES, 100);
+  assert.deepEqual(recordedConfusion(square(100))?.length, 100);
+  assert.equal(recordedConfusion(square(101)), undefined);
+  assert.equal(recordedConfusion(undefined), undefined);
 });

@@ -36,6 +36,7 @@ async function train(extraTraining: string, options: { epochs?: number; onEvent?
     diagnostics: metrics.filter((m): m is Diagnostics => m.kind === 'diagnostics'),
     epochs: metrics.filter((m): m is Epoch => m.kind === 'epoch'),
     events: parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8')),
+    record: result.record,
   };
 }
 
@@ -204,6 +205,35 @@ test('early stopping ends the run completed, with the reason, after `patience` e
   assert.equal(run.events.filter((e) => e.kind === 'stopped').length, 0, 'not a stop: training ended by its own rule');
   const completed = run.events.find((e): e is Extract<RunEvent, { kind: 'completed' }> => e.kind === 'completed');
   assert.equal(completed?.epoch, 3);
-  assert.match(completed?.reason ?? '', /^early stopping: val_loss_mean has not improved for 2 epochs \(its best, [\d.]+ at epoch 1\)$/);
+  assert.match(
+    completed?.reason ?? '',
+    /^early stopping: val_loss_mean \(the mean validation loss over datasets\) has not improved for 2 epochs \(its best, [\d.]+ at epoch 1\)$/,
+  );
   assert.ok(run.events.some((e) => e.kind === 'checkpoint' && e.epoch === 3));
+});
+
+test('monitors follow one dataset or the worst one: the best checkpoint by `val_loss:small`, early stopping on the highest validation loss', async () => {
+  const run = await train('  checkpoint: { monitor: val_loss:small, keep_last: 1 }\n  early_stopping: { monitor: val_loss_worst, patience: 2 }', { epochs: 8 });
+  assert.equal(run.status, 'completed');
+  const small = run.epochs.map((e) => e.datasets.small?.valLoss ?? Number.NaN);
+  const bestEpoch = small.indexOf(Math.min(...small)) + 1;
+  assert.deepEqual(run.record.best, { epoch: bestEpoch, monitor: 'val_loss:small', value: Math.min(...small), checkpoint: run.record.best?.checkpoint });
+  assert.equal(run.record.model?.epoch, bestEpoch, 'model/ holds the epoch best for `small`');
+  // Replay early stopping by hand on the worst (highest) validation loss of each epoch.
+  const worst = run.epochs.map((e) => Math.max(...Object.values(e.datasets).map((d) => d.valLoss)));
+  let best = Number.POSITIVE_INFINITY;
+  let since = 0;
+  let stopAt = 8;
+  for (const [index, value] of worst.entries()) {
+    if (value < best) [best, since] = [value, 0];
+    else if (++since === 2) {
+      stopAt = index + 1;
+      break;
+    }
+  }
+  assert.equal(run.epochs.length, stopAt, `worst validation losses ${worst.join(', ')}`);
+  const completed = run.events.find((e): e is Extract<RunEvent, { kind: 'completed' }> => e.kind === 'completed');
+  assert.ok(stopAt < 8, 'it stopped early');
+  assert.match(completed?.reason ?? '', /^early stopping: val_loss_worst \(the worst dataset's validation loss\) has not improved for 2 epochs/);
+  assert.notEqual(bestEpoch, worst.indexOf(Math.min(...worst)) + 1, 'the two monitors disagree on this run, so the test tells them apart');
 });

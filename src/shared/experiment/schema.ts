@@ -286,7 +286,13 @@ export const MixingSchema = z
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
-export const CHECKPOINT_MONITORS = ['val_loss_mean', 'val_accuracy_mean', 'val_accuracy_worst'] as const;
+/** Validation metrics over all datasets, each counting once; `…_worst` follows the weakest dataset. */
+export const CHECKPOINT_MONITORS = ['val_loss_mean', 'val_loss_worst', 'val_accuracy_mean', 'val_accuracy_worst'] as const;
+/** One dataset's validation metric: `val_loss:NAME` or `val_accuracy:NAME`. */
+const datasetMonitor = <M extends 'loss' | 'accuracy'>(metric: M) =>
+  z.templateLiteral([`val_${metric}:`, z.string().min(1)], { error: `val_${metric}:<dataset name>` });
+export const MonitorSchema = z.union([z.enum(CHECKPOINT_MONITORS), datasetMonitor('loss'), datasetMonitor('accuracy')]);
+export type Monitor = z.infer<typeof MonitorSchema>;
 export const BALANCERS = ['static', 'uncertainty', 'dwa', 'gradnorm', 'pcgrad'] as const;
 export const BALANCER_MODES = ['auto', 'suggest'] as const;
 
@@ -356,10 +362,9 @@ export const LrScheduleSchema = z
         .describe(
           'Multiply the learning rate by `factor` when the monitored validation metric has not improved for `patience` epochs (as Keras ReduceLROnPlateau).',
         ),
-      monitor: z
-        .enum(CHECKPOINT_MONITORS)
-        .default('val_loss_mean')
-        .describe("The validation metric watched, as for checkpoints ('val_accuracy_worst' watches the weakest dataset)."),
+      monitor: MonitorSchema.default('val_loss_mean').describe(
+        "The validation metric watched, as for checkpoints: 'val_accuracy_worst' follows the weakest dataset, 'val_loss:NAME' one dataset.",
+      ),
       factor: fallFactor.default(0.1).describe('What each reduction multiplies the learning rate by.'),
       patience: positiveInt.default(3).describe('Epochs in a row without an improvement before a reduction.'),
       min_delta: finiteNonNegative.default(0).describe('How much the metric must improve to count as an improvement.'),
@@ -422,19 +427,17 @@ export const TrainingSchema = z
         every_epochs: positiveInt.default(1).describe('Write a checkpoint every N epochs.'),
         keep_last: positiveInt.default(2).describe('How many recent checkpoints to keep.'),
         keep_best: z.boolean().default(true).describe('Also keep the best checkpoint by `monitor`.'),
-        monitor: z
-          .enum(CHECKPOINT_MONITORS)
-          .default('val_loss_mean')
-          .describe('Validation metric that defines the best checkpoint; means and worst are over datasets, each dataset counting once.'),
+        monitor: MonitorSchema.default('val_loss_mean').describe(
+          "Validation metric that defines the best checkpoint: 'val_loss_mean', 'val_loss_worst', 'val_accuracy_mean' or 'val_accuracy_worst' over the datasets, each counting once (worst: the weakest dataset's value), or one dataset's 'val_loss:NAME' / 'val_accuracy:NAME'. Losses are better lower, accuracies higher.",
+        ),
       })
       .prefault({})
       .describe('When checkpoints are written and which are kept.'),
     early_stopping: z
       .strictObject({
-        monitor: z
-          .enum(CHECKPOINT_MONITORS)
-          .default('val_loss_mean')
-          .describe("The validation metric watched, as for checkpoints ('val_accuracy_worst' watches the weakest dataset)."),
+        monitor: MonitorSchema.default('val_loss_mean').describe(
+          "The validation metric watched, as for checkpoints: 'val_accuracy_worst' follows the weakest dataset, 'val_loss:NAME' one dataset.",
+        ),
         patience: positiveInt.default(5).describe('Stop after this many epochs in a row without an improvement.'),
         min_delta: finiteNonNegative.default(0).describe('How much the metric must improve to count as an improvement.'),
       })

@@ -136,7 +136,17 @@ function isMismatch(issue: Issue): boolean {
 }
 
 function isRootIssue(issue: Issue): boolean {
-  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || isTemplateMismatch(issue));
+}
+
+/**
+ * A value that does not fit a pattern such as `val_loss:<dataset name>`: the schema's template
+ * literals carry that pattern, placeholder in angle brackets, as their message (a value that is no
+ * string at all fails them by type, with the same message).
+ */
+function isTemplateMismatch(issue: Issue): boolean {
+  if (issue.code === 'invalid_format') return issue.format === 'template_literal';
+  return issue.code === 'invalid_type' && issue.expected === 'string' && /<[^>]+>/.test(issue.message);
 }
 
 function failsAtRoot(branch: readonly Issue[]): boolean {
@@ -164,15 +174,27 @@ function mostPlausibleBranch(branches: ReadonlyArray<readonly Issue[]>, value: u
 
 function expectedAnyOf(rootIssues: readonly Issue[], value: unknown): string {
   const values = rootIssues.flatMap((issue) => (issue.code === 'invalid_value' ? issue.values : []));
-  const types = [...new Set(rootIssues.flatMap((issue) => (issue.code === 'invalid_type' ? [expectedType(issue.expected, value)] : [])))];
-  if (types.length === 0) return expectedValues(values, value);
+  const patterns = rootIssues.filter(isTemplateMismatch).map((issue) => issue.message);
+  // The patterns already say a string is expected.
+  const types = [
+    ...new Set(
+      rootIssues.flatMap((issue) =>
+        issue.code === 'invalid_type' && !isTemplateMismatch(issue) && !(patterns.length > 0 && issue.expected === 'string')
+          ? [expectedType(issue.expected, value)]
+          : [],
+      ),
+    ),
+  ];
+  if (types.length === 0) return expectedValues(values, value, patterns);
   const parts = [...values.map(String), ...types];
   return `expected ${parts.slice(0, -1).join(', ')}${parts.length > 1 ? ' or ' : ''}${parts[parts.length - 1]}, got ${describeValue(value)}${suggestValue(values, value)}`;
 }
 
-function expectedValues(values: readonly unknown[], value: unknown): string {
-  if (values.length === 1) return `expected ${String(values[0])}, got ${describeValue(value)}`;
-  return `expected one of ${values.map(String).join(', ')}; got ${describeValue(value)}${suggestValue(values, value)}`;
+/** `patterns` (such as `val_loss:<dataset name>`) are listed with the values but never suggested as a spelling. */
+function expectedValues(values: readonly unknown[], value: unknown, patterns: readonly string[] = []): string {
+  const expected = [...values.map(String), ...patterns];
+  if (expected.length === 1) return `expected ${expected[0]}, got ${describeValue(value)}`;
+  return `expected one of ${expected.join(', ')}; got ${describeValue(value)}${suggestValue(values, value)}`;
 }
 
 function suggestValue(values: readonly unknown[], value: unknown): string {

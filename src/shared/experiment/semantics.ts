@@ -1,6 +1,7 @@
 import type { ExperimentIssue } from './issues';
 import type { ExperimentLocator, FieldPath } from './locate';
-import { isLoadedModel, type DatasetSpec, type Experiment } from './schema';
+import { monitorParts } from './monitor';
+import { isLoadedModel, type DatasetSpec, type Experiment, type Monitor } from './schema';
 import { didYouMean } from './suggest';
 
 type Task = 'classification' | 'regression';
@@ -35,6 +36,7 @@ export function checkExperimentSemantics(experiment: Experiment, at: ExperimentL
     ...balancerSettings(experiment, at),
     ...unknownTasks(experiment, at),
     ...unusedNames(experiment.datasets, model, at),
+    ...monitorTargets(experiment, model, at),
   ];
 }
 
@@ -211,5 +213,40 @@ function unusedNames(datasets: readonly DatasetSpec[], model: ModelNames, at: Ex
           'key',
         ),
       );
+  });
+}
+
+/**
+ * A monitor must have something to watch: a per-dataset monitor names a dataset of the file, and
+ * an accuracy monitor needs a classification head (a regression dataset has no accuracy).
+ */
+function monitorTargets(experiment: Experiment, model: ModelNames, at: ExperimentLocator): ExperimentIssue[] {
+  const { training, datasets } = experiment;
+  const monitors: Array<[FieldPath, Monitor | undefined]> = [
+    [['training', 'checkpoint', 'monitor'], training.checkpoint.monitor],
+    [['training', 'early_stopping', 'monitor'], training.early_stopping?.monitor],
+    [['training', 'lr_schedule', 'monitor'], training.lr_schedule?.type === 'reduce_on_plateau' ? training.lr_schedule.monitor : undefined],
+  ];
+  const taskOf = (dataset: DatasetSpec): Task | undefined => {
+    const head = referencedName(dataset, 'head', model);
+    return head === undefined ? undefined : model.taskOf(head);
+  };
+  return monitors.flatMap(([path, monitor]) => {
+    if (monitor === undefined || !at.has(path)) return [];
+    const { metric, over } = monitorParts(monitor);
+    if (typeof over === 'object') {
+      const dataset = datasets.find((candidate) => candidate.name === over.dataset);
+      const names = datasets.map((candidate) => candidate.name);
+      if (dataset === undefined)
+        return [at.issue(path, `no dataset is named \`${over.dataset}\`${didYouMean(over.dataset, names) || `; datasets: ${names.join(', ')}`}`)];
+      if (metric === 'accuracy' && taskOf(dataset) === 'regression') {
+        return [at.issue(path, `\`${over.dataset}\` trains a regression head, which has no accuracy: watch \`val_loss:${over.dataset}\``)];
+      }
+      return [];
+    }
+    if (metric === 'accuracy' && datasets.length > 0 && datasets.every((dataset) => taskOf(dataset) === 'regression')) {
+      return [at.issue(path, `every dataset trains a regression head, so \`${monitor}\` has no accuracy to watch: use \`val_loss_${over}\``)];
+    }
+    return [];
   });
 }

@@ -54,7 +54,7 @@ export async function completeAt(text: string, offset: number, environment: Comp
     return keys.length ? keys : recordKeyCompletions(cursor, environment);
   }
   if (matches(cursor.path, PATH_FIELDS)) return pathCompletions(cursor, environment);
-  return [...nameCompletions(cursor), ...valueCompletions(cursor)];
+  return [...nameCompletions(cursor), ...valueCompletions(cursor), ...datasetMonitorCompletions(cursor)];
 }
 
 function keyCompletions(cursor: CursorContext): CompletionEntry[] {
@@ -155,6 +155,31 @@ function nameCompletions(cursor: CursorContext): CompletionEntry[] {
     kind,
     cursor,
     '',
+  );
+}
+
+const MONITOR_FIELDS: FieldPath[] = [
+  ['training', 'checkpoint', 'monitor'],
+  ['training', 'early_stopping', 'monitor'],
+  ['training', 'lr_schedule', 'monitor'],
+];
+
+/** A monitor may also watch one dataset: `val_loss:NAME` and `val_accuracy:NAME` for each dataset of the file. */
+function datasetMonitorCompletions(cursor: CursorContext): CompletionEntry[] {
+  if (!matches(cursor.path, MONITOR_FIELDS)) return [];
+  const datasets = valueAt(cursor.data, ['datasets']);
+  const datasetNames = (Array.isArray(datasets) ? datasets : [])
+    .map((dataset) => asRecord(dataset).name)
+    .filter((name): name is string => typeof name === 'string');
+  return datasetNames.flatMap((name) =>
+    (['loss', 'accuracy'] as const).map((metric) => ({
+      label: `val_${metric}:${name}`,
+      kind: 'value' as const,
+      detail: `${name}'s validation ${metric}`,
+      insertText: `val_${metric}:${name}`,
+      snippet: false,
+      replace: cursor.replace,
+    })),
   );
 }
 

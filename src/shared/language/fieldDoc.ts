@@ -80,6 +80,8 @@ function typeName(schema: Schema): string {
   if (inner instanceof z.core.$ZodEnum || inner instanceof z.core.$ZodLiteral) return valueOptions(inner).join(' | ');
   if (inner instanceof z.core.$ZodNumber) return 'number';
   if (inner instanceof z.core.$ZodString) return 'string';
+  if (inner instanceof z.core.$ZodTemplateLiteral)
+    return inner._zod.def.parts.map((part) => (typeof part === 'object' && part !== null ? 'NAME' : String(part))).join('');
   if (inner instanceof z.core.$ZodBoolean) return 'boolean';
   if (inner instanceof z.core.$ZodArray) return `list of ${typeName(inner._zod.def.element)}`;
   if (inner instanceof z.core.$ZodTuple) return `[${inner._zod.def.items.map((item) => typeName(item)).join(', ')}]`;

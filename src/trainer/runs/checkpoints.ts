@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorImproves } from '../../shared/experiment/monitor';
 import type { TrainingSpec } from '../../shared/experiment/schema';
 import { RUN_FILES } from '../../shared/runs/format';
 import { writeAtomically } from '../../node/atomicWrite';
@@ -14,12 +15,6 @@ import { folderSaveHandler } from './modelFiles';
 import type { CheckpointState } from './trainerState';
 
 type Policy = TrainingSpec['checkpoint'];
-
-export function monitorImproves(monitor: Policy['monitor'], value: number, best: number | undefined): boolean {
-  if (!Number.isFinite(value)) return false;
-  if (best === undefined) return true;
-  return monitor === 'val_loss_mean' ? value < best : value > best;
-}
 
 export class CheckpointKeeper {
   private best: { name: string; value: number } | undefined;

@@ -4,6 +4,7 @@
  * against `patience`; when patience runs out the run stops, saying why. A stateful part: a resumed
  * run continues its count.
  */
+import { describeMonitor, monitorImproves } from '../../shared/experiment/monitor';
 import type { Experiment } from '../../shared/experiment/schema';
 
 type Spec = NonNullable<Experiment['training']['early_stopping']>;
@@ -25,9 +26,7 @@ export class EarlyStopping {
   /** Why to stop after `epoch`, whose monitored value is `value`; undefined to go on. */
   observe(epoch: number, value: number): string | undefined {
     if (this.spec === undefined) return undefined;
-    const lower = this.spec.monitor === 'val_loss_mean';
-    const improved =
-      Number.isFinite(value) && (this.best === undefined || (lower ? value < this.best - this.spec.min_delta : value > this.best + this.spec.min_delta));
+    const improved = monitorImproves(this.spec.monitor, value, this.best, this.spec.min_delta);
     if (improved) {
       this.best = value;
       this.bestEpoch = epoch;
@@ -37,7 +36,7 @@ export class EarlyStopping {
     this.since++;
     if (this.since < this.spec.patience) return undefined;
     const best = this.best === undefined ? 'no finite value' : `its best, ${this.best.toPrecision(4)} at epoch ${this.bestEpoch}`;
-    return `early stopping: ${this.spec.monitor} has not improved for ${this.since} epochs (${best})`;
+    return `early stopping: ${this.spec.monitor} (${describeMonitor(this.spec.monitor)}) has not improved for ${this.since} epochs (${best})`;
   }
 
   state(): EarlyStoppingState {

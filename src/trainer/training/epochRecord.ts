@@ -1,4 +1,6 @@
 /** What an epoch adds up to (the epoch record), a diagnostic step spread over all datasets, and the checkpoint monitor. */
+import { monitorParts, reduceMonitor } from '../../shared/experiment/monitor';
+import type { Monitor } from '../../shared/experiment/schema';
 import { recordedConfusion } from '../../shared/metrics/classMetrics';
 import type { EpochWeights } from './datasetWeights';
 import type { EpochGradientSummary, GradientDiagnostics } from '../../shared/runs/format';
@@ -93,11 +95,9 @@ export function spreadDiagnostics(
   };
 }
 
-/** The checkpoint monitor: means and worst over datasets, each dataset counting once. */
-export function monitorOf(record: EpochRecord, monitor: 'val_loss_mean' | 'val_accuracy_mean' | 'val_accuracy_worst'): number {
-  const values = Object.values(record.datasets);
-  if (monitor === 'val_loss_mean') return values.reduce((sum, d) => sum + d.valLoss, 0) / values.length;
-  const accuracies = values.map((d) => d.valAccuracy).filter((value): value is number => value !== undefined);
-  if (accuracies.length === 0) return Number.NaN;
-  return monitor === 'val_accuracy_worst' ? Math.min(...accuracies) : accuracies.reduce((sum, a) => sum + a, 0) / accuracies.length;
+/** A validation monitor's value at this epoch: a mean or worst over datasets, each counting once, or one dataset's. */
+export function monitorOf(record: EpochRecord, monitor: Monitor): number {
+  const { metric } = monitorParts(monitor);
+  const values = new Map(Object.entries(record.datasets).map(([name, d]) => [name, metric === 'loss' ? d.valLoss : d.valAccuracy]));
+  return reduceMonitor(monitor, values);
 }

@@ -5,6 +5,7 @@
  * reduce_on_plateau may lower it for the next epoch. Every change is an event with its cause. A
  * stateful part: a resumed run continues with the same rate, schedule and plateau count.
  */
+import { describeMonitor, monitorImproves } from '../../shared/experiment/monitor';
 import type { Experiment, LrScheduleSpec } from '../../shared/experiment/schema';
 import type { RunEvent } from '../../shared/runs/format';
 import { scheduledLearningRate } from '../../shared/learningRateSchedule';
@@ -75,9 +76,7 @@ export class LearningRate {
     const spec = this.schedule;
     if (spec?.type !== 'reduce_on_plateau') return;
     const plateau = this.plateau;
-    const lower = spec.monitor === 'val_loss_mean';
-    const best = plateau.best;
-    const improved = Number.isFinite(value) && (best === null || (lower ? value < best - spec.min_delta : value > best + spec.min_delta));
+    const improved = monitorImproves(spec.monitor, value, plateau.best, spec.min_delta);
     // An epoch of the cooldown after a reduction counts for nothing, improved or not (but an improvement is remembered).
     const cooling = plateau.cooldown > 0;
     if (cooling) plateau.cooldown--;
@@ -94,7 +93,10 @@ export class LearningRate {
     if (reduced >= this.current) return;
     plateau.cooldown = spec.cooldown;
     const bestText = plateau.best === null ? 'no finite value yet' : `its best is ${Number(plateau.best.toPrecision(4))}`;
-    plateau.reduction = { value: reduced, reason: `${spec.monitor} has not improved for ${spec.patience} epochs (${bestText})` };
+    plateau.reduction = {
+      value: reduced,
+      reason: `${spec.monitor} (${describeMonitor(spec.monitor)}) has not improved for ${spec.patience} epochs (${bestText})`,
+    };
   }
 
   state(): LearningRateState {

@@ -331,3 +331,49 @@ test('a tab used to indent is explained once, at its line', () => {
     /^5:1-5:\d+ error : invalid YAML: this line is indented with a tab: YAML indents with spaces only — replace the tab with spaces$/,
   );
 });
+
+test('a monitor may watch the worst dataset or one dataset by name', () => {
+  const parsed = parseExperiment(
+    `${twoDatasets([], [], ['training:', '  checkpoint: { monitor: val_loss:sensors }', '  early_stopping: { monitor: val_loss_worst }']).join('\n')}\n`,
+    FILE,
+  );
+  assert.deepEqual(parsed.issues, []);
+  assert.equal(parsed.experiment?.training.checkpoint.monitor, 'val_loss:sensors');
+  assert.equal(parsed.experiment?.training.early_stopping?.monitor, 'val_loss_worst');
+});
+
+test('a per-dataset monitor must name a dataset of the file, and suggests the closest', () => {
+  assert.deepEqual(issuesOf(twoDatasets([], [], ['training:', '  checkpoint: { monitor: val_accuracy:clen }'])), [
+    '23:26-23:43 error training.checkpoint.monitor: no dataset is named `clen` — did you mean `clean`?',
+  ]);
+  assert.deepEqual(issuesOf(twoDatasets([], [], ['training:', '  early_stopping:', '    monitor: val_loss:other'])), [
+    '24:14-24:28 error training.early_stopping.monitor: no dataset is named `other`; datasets: clean, sensors',
+  ]);
+});
+
+test('an accuracy monitor needs a classification head: on one regression dataset, or when every dataset regresses', () => {
+  const lines = twoDatasets([], [], ['training:', '  lr_schedule: { type: reduce_on_plateau, monitor: val_accuracy:sensors }']);
+  lines[20] = '    sensor: { task: regression }';
+  assert.deepEqual(issuesOf(lines), [
+    '23:52-23:72 error training.lr_schedule.monitor: `sensors` trains a regression head, which has no accuracy: watch `val_loss:sensors`',
+  ]);
+  const regressionOnly = [
+    'version: 1',
+    'datasets:',
+    '  - { name: prices, type: csv, path: prices.csv, csv: { label: price } }',
+    'model: { stems: { table: {} }, heads: { price: { task: regression } } }',
+    'training: { checkpoint: { monitor: val_accuracy_worst } }',
+  ];
+  assert.deepEqual(issuesOf(regressionOnly), [
+    '5:36-5:54 error training.checkpoint.monitor: every dataset trains a regression head, so `val_accuracy_worst` has no accuracy to watch: use `val_loss_worst`',
+  ]);
+});
+
+test('a misspelt monitor lists the monitors and the per-dataset patterns, suggesting only real names', () => {
+  assert.deepEqual(issuesOf([...MINIMAL, 'training: { checkpoint: { monitor: val_accuracy_wrost } }']), [
+    '12:36-12:54 error training.checkpoint.monitor: expected one of val_loss_mean, val_loss_worst, val_accuracy_mean, val_accuracy_worst, val_loss:<dataset name>, val_accuracy:<dataset name>; got "val_accuracy_wrost" — did you mean "val_accuracy_worst"?',
+  ]);
+  assert.deepEqual(issuesOf([...MINIMAL, 'training: { checkpoint: { monitor: 3 } }']), [
+    '12:36-12:37 error training.checkpoint.monitor: expected one of val_loss_mean, val_loss_worst, val_accuracy_mean, val_accuracy_worst, val_loss:<dataset name>, val_accuracy:<dataset name>; got 3',
+  ]);
+});

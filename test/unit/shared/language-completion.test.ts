@@ -169,6 +169,31 @@ describe('completion of values', () => {
     assert.deepEqual(await labels(`datasets:\n  - { name: a, stem: | }\n${MODEL}`), ['image', 'table']);
   });
 
+  test('a monitor: the means and worsts over datasets, then each dataset of the file by name', async () => {
+    const datasets = 'datasets:\n  - { name: clean, type: images }\n  - { name: tiny, type: images }\n';
+    const entries = await complete(`${datasets}training:\n  early_stopping:\n    monitor: |\n`);
+    assert.deepEqual(
+      entries.map((entry) => entry.label),
+      [
+        'val_loss_mean',
+        'val_loss_worst',
+        'val_accuracy_mean',
+        'val_accuracy_worst',
+        'val_loss:clean',
+        'val_accuracy:clean',
+        'val_loss:tiny',
+        'val_accuracy:tiny',
+      ],
+    );
+    assert.equal(entries.find((entry) => entry.label === 'val_accuracy:tiny')?.detail, "tiny's validation accuracy");
+    assert.deepEqual((await labels(`${datasets}training:\n  checkpoint: { monitor: | }\n`)).slice(4), [
+      'val_loss:clean',
+      'val_accuracy:clean',
+      'val_loss:tiny',
+      'val_accuracy:tiny',
+    ]);
+  });
+
   test('paths relative to the experiment, folder by folder, hidden entries left out', async () => {
     assert.deepEqual(await labels('datasets:\n  - name: a\n    path: |\n'), ['data/', 'sensors.csv']);
     const marked = 'datasets:\n  - name: a\n    path: data/di|\n';

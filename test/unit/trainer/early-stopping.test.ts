@@ -7,7 +7,10 @@ test('a loss that stops improving by more than min_delta for `patience` epochs s
   assert.equal(watch.observe(1, 1.0), undefined);
   assert.equal(watch.observe(2, 0.8), undefined, 'improved');
   assert.equal(watch.observe(3, 0.795), undefined, 'by less than min_delta: one epoch without improvement');
-  assert.equal(watch.observe(4, 0.9), 'early stopping: val_loss_mean has not improved for 2 epochs (its best, 0.8000 at epoch 2)');
+  assert.equal(
+    watch.observe(4, 0.9),
+    'early stopping: val_loss_mean (the mean validation loss over datasets) has not improved for 2 epochs (its best, 0.8000 at epoch 2)',
+  );
 });
 
 test('an accuracy monitor wants the value to rise; an improvement resets the count', () => {
@@ -19,7 +22,10 @@ test('an accuracy monitor wants the value to rise; an improvement resets the cou
     [4, 0.55],
   ] as const)
     assert.equal(watch.observe(epoch, value), undefined, `epoch ${epoch}`);
-  assert.match(watch.observe(5, 0.6) ?? '', /val_accuracy_worst has not improved for 2 epochs \(its best, 0\.6000 at epoch 3\)/);
+  assert.match(
+    watch.observe(5, 0.6) ?? '',
+    /val_accuracy_worst \(the worst dataset's validation accuracy\) has not improved for 2 epochs \(its best, 0\.6000 at epoch 3\)/,
+  );
 });
 
 test('without early_stopping nothing ever stops; its state survives a checkpoint', () => {

@@ -61,7 +61,10 @@ describe('the learning rate in force', () => {
         [10, 0.025, 0.02, 'plateau'],
       ],
     );
-    assert.equal(changes[0]?.kind === 'learning-rate' && changes[0].reason, 'val_loss_mean has not improved for 2 epochs (its best is 1)');
+    assert.equal(
+      changes[0]?.kind === 'learning-rate' && changes[0].reason,
+      'val_loss_mean (the mean validation loss over datasets) has not improved for 2 epochs (its best is 1)',
+    );
   });
 
   test('an improvement resets the count, and accuracy monitors improve upwards', () => {

@@ -311,10 +311,10 @@ export function buildProgram(): Command {
     });
   program
     .command('predict')
-    .description("predict with a run's model (model/): the class of each image, as a dataset's images were prepared")
+    .description("predict with a run's model (model/): each image's or CSV row's class or value, prepared as a dataset's data was")
     .argument('<run-dir>', 'the run folder, e.g. .jointrain/runs/<run-id>')
-    .argument('<input>', 'an image file, or a folder searched for images')
-    .requiredOption('--dataset <name>', 'the image dataset whose preprocessing, stem and head to use')
+    .argument('<input>', 'an image file or a folder searched for images (image dataset); a CSV file with its feature columns (CSV dataset)')
+    .requiredOption('--dataset <name>', 'the dataset whose preprocessing, stem and head to use')
     .option('--out <file>', 'write the predictions to this file (default: stdout)')
     .addOption(new Option('--format <format>', 'csv, or JSON lines').choices(['csv', 'jsonl']).default('csv'))
     .action(async (runDir: string, input: string, options: PredictOptions) => {

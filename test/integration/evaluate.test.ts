@@ -126,12 +126,74 @@ test('`jointrain predict` writes a row per image with the predicted class and ev
   const lines = await runCli(['predict', runDir, join(dataDir, 'big', 'left'), '--dataset', 'big', '--format', 'jsonl']);
   const first = JSON.parse(lines.stdout.split('\n')[0] ?? '') as { file: string; predicted: string; probabilities: Record<string, number> };
   assert.deepEqual(Object.keys(first.probabilities), ['left', 'right']);
-  const csvDataset = await runCli(['predict', runDir, join(dataDir, 'big'), '--dataset', 'table']);
-  assert.equal(csvDataset.code, 1);
-  assert.match(
-    csvDataset.stderr,
-    /^error: 'table' is a CSV dataset: predict reads images\nhint: evaluate a CSV with `jointrain evaluate RUN --data NAME=FILE`/,
+  const folderForTable = await runCli(['predict', runDir, join(dataDir, 'big'), '--dataset', 'table']);
+  assert.equal(folderForTable.code, 1);
+  assert.match(folderForTable.stderr, /^error: \S+big is not a file: 'table' is a CSV dataset\nhint: give a CSV file with the columns a, b, c/);
+});
+
+test('`jointrain predict` on CSV rows: standardised with the training statistics run.json keeps, its MAE the test split’s; columns found by name, the label optional', async () => {
+  const { runDir, record, dataDir } = await trainedWithTests();
+  const features = record.datasets.find((d) => d.name === 'reg')?.features;
+  assert.deepEqual(features?.columns, ['u', 'v']);
+  assert.equal(features?.mean?.length, 2, 'csv.standardize is on by default: the training split’s mean and std are recorded');
+  const out = join(runDir, '..', 'reg-predictions.csv');
+  const predicted = await runCli(['predict', runDir, join(dataDir, 'reg.csv'), '--dataset', 'reg', '--out', out]);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.match(predicted.stderr, /^predictions for 60 rows written to /);
+  const [header, ...rows] = readFileSync(out, 'utf8').trimEnd().split('\n');
+  assert.equal(header, 'line,label,predicted');
+  assert.deepEqual(
+    rows.map((row) => row.split(',')[0]),
+    Array.from({ length: 60 }, (_, i) => String(i + 2)),
+    'each row named by its line in the file',
   );
+  const errors = rows.map((row) => row.split(',').map(Number)).map(([, label, value]) => Math.abs((value ?? 0) - (label ?? 0)));
+  const mae = errors.reduce((sum, error) => sum + error, 0) / errors.length;
+  assert.ok(Math.abs(mae - (record.test?.reg?.mae ?? Number.NaN)) < 1e-5, `MAE ${mae} from predict against the test split's ${record.test?.reg?.mae}`);
+
+  // The classification table with its columns reordered and no label column: the same predictions, by name.
+  const table = readFileSync(join(dataDir, 'table.csv'), 'utf8').trimEnd().split('\n');
+  const reordered = join(dataDir, 'reordered.csv');
+  writeFileSync(
+    reordered,
+    `${table
+      .map((line) => line.split(','))
+      .map(([a, b, c]) => [c, a, b].join(','))
+      .join('\n')}\n`,
+  );
+  const original = await runCli(['predict', runDir, join(dataDir, 'table.csv'), '--dataset', 'table']);
+  const moved = await runCli(['predict', runDir, reordered, '--dataset', 'table', '--format', 'jsonl']);
+  assert.equal(moved.code, 0, moved.stderr);
+  const [originalHeader, ...originalRows] = original.stdout.trimEnd().split('\n');
+  assert.equal(originalHeader, 'line,label,predicted,probability,p_x,p_y');
+  const movedRows = moved.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { line: string; label?: string; predicted: string; probability: number });
+  assert.equal(movedRows[0]?.label, undefined, 'no label column, no label');
+  assert.deepEqual(
+    movedRows.map((row) => [row.line, row.predicted]),
+    originalRows.map((row) => row.split(',')).map(([line, , predictedClass]) => [line, predictedClass]),
+  );
+  const correct = originalRows.filter((row) => row.split(',')[1] === row.split(',')[2]).length;
+  assert.ok(correct >= 54, `the separable table is learned: ${correct} of 60`);
+});
+
+test('`jointrain predict` refuses a bad CSV before writing anything: the cell’s line and column, or the missing column', async () => {
+  const { runDir, dataDir } = await trainedWithTests();
+  const out = join(runDir, '..', 'kept.csv');
+  writeFileSync(out, 'earlier results\n');
+  const bad = join(dataDir, 'bad.csv');
+  writeFileSync(bad, 'a,b,c\n1,2,3\n1,abc,3\n');
+  const badCell = await runCli(['predict', runDir, bad, '--dataset', 'table', '--out', out]);
+  assert.equal(badCell.code, 1);
+  assert.equal(badCell.stderr.split('\n')[0], `error: ${bad}:3: column "b" is not a number ("abc")`);
+  assert.equal(readFileSync(out, 'utf8'), 'earlier results\n', '--out is left as it was');
+  writeFileSync(bad, 'a,c\n1,3\n');
+  const missing = await runCli(['predict', runDir, bad, '--dataset', 'table', '--out', out]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error: \S+bad\.csv: column "b" of dataset 'table' not in the header \(columns are: a, c\)\nhint: the model reads a, b, c/);
+  assert.equal(readFileSync(out, 'utf8'), 'earlier results\n');
 });
 
 test('early stopping on the weakest dataset ends the run, model/ holds the epoch best for that dataset and evaluates to its score, at least the last epoch’s', async () => {

@@ -88,6 +88,12 @@ export const DatasetReportSchema = z.object({
   fromCache: z.boolean(),
   /** The training data's absolute path, links resolved: where the run really read it from (absent in older runs). */
   source: z.string().optional(),
+  /**
+   * CSV: the feature columns in the model's input order and, when `csv.standardize` is on, the
+   * training split's mean and standard deviation per column: what new rows need to be predicted
+   * as training saw them (absent in older runs).
+   */
+  features: z.object({ columns: z.array(z.string()), mean: z.array(z.number()).optional(), std: z.array(z.number()).optional() }).optional(),
 });
 export type DatasetReport = z.infer<typeof DatasetReportSchema>;
 

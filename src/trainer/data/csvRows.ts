@@ -74,7 +74,7 @@ function labelProblem(text: string | undefined, column: string, task: 'classific
   return text === undefined || text === '' ? emptyProblem(text, column) : undefined;
 }
 
-function fieldCountProblem(record: CsvRecord, fieldCount: number): string | undefined {
+export function fieldCountProblem(record: CsvRecord, fieldCount: number): string | undefined {
   const count = record.fieldCount ?? record.cells.length;
   const fields = `${count.toLocaleString('en-US')} field${count === 1 ? '' : 's'} where the header has ${fieldCount}`;
   if (count > fieldCount) return `${fields}: quote a value that holds the delimiter`;
@@ -88,7 +88,7 @@ function fieldCountProblem(record: CsvRecord, fieldCount: number): string | unde
  */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
-function numberProblem(text: string | undefined, column: string): string | undefined {
+export function numberProblem(text: string | undefined, column: string): string | undefined {
   if (text === undefined || text === '') return emptyProblem(text, column);
   return DECIMAL.test(text) && Number.isFinite(Number(text)) ? undefined : `column "${shorten(column, 40)}" is not a number (${quoted(text)})`;
 }

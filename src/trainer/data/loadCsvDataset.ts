@@ -42,14 +42,17 @@ export async function loadCsvDataset(spec: CsvDatasetSpec, ctx: LoadContext): Pr
         : splitRandom(all.labels.length, spec.validation.split, random);
     ({ train, validation } = pickRows(all, indices, columns.features.length));
   }
+  if (ctx.heldOut !== undefined) {
+    validation = toTable(readSource(spec, ctx, 'validation.path', ctx.heldOut, columns.features, skips), classes, spec, ctx, 'validation.path');
+  }
   if (validation.labels.length === 0) {
     throw new UserError(
       `${ctx.place('path' in spec.validation ? 'validation.path' : 'validation.split')}: dataset "${spec.name}" has no validation rows`,
       'Add rows, or raise validation.split.',
     );
   }
-  if (spec.csv.standardize) {
-    const stats = featureStats(train.features, columns.features.length);
+  const stats = spec.csv.standardize ? featureStats(train.features, columns.features.length) : undefined;
+  if (stats) {
     standardizeInPlace(train.features, stats);
     standardizeInPlace(validation.features, stats);
   }
@@ -66,6 +69,7 @@ export async function loadCsvDataset(spec: CsvDatasetSpec, ctx: LoadContext): Pr
       skipped: skips.toReport(),
       sampleShape: [columns.features.length],
       fromCache: false,
+      features: { columns: [...columns.features], ...(stats ? { mean: [...stats.mean], std: [...stats.std] } : {}) },
     },
     close() {
       // Everything is in memory; there is nothing to release.

@@ -38,6 +38,12 @@ export interface LoadContext {
   task: 'classification' | 'regression';
   /** Formats a field of this dataset in the experiment file as `file:line:col datasets[i].field`. */
   place: (field: string) => string;
+  /**
+   * Evaluation (CSV): this file, absolute, is read as the held-out split in place of the validation
+   * set, while the training split is the configured one, so new rows are standardised with the
+   * statistics the model trained with.
+   */
+  heldOut?: string;
   /** Called as decoding progresses, for progress bars. */
   onProgress?: (done: number, total: number) => void;
 }

@@ -60,12 +60,13 @@ export async function evaluateSplits(
     );
   }
   // Every dataset is loaded so that the plan (heads, their classes, stem shapes) is the model's;
-  // each held-out source stands in for its dataset's validation.
+  // each held-out source stands in for its dataset's validation. A CSV keeps its configured training
+  // split, whose statistics standardise the held-out rows as they standardised training's.
   const held = {
     ...experiment,
     datasets: experiment.datasets.map((spec) => {
       const source = sources[spec.name];
-      return typeof source === 'string' ? { ...spec, validation: { path: source } } : spec;
+      return typeof source === 'string' && spec.type === 'images' ? { ...spec, validation: { path: source } } : spec;
     }),
   };
   const routes = routeDatasets(held);
@@ -79,6 +80,7 @@ export async function evaluateSplits(
           seed: held.training.seed,
           task: routes[d]?.task ?? 'classification',
           place: (field) => loaded.place(['datasets', d, field]),
+          ...(spec.type === 'csv' && typeof sources[spec.name] === 'string' ? { heldOut: sources[spec.name] as string } : {}),
           ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(spec.name, done, total) } : {}),
         }),
       );

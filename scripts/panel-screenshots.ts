@@ -34,6 +34,20 @@ async function main(): Promise<void> {
         } finally {
           await panel.close();
         }
+        // The finished run: the lines under the title (model/ and the test results) and the small dataset's test report.
+        const done = await openPanel(browser, width, theme, 900, true);
+        try {
+          await done.page.screenshot({ path: path.join(out, `finished-top-${width}-${theme}.png`) });
+          await done.page.locator('section.diagnostics details summary', { hasText: /^small:/ }).click();
+          await done.page.locator('section.diagnostics details[open] p.test-heading').waitFor();
+          await done.page
+            .locator('section.diagnostics details[open]')
+            .first()
+            .screenshot({ path: path.join(out, `finished-classes-${width}-${theme}.png`) });
+          if (done.errors.length > 0) console.error(`finished, ${width} px ${theme}: the page reported ${done.errors.join('; ')}`);
+        } finally {
+          await done.close();
+        }
       }
     }
   } finally {

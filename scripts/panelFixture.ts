@@ -157,9 +157,45 @@ function events(): RunEvent[] {
   ];
 }
 
-/** The fixture run, as the host's snapshot carries it. */
-export function fixtureRunView(): RunView {
-  const view = emptyRunView(record(), {
+/**
+ * What a finished run adds: model/ holds the best epoch by the weakest dataset, and the test splits
+ * of the two small datasets were evaluated with it.
+ */
+function finished(run: RunRecord): RunRecord {
+  const [, rotated, small] = DATASETS as [FixtureDataset, FixtureDataset, FixtureDataset];
+  return {
+    ...run,
+    status: 'completed',
+    model: { epoch: EPOCHS - 1, chosen: 'best', monitor: 'val_accuracy_worst', value: 0.812, last: { epoch: EPOCHS, path: 'model-last' } },
+    test: {
+      'mnist-rot': {
+        source: '/home/ada/datasets/mnist-rot-test',
+        samples: 300,
+        loss: 0.52,
+        accuracy: 0.86,
+        macroF1: 0.858,
+        classes: rotated.classes,
+        confusion: confusionAt(rotated, 0.86),
+      },
+      small: {
+        source: '/home/ada/datasets/small-test',
+        samples: 100,
+        loss: 0.41,
+        accuracy: 0.83,
+        macroF1: 0.829,
+        classes: small.classes,
+        confusion: [
+          [44, 6],
+          [11, 39],
+        ],
+      },
+    },
+  };
+}
+
+/** The fixture run, as the host's snapshot carries it: training, or `done` with its model and test results. */
+export function fixtureRunView(done = false): RunView {
+  const view = emptyRunView(done ? finished(record()) : record(), {
     mixing: { strategy: 'proportional', temperature: 1 },
     weights: { sampling: ones(), loss: ones() },
     // A plateau schedule: the rate halves after epoch 8 stalls (see the epoch records).

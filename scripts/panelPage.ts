@@ -137,7 +137,7 @@ export interface PanelPage {
 }
 
 /** Opens the panel `width` pixels wide in `theme`, shows the fixture run (compared with an earlier one) and waits for its charts. */
-export async function openPanel(browser: Browser, width: number, theme: Theme, height = 900): Promise<PanelPage> {
+export async function openPanel(browser: Browser, width: number, theme: Theme, height = 900, finished = false): Promise<PanelPage> {
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -174,7 +174,7 @@ export async function openPanel(browser: Browser, width: number, theme: Theme, h
     window.addEventListener('DOMContentLoaded', () => document.body.classList.add('vscode-${theme}'));
   `);
   await page.goto(`${ORIGIN}/index.html`);
-  await post(page, snapshot(fixtureRunView()));
+  await post(page, snapshot(fixtureRunView(finished)));
   await post(page, { type: 'comparison', seq: 2, candidates: [{ runId: EARLIER_RUN_ID, label: '2026-12-05 09:30 · completed' }], compared: earlierRun() });
   await page.locator('.chart canvas').first().waitFor();
   return { page, errors, close: () => context.close() };

@@ -1,7 +1,7 @@
 /** Balance diagnostics: sizes, class distribution, configured vs realized share, loss share, epochs seen, warnings. */
 import { balanceAdvice, balanceWarnings, type BalanceAdvice } from '../src/shared/panel/balanceWarnings';
 import type { RunView } from '../src/shared/panel/runView';
-import { classReport, type ClassReport } from '../src/shared/panel/classReport';
+import { classReport, testClassReport, type ClassReport } from '../src/shared/panel/classReport';
 import { el, number, percent, scrollBox, table } from './dom';
 
 /** Larger confusion matrices are in the run folder (metrics.jsonl) and `jointrain evaluate --json`. */
@@ -27,22 +27,30 @@ export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTML
   });
   const classes = view.datasets.map((d) => {
     const report = classReport(d, view.latestEpoch[d.name]);
+    const test = view.test?.[d.name];
+    const tested = testClassReport(d, test);
     const measured = report.macroF1 !== undefined;
     const details = el('details', {}, [
-      el('summary', { text: classSummary(d.name, Object.keys(d.classes).length, report) }),
+      el('summary', { text: classSummary(d.name, Object.keys(d.classes).length, report, tested) }),
       ...(d.source !== undefined ? [el('p', { className: 'source', text: `Read from ${d.source}` })] : []),
       measured
-        ? table(
-            ['Class', 'Training samples', 'Validation', 'Recall', 'Precision'],
-            report.rows.map((row) => [row.name, String(row.trainSamples), String(row.validation), percent(row.recall), percent(row.precision)]),
-            `Classes of ${d.name}, validation of epoch ${view.epochs.completed}`,
-          )
+        ? classTable(report, 'Validation', `Classes of ${d.name}, validation of epoch ${view.epochs.completed}`)
         : table(
             ['Class', 'Training samples'],
             report.rows.map((row) => [row.name, String(row.trainSamples)]),
             `Classes of ${d.name}`,
           ),
-      ...(report.confusion !== undefined && report.confusion.classes.length <= MAX_CONFUSION_CLASSES ? [confusionTable(d.name, report.confusion)] : []),
+      ...confusionPart(report, `Confusion matrix of ${d.name} (rows: true class, columns: predicted)`),
+      ...(tested !== undefined && test !== undefined
+        ? [
+            el('p', {
+              className: 'test-heading',
+              text: `Test split: ${test.samples} samples from ${test.source}, evaluated once training ended${view.model ? ` with model/ (epoch ${view.model.epoch})` : ''}`,
+            }),
+            classTable(tested, 'Test', `Classes of ${d.name} on its test split`),
+            ...confusionPart(tested, `Confusion matrix of ${d.name} on its test split (rows: true class, columns: predicted)`),
+          ]
+        : []),
     ]);
     details.open = openClasses.has(d.name);
     details.addEventListener('toggle', () => (details.open ? openClasses.add(d.name) : openClasses.delete(d.name)));
@@ -57,19 +65,36 @@ export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTML
   ]);
 }
 
-/** `digits: 10 classes · macro-F1 0.87 · weakest: 7, recall 61.5%`: what fails, without opening the list. */
-function classSummary(name: string, count: number, report: ClassReport): string {
+/**
+ * `digits: 10 classes · macro-F1 0.87 · weakest: 7, recall 61.5% · test macro-F1 0.85`: what
+ * fails, without opening the list.
+ */
+function classSummary(name: string, count: number, report: ClassReport, tested: ClassReport | undefined): string {
   const head = `${name}: ${count} classes`;
-  if (report.macroF1 === undefined) return head;
+  const test = tested?.macroF1 !== undefined ? ` · test macro-F1 ${number(tested.macroF1, 2)}` : '';
+  if (report.macroF1 === undefined) return `${head}${test}`;
   const weakest = report.weakest ? ` · weakest: ${report.weakest.name}, recall ${percent(report.weakest.recall)}` : '';
-  return `${head} · macro-F1 ${number(report.macroF1, 2)}${weakest}`;
+  return `${head} · macro-F1 ${number(report.macroF1, 2)}${weakest}${test}`;
+}
+
+/** Per class: training samples, then held-out samples (`split`), recall and precision. */
+function classTable(report: ClassReport, split: string, caption: string): HTMLElement {
+  return table(
+    ['Class', 'Training samples', split, 'Recall', 'Precision'],
+    report.rows.map((row) => [row.name, String(row.trainSamples), String(row.support), percent(row.recall), percent(row.precision)]),
+    caption,
+  );
+}
+
+function confusionPart(report: ClassReport, caption: string): HTMLElement[] {
+  return report.confusion !== undefined && report.confusion.classes.length <= MAX_CONFUSION_CLASSES ? [confusionTable(caption, report.confusion)] : [];
 }
 
 /** Rows are the true classes, columns the predicted ones; the diagonal (the right answers) is marked. */
-function confusionTable(name: string, confusion: NonNullable<ClassReport['confusion']>): HTMLElement {
+function confusionTable(caption: string, confusion: NonNullable<ClassReport['confusion']>): HTMLElement {
   return scrollBox(
     el('table', { className: 'confusion' }, [
-      el('caption', { text: `Confusion matrix of ${name} (rows: true class, columns: predicted)` }),
+      el('caption', { text: caption }),
       el('thead', {}, [
         el('tr', {}, [
           el('th', { text: 'True \\ predicted', attrs: { scope: 'col' } }),

@@ -165,9 +165,15 @@ export class WeightControls {
 
 /** What became of the weights sent: pending requests in words (not their ids), or the last change made. */
 function pendingText(view: RunView): string {
+  const live = view.status === 'running' || view.status === 'paused';
   if (view.pending.length > 0)
     return view.pending
-      .map((p) => `Pending until epoch ${p.untilEpoch}: the trainer applies the change asked ${sourceText(requestSource(p.requestId))} when that epoch starts.`)
+      .map((p) =>
+        live
+          ? `Pending until epoch ${p.untilEpoch}: the trainer applies the change asked ${sourceText(requestSource(p.requestId))} when that epoch starts.`
+          : // A request made during the last epoch of a run that then ended (its budget, early stopping, a stop) was never applied.
+            `Not applied: the change asked ${sourceText(requestSource(p.requestId))} was for epoch ${p.untilEpoch}, and the run ${view.status === 'completed' ? 'completed' : `ended (${view.status})`} before that epoch started.`,
+      )
       .join(' ');
   const last = view.markers[view.markers.length - 1];
   return last ? `Last change applied at epoch ${last.epoch} (${last.label}).` : '';

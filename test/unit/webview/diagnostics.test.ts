@@ -122,6 +122,75 @@ test('with one warning there is no list of others; with several the hint speaks 
   );
 });
 
+test('a test split evaluated at the end: its macro-F1 in the summary, then per class recall and precision and its confusion matrix under the validation’s', () => {
+  const heads = { digits: { task: 'classification' as const, classes: ['zero', 'one'], outputs: {} } };
+  // Rows true, columns predicted: zero 18 right of 20, one 5 right of 10.
+  const test = {
+    digits: {
+      source: '/data/digits-test',
+      samples: 30,
+      loss: 0.4,
+      accuracy: 23 / 30,
+      macroF1: 0.75,
+      classes: ['zero', 'one'],
+      confusion: [
+        [18, 2],
+        [5, 5],
+      ],
+    },
+    prices: { source: '/data/prices-test.csv', samples: 12, loss: 0.2, mae: 0.3 },
+  };
+  const model = { epoch: 3, chosen: 'best' as const, monitor: 'val_accuracy_worst', value: 0.8 };
+  const view = runView({
+    epochs: 2,
+    record: { heads, test, model },
+    metrics: [
+      epochRecord(3, {
+        digits: {
+          valConfusion: [
+            [9, 1],
+            [2, 8],
+          ],
+        },
+      }),
+    ],
+  });
+  const section = renderDiagnostics(view, new Set(['digits']));
+  const digits = section.querySelector('details');
+  assert.equal(digits?.open, true);
+  // Test: P(zero) = 18/23, R(zero) = 0.9, F1 = 36/43; P(one) = 5/7, R(one) = 0.5, F1 = 10/17; macro-F1 0.71.
+  assert.equal(digits?.querySelector('summary')?.textContent, 'digits: 2 classes · macro-F1 0.85 · weakest: one, recall 80.0% · test macro-F1 0.71');
+  assert.equal(
+    digits?.querySelector('p.test-heading')?.textContent,
+    'Test split: 30 samples from /data/digits-test, evaluated once training ended with model/ (epoch 3)',
+  );
+  const tables = [...(digits?.querySelectorAll('table') ?? [])];
+  assert.deepEqual(
+    tables.map((t) => t.querySelector('caption')?.textContent),
+    [
+      'Classes of digits, validation of epoch 3',
+      'Confusion matrix of digits (rows: true class, columns: predicted)',
+      'Classes of digits on its test split',
+      'Confusion matrix of digits on its test split (rows: true class, columns: predicted)',
+    ],
+  );
+  const body = (t: Element | undefined) => [...(t?.querySelectorAll('tbody tr') ?? [])].map((row) => [...row.children].map((cell) => cell.textContent));
+  assert.deepEqual(
+    [...(tables[2]?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent),
+    ['Class', 'Training samples', 'Test', 'Recall', 'Precision'],
+  );
+  assert.deepEqual(body(tables[2]), [
+    ['zero', '180', '20', '90.0%', '78.3%'],
+    ['one', '120', '10', '50.0%', '71.4%'],
+  ]);
+  assert.deepEqual(body(tables[3]), [
+    ['zero', '18', '2'],
+    ['one', '5', '5'],
+  ]);
+  const prices = section.querySelectorAll('details')[1];
+  assert.equal(prices?.querySelector('p.test-heading'), null, 'a regression test result has no class report (its MAE is under the title)');
+});
+
 test('after an epoch with a confusion matrix, each class shows its validation recall and precision, the summary names the weakest class, and the matrix marks right answers and confusions', () => {
   // The head's classes are in another order than the dataset's, and hold one the dataset lacks: rows true, columns predicted.
   const heads = { digits: { task: 'classification' as const, classes: ['one', 'zero', 'two'], outputs: {} } };

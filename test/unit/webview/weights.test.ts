@@ -117,6 +117,17 @@ test('Apply sends every dataset’s weights from the fields, and the request the
   assert.equal(text(element, 'p.pending'), 'Pending until epoch 4: the trainer applies the change asked from the panel when that epoch starts.');
   assert.ok(button(element, 'Apply at next epoch').hasAttribute('disabled'), 'sent: nothing edited any more');
   assert.ok(button(element, 'Reset').hasAttribute('disabled'));
+
+  // The run then ended in that epoch (early stopping, a budget): the request never applied, and the panel says so.
+  view.status = 'completed';
+  weights.render(view);
+  assert.equal(text(element, 'p.pending'), 'Not applied: the change asked from the panel was for epoch 4, and the run completed before that epoch started.');
+  view.status = 'stopped';
+  weights.render(view);
+  assert.equal(
+    text(element, 'p.pending'),
+    'Not applied: the change asked from the panel was for epoch 4, and the run ended (stopped) before that epoch started.',
+  );
   element.remove();
 });
 

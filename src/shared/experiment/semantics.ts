@@ -26,6 +26,8 @@ interface ModelNames {
  */
 export function checkExperimentSemantics(experiment: Experiment, at: ExperimentLocator): ExperimentIssue[] {
   const model = modelNames(experiment);
+  // A monitor with nothing to watch is the problem to fix first; which best it keeps comes after.
+  const monitors = monitorTargets(experiment, model, at);
   return [
     ...duplicateNames(experiment.datasets, at),
     ...emptySections(model, at),
@@ -36,7 +38,8 @@ export function checkExperimentSemantics(experiment: Experiment, at: ExperimentL
     ...balancerSettings(experiment, at),
     ...unknownTasks(experiment, at),
     ...unusedNames(experiment.datasets, model, at),
-    ...monitorTargets(experiment, model, at),
+    ...monitors,
+    ...(monitors.length === 0 ? bestByAnotherMonitor(experiment, at) : []),
   ];
 }
 
@@ -249,4 +252,22 @@ function monitorTargets(experiment: Experiment, model: ModelNames, at: Experimen
     }
     return [];
   });
+}
+
+/**
+ * Keras' restore_best_weights restores the epoch early stopping judged best; here model/ holds the
+ * best by checkpoint.monitor, so two different monitors would stop on one metric and keep another's best.
+ */
+function bestByAnotherMonitor({ training }: Experiment, at: ExperimentLocator): ExperimentIssue[] {
+  const watched = training.early_stopping?.monitor;
+  const kept = training.checkpoint.monitor;
+  if (watched === undefined || watched === kept || !training.checkpoint.keep_best) return [];
+  const path = at.has(['training', 'early_stopping', 'monitor']) ? ['training', 'early_stopping', 'monitor'] : ['training', 'early_stopping'];
+  return [
+    at.issue(
+      path,
+      `early stopping watches ${watched}, but model/ keeps the best epoch by checkpoint.monitor (${kept}): set \`checkpoint: { monitor: ${watched} }\` so that model/ is the epoch early stopping judged best`,
+      'warning',
+    ),
+  ];
 }

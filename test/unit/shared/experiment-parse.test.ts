@@ -334,12 +334,12 @@ test('a tab used to indent is explained once, at its line', () => {
 
 test('a monitor may watch the worst dataset or one dataset by name', () => {
   const parsed = parseExperiment(
-    `${twoDatasets([], [], ['training:', '  checkpoint: { monitor: val_loss:sensors }', '  early_stopping: { monitor: val_loss_worst }']).join('\n')}\n`,
+    `${twoDatasets([], [], ['training:', '  checkpoint: { monitor: val_loss:sensors }', '  lr_schedule: { type: reduce_on_plateau, monitor: val_loss_worst }']).join('\n')}\n`,
     FILE,
   );
   assert.deepEqual(parsed.issues, []);
   assert.equal(parsed.experiment?.training.checkpoint.monitor, 'val_loss:sensors');
-  assert.equal(parsed.experiment?.training.early_stopping?.monitor, 'val_loss_worst');
+  assert.equal(parsed.experiment?.training.lr_schedule?.type === 'reduce_on_plateau' && parsed.experiment.training.lr_schedule.monitor, 'val_loss_worst');
 });
 
 test('a per-dataset monitor must name a dataset of the file, and suggests the closest', () => {
@@ -376,4 +376,15 @@ test('a misspelt monitor lists the monitors and the per-dataset patterns, sugges
   assert.deepEqual(issuesOf([...MINIMAL, 'training: { checkpoint: { monitor: 3 } }']), [
     '12:36-12:37 error training.checkpoint.monitor: expected one of val_loss_mean, val_loss_worst, val_accuracy_mean, val_accuracy_worst, val_loss:<dataset name>, val_accuracy:<dataset name>; got 3',
   ]);
+});
+
+test('early stopping on one monitor while model/ keeps the best by another is a warning: the run would stop on one metric and keep another’s best', () => {
+  assert.deepEqual(issuesOf([...MINIMAL, 'training:', '  early_stopping: { monitor: val_accuracy_worst }']), [
+    '13:30-13:48 warning training.early_stopping.monitor: early stopping watches val_accuracy_worst, but model/ keeps the best epoch by checkpoint.monitor (val_loss_mean): set `checkpoint: { monitor: val_accuracy_worst }` so that model/ is the epoch early stopping judged best',
+  ]);
+  assert.deepEqual(
+    issuesOf([...MINIMAL, 'training:', '  early_stopping: { monitor: val_accuracy_worst }', '  checkpoint: { monitor: val_accuracy_worst }']),
+    [],
+  );
+  assert.deepEqual(issuesOf([...MINIMAL, 'training:', '  early_stopping: { patience: 3 }']), [], 'both default to val_loss_mean');
 });

@@ -61,6 +61,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'MaxPoolGrad',
       'Conv2DBackpropInput',
       'BatchMatMul',
+      '_FusedMatMul',
       'Sum',
       'Identity',
       'GatherV2',

@@ -1,6 +1,6 @@
 /**
  * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), one it computes wrongly (MaxPoolGrad)
- * and several it computes slowly (Conv2DBackpropInput; BatchMatMul with a transposed operand; Sum
+ * and several it computes slowly (Conv2DBackpropInput; BatchMatMul and _FusedMatMul, which repack or run a scalar loop; Sum
  * over leading axes; GatherV2 of rows; Identity, which copies), plus a fused Adam update, so that every layer type trains on wasm as on cpu,
  * and fast. Some are composed from ops wasm runs natively, some are jointrain's SIMD kernels
  * (simd/kernels.c), which need wasm SIMD and fall back to the composed ones without it.
@@ -11,7 +11,7 @@ import { conv2dBackpropFilter } from './kernels/conv2dBackpropFilter';
 import { conv2dBackpropInput } from './kernels/conv2dBackpropInput';
 import { depthwiseConv2dBackpropFilter } from './kernels/depthwiseConv2dBackpropFilter';
 import { depthwiseConv2dBackpropInput } from './kernels/depthwiseConv2dBackpropInput';
-import { transposeFirstBatchMatMul } from './kernels/batchMatMul';
+import { fastBatchMatMul, fastFusedMatMul } from './kernels/matMul';
 import { leadingAxesSum } from './kernels/sumLeadingAxes';
 import { sharingIdentity } from './kernels/identity';
 import { rowGather } from './kernels/gatherRows';
@@ -41,7 +41,11 @@ const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM
 const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig | undefined> = {
   BatchMatMul: (original) => {
     const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
-    return transpose === undefined ? undefined : transposeFirstBatchMatMul(original, transpose);
+    return transpose === undefined ? undefined : fastBatchMatMul(original, transpose);
+  },
+  _FusedMatMul: (original) => {
+    const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
+    return transpose === undefined ? undefined : fastFusedMatMul(original, transpose);
   },
   // Without wasm SIMD the wrapper would only ever call the original.
   Sum: (original) => (simdSupported() ? leadingAxesSum(original) : undefined),

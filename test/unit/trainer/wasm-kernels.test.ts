@@ -492,7 +492,7 @@ describe('GatherV2 on wasm equals cpu (rows by the SIMD kernel, else by wasm)', 
   });
 });
 
-describe('BatchMatMul with a transposed operand on wasm equals cpu (transposed first, then XNNPACK)', () => {
+describe('BatchMatMul on wasm equals cpu: one pair of matrices by the SIMD product, batches transposed first, then XNNPACK', () => {
   const cases: Array<{ a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }> = [
     { a: [5, 7], b: [3, 7], transposeA: false, transposeB: true },
     { a: [7, 5], b: [7, 3], transposeA: true, transposeB: false },
@@ -501,6 +501,12 @@ describe('BatchMatMul with a transposed operand on wasm equals cpu (transposed f
     { a: [2, 4, 6], b: [2, 5, 6], transposeA: false, transposeB: true },
     { a: [3, 6, 4], b: [1, 6, 5], transposeA: true, transposeB: false },
     { a: [16, 33], b: [40, 33], transposeA: false, transposeB: true },
+    // Blocks of 4 rows × 8 columns with every remainder: 9 = 2·4 + 1 rows; 29 = 3·8 + 4 + 1 columns.
+    { a: [9, 13], b: [13, 29], transposeA: false, transposeB: false },
+    { a: [13, 9], b: [13, 29], transposeA: true, transposeB: false },
+    { a: [13, 9], b: [29, 13], transposeA: true, transposeB: true },
+    { a: [1, 6, 11], b: [11, 8], transposeA: false, transposeB: false },
+    { a: [64, 300], b: [300, 37], transposeA: false, transposeB: false },
   ];
   for (const c of cases) {
     test(`a ${c.a.join('×')}${c.transposeA ? 'ᵀ' : ''} · b ${c.b.join('×')}${c.transposeB ? 'ᵀ' : ''}`, async () => {
@@ -509,9 +515,66 @@ describe('BatchMatMul with a transposed operand on wasm equals cpu (transposed f
     });
   }
 
+  for (const activation of ['linear', 'relu', 'elu'] as const) {
+    test(`_FusedMatMul, a dense layer's forward pass, with a bias and ${activation} (elu: wasm's own kernel)`, async () => {
+      // Rank 3, as tf.fused.matMul hands them to the kernel.
+      for (const [a, b, transposeB] of [
+        [[1, 9, 13], [1, 13, 29], false],
+        [[1, 6, 5], [1, 7, 5], true],
+      ] as const) {
+        const n = transposeB ? b[1] : b[2];
+        const inputs = {
+          a: { shape: [...a], values: seededValues([...a], 71) },
+          b: { shape: [...b], values: seededValues([...b], 73) },
+          bias: { shape: [n], values: seededValues([n], 79) },
+        };
+        await sameOnBothBackends('_FusedMatMul', inputs, { transposeA: false, transposeB, activation, leakyreluAlpha: 0.2 });
+      }
+    });
+  }
+
+  test('one pair of matrices sums over k in order in float32, bias last: bit for bit a plain reference', async () => {
+    const [m, k, n] = [7, 50, 13];
+    const a = seededValues([k, m], 83);
+    const b = seededValues([k, n], 89);
+    const bias = seededValues([n], 97);
+    const f = Math.fround;
+    const expected = new Float32Array(m * n);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let kk = 0; kk < k; kk++) sum = f(sum + f((a[kk * m + i] as number) * (b[kk * n + j] as number)));
+        expected[i * n + j] = f(sum + (bias[j] as number));
+      }
+    const result = await onBackend('wasm', () =>
+      tf.fused.matMul({ a: tf.tensor2d(a, [k, m]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), transposeA: true }),
+    );
+    assert.deepEqual(result.values, expected);
+  });
+
+  test('ReLU after the product keeps NaN and maps negatives to 0, as tfjs’s Relu does', async () => {
+    const result = await onBackend('wasm', () =>
+      tf.fused.matMul({
+        a: tf.tensor2d([
+          [1, Number.NaN],
+          [1, 1],
+          [-1, 0],
+          [2, 0],
+        ]),
+        b: tf.tensor2d([[1], [1]]),
+        activation: 'relu',
+      }),
+    );
+    assert.deepEqual(
+      [...result.values].map((v) => (Number.isNaN(v) ? 'NaN' : v)),
+      ['NaN', 2, 0, 2],
+    );
+  });
+
   test('it is the kernel wasm uses, and a transposed product frees its transposed copy', async () => {
     await tf.setBackend('wasm');
     assert.ok(wasmKernelsInUse().includes('BatchMatMul'));
+    assert.ok(wasmKernelsInUse().includes('_FusedMatMul'));
     const a = tf.tensor(seededValues([6, 4], 1), [6, 4]);
     const b = tf.tensor(seededValues([5, 4], 2), [5, 4]);
     tf.dispose(tf.matMul(a, b, false, true));

@@ -268,3 +268,79 @@ void EXPORT(segment_sum_rows)(const float *x, const int *ids, float *out, int co
     for (; c < row_size; c++) target[c] += row[c];
   }
 }
+
+// A matrix product with an optional bias and ReLU, c[i,j] = act(Σ_k A(i,k)·b[k,j] + bias[j]), for a
+// dense layer's forward pass and both its gradients. b is [k, n] row-major; A(i,k) is a[i·k + kk]
+// or, when a_transposed, a[kk·m + i] (the input gradient's Xᵀ needs no copy). XNNPACK, as tfjs
+// calls it, packs b into a new operator whenever b is a new tensor — in training, every call — at
+// about the cost of the product itself; this needs no packing. Blocks of 4 rows × 8 columns sum
+// over all of k in registers, in order from 0, then add the bias; the columns are the outer loop
+// so that a block's 8 columns of b stay in cache while every row of A passes over them.
+#define GEMM_A(i, kk) (a_transposed ? a[(kk) * m + (i)] : a[(i) * k + (kk)])
+
+static inline v128_t epilogue(v128_t sum, const float *bias, int j, int relu) {
+  if (bias) sum = wasm_f32x4_add(sum, wasm_v128_load(bias + j));
+  // pmax(x, 0) is x < 0 ? 0 : x, as tfjs's Relu: NaN and −0 pass through.
+  return relu ? wasm_f32x4_pmax(sum, wasm_f32x4_splat(0.0f)) : sum;
+}
+
+static inline float epilogue1(float sum, const float *bias, int j, int relu) {
+  if (bias) sum += bias[j];
+  return relu && sum < 0.0f ? 0.0f : sum;
+}
+
+void EXPORT(gemm)(const float *a, const float *b, const float *bias, float *c, int m, int n, int k, int a_transposed, int relu) {
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const float *bk = b + j;
+      for (int kk = 0; kk < k; kk++, bk += n) {
+        const v128_t b0 = wasm_v128_load(bk), b1 = wasm_v128_load(bk + 4);
+        v128_t a0, a1, a2, a3;
+        if (a_transposed) {
+          const v128_t column = wasm_v128_load(a + kk * m + i);
+          a0 = wasm_i32x4_shuffle(column, column, 0, 0, 0, 0), a1 = wasm_i32x4_shuffle(column, column, 1, 1, 1, 1);
+          a2 = wasm_i32x4_shuffle(column, column, 2, 2, 2, 2), a3 = wasm_i32x4_shuffle(column, column, 3, 3, 3, 3);
+        } else {
+          const float *row = a + i * k + kk;
+          a0 = wasm_f32x4_splat(row[0]), a1 = wasm_f32x4_splat(row[k]), a2 = wasm_f32x4_splat(row[2 * k]), a3 = wasm_f32x4_splat(row[3 * k]);
+        }
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0)), c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0)), c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0)), c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0)), c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+      }
+      float *out = c + i * n + j;
+      wasm_v128_store(out, epilogue(c00, bias, j, relu)), wasm_v128_store(out + 4, epilogue(c01, bias, j + 4, relu));
+      wasm_v128_store(out + n, epilogue(c10, bias, j, relu)), wasm_v128_store(out + n + 4, epilogue(c11, bias, j + 4, relu));
+      wasm_v128_store(out + 2 * n, epilogue(c20, bias, j, relu)), wasm_v128_store(out + 2 * n + 4, epilogue(c21, bias, j + 4, relu));
+      wasm_v128_store(out + 3 * n, epilogue(c30, bias, j, relu)), wasm_v128_store(out + 3 * n + 4, epilogue(c31, bias, j + 4, relu));
+    }
+    for (; i < m; i++) {
+      v128_t c0 = wasm_f32x4_splat(0.0f), c1 = c0;
+      const float *bk = b + j;
+      for (int kk = 0; kk < k; kk++, bk += n) {
+        const v128_t a0 = wasm_f32x4_splat(GEMM_A(i, kk));
+        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(a0, wasm_v128_load(bk))), c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(a0, wasm_v128_load(bk + 4)));
+      }
+      wasm_v128_store(c + i * n + j, epilogue(c0, bias, j, relu)), wasm_v128_store(c + i * n + j + 4, epilogue(c1, bias, j + 4, relu));
+    }
+  }
+  for (; j + 4 <= n; j += 4) {
+    for (int i = 0; i < m; i++) {
+      v128_t c0 = wasm_f32x4_splat(0.0f);
+      const float *bk = b + j;
+      for (int kk = 0; kk < k; kk++, bk += n) c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_f32x4_splat(GEMM_A(i, kk)), wasm_v128_load(bk)));
+      wasm_v128_store(c + i * n + j, epilogue(c0, bias, j, relu));
+    }
+  }
+  for (; j < n; j++) {
+    for (int i = 0; i < m; i++) {
+      float sum = 0.0f;
+      for (int kk = 0; kk < k; kk++) sum += GEMM_A(i, kk) * b[kk * n + j];
+      c[i * n + j] = epilogue1(sum, bias, j, relu);
+    }
+  }
+}

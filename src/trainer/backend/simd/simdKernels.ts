@@ -64,6 +64,8 @@ export interface SimdKernels {
   sum_leading_axes(x: number, out: number, rows: number, columns: number): void;
   gather_rows(table: number, indices: number, out: number, count: number, rowSize: number): void;
   segment_sum_rows(x: number, ids: number, out: number, count: number, rowSize: number, segments: number): void;
+  /** c = act(A·b + bias): b is [k, n]; A is [m, k], or [k, m] read transposed; bias 0 for none. */
+  gemm(a: number, b: number, bias: number, c: number, m: number, n: number, k: number, aTransposed: number, relu: number): void;
 }
 
 /** batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, top, left. */

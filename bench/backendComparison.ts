@@ -147,7 +147,7 @@ const MODELS: ReferenceModel[] = [
   },
 ];
 
-const PYTHON = '/usr/bin/python3';
+export const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.join(__dirname, 'torch_reference.py');
 const ROUNDS = 3;
 const THREADS = 1;
@@ -199,7 +199,8 @@ async function wasmKernelProfile(model: ReferenceModel): Promise<Array<[string, 
 type TorchRun = { samplesPerSecond: number; torch: string; threads: number; blas: string };
 
 function hasTorch(): boolean {
-  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  // PIL decodes the images of benchmark 8's whole run.
+  return spawnSync(PYTHON, ['-c', 'import torch, PIL'], { stdio: 'ignore' }).status === 0;
 }
 
 function hasOpenBlas(): boolean {
@@ -211,16 +212,20 @@ function hasOpenBlas(): boolean {
  * apt-get present). Without OpenBLAS, Debian's torch runs on the reference BLAS, ~10× slower on
  * matrix products: a peer nobody would use.
  */
-function ensureTorch(): string | undefined {
+export function ensureTorch(): string | undefined {
   if (hasTorch() && hasOpenBlas()) return undefined;
   if (process.getuid?.() !== 0)
-    return `PyTorch or OpenBLAS is not installed and the bench is not root: run \`apt-get install -y python3-torch libopenblas0-pthread\`.`;
-  console.log('   installing python3-torch and libopenblas0-pthread with apt-get (once) …');
-  const install = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread'], {
-    stdio: 'ignore',
-  });
+    return `PyTorch, PIL or OpenBLAS is not installed and the bench is not root: run \`apt-get install -y python3-torch python3-pil libopenblas0-pthread\`.`;
+  console.log('   installing python3-torch, python3-pil and libopenblas0-pthread with apt-get (once) …');
+  const install = spawnSync(
+    'sh',
+    ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-pil libopenblas0-pthread'],
+    {
+      stdio: 'ignore',
+    },
+  );
   if (install.status !== 0 || !hasTorch())
-    return 'PyTorch is not installed and `apt-get install -y python3-torch libopenblas0-pthread` failed (no package source?).';
+    return 'PyTorch is not installed and `apt-get install -y python3-torch python3-pil libopenblas0-pthread` failed (no package source?).';
   return undefined;
 }
 

@@ -36,6 +36,7 @@ export function checkExperimentSemantics(experiment: Experiment, at: ExperimentL
     ...allZero(experiment.datasets, 'loss_weight', 'nothing would be learned', at),
     ...ignoredTemperature(experiment, at),
     ...balancerSettings(experiment, at),
+    ...optimizerSettings(experiment, at),
     ...unknownTasks(experiment, at),
     ...unusedNames(experiment.datasets, model, at),
     ...monitors,
@@ -182,6 +183,23 @@ function balancerSettings({ training, mixing }: Experiment, at: ExperimentLocato
     );
   }
   return issues;
+}
+
+/** An optimizer setting written for an optimizer that does not use it would silently do nothing. */
+function optimizerSettings({ training }: Experiment, at: ExperimentLocator): ExperimentIssue[] {
+  const { type } = training.optimizer;
+  const users: Record<string, readonly string[]> = { weight_decay: ['adamw'], momentum: ['momentum', 'rmsprop'] };
+  return Object.entries(users).flatMap(([field, optimizers]) =>
+    optimizers.includes(type) || !at.has(['training', 'optimizer', field])
+      ? []
+      : [
+          at.issue(
+            ['training', 'optimizer', field],
+            `${field} is used only by ${optimizers.join(' and ')} (type is "${type}"): remove it or set \`type: ${optimizers[0]}\``,
+            'warning',
+          ),
+        ],
+  );
 }
 
 function unknownTasks({ model }: Experiment, at: ExperimentLocator): ExperimentIssue[] {

@@ -388,3 +388,12 @@ test('early stopping on one monitor while model/ keeps the best by another is a 
   );
   assert.deepEqual(issuesOf([...MINIMAL, 'training:', '  early_stopping: { patience: 3 }']), [], 'both default to val_loss_mean');
 });
+
+test('an optimizer setting its optimizer does not use is a warning: weight_decay without adamw, momentum without momentum or rmsprop', () => {
+  assert.deepEqual(issuesOf([...MINIMAL, 'training:', '  optimizer: { type: adam, weight_decay: 0.05, momentum: 0.8 }']), [
+    '13:42-13:46 warning training.optimizer.weight_decay: weight_decay is used only by adamw (type is "adam"): remove it or set `type: adamw`',
+    '13:58-13:61 warning training.optimizer.momentum: momentum is used only by momentum and rmsprop (type is "adam"): remove it or set `type: momentum`',
+  ]);
+  assert.deepEqual(issuesOf([...MINIMAL, 'training:', '  optimizer: { type: adamw, weight_decay: 0.05 }']), []);
+  assert.deepEqual(issuesOf([...MINIMAL, 'training:', '  optimizer: { type: rmsprop, momentum: 0.5 }']), []);
+});

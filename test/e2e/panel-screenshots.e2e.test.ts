@@ -21,9 +21,14 @@ async function waitForEveryDatasetChart(panel: FrameLocator): Promise<void> {
   for (const name of DATASETS) await panel.getByText(`${name} — loss`, { exact: true }).waitFor({ timeout: 60_000 });
 }
 
-/** Only the editor area, where the panel is: the whole window would be twice the bytes. */
+/**
+ * Only the editor area, where the panel is: the whole window would be twice the bytes. The
+ * notifications (the run finished; the offer of the native backend) would cover the panel's corner.
+ */
 async function savePanelScreenshot(workbench: Workbench, file: string): Promise<void> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await workbench.runCommand('Notifications: Clear All Notifications');
+  await workbench.page.locator('.notification-toast').first().waitFor({ state: 'detached' });
   await workbench.page.locator('.part.editor').screenshot({ path: join(SCREENSHOTS_DIR, file) });
 }
 

@@ -65,6 +65,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'Sum',
       'Identity',
       'GatherV2',
+      'PadV2',
       'JointrainAdamUpdate',
     ],
   });

@@ -71,6 +71,7 @@ test('auto without native packages picks wasm and says each native package is no
       'Sum',
       'Identity',
       'GatherV2',
+      'PadV2',
       'JointrainAdamUpdate',
     ],
   });
@@ -138,7 +139,7 @@ test('choosing wasm registers the gradient kernels, and registering again change
   await selectBackend('wasm', workspaceWith({}));
   const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
     .map((kernel) => kernel.kernelName)
-    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', ADAM_UPDATE);
+    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', ADAM_UPDATE);
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -153,7 +154,7 @@ test("the run records which wasm kernels are jointrain's, and records none on an
     wasm.kernels,
     [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
       .map((kernel) => kernel.kernelName)
-      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', ADAM_UPDATE),
+      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', ADAM_UPDATE),
   );
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);

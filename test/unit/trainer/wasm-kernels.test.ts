@@ -585,6 +585,75 @@ describe('BatchMatMul on wasm equals cpu: one pair of matrices by the SIMD produ
   });
 });
 
+describe('PadV2 on wasm equals cpu bit for bit: spatial pads of NHWC by the SIMD kernel, any other by wasm’s own', () => {
+  const cases: Array<{ shape: number[]; paddings: Array<[number, number]>; constantValue: number }> = [
+    {
+      shape: [2, 5, 7, 3],
+      paddings: [
+        [0, 0],
+        [1, 2],
+        [3, 0],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+    {
+      shape: [1, 4, 4, 5],
+      paddings: [
+        [0, 0],
+        [0, 0],
+        [2, 2],
+        [0, 0],
+      ],
+      constantValue: -1.5,
+    },
+    {
+      shape: [3, 2, 3, 1],
+      paddings: [
+        [0, 0],
+        [4, 1],
+        [1, 4],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+    // Channels padded too: wasm's own kernel.
+    {
+      shape: [2, 3, 3, 2],
+      paddings: [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 2],
+      ],
+      constantValue: 0,
+    },
+    {
+      shape: [0, 3, 3, 2],
+      paddings: [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.shape.join('×')} padded ${JSON.stringify(c.paddings)} with ${c.constantValue}`, async () => {
+      const inputs = { x: { shape: c.shape, values: seededValues(c.shape, 101) } };
+      const attrs = { paddings: c.paddings, constantValue: c.constantValue } as unknown as tf.NamedAttrMap;
+      const cpu = await kernelOn('cpu', 'PadV2', inputs, attrs);
+      const wasm = await kernelOn('wasm', 'PadV2', inputs, attrs);
+      assert.deepEqual(wasm, cpu);
+    });
+  }
+  test('it is the kernel wasm uses', async () => {
+    await tf.setBackend('wasm');
+    assert.ok(wasmKernelsInUse().includes('PadV2'));
+  });
+});
+
 test('the composed kernels free every intermediate tensor', async () => {
   await tf.setBackend('wasm');
   const x = tf.tensor(seededValues([2, 8, 8, 3], 1), [2, 8, 8, 3]) as tf.Tensor4D;

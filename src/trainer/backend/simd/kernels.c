@@ -344,3 +344,30 @@ void EXPORT(gemm)(const float *a, const float *b, const float *bias, float *c, i
     }
   }
 }
+
+// Spatial padding of an NHWC tensor with a constant (the padding of a convolution's input or dy):
+// each output row is the constant, then the input row copied whole, then the constant. wasm's own
+// PadV2 computes every output element's source index one by one.
+static inline void fill(float *out, int count, float value) {
+  const v128_t v = wasm_f32x4_splat(value);
+  int i = 0;
+  for (; i + 4 <= count; i += 4) wasm_v128_store(out + i, v);
+  for (; i < count; i++) out[i] = value;
+}
+
+void EXPORT(pad_hw)(const float *x, float *out, int batch, int in_h, int in_w, int channels, int top, int bottom, int left, int right,
+                    float value) {
+  const int out_w = in_w + left + right;
+  const int row = out_w * channels;
+  for (int b = 0; b < batch; b++) {
+    fill(out, top * row, value);
+    out += top * row;
+    for (int y = 0; y < in_h; y++, out += row, x += in_w * channels) {
+      fill(out, left * channels, value);
+      __builtin_memcpy(out + left * channels, x, (unsigned long)in_w * channels * sizeof(float));
+      fill(out + (left + in_w) * channels, right * channels, value);
+    }
+    fill(out, bottom * row, value);
+    out += bottom * row;
+  }
+}

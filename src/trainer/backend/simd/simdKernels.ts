@@ -66,6 +66,19 @@ export interface SimdKernels {
   segment_sum_rows(x: number, ids: number, out: number, count: number, rowSize: number, segments: number): void;
   /** c = act(A·b + bias): b is [k, n]; A is [m, k], or [k, m] read transposed; bias 0 for none. */
   gemm(a: number, b: number, bias: number, c: number, m: number, n: number, k: number, aTransposed: number, relu: number): void;
+  pad_hw(
+    x: number,
+    out: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    top: number,
+    bottom: number,
+    left: number,
+    right: number,
+    value: number,
+  ): void;
 }
 
 /** batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, top, left. */

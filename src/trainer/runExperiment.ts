@@ -185,7 +185,14 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     // The test splits, once, with model/'s weights (saveFinalModel left them in `built`).
     const tests = testSources(loaded);
     if (Object.keys(tests).length > 0 && run.record.model !== undefined) {
-      const results = await evaluateSplits(loaded, built, tests, options.cacheDir, (name, done, total) => reporter.onDataProgress?.(name, done, total));
+      const results = await evaluateSplits(
+        loaded,
+        built,
+        tests,
+        options.cacheDir,
+        (name, done, total) => reporter.onDataProgress?.(name, done, total),
+        run.record.datasets,
+      );
       // run.json keeps a large head's scores but not its matrix (see MAX_RECORDED_CONFUSION_CLASSES).
       const recorded: NonNullable<RunRecord['test']> = {};
       for (const { dataset, confusion, ...result } of results) recorded[dataset] = { ...result, ...(recordedConfusion(confusion) ? { confusion } : {}) };

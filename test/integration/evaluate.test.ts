@@ -3,7 +3,7 @@
  * and `jointrain evaluate` on a run's model: validation, test split or any folder or CSV.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/shared/runs/format';
@@ -67,6 +67,17 @@ test('`jointrain evaluate` gives the same numbers for the test split and for tha
     givenBig.map((d) => [d.dataset, d.accuracy, d.samples]),
     [['big', record.test?.big?.accuracy, 48]],
   );
+
+  // The datasets not evaluated are not read again (their classes and shapes come from run.json): with
+  // a cold decode cache, only big's images are decoded, not small's.
+  const coldCache = join(runDir, '..', 'cold-cache');
+  const alone = await runCli(['evaluate', runDir, '--data', `big=${join(dataDir, 'big')}`, '--json', '--cache-dir', coldCache]);
+  assert.equal(alone.code, 0, alone.stderr);
+  assert.deepEqual((JSON.parse(alone.stdout) as { datasets: SplitEvaluation[] }).datasets, givenBig);
+  const decoded = readdirSync(join(coldCache, 'images'))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => (JSON.parse(readFileSync(join(coldCache, 'images', file), 'utf8')) as { fileCount: number }).fileCount);
+  assert.deepEqual(decoded, [48], 'one folder decoded: big (48 images), which is also the data given');
 
   const text = await runCli(['evaluate', runDir]);
   assert.equal(text.code, 0, text.stderr);

@@ -51,6 +51,8 @@ export async function evaluateCommand(runDir: string, options: EvaluateOptions):
     },
     sources,
     cacheDir,
+    undefined,
+    record.datasets,
   );
   const split = options.data.length > 0 ? 'given' : options.split;
   if (options.json) {

@@ -7,10 +7,11 @@
  */
 import { resolve } from 'node:path';
 import { classMetrics } from '../../shared/metrics/classMetrics';
+import type { DatasetReport } from '../../shared/runs/format';
 import type { LoadedExperiment } from '../config/loadExperiment';
 import { UserError } from '../errors';
 import { loadDataset } from '../data/loadDataset';
-import type { LoadedDataset } from '../data/types';
+import type { DataSplit, LoadedDataset } from '../data/types';
 import { planTraining, routeDatasets, type TrainingPlan } from '../loop/datasetPlan';
 import { evaluateDataset } from '../loop/evaluate';
 import type { JointModel } from '../model/jointModel';
@@ -40,9 +41,28 @@ export function testSources(loaded: LoadedExperiment): Record<string, string> {
 export type EvaluationSource = string | { validation: true };
 
 /**
+ * A dataset that is not evaluated, as the run recorded it (its classes and sample shape): enough
+ * for the plan — the heads' classes and the stems' shapes — without reading its data again, which
+ * on a machine with a cold decode cache would mean decoding every training image.
+ */
+function recordedDataset(report: DatasetReport): LoadedDataset {
+  const classes = [...new Set([...Object.keys(report.train.classes), ...Object.keys(report.validation.classes)])].sort();
+  const empty: DataSplit = {
+    size: 0,
+    sampleShape: report.sampleShape,
+    labels: new Int32Array(0),
+    readBatch: () => {
+      throw new Error(`dataset '${report.name}' is not evaluated: its data was not read`);
+    },
+  };
+  return { name: report.name, classes, train: empty, validation: empty, report, close: () => undefined };
+}
+
+/**
  * Evaluates a model on `sources` (dataset name → source), in the order of the experiment's
- * datasets; datasets without a source are left out. `model` is a model whose weights are already
- * the ones to evaluate, or makes one for the plan the data gives (and is then disposed here).
+ * datasets; datasets without a source are left out, and not read at all when the run's `reports`
+ * (run.json's datasets) describe them. `model` is a model whose weights are already the ones to
+ * evaluate, or makes one for the plan the data gives (and is then disposed here).
  */
 export async function evaluateSplits(
   loaded: LoadedExperiment,
@@ -50,6 +70,7 @@ export async function evaluateSplits(
   sources: Readonly<Record<string, EvaluationSource>>,
   cacheDir: string,
   onProgress?: (dataset: string, done: number, total: number) => void,
+  reports: readonly DatasetReport[] = [],
 ): Promise<SplitEvaluation[]> {
   const { experiment } = loaded;
   const unknown = Object.keys(sources).filter((name) => !experiment.datasets.some((spec) => spec.name === name));
@@ -59,8 +80,8 @@ export async function evaluateSplits(
       `its datasets: ${experiment.datasets.map((spec) => spec.name).join(', ')}`,
     );
   }
-  // Every dataset is loaded so that the plan (heads, their classes, stem shapes) is the model's;
-  // each held-out source stands in for its dataset's validation. A CSV keeps its configured training
+  // The plan (heads, their classes, stem shapes) must be the model's: every dataset counts, read
+  // or as recorded; each held-out source stands in for its dataset's validation. A CSV keeps its configured training
   // split, whose statistics standardise the held-out rows as they standardised training's.
   const held = {
     ...experiment,
@@ -73,6 +94,11 @@ export async function evaluateSplits(
   const datasets: LoadedDataset[] = [];
   try {
     for (const [d, spec] of held.datasets.entries()) {
+      const report = reports.find((candidate) => candidate.name === spec.name);
+      if (sources[spec.name] === undefined && report !== undefined) {
+        datasets.push(recordedDataset(report));
+        continue;
+      }
       datasets.push(
         await loadDataset(spec, {
           experimentDir: loaded.dir,

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureTorch, PYTHON } from './backendComparison';
+import { ensureTorch, PYTHON, torchEnv } from './backendComparison';
 import { table, verdict, type BenchSection } from './markdown';
 import { fixed, median, whole } from './stats';
 import { freshWorkDir } from './workDir';
@@ -89,11 +89,10 @@ function jointrainRun(experiment: string, runsDir: string, cacheDir: string): Wh
 }
 
 function torchRun(imagesDir: string, threads: number, checkpointDir: string): WholeRun {
-  const threadEnv = { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   const started = performance.now();
   const run = spawnSync(PYTHON, [TORCH_SCRIPT, imagesDir, String(EPOCHS), String(threads), checkpointDir], {
     encoding: 'utf8',
-    env: { ...process.env, ...threadEnv },
+    env: { ...process.env, ...torchEnv(threads) },
   });
   const totalS = (performance.now() - started) / 1000;
   if (run.status !== 0) throw new Error(`the PyTorch run failed: ${run.stderr.trim().split('\n').at(-1) ?? ''}`);

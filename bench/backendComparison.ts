@@ -13,7 +13,7 @@ import { createOptimizer } from '../src/trainer/loop/optimizer';
 import { table, verdict, type BenchSection } from './markdown';
 import { fixed, median, percent, whole } from './stats';
 
-interface ReferenceModel {
+export interface ReferenceModel {
   /** The letter of issue 13's table, and torch_reference.py's name for the same model. */
   name: 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
   title: string;
@@ -29,7 +29,7 @@ interface ReferenceModel {
 
 const { conv2d, maxPooling2d, separableConv2d, flatten, dense, embedding, lstm, globalAveragePooling1d } = tf.layers;
 
-const MODELS: ReferenceModel[] = [
+export const MODELS: ReferenceModel[] = [
   {
     name: 'a',
     title: '(a) bench CNN: conv16 3×3 same → pool → conv32 3×3 s2 → dense10, 32×32×3, b64',
@@ -158,8 +158,8 @@ export const torchEnv = (threads: number) => ({ OPENBLAS_NUM_THREADS: String(thr
 const WASM_OVER_CPU_GOAL = 100;
 const WASM_OVER_TORCH_GOAL = 0.5;
 /** Issue 13: with every core, at least PyTorch's speed on as many threads, on (a)–(c) and (e). */
-const ALL_CORES_GOAL = 1;
-const ALL_CORES_MODELS: ReadonlySet<ReferenceModel['name']> = new Set(['a', 'b', 'c', 'e']);
+export const ALL_CORES_GOAL = 1;
+export const ALL_CORES_MODELS: ReadonlySet<ReferenceModel['name']> = new Set(['a', 'b', 'c', 'e']);
 
 function compiled(model: ReferenceModel): { network: tf.Sequential; x: tf.Tensor; y: tf.Tensor } {
   const network = tf.sequential({ layers: model.layers() });
@@ -234,7 +234,7 @@ export function ensureTorch(): string | undefined {
   return undefined;
 }
 
-function torchSamplesPerSecond(model: ReferenceModel, threads: number): TorchRun {
+export function torchSamplesPerSecond(model: ReferenceModel, threads: number): TorchRun {
   const [warmup, timed] = model.batches.torch;
   const run = spawnSync(PYTHON, [TORCH_SCRIPT, model.name, String(warmup), String(timed), String(threads)], {
     encoding: 'utf8',

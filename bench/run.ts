@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the eight benchmarks in order and writes their results into the generated
+ * `npm run bench`: runs the nine benchmarks in order and writes their results into the generated
  * section of bench/README.md. Every number is a ratio or rate measured within this one run; none
  * is asserted against a time limit. `npm run bench -- backends` (or any of the names in
  * BENCHMARKS) runs only those and replaces only their parts of the results.
@@ -15,6 +15,7 @@ import { renderSection, replaceSections, writeResults, type BenchSection } from 
 import { mixingShares } from './mixingShares';
 import { panelRender } from './panelRender';
 import { useBenchBackend } from './trainingSetup';
+import { threadScaling } from './threadScaling';
 import { wholeRun } from './wholeRun';
 import { freshWorkDir } from './workDir';
 
@@ -45,6 +46,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'balancing', title: '6. Balancing evidence', run: () => balancingEvidence() },
   { name: 'diagnostics', title: '7. Diagnostics overhead', run: () => diagnosticsCost() },
   { name: 'whole', title: '8. Whole run against PyTorch', run: async (digits) => wholeRun((await digits()).folders[4000]) },
+  { name: 'threads', title: '9. Threads: jointrain on every core against PyTorch', run: () => threadScaling() },
 ];
 
 function machine(): string {

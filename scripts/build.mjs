@@ -9,6 +9,8 @@ const nodeExternal = ['@tensorflow/*', 'sharp'];
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/trainer/cli.ts'], outfile: 'dist/trainer.js', external: nodeExternal }),
+  // The trainer's shard workers (worker threads) load this file next to it: see dataParallelStep.ts.
+  build({ ...common, entryPoints: ['src/trainer/parallel/shardWorker.ts'], outfile: 'dist/shardWorker.js', external: nodeExternal }),
   build({ ...common, entryPoints: ['src/extension/activate.ts'], outfile: 'dist/extension.js', external: ['vscode', ...nodeExternal] }),
   ...(existsSync('webview/main.ts')
     ? [build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' })]

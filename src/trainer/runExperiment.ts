@@ -5,7 +5,7 @@
  * happens. Controllers (the CLI's stdin, the run folder's control.jsonl, hosts on the run's channel)
  * steer it through `CommandInbox`.
  */
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,6 +13,8 @@ import { removeStaleTemporaries } from '../node/staleTemporaries';
 import { channelPath } from '../shared/protocol/trainerMessages';
 import { RUN_FILES, type DatasetReport, type RunEvent, type RunRecord, type RunStatus } from '../shared/runs/format';
 import { selectBackend, type ModuleLoader } from './backend/selectBackend';
+import { batchWideLayerNames, multiplyAddsPerSample } from './parallel/dataParallelStep';
+import { planThreads } from './parallel/threadPlan';
 import type { LoadedExperiment } from './config/loadExperiment';
 import { loadDataset } from './data/loadDataset';
 import type { LoadedDataset } from './data/types';
@@ -177,10 +179,34 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     if (checkpoint !== undefined) await restoreWeights(model, checkpoint.dir);
     run.update({ heads: headsRecord(plan, model) });
     const built = model;
+    const threads = planThreads({
+      requested: training.threads,
+      cores: availableParallelism(),
+      backend: backend.name,
+      batchSize: training.batch_size,
+      multiplyAdds: multiplyAddsPerSample(built.model),
+      batchWideLayers: batchWideLayerNames(built.model),
+      balancer: training.balancer.type,
+      balancerVariables: training.balancer.type === 'uncertainty',
+    });
+    run.update({ backend: { ...backend, threads } });
+    if (threads.reason !== undefined && training.threads !== 'auto')
+      reporter.onWarning?.(`training.threads: ${training.threads} asked for, ${threads.used} used: ${threads.reason}`);
     reporter.onStart?.(run.record);
 
     const trainStarted = Date.now();
-    const status = await trainEpochs({ loaded, plan, model: built, run, inbox, reporter, emit, checkpoint, transformBatch: options.transformBatch });
+    const status = await trainEpochs({
+      loaded,
+      plan,
+      model: built,
+      run,
+      inbox,
+      reporter,
+      emit,
+      checkpoint,
+      threads: { used: threads.used, backend: backend.name },
+      transformBatch: options.transformBatch,
+    });
     await saveFinalModel(built, run, status.badSince);
     // The test splits, once, with model/'s weights (saveFinalModel left them in `built`).
     const tests = testSources(loaded);

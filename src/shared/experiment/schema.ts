@@ -284,6 +284,9 @@ export const MixingSchema = z
   })
   .describe('How batches are drawn across datasets.');
 
+/** Threads a run may ask for: more than the cores only oversubscribes them. */
+export const MAX_THREADS = 64;
+
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
 /** Validation metrics over all datasets, each counting once; `…_worst` follows the weakest dataset. */
@@ -422,6 +425,12 @@ export const TrainingSchema = z
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
     seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
     backend: z.enum(BACKENDS).default('auto').describe("TensorFlow.js backend: 'auto' picks tensorflow-gpu, then tensorflow (tfjs-node), then wasm, then cpu."),
+    threads: z
+      .union([z.literal('auto'), positiveInt.max(MAX_THREADS, `at most ${MAX_THREADS}`)])
+      .default('auto')
+      .describe(
+        "Cores a CPU backend (wasm, cpu) trains on: each step's batch is split across threads that compute their part's gradient at the same weights, summed in a fixed order. 'auto': every core, as long as each thread gets at least 16 samples of a batch. Results differ from 1 thread only by float rounding. Native backends (tensorflow, tensorflow-gpu) use their own threads.",
+      ),
     checkpoint: z
       .strictObject({
         every_epochs: positiveInt.default(1).describe('Write a checkpoint every N epochs.'),

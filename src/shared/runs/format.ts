@@ -58,6 +58,13 @@ export const BackendReportSchema = z.object({
    * tfjs kernel name. Absent on other backends and in runs recorded before it existed.
    */
   kernels: z.array(z.string()).optional(),
+  /**
+   * Threads the steps ran on (data-parallel on wasm and cpu), what the experiment asked for, and
+   * why fewer were used. Absent in runs recorded before it existed (one thread).
+   */
+  threads: z
+    .object({ requested: z.union([z.literal('auto'), z.number().int().positive()]), used: z.number().int().positive(), reason: z.string().optional() })
+    .optional(),
 });
 export type BackendReport = z.infer<typeof BackendReportSchema>;
 

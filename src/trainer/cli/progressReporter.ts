@@ -55,8 +55,10 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       sizes = Object.fromEntries(record.datasets.map((d) => [d.name, d.train.size]));
       const backend = record.backend;
       if (backend) {
-        log(`backend: ${backend.name}${backend.usingGpu ? ' (GPU)' : ''}`);
+        const threads = backend.threads?.used ?? 1;
+        log(`backend: ${backend.name}${backend.usingGpu ? ' (GPU)' : ''}${threads > 1 ? `, ${threads} threads` : ''}`);
         backend.skipped.forEach(({ name, reason }) => log(`  skipped ${name}: ${reason}`));
+        if (backend.threads?.reason !== undefined) log(`  ${threads === 1 ? 'one thread' : `${threads} threads`}: ${backend.threads.reason}`);
       }
       for (const d of record.datasets) {
         const skipped = d.skipped.count > 0 ? `, ${d.skipped.count} skipped` : '';

@@ -5,7 +5,7 @@
  * hooks in order (`epochEndHooks.ts`). Commands are handled between steps.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { RunEvent, RunStatus } from '../../shared/runs/format';
+import type { ResolvedBackend, RunEvent, RunStatus } from '../../shared/runs/format';
 import { GradientSummary } from '../balancing/gradientMath';
 import type { LoadedExperiment } from '../config/loadExperiment';
 import { datasetBatch, disposeBatch } from '../loop/batchTensors';
@@ -25,7 +25,8 @@ import type { ResumableCheckpoint } from '../runs/trainerState';
 import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
 import { epochEndHooks } from './epochEndHooks';
 import { epochRecord, spreadDiagnostics } from './epochRecord';
-import type { BadSince } from './modelLifecycle';
+import { modelRecipe, type BadSince } from './modelLifecycle';
+import { DataParallelStep } from '../parallel/dataParallelStep';
 import { RunControl } from './runControl';
 import { TrainerParts } from './trainerParts';
 
@@ -48,6 +49,8 @@ export interface TrainingContext {
   emit: (event: RunEvent) => void;
   /** The checkpoint a resumed run continues from. */
   checkpoint: ResumableCheckpoint | undefined;
+  /** Threads the steps run on (`planThreads`), on which backend; absent: one. */
+  threads?: { used: number; backend: ResolvedBackend } | undefined;
   /** Test-only: changes a batch before the step (fault injection). */
   transformBatch?: ((batch: DatasetBatch, place: BatchPlace) => DatasetBatch) | undefined;
 }
@@ -85,6 +88,18 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   });
   let lastEpoch: EpochRecord | undefined;
   const firstEpoch = checkpoint === undefined ? 1 : await parts.restore(checkpoint);
+  // Started after the restore: the workers copy the weights the run continues from.
+  const parallel =
+    context.threads !== undefined && context.threads.used > 1
+      ? await DataParallelStep.start({
+          threads: context.threads.used,
+          backend: context.threads.backend,
+          recipe: modelRecipe(loaded, plan),
+          model,
+          batchSize: training.batch_size,
+          datasets: plan.datasets.length,
+        })
+      : undefined;
   parts.trainingTime.start();
   /** Why the run's budget (max_steps, max_minutes) ends it after this step, if it does. */
   const budgetSpent = (): string | undefined => {
@@ -149,7 +164,9 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
               order: balancer.order(batches.length),
               rules,
             })
-          : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, rules);
+          : parallel !== undefined
+            ? await parallel.step(batches, training.batch_size, optimizer, variables, kernels, training.l2, model.paths, rules)
+            : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, rules);
         const indices = active.map(({ d }) => d);
         if (outcome.gradients !== undefined) {
           balancer.afterSeparateStep(
@@ -238,5 +255,6 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
     return { final: 'completed', lastEpoch };
   } finally {
     parts.dispose();
+    await parallel?.close();
   }
 }

@@ -6,11 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isLoadedModel } from '../../shared/experiment/schema';
+import { isLoadedModel, type Experiment } from '../../shared/experiment/schema';
 import { RUN_FILES, type RunRecord } from '../../shared/runs/format';
 import type { LoadedExperiment } from '../config/loadExperiment';
 import type { TrainingPlan } from '../loop/datasetPlan';
-import { buildDeclaredModel, wrapLoadedModel, type JointModel } from '../model/jointModel';
+import { buildDeclaredModel, wrapLoadedModel, type HeadPlan, type JointModel, type PathKey } from '../model/jointModel';
 import { checkpointEpoch } from '../runs/checkpointNames';
 import { fileLoadHandler, folderSaveHandler } from '../runs/modelFiles';
 import type { RunFolder } from '../runs/runFolder';
@@ -18,13 +18,33 @@ import type { RunFolder } from '../runs/runFolder';
 /** The step from which a diverged run's weights are bad; checkpoints of earlier epochs are good. */
 export type BadSince = { epoch: number; step: number } | undefined;
 
+/** Everything that builds the joint model, as plain data: a shard worker builds its own copy from it. */
+export interface ModelRecipe {
+  model: Experiment['model'];
+  /** The experiment file's folder, against which a loaded model's `from` resolves. */
+  dir: string;
+  seed: number;
+  heads: Record<string, HeadPlan>;
+  stemShapes: Record<string, number[]>;
+  paths: PathKey[];
+}
+
+export function modelRecipe(loaded: LoadedExperiment, plan: TrainingPlan): ModelRecipe {
+  const heads = Object.fromEntries(Object.entries(plan.heads).map(([name, head]) => [name, { task: head.task, units: head.units }]));
+  return { model: loaded.experiment.model, dir: loaded.dir, seed: loaded.experiment.training.seed, heads, stemShapes: plan.stemShapes, paths: plan.paths };
+}
+
 export async function buildModel(loaded: LoadedExperiment, plan: TrainingPlan): Promise<JointModel> {
-  const model = loaded.experiment.model;
+  return buildModelFrom(modelRecipe(loaded, plan));
+}
+
+export async function buildModelFrom(recipe: ModelRecipe): Promise<JointModel> {
+  const { model, heads, paths } = recipe;
   if (isLoadedModel(model)) {
-    const layers = await tf.loadLayersModel(fileLoadHandler(join(loaded.dir, model.from)));
-    return wrapLoadedModel(layers, model.inputs, model.outputs, plan.heads, plan.paths);
+    const layers = await tf.loadLayersModel(fileLoadHandler(join(recipe.dir, model.from)));
+    return wrapLoadedModel(layers, model.inputs, model.outputs, heads, paths);
   }
-  return buildDeclaredModel(model, plan.stemShapes, plan.heads, plan.paths, loaded.experiment.training.seed);
+  return buildDeclaredModel(model, recipe.stemShapes, heads, paths, recipe.seed);
 }
 
 /**

@@ -1,0 +1,167 @@
+/**
+ * Benchmark 9, threads: jointrain's training step on 1 thread and on every core (`training.threads`,
+ * data-parallel workers), on the models of benchmark 4 that the experiment format can declare,
+ * against PyTorch on as many threads — alternated for several rounds in this run, medians and
+ * spread. It also says what `threads: auto` picks for each model, and why.
+ */
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import { selectBackend } from '../src/trainer/backend/selectBackend';
+import type { LayerSpec } from '../src/shared/experiment/schema';
+import type { DatasetBatch } from '../src/trainer/loop/jointLoss';
+import { createOptimizer } from '../src/trainer/loop/optimizer';
+import { trainStep } from '../src/trainer/loop/trainStep';
+import { buildDeclaredModel } from '../src/trainer/model/jointModel';
+import { DataParallelStep, multiplyAddsPerSample } from '../src/trainer/parallel/dataParallelStep';
+import { planThreads } from '../src/trainer/parallel/threadPlan';
+import type { ModelRecipe } from '../src/trainer/training/modelLifecycle';
+import { ALL_CORES_GOAL, ALL_CORES_MODELS, ensureTorch, MODELS, torchSamplesPerSecond, type ReferenceModel } from './backendComparison';
+import { table, verdict, type BenchSection } from './markdown';
+import { fixed, median, whole } from './stats';
+
+const ROUNDS = 3;
+const CORES = os.availableParallelism();
+const conv = (filters: number, size: number, extra: Partial<LayerSpec> = {}) => ({ type: 'conv2d', filters, kernel_size: size, activation: 'relu', ...extra });
+const pool = { type: 'max_pooling2d', pool_size: 2 };
+const dense = (units: number) => ({ type: 'dense', units, activation: 'relu' });
+
+/** Benchmark 4's models in the experiment format (the head's output layer is added by jointrain). */
+const LAYERS: Partial<Record<ReferenceModel['name'], unknown[]>> = {
+  a: [conv(16, 3, { padding: 'same' }), pool, conv(32, 3, { strides: 2, padding: 'same' }), { type: 'flatten' }],
+  b: [conv(16, 3, { padding: 'same' }), pool, conv(32, 3, { padding: 'same' }), pool, { type: 'flatten' }, dense(64)],
+  c: [conv(6, 5, { padding: 'same' }), pool, conv(16, 5), pool, { type: 'flatten' }, dense(120), dense(84)],
+  e: [dense(256), dense(128)],
+  f: [dense(64), dense(64)],
+};
+
+interface Setup {
+  model: ReferenceModel;
+  recipe: ModelRecipe;
+  build(): ReturnType<typeof buildDeclaredModel>;
+}
+
+function setupOf(model: ReferenceModel): Setup {
+  const recipe = {
+    model: { stems: { x: { layers: LAYERS[model.name] } }, trunk: [], heads: { y: { task: 'classification', layers: [] } } },
+    dir: '.',
+    seed: 1,
+    heads: { y: { task: 'classification' as const, units: model.classes } },
+    stemShapes: { x: model.input },
+    paths: [{ stem: 'x', head: 'y' }],
+  } as unknown as ModelRecipe;
+  return { model, recipe, build: () => buildDeclaredModel(recipe.model as never, recipe.stemShapes, recipe.heads, recipe.paths, 1) };
+}
+
+/** Samples/s of jointrain's step on `threads` threads: warm-up, then about as long as benchmark 4 times wasm. */
+async function jointrainSamplesPerSecond(setup: Setup, threads: number): Promise<number> {
+  const { model } = setup;
+  const joint = setup.build();
+  const variables = joint.trainableVariables.map((weight) => weight.read() as tf.Variable);
+  const optimizer = createOptimizer({ type: 'adam', learning_rate: 1e-3, momentum: 0 });
+  const batch: DatasetBatch = {
+    path: joint.paths[0] as DatasetBatch['path'],
+    task: 'classification',
+    x: tf.randomUniform([model.batch, ...model.input]),
+    labels: tf.randomUniform([model.batch], 0, model.classes, 'int32') as tf.Tensor1D,
+    lossWeight: 1,
+    regressionLoss: 'mse',
+    units: model.classes,
+  };
+  const parallel =
+    threads > 1
+      ? await DataParallelStep.start({ threads, backend: 'wasm', recipe: setup.recipe, model: joint, batchSize: model.batch, datasets: 1 })
+      : undefined;
+  const step = async () => {
+    if (parallel) await parallel.step([batch], model.batch, optimizer, variables, [], 0, joint.paths);
+    else trainStep([batch], model.batch, optimizer, variables, [], 0);
+  };
+  const [warmup, timed] = model.batches.wasm;
+  for (let i = 0; i < warmup; i++) await step();
+  const started = performance.now();
+  for (let i = 0; i < timed; i++) await step();
+  const seconds = (performance.now() - started) / 1000;
+  await parallel?.close();
+  tf.dispose([batch.x, batch.labels]);
+  joint.model.dispose();
+  optimizer.dispose();
+  return (timed * model.batch) / seconds;
+}
+
+const spread = (values: readonly number[]) => `${whole(median(values))} (${whole(Math.min(...values))}–${whole(Math.max(...values))})`;
+
+export async function threadScaling(): Promise<BenchSection> {
+  await selectBackend('wasm');
+  const torchMissing = ensureTorch();
+  const threadCounts = CORES > 1 ? [1, CORES] : [1];
+  const rows: string[][] = [];
+  const goals: boolean[] = [];
+  for (const model of MODELS.filter((candidate) => LAYERS[candidate.name] !== undefined)) {
+    const setup = setupOf(model);
+    const jointrain = new Map<number, number[]>(threadCounts.map((threads) => [threads, []]));
+    const torch = new Map<number, number[]>(threadCounts.map((threads) => [threads, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const threads of threadCounts) {
+        console.log(`   (${model.name}) round ${round}: jointrain, ${threads} ${threads === 1 ? 'thread' : 'threads'} …`);
+        jointrain.get(threads)?.push(await jointrainSamplesPerSecond(setup, threads));
+        if (torchMissing === undefined) {
+          console.log(`   (${model.name}) round ${round}: PyTorch, ${threads} ${threads === 1 ? 'thread' : 'threads'} …`);
+          torch.get(threads)?.push(torchSamplesPerSecond(model, threads).samplesPerSecond);
+        }
+      }
+    }
+    const joint = setup.build();
+    const auto = planThreads({
+      requested: 'auto',
+      cores: CORES,
+      backend: 'wasm',
+      batchSize: model.batch,
+      multiplyAdds: multiplyAddsPerSample(joint.model),
+      batchWideLayers: [],
+      balancer: 'static',
+      balancerVariables: false,
+    });
+    joint.model.dispose();
+    const one = median(jointrain.get(1) ?? []);
+    const all = median(jointrain.get(CORES) ?? []);
+    const torchAll = median(torch.get(CORES) ?? []);
+    const ratio = torchMissing === undefined ? all / torchAll : undefined;
+    if (ratio !== undefined && ALL_CORES_MODELS.has(model.name)) goals.push(ratio >= ALL_CORES_GOAL);
+    rows.push([
+      model.title,
+      spread(jointrain.get(1) ?? []),
+      CORES > 1 ? spread(jointrain.get(CORES) ?? []) : '—',
+      CORES > 1 ? `${fixed(all / one, 2)}×` : '—',
+      `${auto.used}`,
+      torchMissing === undefined ? spread(torch.get(1) ?? []) : '—',
+      torchMissing === undefined && CORES > 1 ? spread(torch.get(CORES) ?? []) : '—',
+      ratio === undefined
+        ? '—'
+        : `${fixed(ratio, 2)}×${ALL_CORES_MODELS.has(model.name) ? ` — ${verdict(ratio >= ALL_CORES_GOAL, `≥ ${ALL_CORES_GOAL}×`)}` : ''}`,
+    ]);
+  }
+  return {
+    title: '9. Threads: jointrain on every core against PyTorch',
+    body: [
+      `jointrain's training step (wasm, Adam, one random batch repeated, as in benchmark 4) on 1 thread and on all ${CORES} cores ` +
+        `(\`training.threads: ${CORES}\`: the batch split across worker threads, gradients summed in shared memory), and PyTorch pinned to as many threads; ` +
+        `samples/s as the median of ${ROUNDS} alternating rounds with their range. "auto" is what \`threads: auto\` uses for the model and its batch on this machine.`,
+      '',
+      ...table(
+        [
+          'model',
+          'jointrain 1 thread',
+          `jointrain ${CORES} threads`,
+          'scaling',
+          'auto',
+          'PyTorch 1 thread',
+          `PyTorch ${CORES} threads`,
+          `jointrain / PyTorch, ${CORES} threads each`,
+        ],
+        rows,
+      ),
+      '',
+      `- With every core, jointrain reaches ≥ ${ALL_CORES_GOAL}× PyTorch on as many threads on **${goals.filter(Boolean).length} of ${goals.length}** of (a)–(c), (e).`,
+      ...(torchMissing !== undefined ? [`- PyTorch columns skipped: ${torchMissing}`] : []),
+    ],
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `training.threads`: a run on two threads (data-parallel) ends where the same run on one thread
+ * ends, up to float rounding, records the threads it used, and resumes exactly like any run.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { RunRecord } from '../../src/shared/runs/format';
+import { parseMetrics } from '../../src/shared/runs/readRecords';
+import { loadExperiment } from '../../src/trainer/config/loadExperiment';
+import { runExperiment } from '../../src/trainer/runExperiment';
+import { createTinyWorkspace, type TinyWorkspace } from '../fixtures/tinyWorkspace';
+
+const EPOCHS = 4;
+// dwa and diagnostics: loss weights that change per epoch and diagnostic steps measured beside the threads' steps.
+const extra = (threads: number) => `  threads: ${threads}\n  balancer: { type: dwa }\n  diagnostics: { every: 2 }\n  checkpoint: { keep_last: 3 }`;
+
+async function train(workspace: TinyWorkspace, crashAt?: { epoch: number; step: number }): Promise<string> {
+  let runDir = '';
+  const run = runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: {
+      onRunCreated: (dir) => (runDir = dir),
+      onStep: (record) => {
+        if (crashAt && record.epoch === crashAt.epoch && record.step === crashAt.step) throw new Error('simulated crash');
+      },
+    },
+  });
+  if (crashAt) await assert.rejects(run, /simulated crash/);
+  else await run;
+  return runDir;
+}
+
+const record = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+const weights = (runDir: string) => readFileSync(join(runDir, 'model', 'weights.bin'));
+/** Per epoch and dataset: training loss and validation loss. */
+function losses(runDir: string): number[] {
+  return parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).flatMap((r) =>
+    r.kind === 'epoch' ? Object.values(r.datasets).flatMap((d) => [d.trainLoss, d.valLoss ?? Number.NaN]) : [],
+  );
+}
+
+test('a run on two threads ends where the one-thread run ends, up to float rounding, and records its threads', async () => {
+  const one = await train(await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(1) }));
+  const two = await train(await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(2) }));
+  assert.deepEqual(record(two).backend?.threads, { requested: 2, used: 2 });
+  assert.deepEqual(record(one).backend?.threads, { requested: 1, used: 1 });
+  assert.equal(record(two).status, 'completed');
+  const a = losses(one);
+  const b = losses(two);
+  assert.equal(a.length, b.length);
+  const worst = Math.max(...a.map((value, i) => Math.abs(value - (b[i] as number)) / Math.max(1e-3, Math.abs(value))));
+  console.log(`threads 1 vs 2: largest relative difference of a per-epoch loss over ${EPOCHS} epochs: ${worst.toExponential(2)}`);
+  assert.ok(worst <= 1e-5, `per-epoch losses differ by ${worst} (relative)`);
+  assert.ok(!weights(one).equals(weights(two)) || worst === 0, 'rounding differs, or nothing does');
+});
+
+test('a two-thread run that crashed mid-epoch resumes to the weights of its uninterrupted run, bit for bit', async () => {
+  const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(2) });
+  const reference = await train(workspace);
+  const crashed = await train(workspace, { epoch: 3, step: 4 });
+  const saved = record(crashed);
+  const experiment = await loadExperiment(saved.experimentPath, { text: readFileSync(join(crashed, 'experiment.jointrain.yaml'), 'utf8') });
+  const resumed = await runExperiment({ experiment, runsDir: workspace.runsDir, cacheDir: workspace.cacheDir, resume: crashed });
+  assert.equal(resumed.record.status, 'completed');
+  assert.equal(resumed.record.backend?.threads?.used, 2);
+  assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
+  assert.deepEqual(losses(crashed), losses(reference));
+});

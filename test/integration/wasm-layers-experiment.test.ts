@@ -67,6 +67,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'Identity',
       'GatherV2',
       'PadV2',
+      'Conv2D',
       'JointrainAdamUpdate',
     ],
     // The stem's batch normalization keeps the run on one thread (a multi-core machine says why).

@@ -1,7 +1,7 @@
 /**
  * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), one it computes wrongly (MaxPoolGrad)
  * and several it computes slowly (Conv2DBackpropInput; BatchMatMul and _FusedMatMul, which repack or run a scalar loop; Sum
- * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Identity, which copies), plus a fused Adam update, so that every layer type trains on wasm as on cpu,
+ * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies), plus a fused Adam update, so that every layer type trains on wasm as on cpu,
  * and fast. Some are composed from ops wasm runs natively, some are jointrain's SIMD kernels
  * (simd/kernels.c), which need wasm SIMD and fall back to the composed ones without it.
  * Registered when selectBackend picks wasm, before the first step.
@@ -16,6 +16,7 @@ import { leadingAxesSum } from './kernels/sumLeadingAxes';
 import { sharingIdentity } from './kernels/identity';
 import { rowGather } from './kernels/gatherRows';
 import { spatialPad } from './kernels/padSpatial';
+import { directConv2d } from './kernels/conv2d';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
 import { adamUpdate } from './kernels/adamUpdate';
@@ -53,6 +54,7 @@ const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig | 
   Identity: sharingIdentity,
   GatherV2: (original) => (simdSupported() ? rowGather(original) : undefined),
   PadV2: (original) => (simdSupported() ? spatialPad(original) : undefined),
+  Conv2D: (original) => (simdSupported() ? directConv2d(original) : undefined),
 };
 const wrapped = new Map<string, tf.KernelConfig>();
 

@@ -72,6 +72,7 @@ test('auto without native packages picks wasm and says each native package is no
       'Identity',
       'GatherV2',
       'PadV2',
+      'Conv2D',
       'JointrainAdamUpdate',
     ],
   });
@@ -139,7 +140,7 @@ test('choosing wasm registers the gradient kernels, and registering again change
   await selectBackend('wasm', workspaceWith({}));
   const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
     .map((kernel) => kernel.kernelName)
-    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', ADAM_UPDATE);
+    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE);
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -154,7 +155,7 @@ test("the run records which wasm kernels are jointrain's, and records none on an
     wasm.kernels,
     [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
       .map((kernel) => kernel.kernelName)
-      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', ADAM_UPDATE),
+      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE),
   );
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);

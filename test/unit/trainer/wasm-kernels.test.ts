@@ -113,6 +113,41 @@ describe('Conv2DBackpropFilter on wasm equals cpu', () => {
   }
 });
 
+describe('Conv2D on wasm (the SIMD kernel, not XNNPACK) equals cpu', () => {
+  const cases: Array<Omit<ConvCase, 'pad'> & { pad: Pad | number | tf.backend_util.ExplicitPadding }> = [
+    ...CONV_CASES,
+    // The SIMD kernel's blocks: 4 positions (and 1 for the rest of a row) × 8, 4 and 1 output channels.
+    { x: [2, 9, 11, 5], filter: [3, 3, 5, 16], strides: [1, 1], pad: 'same' },
+    { x: [3, 12, 10, 1], filter: [3, 3, 1, 13], strides: [2, 2], pad: 'same' },
+    { x: [2, 7, 7, 3], filter: [5, 5, 3, 6], strides: [1, 1], pad: 'valid' },
+    { x: [1, 6, 9, 2], filter: [1, 1, 2, 3], strides: [1, 1], pad: 'valid' },
+    { x: [2, 28, 28, 1], filter: [5, 5, 1, 6], strides: [1, 1], pad: 'same' },
+    // Numeric and explicit padding; a dilation takes wasm's own kernel.
+    { x: [2, 8, 9, 3], filter: [3, 3, 3, 8], strides: [2, 1], pad: 1 },
+    {
+      x: [2, 8, 9, 3],
+      filter: [3, 2, 3, 4],
+      strides: [1, 2],
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 3],
+        [0, 0],
+      ],
+    },
+    { x: [2, 11, 11, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same', dilations: [2, 2] },
+  ];
+  for (const c of cases) {
+    test(`${describeCase(c as ConvCase)}${typeof c.pad === 'object' ? ' (explicit)' : ''}`, async () => {
+      await sameOnBothBackends(
+        tf.Conv2D,
+        { x: { shape: c.x, values: seededValues(c.x, 3) }, filter: { shape: c.filter, values: seededValues(c.filter, 4) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations ?? [1, 1] },
+      );
+    });
+  }
+});
+
 describe('Conv2DBackpropInput on wasm (replaced for speed) equals cpu', () => {
   const cases: Array<ConvCase & { explicit?: tf.backend_util.ExplicitPadding; dataFormat?: 'NHWC' | 'NCHW' }> = [
     ...CONV_CASES,

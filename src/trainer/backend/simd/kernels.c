@@ -393,3 +393,88 @@ void EXPORT(pad_hw)(const float *x, float *out, int batch, int in_h, int in_w, i
     out += bottom * row;
   }
 }
+
+// The forward convolution, NHWC, dilation 1: out[b,y,x,o] = Σ_{i,j,c} x_padded[b, y·sh + i, x·sw + j, c] · w[i,j,c,o],
+// summed over (i, j, c) in that order. A matrix product whose left operand is read at each tap's
+// offset from the output position's corner (no patch matrix), blocks of 4 positions × 8 (or 4)
+// output channels summed in registers. XNNPACK, as tfjs calls it, packs the filter again whenever it
+// is a new tensor — in training, at every step — at a cost that does not shrink with the batch.
+// The taps of one filter row, (j, c) for every j and c, lie next to each other in the padded input
+// (offset j·in_c + c = c'), so each filter row is one loop over its filter_w·in_c taps.
+#define TAPS_LOOP(...)                                                                                           \
+  for (int i = 0; i < filter_h; i++) {                                                                           \
+    const float *p = corner + i * padded_w * in_c;                                                               \
+    const float *wk = w + i * row_taps * out_c + o;                                                              \
+    for (int c = 0; c < row_taps; c++, wk += out_c) {                                                            \
+      __VA_ARGS__                                                                                                \
+    }                                                                                                            \
+  }
+
+#define MAC(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+
+void EXPORT(conv2d_forward)(const float *x_padded, const float *w, float *out, int batch, int padded_h, int padded_w, int in_c, int out_h,
+                            int out_w, int out_c, int filter_h, int filter_w, int stride_h, int stride_w) {
+  const int x_step = stride_w * in_c, row_taps = filter_w * in_c;
+  for (int row = 0; row < batch * out_h; row++) {
+    const int b = row / out_h, y = row % out_h;
+    const float *row_corner = x_padded + ((b * padded_h + y * stride_h) * padded_w) * in_c;
+    float *out_row = out + row * out_w * out_c;
+    int x = 0;
+    for (; x + 4 <= out_w; x += 4) {
+      const float *corner = row_corner + x * x_step;
+      float *o0 = out_row + x * out_c, *o1 = o0 + out_c, *o2 = o1 + out_c, *o3 = o2 + out_c;
+      int o = 0;
+      for (; o + 8 <= out_c; o += 8) {
+        v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        TAPS_LOOP({
+          const v128_t w0 = wasm_v128_load(wk), w1 = wasm_v128_load(wk + 4);
+          const v128_t p0 = wasm_f32x4_splat(p[c]), p1 = wasm_f32x4_splat(p[x_step + c]);
+          const v128_t p2 = wasm_f32x4_splat(p[2 * x_step + c]), p3 = wasm_f32x4_splat(p[3 * x_step + c]);
+          MAC(a0, p0, w0), MAC(b0, p0, w1), MAC(a1, p1, w0), MAC(b1, p1, w1);
+          MAC(a2, p2, w0), MAC(b2, p2, w1), MAC(a3, p3, w0), MAC(b3, p3, w1);
+        })
+        wasm_v128_store(o0 + o, a0), wasm_v128_store(o1 + o, a1), wasm_v128_store(o2 + o, a2), wasm_v128_store(o3 + o, a3);
+        wasm_v128_store(o0 + o + 4, b0), wasm_v128_store(o1 + o + 4, b1), wasm_v128_store(o2 + o + 4, b2), wasm_v128_store(o3 + o + 4, b3);
+      }
+      for (; o + 4 <= out_c; o += 4) {
+        v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+        TAPS_LOOP({
+          const v128_t w0 = wasm_v128_load(wk);
+          MAC(a0, wasm_f32x4_splat(p[c]), w0), MAC(a1, wasm_f32x4_splat(p[x_step + c]), w0);
+          MAC(a2, wasm_f32x4_splat(p[2 * x_step + c]), w0), MAC(a3, wasm_f32x4_splat(p[3 * x_step + c]), w0);
+        })
+        wasm_v128_store(o0 + o, a0), wasm_v128_store(o1 + o, a1), wasm_v128_store(o2 + o, a2), wasm_v128_store(o3 + o, a3);
+      }
+      // The last out_c % 4 channels (LeNet's 6 leave 2): a vector holds the 4 positions of one channel.
+      for (; o < out_c; o++) {
+        v128_t a0 = wasm_f32x4_splat(0);
+        TAPS_LOOP({ MAC(a0, wasm_f32x4_make(p[c], p[x_step + c], p[2 * x_step + c], p[3 * x_step + c]), wasm_v128_load32_splat(wk)); })
+        o0[o] = wasm_f32x4_extract_lane(a0, 0), o1[o] = wasm_f32x4_extract_lane(a0, 1);
+        o2[o] = wasm_f32x4_extract_lane(a0, 2), o3[o] = wasm_f32x4_extract_lane(a0, 3);
+      }
+    }
+    for (; x < out_w; x++) {
+      const float *corner = row_corner + x * x_step;
+      float *o0 = out_row + x * out_c;
+      int o = 0;
+      for (; o + 8 <= out_c; o += 8) {
+        v128_t a0 = wasm_f32x4_splat(0), b0 = a0;
+        TAPS_LOOP({
+          const v128_t p0 = wasm_f32x4_splat(p[c]);
+          MAC(a0, p0, wasm_v128_load(wk)), MAC(b0, p0, wasm_v128_load(wk + 4));
+        })
+        wasm_v128_store(o0 + o, a0), wasm_v128_store(o0 + o + 4, b0);
+      }
+      for (; o + 4 <= out_c; o += 4) {
+        v128_t a0 = wasm_f32x4_splat(0);
+        TAPS_LOOP({ MAC(a0, wasm_f32x4_splat(p[c]), wasm_v128_load(wk)); })
+        wasm_v128_store(o0 + o, a0);
+      }
+      for (; o < out_c; o++) {
+        float s0 = 0;
+        TAPS_LOOP({ s0 += p[c] * *wk; })
+        o0[o] = s0;
+      }
+    }
+  }
+}

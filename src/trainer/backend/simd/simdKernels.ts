@@ -59,6 +59,23 @@ export interface SimdKernels {
     strideH: number,
     strideW: number,
   ): void;
+  /** The forward convolution (NHWC, dilation 1) of an already padded input; w is [fh, fw, ci, co]. */
+  conv2d_forward(
+    xPadded: number,
+    w: number,
+    out: number,
+    batch: number,
+    paddedH: number,
+    paddedW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    filterH: number,
+    filterW: number,
+    strideH: number,
+    strideW: number,
+  ): void;
   depthwise_backprop_filter(x: number, dy: number, dw: number, ...shape: DepthwiseShape): void;
   depthwise_backprop_input(dy: number, filter: number, dx: number, ...shape: DepthwiseShape): void;
   sum_leading_axes(x: number, out: number, rows: number, columns: number): void;

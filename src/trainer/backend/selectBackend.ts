@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../shared/experiment/schema';
 import type { BackendReport, ResolvedBackend } from '../../shared/runs/format';
 import { UserError } from '../errors';
+import { shareSavedTensors } from './savedTensors';
 import { registerWasmGradients, wasmKernelsInUse } from './wasmGradients';
 
 const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -31,6 +32,7 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   for (const name of candidates) {
     const failure = await tryBackend(name, load);
     if (failure === undefined) {
+      if (name === 'wasm' || name === 'cpu') shareSavedTensors();
       const report: BackendReport = { name, requested, usingGpu: isUsingGpu(), skipped };
       return name === 'wasm' ? { ...report, kernels: wasmKernelsInUse() } : report;
     }

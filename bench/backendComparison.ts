@@ -311,7 +311,7 @@ export async function backendComparison(): Promise<BenchSection> {
       `Training steps (Adam, lr 1e-3, softmax cross-entropy, one random batch repeated), samples/s as the median of ${ROUNDS} rounds with their range; ` +
         `each round measures wasm (tfjs ${tf.version.tfjs}, jointrain's gradient and SIMD kernels and fused Adam, one thread: tfjs runs wasm single-threaded under Node) and then PyTorch` +
         `${torchInfo ? ` ${torchInfo.torch} (BLAS: ${torchInfo.blas}) on 1 thread (\`torch.set_num_threads(1)\` with OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1) and on all ${CORES} cores (the same, with ${CORES})` : ''}, alternating, so that load on the machine weighs on all sides. ` +
-        `The second goal (issue 13: with every core, at least PyTorch's speed on as many threads, on (a)–(c) and (e)) is judged here with jointrain still on one core: it uses only one so far.`,
+        `wasm runs on one thread here (tfjs's \`trainOnBatch\`); the second goal (issue 13: with every core, at least PyTorch's speed on as many threads, on (a)–(c) and (e)) is judged with jointrain's own step on every core in benchmark 9, and the columns against PyTorch on ${CORES} threads here show one core against ${CORES}.`,
       '',
       ...table(
         [

@@ -20,6 +20,7 @@ import { table, verdict, type BenchSection } from './markdown';
 import { fixed, median, whole } from './stats';
 
 const ROUNDS = 3;
+const WARM_UP_MS = 2000;
 const CORES = os.availableParallelism();
 const conv = (filters: number, size: number, extra: Partial<LayerSpec> = {}) => ({ type: 'conv2d', filters, kernel_size: size, activation: 'relu', ...extra });
 const pool = { type: 'max_pooling2d', pool_size: 2 };
@@ -53,8 +54,8 @@ function setupOf(model: ReferenceModel): Setup {
 }
 
 /** Samples/s of jointrain's step on `threads` threads: warm-up, then about as long as benchmark 4 times wasm. */
-async function jointrainSamplesPerSecond(setup: Setup, threads: number): Promise<number> {
-  const { model } = setup;
+async function jointrainSamplesPerSecond(setup: Setup, threads: number, batchSize = setup.model.batch): Promise<number> {
+  const model = { ...setup.model, batch: batchSize };
   const joint = setup.build();
   const variables = joint.trainableVariables.map((weight) => weight.read() as tf.Variable);
   const optimizer = createOptimizer({ type: 'adam', learning_rate: 1e-3, momentum: 0 });
@@ -76,7 +77,10 @@ async function jointrainSamplesPerSecond(setup: Setup, threads: number): Promise
     else trainStep([batch], model.batch, optimizer, variables, [], 0);
   };
   const [warmup, timed] = model.batches.wasm;
-  for (let i = 0; i < warmup; i++) await step();
+  // A new worker starts on V8's baseline wasm code and tiers up within a second or two: warm every
+  // side that long, as a run's first epoch does, so that the timed steps are the run's steady state.
+  const warmUntil = performance.now() + WARM_UP_MS;
+  for (let i = 0; i < warmup || performance.now() < warmUntil; i++) await step();
   const started = performance.now();
   for (let i = 0; i < timed; i++) await step();
   const seconds = (performance.now() - started) / 1000;
@@ -85,6 +89,21 @@ async function jointrainSamplesPerSecond(setup: Setup, threads: number): Promise
   joint.model.dispose();
   optimizer.dispose();
   return (timed * model.batch) / seconds;
+}
+
+/** Thread counts past this machine's, for the modelled columns. */
+const MODELLED = [4, 8, 16];
+
+/**
+ * Speed-up on `threads` threads, modelled from one-thread measurements: each thread's share of the
+ * batch timed alone on one thread, plus the hand-over cost measured on this machine's threads
+ * (what the measured multi-thread step took beyond its share) — as a range, from that cost growing
+ * with every extra thread (the main thread sums one more shard, waits on one more worker) to it
+ * staying as measured. It leaves out what more cores would contend for (memory bandwidth, caches).
+ */
+function modelledSpeedUp(oneThreadStepMs: number, shareStepMs: number, handOverMs: number, threads: number): [number, number] {
+  // Lower bound: the whole hand-over grows with each extra thread; upper: it stays as measured on two.
+  return [oneThreadStepMs / (shareStepMs + handOverMs * (threads - 1)), oneThreadStepMs / (shareStepMs + handOverMs)];
 }
 
 const spread = (values: readonly number[]) => `${whole(median(values))} (${whole(Math.min(...values))}–${whole(Math.max(...values))})`;
@@ -109,6 +128,21 @@ export async function threadScaling(): Promise<BenchSection> {
         }
       }
     }
+    // The model: one thread on each share of the batch, and the hand-over cost measured here.
+    const stepMs = (samplesPerSecond: number, batch: number) => (1000 * batch) / samplesPerSecond;
+    const oneStep = stepMs(median(jointrain.get(1) ?? []), model.batch);
+    const shareOf = (threads: number) => Math.max(1, Math.ceil(model.batch / threads));
+    let handOver = 0;
+    if (CORES > 1) {
+      const share = stepMs(await jointrainSamplesPerSecond(setup, 1, shareOf(CORES)), shareOf(CORES));
+      handOver = Math.max(0, (stepMs(median(jointrain.get(CORES) ?? []), model.batch) - share) / (CORES - 1));
+    }
+    const modelled: string[] = [];
+    for (const threads of MODELLED) {
+      const share = stepMs(await jointrainSamplesPerSecond(setup, 1, shareOf(threads)), shareOf(threads));
+      const [low, high] = modelledSpeedUp(oneStep, share, handOver, threads);
+      modelled.push(`${fixed(low, 2)}–${fixed(high, 2)}×`);
+    }
     const joint = setup.build();
     const auto = planThreads({
       requested: 'auto',
@@ -132,6 +166,8 @@ export async function threadScaling(): Promise<BenchSection> {
       CORES > 1 ? spread(jointrain.get(CORES) ?? []) : '—',
       CORES > 1 ? `${fixed(all / one, 2)}×` : '—',
       `${auto.used}`,
+      `${fixed(handOver, 2)} ms`,
+      modelled.join(' / '),
       torchMissing === undefined ? spread(torch.get(1) ?? []) : '—',
       torchMissing === undefined && CORES > 1 ? spread(torch.get(CORES) ?? []) : '—',
       ratio === undefined
@@ -144,7 +180,10 @@ export async function threadScaling(): Promise<BenchSection> {
     body: [
       `jointrain's training step (wasm, Adam, one random batch repeated, as in benchmark 4) on 1 thread and on all ${CORES} cores ` +
         `(\`training.threads: ${CORES}\`: the batch split across worker threads, gradients summed in shared memory), and PyTorch pinned to as many threads; ` +
-        `samples/s as the median of ${ROUNDS} alternating rounds with their range. "auto" is what \`threads: auto\` uses for the model and its batch on this machine.`,
+        `samples/s as the median of ${ROUNDS} alternating rounds with their range. "auto" is what \`threads: auto\` uses for the model and its batch on this machine. ` +
+        `This machine has ${CORES} cores, so more threads are **modelled, not measured**: each thread's share of the batch timed alone on one thread, plus the hand-over cost measured here ` +
+        `(what the ${CORES}-thread step took beyond one share, per extra thread), as a range: from that cost growing with every extra thread to it staying as measured here. ` +
+        `It leaves out what more cores contend for (memory bandwidth, caches).`,
       '',
       ...table(
         [
@@ -153,6 +192,8 @@ export async function threadScaling(): Promise<BenchSection> {
           `jointrain ${CORES} threads`,
           'scaling',
           'auto',
+          'hand-over per extra thread',
+          `modelled ${MODELLED.join(' / ')} threads`,
           'PyTorch 1 thread',
           `PyTorch ${CORES} threads`,
           `jointrain / PyTorch, ${CORES} threads each`,

@@ -8,11 +8,12 @@ import type { ResolvedBackend } from '../../shared/runs/format';
 /** Below this many samples per thread, handing a shard over costs more than computing it. */
 export const MIN_SHARD_SAMPLES = 16;
 /**
- * Below this much forward work per thread a step, a second thread slows a step down: bench 9
- * (bench/README.md) measured the per-step cost of handing shards over (weights, rows, the gradient
- * sum) against models from 0.7 to 72 million multiply-adds per shard.
+ * Below this much forward work per thread a step, a second thread slows a step down. Benchmark 9
+ * (bench/README.md) measured 2 threads against 1 on this project's 2-core machine: 1.15× to 1.35×
+ * at 13 to 36 million multiply-adds per thread (models (a), (b), (c), (e)), 0.5× to 0.6× at 0.7 and
+ * 3.5 million (a small tabular MLP, the bundled example's MLP).
  */
-export const MIN_SHARD_MULTIPLY_ADDS = 32e6;
+export const MIN_SHARD_MULTIPLY_ADDS = 10e6;
 
 export interface ThreadInputs {
   requested: 'auto' | number;

@@ -40,7 +40,7 @@ const startLines = (runDir: string, cached = false) => [
   'backend: wasm',
   // Tiny models stay on one thread (threadPlan.ts); a one-core machine has no more to say why not.
   ...(availableParallelism() > 1
-    ? ["  one thread: a step's forward pass is under 0.1 million multiply-adds; below 32 million per thread, handing work to a thread costs more than it saves"]
+    ? ["  one thread: a step's forward pass is under 0.1 million multiply-adds; below 10 million per thread, handing work to a thread costs more than it saves"]
     : []),
   `dataset big: 36 train / 12 validation → head side${cached ? ' (cached)' : ''}`,
   `dataset small: 8 train / 4 validation → head side${cached ? ' (cached)' : ''}`,

@@ -15,13 +15,19 @@ const cnn: ThreadInputs = {
   balancerVariables: false,
 };
 
-test("'auto' takes every core when each thread gets at least 32 million multiply-adds and 16 samples a step", () => {
+test("'auto' takes every core when each thread gets at least 10 million multiply-adds and 16 samples a step", () => {
   assert.deepEqual(planThreads(cnn), { requested: 'auto', used: 2 });
   assert.deepEqual(planThreads({ ...cnn, backend: 'cpu', cores: 4, batchSize: 128 }), { requested: 'auto', used: 4 });
-  // 64 × 1.1 M = 70 M: enough for 2 of 8 cores.
-  const eight = planThreads({ ...cnn, cores: 8 });
-  assert.equal(eight.used, 2);
-  assert.match(eight.reason ?? '', /about 70 million multiply-adds; below 32 million per thread/);
+  // 64 samples: 4 threads of 16 on 8 cores.
+  assert.deepEqual(planThreads({ ...cnn, cores: 8 }), {
+    requested: 'auto',
+    used: 4,
+    reason: 'a batch of 64 gives each thread at least 16 samples on 4 threads',
+  });
+  // 128 × 235 k = 30 M (the MLP of bench model (e)): 3 threads of 8.
+  const mlp = planThreads({ ...cnn, cores: 8, batchSize: 128, multiplyAdds: 235e3 });
+  assert.equal(mlp.used, 3);
+  assert.match(mlp.reason ?? '', /about 30 million multiply-adds; below 10 million per thread/);
   // A big model with a small batch: the samples bound it.
   const small = planThreads({ ...cnn, cores: 8, batchSize: 40, multiplyAdds: 50e6 });
   assert.deepEqual(small, { requested: 'auto', used: 2, reason: 'a batch of 40 gives each thread at least 16 samples on 2 threads' });
@@ -31,6 +37,8 @@ test("'auto' keeps a small model on one thread and says why", () => {
   const mlp = planThreads({ ...cnn, multiplyAdds: 5_000, batchSize: 256 });
   assert.equal(mlp.used, 1);
   assert.match(mlp.reason ?? '', /about 1\.3 million multiply-adds/);
+  // The bundled example's MLP: 110 k multiply-adds a sample, batches of 64.
+  assert.equal(planThreads({ ...cnn, multiplyAdds: 110e3 }).used, 1);
   assert.match(planThreads({ ...cnn, multiplyAdds: 100 }).reason ?? '', /under 0\.1 million/);
   assert.deepEqual(planThreads({ ...cnn, cores: 1 }), { requested: 'auto', used: 1 });
 });

@@ -101,6 +101,16 @@ test('`--set` overrides a field and the run snapshot records the override', () =
   assert.ok(Math.abs((epoch.datasets.small?.configuredShare ?? 0) - 8 / 140) < 1e-9);
 });
 
+test('the built CLI trains on two threads: its workers load dist/shardWorker.js, and the run says so', () => {
+  const runsDir = join(workspace.dir, 'threads-runs');
+  const { status, stderr } = jointrain(['run', 'tiny.jointrain.yaml', '--runs-dir', runsDir, '--set', 'training.threads=2', '--epochs', '1'], workspace.dir);
+  assert.equal(status, 0, stderr);
+  assert.match(stderr, /^backend: wasm, 2 threads$/m);
+  const record = JSON.parse(readFileSync(join(runsDir, readdirSync(runsDir)[0] as string, 'run.json'), 'utf8')) as RunRecord;
+  assert.equal(record.status, 'completed');
+  assert.deepEqual(record.backend?.threads, { requested: 2, used: 2 });
+});
+
 test('`jointrain validate` reports an unknown key with its place and a suggestion, and exits 1', () => {
   writeFileSync(join(workspace.dir, 'typo.jointrain.yaml'), experimentYaml().replace('batch_size: 16', 'bach_size: 16'));
   const { status, stderr } = jointrain(['validate', 'typo.jointrain.yaml'], workspace.dir);

@@ -161,7 +161,7 @@ const WASM_OVER_TORCH_GOAL = 0.5;
 export const ALL_CORES_GOAL = 1;
 export const ALL_CORES_MODELS: ReadonlySet<ReferenceModel['name']> = new Set(['a', 'b', 'c', 'e']);
 
-function compiled(model: ReferenceModel): { network: tf.Sequential; x: tf.Tensor; y: tf.Tensor } {
+export function compiled(model: ReferenceModel): { network: tf.Sequential; x: tf.Tensor; y: tf.Tensor } {
   const network = tf.sequential({ layers: model.layers() });
   // The optimizer a jointrain run uses (on wasm, Adam's update fused into one SIMD kernel per variable).
   network.compile({ optimizer: createOptimizer({ type: 'adam', learning_rate: 1e-3, momentum: 0.9 }), loss: 'categoricalCrossentropy' });

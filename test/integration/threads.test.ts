@@ -2,13 +2,17 @@
  * `training.threads`: a run on two threads (data-parallel) ends where the same run on one thread
  * ends, up to float rounding, records the threads it used, and resumes exactly like any run.
  */
+import * as tf from '@tensorflow/tfjs';
+import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/shared/runs/format';
 import { parseMetrics } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
+import { selectBackend } from '../../src/trainer/backend/selectBackend';
+import { folderSaveHandler } from '../../src/trainer/runs/modelFiles';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import { createTinyWorkspace, type TinyWorkspace } from '../fixtures/tinyWorkspace';
 
@@ -69,4 +73,38 @@ test('a two-thread run that crashed mid-epoch resumes to the weights of its unin
   assert.equal(resumed.record.backend?.threads?.used, 2);
   assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
   assert.deepEqual(losses(crashed), losses(reference));
+});
+
+test('a loaded tfjs model trains on two threads (each worker loads it from its file) as on one, up to float rounding', async () => {
+  const runs: number[][] = [];
+  for (const threads of [1, 2]) {
+    const workspace = await createTinyWorkspace({ epochs: 3, extraTraining: `  threads: ${threads}` });
+    await selectBackend('wasm');
+    const input = tf.input({ shape: [8, 8, 1] });
+    const hidden = tf.layers
+      .dense({ units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+      .apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
+    const output = tf.layers
+      .dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
+      .apply(hidden) as tf.SymbolicTensor;
+    await tf.model({ inputs: input, outputs: output }).save(folderSaveHandler(join(workspace.dir, 'models', 'pre')));
+    const yaml = readFileSync(workspace.experimentFile, 'utf8');
+    const images = yaml.slice(0, yaml.indexOf('  - name: small'));
+    const rest = yaml.slice(yaml.indexOf('training:'));
+    writeFileSync(
+      workspace.experimentFile,
+      `${images}mixing: { strategy: uniform, epoch_end: { steps: 8 } }\nmodel:\n  from: models/pre/model.json\n  inputs: { image: 0 }\n  outputs: { side: 0 }\n${rest}`,
+    );
+    const result = await runExperiment({
+      experiment: await loadExperiment(workspace.experimentFile),
+      runsDir: workspace.runsDir,
+      cacheDir: workspace.cacheDir,
+    });
+    assert.equal(result.record.status, 'completed');
+    assert.equal(result.record.backend?.threads?.used, threads);
+    runs.push(losses(result.runDir));
+  }
+  const [one, two] = runs as [number[], number[]];
+  assert.equal(one.length, two.length);
+  one.forEach((value, i) => assert.ok(Math.abs(value - (two[i] as number)) <= 1e-5 * Math.max(1e-3, Math.abs(value)), `loss ${i}: ${value} vs ${two[i]}`));
 });

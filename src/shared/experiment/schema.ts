@@ -429,7 +429,7 @@ export const TrainingSchema = z
       .union([z.literal('auto'), positiveInt.max(MAX_THREADS, `at most ${MAX_THREADS}`)])
       .default('auto')
       .describe(
-        "Cores a CPU backend (wasm, cpu) trains on: each step's batch is split across threads that compute their part's gradient at the same weights, summed in a fixed order. 'auto': every core, as long as each thread gets at least 16 samples of a batch. Results differ from 1 thread only by float rounding. Native backends (tensorflow, tensorflow-gpu) use their own threads.",
+        "Cores a CPU backend (wasm, cpu) trains on: each step's batch is split across threads that compute their part's gradient at the same weights, summed in a fixed order. 'auto': every core, as long as each thread gets at least 16 samples and about 10 million multiply-adds of a step (a small model trains faster on one thread; run.json and the terminal say why). Results differ from 1 thread only by float rounding; the same number of threads gives the same run. Native backends (tensorflow, tensorflow-gpu) use their own threads.",
       ),
     checkpoint: z
       .strictObject({

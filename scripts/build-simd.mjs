@@ -55,7 +55,7 @@ function checkSafety(wasmFile, bytes) {
   if (imports.length !== 1 || imports[0].module !== 'env' || imports[0].name !== 'memory' || imports[0].kind !== 'memory') {
     throw new Error(`the SIMD module must import only env.memory, not ${JSON.stringify(imports)}`);
   }
-  const disassembly = execFileSync('wasm-objdump', ['-d', '-h', wasmFile], { encoding: 'utf8' });
+  const disassembly = execFileSync('wasm-objdump', ['-d', '-h', wasmFile], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (/^\s*Data\b/m.test(disassembly)) throw new Error('the SIMD module has a data segment');
   if (/global\.(get|set)/.test(disassembly)) throw new Error('the SIMD module uses a global (a stack in linear memory?)');
 }

@@ -122,6 +122,15 @@ describe('Conv2D on wasm (the SIMD kernel, not XNNPACK) equals cpu', () => {
     { x: [2, 7, 7, 3], filter: [5, 5, 3, 6], strides: [1, 1], pad: 'valid' },
     { x: [1, 6, 9, 2], filter: [1, 1, 2, 3], strides: [1, 1], pad: 'valid' },
     { x: [2, 28, 28, 1], filter: [5, 5, 1, 6], strides: [1, 1], pad: 'same' },
+    // Fewer than 8 output channels from input channels in fours: vectors along the input channels,
+    // 2 positions at a time and 1 for the rest of a row, for every count of output channels.
+    ...[1, 2, 3, 4, 5, 6, 7].map((outC, k): ConvCase => ({
+      x: [2, 7, 5 + k, 4 * (1 + (k % 3))],
+      filter: [3, 2 + (k % 2), 4 * (1 + (k % 3)), outC],
+      strides: [1, 1 + (k % 2)],
+      pad: k % 2 ? 'valid' : 'same',
+    })),
+    { x: [2, 18, 18, 16], filter: [5, 5, 16, 6], strides: [1, 1], pad: 'valid' },
     // Numeric and explicit padding; a dilation takes wasm's own kernel.
     { x: [2, 8, 9, 3], filter: [3, 3, 3, 8], strides: [2, 1], pad: 1 },
     {

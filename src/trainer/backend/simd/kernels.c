@@ -478,3 +478,73 @@ void EXPORT(conv2d_forward)(const float *x_padded, const float *w, float *out, i
     }
   }
 }
+
+// The same convolution into few output channels (out_c < 8, such as the input gradient of a conv
+// from 6 channels) over an input with in_c a multiple of 4: the channel blocks above would leave
+// most lanes to the scalar-gathered tail, so here the vector runs along the input channels instead,
+// which lie next to each other: each output (position, channel) sums 4 channels per lane, 2 positions
+// × out_c accumulators at a time, and its 4 lanes are added at the end. wt is the filter transposed
+// to [out_c, fh, fw, in_c], so a channel's taps are contiguous too.
+static inline float lanes_sum(v128_t v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) + (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+#define NARROW_TAPS(...)                                                                                         \
+  for (int i = 0; i < filter_h; i++) {                                                                           \
+    const float *p = corner + i * padded_w * in_c;                                                               \
+    const float *wi = wt + i * row_taps;                                                                         \
+    for (int c = 0; c < row_taps; c += 4) {                                                                      \
+      __VA_ARGS__                                                                                                \
+    }                                                                                                            \
+  }
+
+#define NARROW_CHANNELS(N)                                                                                       \
+  case N: {                                                                                                      \
+    int x = 0;                                                                                                   \
+    for (; x + 2 <= out_w; x += 2) {                                                                             \
+      const float *corner = row_corner + x * x_step;                                                             \
+      v128_t a[N], b[N];                                                                                         \
+      for (int k = 0; k < N; k++) a[k] = b[k] = wasm_f32x4_splat(0);                                            \
+      NARROW_TAPS({                                                                                              \
+        const v128_t x0 = wasm_v128_load(p + c), x1 = wasm_v128_load(p + x_step + c);                            \
+        for (int k = 0; k < N; k++) {                                                                            \
+          const v128_t w = wasm_v128_load(wi + k * taps + c);                                                    \
+          MAC(a[k], x0, w), MAC(b[k], x1, w);                                                                    \
+        }                                                                                                        \
+      })                                                                                                         \
+      float *o0 = out_row + x * out_c;                                                                           \
+      for (int k = 0; k < N; k++) o0[k] = lanes_sum(a[k]), o0[out_c + k] = lanes_sum(b[k]);                      \
+    }                                                                                                            \
+    for (; x < out_w; x++) {                                                                                     \
+      const float *corner = row_corner + x * x_step;                                                             \
+      v128_t a[N];                                                                                               \
+      for (int k = 0; k < N; k++) a[k] = wasm_f32x4_splat(0);                                                    \
+      NARROW_TAPS({                                                                                              \
+        const v128_t x0 = wasm_v128_load(p + c);                                                                 \
+        for (int k = 0; k < N; k++) MAC(a[k], x0, wasm_v128_load(wi + k * taps + c));                            \
+      })                                                                                                         \
+      for (int k = 0; k < N; k++) out_row[x * out_c + k] = lanes_sum(a[k]);                                      \
+    }                                                                                                            \
+    break;                                                                                                       \
+  }
+
+void EXPORT(conv2d_forward_narrow)(const float *x_padded, const float *wt, float *out, int batch, int padded_h, int padded_w, int in_c,
+                                   int out_h, int out_w, int out_c, int filter_h, int filter_w, int stride_h, int stride_w) {
+  const int x_step = stride_w * in_c, row_taps = filter_w * in_c, taps = filter_h * row_taps;
+  for (int row = 0; row < batch * out_h; row++) {
+    const int b = row / out_h, y = row % out_h;
+    const float *row_corner = x_padded + ((b * padded_h + y * stride_h) * padded_w) * in_c;
+    float *out_row = out + row * out_w * out_c;
+    switch (out_c) {
+      NARROW_CHANNELS(1)
+      NARROW_CHANNELS(2)
+      NARROW_CHANNELS(3)
+      NARROW_CHANNELS(4)
+      NARROW_CHANNELS(5)
+      NARROW_CHANNELS(6)
+      NARROW_CHANNELS(7)
+      default:
+        break;
+    }
+  }
+}

@@ -76,6 +76,23 @@ export interface SimdKernels {
     strideH: number,
     strideW: number,
   ): void;
+  /** The same for out_c < 8 and in_c a multiple of 4, with the filter transposed to [co, fh, fw, ci]. */
+  conv2d_forward_narrow(
+    xPadded: number,
+    wt: number,
+    out: number,
+    batch: number,
+    paddedH: number,
+    paddedW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    filterH: number,
+    filterW: number,
+    strideH: number,
+    strideW: number,
+  ): void;
   depthwise_backprop_filter(x: number, dy: number, dw: number, ...shape: DepthwiseShape): void;
   depthwise_backprop_input(dy: number, filter: number, dx: number, ...shape: DepthwiseShape): void;
   sum_leading_axes(x: number, out: number, rows: number, columns: number): void;

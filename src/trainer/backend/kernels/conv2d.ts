@@ -50,10 +50,8 @@ export function directConv2d(wasmConv2d: tf.KernelConfig): tf.KernelConfig {
     // Few output channels over input channels in fours: vectors along the input channels instead.
     const narrow = info.outChannels < 8 && info.inChannels % 4 === 0;
     const transposed = narrow ? tf.tidy(() => tf.transpose(asTensor(filter, backend), [3, 0, 1, 2])) : undefined;
-    (narrow ? simd.conv2d_forward_narrow : simd.conv2d_forward)(
-      addressOf(backend, input),
-      addressOf(backend, transposed ?? filter),
-      addressOf(backend, out),
+    const operands = [addressOf(backend, input), addressOf(backend, transposed ?? filter), addressOf(backend, out)] as const;
+    const geometry = [
       info.batchSize,
       input.shape[1] as number,
       input.shape[2] as number,
@@ -65,7 +63,9 @@ export function directConv2d(wasmConv2d: tf.KernelConfig): tf.KernelConfig {
       info.filterWidth,
       info.strideHeight,
       info.strideWidth,
-    );
+    ] as const;
+    if (narrow) simd.conv2d_forward_narrow(...operands, ...geometry);
+    else simd.conv2d_forward(...operands, ...geometry);
     padded?.dispose();
     transposed?.dispose();
     return out;

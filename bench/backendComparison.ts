@@ -11,7 +11,7 @@ import os from 'node:os';
 import { selectBackend } from '../src/trainer/backend/selectBackend';
 import { createOptimizer } from '../src/trainer/loop/optimizer';
 import { table, verdict, type BenchSection } from './markdown';
-import { fixed, median, percent, whole } from './stats';
+import { fixed, median, percent, ratioAgainst, whole } from './stats';
 
 export interface ReferenceModel {
   /** The letter of issue 13's table, and torch_reference.py's name for the same model. */
@@ -280,10 +280,10 @@ export async function backendComparison(): Promise<BenchSection> {
       model.title,
       withSpread(wasm),
       torch.length ? withSpread(torch) : '—',
-      ratio === undefined ? '—' : `${fixed(ratio, 2)}×`,
+      ratio === undefined ? '—' : ratioAgainst(ratio, WASM_OVER_TORCH_GOAL),
       ratio === undefined ? '—' : verdict(ratio >= WASM_OVER_TORCH_GOAL, `≥ ${WASM_OVER_TORCH_GOAL}×`),
       torchAll.length ? withSpread(torchAll) : '—',
-      allRatio === undefined ? '—' : `${fixed(allRatio, 2)}×`,
+      allRatio === undefined ? '—' : ratioAgainst(allRatio, ALL_CORES_GOAL),
       allRatio === undefined || !ALL_CORES_MODELS.has(model.name) ? '—' : verdict(allRatio >= ALL_CORES_GOAL, `≥ ${ALL_CORES_GOAL}×`),
     ]);
   }

@@ -23,3 +23,9 @@ export function percent(fraction: number, digits = 1): string {
 export function mebibytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
+
+/** `0.48×`; with a third decimal where two would round a ratio onto its goal (0.4987 → `0.499×`, not `0.50×` beside "goal missed"). */
+export function ratioAgainst(value: number, goal: number): string {
+  const two = value.toFixed(2);
+  return `${Number(two) === goal && value !== goal ? value.toFixed(3) : two}×`;
+}

@@ -17,7 +17,7 @@ import { planThreads } from '../src/trainer/parallel/threadPlan';
 import type { ModelRecipe } from '../src/trainer/training/modelLifecycle';
 import { ALL_CORES_GOAL, ALL_CORES_MODELS, ensureTorch, MODELS, torchSamplesPerSecond, type ReferenceModel } from './backendComparison';
 import { table, verdict, type BenchSection } from './markdown';
-import { fixed, median, whole } from './stats';
+import { fixed, median, ratioAgainst, whole } from './stats';
 
 const ROUNDS = 3;
 /** Issue 13's first goal, judged here on jointrain's own step (benchmark 4 judges tfjs's trainOnBatch). */
@@ -174,12 +174,12 @@ export async function threadScaling(): Promise<BenchSection> {
       modelled.join(' / '),
       torchMissing === undefined ? spread(torch.get(1) ?? []) : '—',
       torchMissing === undefined
-        ? `${fixed(one / median(torch.get(1) ?? []), 2)}× — ${verdict(one / median(torch.get(1) ?? []) >= SINGLE_THREAD_GOAL, `≥ ${SINGLE_THREAD_GOAL}×`)}`
+        ? `${ratioAgainst(one / median(torch.get(1) ?? []), SINGLE_THREAD_GOAL)} — ${verdict(one / median(torch.get(1) ?? []) >= SINGLE_THREAD_GOAL, `≥ ${SINGLE_THREAD_GOAL}×`)}`
         : '—',
       torchMissing === undefined && CORES > 1 ? spread(torch.get(CORES) ?? []) : '—',
       ratio === undefined
         ? '—'
-        : `${fixed(ratio, 2)}×${ALL_CORES_MODELS.has(model.name) ? ` — ${verdict(ratio >= ALL_CORES_GOAL, `≥ ${ALL_CORES_GOAL}×`)}` : ''}`,
+        : `${ratioAgainst(ratio, ALL_CORES_GOAL)}${ALL_CORES_MODELS.has(model.name) ? ` — ${verdict(ratio >= ALL_CORES_GOAL, `≥ ${ALL_CORES_GOAL}×`)}` : ''}`,
     ]);
   }
   return {

@@ -9,9 +9,9 @@ import type { ResolvedBackend } from '../../shared/runs/format';
 export const MIN_SHARD_SAMPLES = 16;
 /**
  * Below this much forward work per thread a step, a second thread slows a step down. Benchmark 9
- * (bench/README.md) measured 2 threads against 1 on this project's 2-core machine, over two runs:
+ * (bench/README.md) measured 2 threads against 1 on this project's 2-core machine, over three runs:
  * 0.90× to 1.35× at 13 to 36 million multiply-adds per thread (models (a), (b), (c), (e)), 0.5× to
- * 0.6× at 0.7 and 3.5 million (a small tabular MLP, the bundled example's MLP).
+ * 0.8× at 0.7 million (a small tabular MLP); the bundled example's MLP, at 3.5 million, 0.5× to 0.6×.
  */
 export const MIN_SHARD_MULTIPLY_ADDS = 10e6;
 

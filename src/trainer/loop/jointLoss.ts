@@ -35,7 +35,7 @@ export interface DatasetBatch {
 export function perSampleLoss(batch: DatasetBatch, training: boolean): { losses: tf.Tensor1D; output: tf.Tensor2D } {
   const output = batch.path.trainingModel.apply(batch.x, { training }) as tf.Tensor2D;
   if (batch.task === 'classification') {
-    const oneHot = tf.oneHot(batch.labels.toInt(), batch.units).toFloat();
+    const oneHot = tf.oneHot(classIndices(batch), batch.units, 1, 0, 'float32');
     const logProbabilities = batch.path.outputKind === 'logits' ? tf.logSoftmax(output) : tf.log(tf.clipByValue(output, 1e-7, 1));
     return { losses: tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), -1)) as tf.Tensor1D, output };
   }
@@ -44,10 +44,15 @@ export function perSampleLoss(batch: DatasetBatch, training: boolean): { losses:
   return { losses: losses as tf.Tensor1D, output };
 }
 
+/** The labels as int32 class indices: a batch's already are, and a cast to the same type is still a kernel call. */
+function classIndices(batch: DatasetBatch): tf.Tensor1D {
+  return batch.labels.dtype === 'int32' ? batch.labels : batch.labels.toInt();
+}
+
 /** Number of correct predictions (classification) or the summed absolute error (regression). */
 export function outcomeSum(batch: DatasetBatch, output: tf.Tensor2D): tf.Scalar {
   if (batch.task === 'classification') {
-    return tf.sum(tf.equal(tf.argMax(output, -1), batch.labels.toInt()).toFloat());
+    return tf.sum(tf.equal(tf.argMax(output, -1), classIndices(batch)).toFloat());
   }
   return tf.sum(tf.abs(tf.sub(output, batch.labels.reshape([-1, 1]))));
 }

@@ -35,7 +35,8 @@ export interface DatasetBatch {
 export function perSampleLoss(batch: DatasetBatch, training: boolean): { losses: tf.Tensor1D; output: tf.Tensor2D } {
   const output = batch.path.trainingModel.apply(batch.x, { training }) as tf.Tensor2D;
   if (batch.task === 'classification') {
-    const oneHot = tf.oneHot(classIndices(batch), batch.units, 1, 0, 'float32');
+    // Cast, not oneHot's own dtype: wasm's OneHot (tfjs 4.22) writes int32 bits into a float32 result.
+    const oneHot = tf.oneHot(classIndices(batch), batch.units).toFloat();
     const logProbabilities = batch.path.outputKind === 'logits' ? tf.logSoftmax(output) : tf.log(tf.clipByValue(output, 1e-7, 1));
     return { losses: tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), -1)) as tf.Tensor1D, output };
   }

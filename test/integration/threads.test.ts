@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/shared/runs/format';
@@ -107,4 +107,42 @@ test('a loaded tfjs model trains on two threads (each worker loads it from its f
   const [one, two] = runs as [number[], number[]];
   assert.equal(one.length, two.length);
   one.forEach((value, i) => assert.ok(Math.abs(value - (two[i] as number)) <= 1e-5 * Math.max(1e-3, Math.abs(value)), `loss ${i}: ${value} vs ${two[i]}`));
+});
+
+test('threads that cannot start leave the run on one thread, saying why, instead of failing it', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 2, extraTraining: '  threads: 2' });
+  await selectBackend('wasm');
+  const input = tf.input({ shape: [8, 8, 1] });
+  const output = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
+  await tf.model({ inputs: input, outputs: output }).save(folderSaveHandler(join(workspace.dir, 'models', 'pre')));
+  const yaml = readFileSync(workspace.experimentFile, 'utf8');
+  const images = yaml.slice(0, yaml.indexOf('  - name: small'));
+  const rest = yaml.slice(yaml.indexOf('training:'));
+  writeFileSync(
+    workspace.experimentFile,
+    `${images}mixing: { strategy: uniform, epoch_end: { steps: 4 } }\nmodel:\n  from: models/pre/model.json\n  inputs: { image: 0 }\n  outputs: { side: 0 }\n${rest}`,
+  );
+  const warnings: string[] = [];
+  const result = await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: {
+      // The main thread has loaded the model; the workers, started next, find its files gone.
+      onStart: () => rmSync(join(workspace.dir, 'models'), { recursive: true }),
+      onWarning: (message) => warnings.push(message),
+    },
+  });
+  assert.equal(result.record.status, 'completed');
+  const threads = record(result.runDir).backend?.threads;
+  assert.equal(threads?.used, 1);
+  assert.equal(threads?.requested, 2);
+  assert.match(
+    threads?.reason ?? '',
+    /^the training threads could not start \(a training thread could not start: .*model\.json.*\), so the run trains on one thread$/,
+  );
+  assert.deepEqual(
+    warnings.filter((warning) => warning.startsWith('the training threads')),
+    [threads?.reason],
+  );
 });

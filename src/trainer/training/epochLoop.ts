@@ -64,6 +64,32 @@ export interface TrainedEpochs {
   ended?: { epoch: number; reason: string };
 }
 
+/**
+ * The data-parallel step for the threads planned, or none for one thread. Threads that cannot start
+ * (a worker that fails to load the model, a platform without worker threads) do not fail the run:
+ * it trains on one thread, says why, and run.json records it.
+ */
+async function startThreads(context: TrainingContext): Promise<DataParallelStep | undefined> {
+  const { threads, loaded, plan, model, run } = context;
+  if (threads === undefined || threads.used <= 1) return undefined;
+  try {
+    return await DataParallelStep.start({
+      threads: threads.used,
+      backend: threads.backend,
+      recipe: modelRecipe(loaded, plan),
+      model,
+      batchSize: loaded.experiment.training.batch_size,
+      datasets: plan.datasets.length,
+    });
+  } catch (error) {
+    const reason = `the training threads could not start (${error instanceof Error ? error.message : String(error)}), so the run trains on one thread`;
+    const backend = run.record.backend;
+    if (backend !== undefined) run.update({ backend: { ...backend, threads: { requested: backend.threads?.requested ?? threads.used, used: 1, reason } } });
+    context.reporter.onWarning?.(reason);
+    return undefined;
+  }
+}
+
 export async function trainEpochs(context: TrainingContext): Promise<TrainedEpochs> {
   const { loaded, plan, model, run, inbox, reporter, emit, checkpoint } = context;
   const { training } = loaded.experiment;
@@ -89,17 +115,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   let lastEpoch: EpochRecord | undefined;
   const firstEpoch = checkpoint === undefined ? 1 : await parts.restore(checkpoint);
   // Started after the restore: the workers copy the weights the run continues from.
-  const parallel =
-    context.threads !== undefined && context.threads.used > 1
-      ? await DataParallelStep.start({
-          threads: context.threads.used,
-          backend: context.threads.backend,
-          recipe: modelRecipe(loaded, plan),
-          model,
-          batchSize: training.batch_size,
-          datasets: plan.datasets.length,
-        })
-      : undefined;
+  const parallel = await startThreads(context);
   parts.trainingTime.start();
   /** Why the run's budget (max_steps, max_minutes) ends it after this step, if it does. */
   const budgetSpent = (): string | undefined => {

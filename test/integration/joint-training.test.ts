@@ -10,9 +10,10 @@ import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import type { EpochRecord } from '../../src/trainer/trainingReporter';
 import { selectBackend } from '../../src/trainer/backend/selectBackend';
-import { fileLoadHandler, folderSaveHandler } from '../../src/trainer/runs/modelFiles';
+import { fileLoadHandler } from '../../src/trainer/runs/modelFiles';
 import type { DatasetBatch } from '../../src/trainer/loop/jointLoss';
 import type { BatchPlace } from '../../src/trainer/training/epochLoop';
+import { useLoadedModel } from '../fixtures/loadedModelWorkspace';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 test('a weight change requested mid-epoch applies at the next epoch boundary and is recorded', async () => {
@@ -190,16 +191,13 @@ test('a non-finite loss stops the run as diverged and names the dataset', async 
 test('an existing tfjs model trains when the experiment maps its inputs and outputs to stems and heads', async () => {
   const workspace = await createTinyWorkspace();
   await selectBackend('wasm');
-  const input = tf.input({ shape: [8, 8, 1] });
-  const hidden = tf.layers.dense({ units: 8, activation: 'relu' }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor;
-  await tf.model({ inputs: input, outputs: output }).save(folderSaveHandler(join(workspace.dir, 'models', 'pre')));
-  const yaml = readFileSync(workspace.experimentFile, 'utf8');
-  const images = yaml.slice(0, yaml.indexOf('  - name: small'));
-  const rest = yaml.slice(yaml.indexOf('training:'));
-  writeFileSync(
-    workspace.experimentFile,
-    `${images}mixing: { strategy: uniform, epoch_end: { steps: 8 } }\nmodel:\n  from: models/pre/model.json\n  inputs: { image: 0 }\n  outputs: { side: 0 }\n${rest}`,
+  await useLoadedModel(
+    workspace,
+    (input) => {
+      const hidden = tf.layers.dense({ units: 8, activation: 'relu' }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
+      return tf.layers.dense({ units: 2, activation: 'softmax' }).apply(hidden) as tf.SymbolicTensor;
+    },
+    8,
   );
   const losses: number[] = [];
   const result = await runExperiment({

@@ -12,28 +12,11 @@ import { parseEvents, parseMetrics } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { resumeCommand } from '../../src/trainer/cli';
 import { runExperiment } from '../../src/trainer/runExperiment';
-import { createTinyWorkspace, type TinyWorkspace } from '../fixtures/tinyWorkspace';
+import { trainOrCrash } from '../fixtures/crashableRun';
+import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 const EXTRA = '  balancer: { type: dwa }\n  diagnostics: { every: 2 }\n  checkpoint: { keep_last: 3 }';
 const EPOCHS = 4;
-
-async function train(workspace: TinyWorkspace, crashAt?: { epoch: number; step: number }): Promise<string> {
-  let runDir = '';
-  const run = runExperiment({
-    experiment: await loadExperiment(workspace.experimentFile),
-    runsDir: workspace.runsDir,
-    cacheDir: workspace.cacheDir,
-    reporter: {
-      onRunCreated: (dir) => (runDir = dir),
-      onStep: (record) => {
-        if (crashAt && record.epoch === crashAt.epoch && record.step === crashAt.step) throw new Error('simulated crash');
-      },
-    },
-  });
-  if (crashAt) await assert.rejects(run, /simulated crash/);
-  else await run;
-  return runDir;
-}
 
 async function resume(runDir: string): Promise<RunRecord> {
   const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
@@ -59,8 +42,8 @@ function assertNoGapsOrDuplicates(records: MetricRecord[], steps: number): void 
 
 test('a run that crashed mid-epoch, resumed from its checkpoint, ends with the weights of an uninterrupted run', async () => {
   const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: EXTRA });
-  const reference = await train(workspace);
-  const crashed = await train(workspace, { epoch: 3, step: 4 });
+  const reference = await trainOrCrash(workspace);
+  const crashed = await trainOrCrash(workspace, { epoch: 3, step: 4 });
   assert.equal((JSON.parse(readFileSync(join(crashed, 'run.json'), 'utf8')) as RunRecord).status, 'failed');
 
   const record = await resume(crashed);
@@ -82,8 +65,8 @@ test('a run that crashed mid-epoch, resumed from its checkpoint, ends with the w
 
 test('a torn newest checkpoint is passed over with a reason and the run resumes from the one before', async () => {
   const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: EXTRA });
-  const reference = await train(workspace);
-  const crashed = await train(workspace, { epoch: 4, step: 1 });
+  const reference = await trainOrCrash(workspace);
+  const crashed = await trainOrCrash(workspace, { epoch: 4, step: 1 });
   rmSync(join(crashed, 'checkpoints', 'epoch-0003', 'optimizer.bin'));
 
   const record = await resume(crashed);
@@ -95,8 +78,8 @@ test('a torn newest checkpoint is passed over with a reason and the run resumes 
 
 test('a checkpoint in the layout of version 0.1 (weights and suggestions as loose fields) resumes to the same weights', async () => {
   const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: EXTRA });
-  const reference = await train(workspace);
-  const crashed = await train(workspace, { epoch: 3, step: 4 });
+  const reference = await trainOrCrash(workspace);
+  const crashed = await trainOrCrash(workspace, { epoch: 3, step: 4 });
   const statePath = join(crashed, 'checkpoints', 'epoch-0002', 'state.json');
   type Saved = { weights: { loss: object; pending?: object; schedulesEnded: string[]; temperature: number }; suggestions: unknown[] };
   const state = JSON.parse(readFileSync(statePath, 'utf8')) as { trainer: Saved };
@@ -138,7 +121,7 @@ test('a run whose final model could not be written fails with the path, and a re
 
 test('a completed run or a folder without checkpoints cannot be resumed, and says why', async () => {
   const workspace = await createTinyWorkspace({ epochs: 1 });
-  const finished = await train(workspace);
+  const finished = await trainOrCrash(workspace);
   // Completed, its checkpoints all there: `jointrain resume` refuses it before touching the folder.
   const runJson = readFileSync(join(finished, 'run.json'), 'utf8');
   await assert.rejects(
@@ -190,8 +173,8 @@ for (const variant of VARIANTS) {
     const edited = variant.edit(yaml);
     assert.notEqual(edited, yaml, 'the variant changed the experiment');
     writeFileSync(workspace.experimentFile, edited);
-    const reference = await train(workspace);
-    const crashed = await train(workspace, { epoch: 3, step: 2 });
+    const reference = await trainOrCrash(workspace);
+    const crashed = await trainOrCrash(workspace, { epoch: 3, step: 2 });
     const record = await resume(crashed);
     assert.equal(record.status, 'completed');
     assert.ok(weights(crashed).equals(weights(reference)), 'final weights equal the uninterrupted run’s, bit for bit');
@@ -205,7 +188,7 @@ for (const variant of VARIANTS) {
 
 test('a resume that fails before training (its cache folder lies under a file) marks the run failed and releases its lock', async () => {
   const workspace = await createTinyWorkspace({ epochs: EPOCHS });
-  const crashed = await train(workspace, { epoch: 2, step: 1 });
+  const crashed = await trainOrCrash(workspace, { epoch: 2, step: 1 });
   const record = JSON.parse(readFileSync(join(crashed, 'run.json'), 'utf8')) as RunRecord;
   const experiment = await loadExperiment(record.experimentPath, { text: readFileSync(join(crashed, 'experiment.jointrain.yaml'), 'utf8') });
   const file = join(workspace.dir, 'a-file');

@@ -5,38 +5,21 @@
 import * as tf from '@tensorflow/tfjs';
 import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/shared/runs/format';
 import { parseMetrics } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { selectBackend } from '../../src/trainer/backend/selectBackend';
-import { folderSaveHandler } from '../../src/trainer/runs/modelFiles';
 import { runExperiment } from '../../src/trainer/runExperiment';
-import { createTinyWorkspace, type TinyWorkspace } from '../fixtures/tinyWorkspace';
+import { useLoadedModel } from '../fixtures/loadedModelWorkspace';
+import { trainOrCrash } from '../fixtures/crashableRun';
+import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 
 const EPOCHS = 4;
 // dwa and diagnostics: loss weights that change per epoch and diagnostic steps measured beside the threads' steps.
 const extra = (threads: number) => `  threads: ${threads}\n  balancer: { type: dwa }\n  diagnostics: { every: 2 }\n  checkpoint: { keep_last: 3 }`;
-
-async function train(workspace: TinyWorkspace, crashAt?: { epoch: number; step: number }): Promise<string> {
-  let runDir = '';
-  const run = runExperiment({
-    experiment: await loadExperiment(workspace.experimentFile),
-    runsDir: workspace.runsDir,
-    cacheDir: workspace.cacheDir,
-    reporter: {
-      onRunCreated: (dir) => (runDir = dir),
-      onStep: (record) => {
-        if (crashAt && record.epoch === crashAt.epoch && record.step === crashAt.step) throw new Error('simulated crash');
-      },
-    },
-  });
-  if (crashAt) await assert.rejects(run, /simulated crash/);
-  else await run;
-  return runDir;
-}
 
 const record = (runDir: string) => JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
 const weights = (runDir: string) => readFileSync(join(runDir, 'model', 'weights.bin'));
@@ -48,8 +31,8 @@ function losses(runDir: string): number[] {
 }
 
 test('a run on two threads ends where the one-thread run ends, up to float rounding, and records its threads', async () => {
-  const one = await train(await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(1) }));
-  const two = await train(await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(2) }));
+  const one = await trainOrCrash(await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(1) }));
+  const two = await trainOrCrash(await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(2) }));
   assert.deepEqual(record(two).backend?.threads, { requested: 2, used: 2 });
   assert.deepEqual(record(one).backend?.threads, { requested: 1, used: 1 });
   assert.equal(record(two).status, 'completed');
@@ -64,8 +47,8 @@ test('a run on two threads ends where the one-thread run ends, up to float round
 
 test('a two-thread run that crashed mid-epoch resumes to the weights of its uninterrupted run, bit for bit', async () => {
   const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(2) });
-  const reference = await train(workspace);
-  const crashed = await train(workspace, { epoch: 3, step: 4 });
+  const reference = await trainOrCrash(workspace);
+  const crashed = await trainOrCrash(workspace, { epoch: 3, step: 4 });
   const saved = record(crashed);
   const experiment = await loadExperiment(saved.experimentPath, { text: readFileSync(join(crashed, 'experiment.jointrain.yaml'), 'utf8') });
   const resumed = await runExperiment({ experiment, runsDir: workspace.runsDir, cacheDir: workspace.cacheDir, resume: crashed });
@@ -80,20 +63,17 @@ test('a loaded tfjs model trains on two threads (each worker loads it from its f
   for (const threads of [1, 2]) {
     const workspace = await createTinyWorkspace({ epochs: 3, extraTraining: `  threads: ${threads}` });
     await selectBackend('wasm');
-    const input = tf.input({ shape: [8, 8, 1] });
-    const hidden = tf.layers
-      .dense({ units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
-      .apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
-    const output = tf.layers
-      .dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
-      .apply(hidden) as tf.SymbolicTensor;
-    await tf.model({ inputs: input, outputs: output }).save(folderSaveHandler(join(workspace.dir, 'models', 'pre')));
-    const yaml = readFileSync(workspace.experimentFile, 'utf8');
-    const images = yaml.slice(0, yaml.indexOf('  - name: small'));
-    const rest = yaml.slice(yaml.indexOf('training:'));
-    writeFileSync(
-      workspace.experimentFile,
-      `${images}mixing: { strategy: uniform, epoch_end: { steps: 8 } }\nmodel:\n  from: models/pre/model.json\n  inputs: { image: 0 }\n  outputs: { side: 0 }\n${rest}`,
+    await useLoadedModel(
+      workspace,
+      (input) => {
+        const hidden = tf.layers
+          .dense({ units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+          .apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
+        return tf.layers
+          .dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
+          .apply(hidden) as tf.SymbolicTensor;
+      },
+      8,
     );
     const result = await runExperiment({
       experiment: await loadExperiment(workspace.experimentFile),
@@ -112,15 +92,10 @@ test('a loaded tfjs model trains on two threads (each worker loads it from its f
 test('threads that cannot start leave the run on one thread, saying why, instead of failing it', async () => {
   const workspace = await createTinyWorkspace({ epochs: 2, extraTraining: '  threads: 2' });
   await selectBackend('wasm');
-  const input = tf.input({ shape: [8, 8, 1] });
-  const output = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
-  await tf.model({ inputs: input, outputs: output }).save(folderSaveHandler(join(workspace.dir, 'models', 'pre')));
-  const yaml = readFileSync(workspace.experimentFile, 'utf8');
-  const images = yaml.slice(0, yaml.indexOf('  - name: small'));
-  const rest = yaml.slice(yaml.indexOf('training:'));
-  writeFileSync(
-    workspace.experimentFile,
-    `${images}mixing: { strategy: uniform, epoch_end: { steps: 4 } }\nmodel:\n  from: models/pre/model.json\n  inputs: { image: 0 }\n  outputs: { side: 0 }\n${rest}`,
+  const modelFolder = await useLoadedModel(
+    workspace,
+    (input) => tf.layers.dense({ units: 2, activation: 'softmax' }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor,
+    4,
   );
   const warnings: string[] = [];
   const result = await runExperiment({
@@ -129,7 +104,7 @@ test('threads that cannot start leave the run on one thread, saying why, instead
     cacheDir: workspace.cacheDir,
     reporter: {
       // The main thread has loaded the model; the workers, started next, find its files gone.
-      onStart: () => rmSync(join(workspace.dir, 'models'), { recursive: true }),
+      onStart: () => rmSync(modelFolder, { recursive: true }),
       onWarning: (message) => warnings.push(message),
     },
   });

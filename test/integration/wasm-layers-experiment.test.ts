@@ -69,6 +69,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'PadV2',
       'Conv2D',
       'JointrainAdamUpdate',
+      'JointrainReluGrad',
     ],
     // The stem's batch normalization keeps the run on one thread (a multi-core machine says why).
     threads: {

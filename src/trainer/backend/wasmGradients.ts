@@ -1,7 +1,8 @@
 /**
  * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), one it computes wrongly (MaxPoolGrad)
  * and several it computes slowly (Conv2DBackpropInput; BatchMatMul and _FusedMatMul, which repack or run a scalar loop; Sum
- * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies), plus a fused Adam update, so that every layer type trains on wasm as on cpu,
+ * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies), plus a fused Adam update
+ * and a one-pass ReLU gradient, so that every layer type trains on wasm as on cpu,
  * and fast. Some are composed from ops wasm runs natively, some are jointrain's SIMD kernels
  * (simd/kernels.c), which need wasm SIMD and fall back to the composed ones without it.
  * Registered when selectBackend picks wasm, before the first step.
@@ -20,6 +21,7 @@ import { directConv2d } from './kernels/conv2d';
 import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
 import { adamUpdate } from './kernels/adamUpdate';
+import { registerReluGradient, reluGrad } from './kernels/reluGrad';
 import { simdSupported } from './simd/simdKernels';
 
 export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
@@ -33,7 +35,10 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
 export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad, conv2dBackpropInput];
 
 /** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
-const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, adamUpdate].map((kernel) => kernel.kernelFunc));
+const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, adamUpdate, reluGrad].map((kernel) => kernel.kernelFunc));
+
+/** jointrain's own SIMD kernels, which only its optimizer and gradients call (none without wasm SIMD). */
+const SIMD_ONLY: readonly tf.KernelConfig[] = [adamUpdate, reluGrad];
 
 /**
  * wasm kernels jointrain wraps rather than replaces: the wrapper sends some cases to a faster path
@@ -82,8 +87,11 @@ export function registerWasmGradients(): void {
   }
   for (const fix of WASM_KERNEL_FIXES) replaceKernel(fix);
   wrapKernels();
-  // Without wasm SIMD the fused optimizer finds no kernel and runs tfjs's own ops.
-  if (simdSupported() && tf.getKernel(adamUpdate.kernelName, 'wasm') === undefined) tf.registerKernel(adamUpdate);
+  // Without wasm SIMD the fused optimizer and Relu's gradient find no kernel and run tfjs's own ops.
+  for (const kernel of SIMD_ONLY) {
+    if (simdSupported() && tf.getKernel(kernel.kernelName, 'wasm') === undefined) tf.registerKernel(kernel);
+  }
+  registerReluGradient();
 }
 
 function replaceKernel(fix: tf.KernelConfig): void {
@@ -93,9 +101,14 @@ function replaceKernel(fix: tf.KernelConfig): void {
   tf.registerKernel(fix);
 }
 
-/** The names of the wasm kernels that are jointrain's now, for the run's backend report (the fused Adam update only with wasm SIMD). */
+/** The names of the wasm kernels that are jointrain's now, for the run's backend report (the fused Adam update and ReLU gradient only with wasm SIMD). */
 export function wasmKernelsInUse(): string[] {
-  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES].map((kernel) => kernel.kernelName).concat(Object.keys(WRAPPERS), adamUpdate.kernelName);
+  const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
+    .map((kernel) => kernel.kernelName)
+    .concat(
+      Object.keys(WRAPPERS),
+      SIMD_ONLY.map((kernel) => kernel.kernelName),
+    );
   return names.filter((name) => {
     const kernelFunc = tf.getKernel(name, 'wasm')?.kernelFunc;
     return kernelFunc !== undefined && ourKernels.has(kernelFunc);

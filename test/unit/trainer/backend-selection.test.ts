@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { selectBackend, type ModuleLoader } from '../../../src/trainer/backend/selectBackend';
 import { ADAM_UPDATE } from '../../../src/trainer/backend/kernels/adamUpdate';
+import { RELU_GRAD } from '../../../src/trainer/backend/kernels/reluGrad';
 import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_KERNEL_FIXES, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
 import { UserError } from '../../../src/trainer/errors';
 
@@ -74,6 +75,7 @@ test('auto without native packages picks wasm and says each native package is no
       'PadV2',
       'Conv2D',
       'JointrainAdamUpdate',
+      'JointrainReluGrad',
     ],
   });
   assert.equal(tf.getBackend(), 'wasm');
@@ -140,7 +142,7 @@ test('choosing wasm registers the gradient kernels, and registering again change
   await selectBackend('wasm', workspaceWith({}));
   const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
     .map((kernel) => kernel.kernelName)
-    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE);
+    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE, RELU_GRAD);
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -155,7 +157,7 @@ test("the run records which wasm kernels are jointrain's, and records none on an
     wasm.kernels,
     [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
       .map((kernel) => kernel.kernelName)
-      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE),
+      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE, RELU_GRAD),
   );
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);

@@ -367,6 +367,24 @@ void EXPORT(gemm)(const float *a, const float *b, const float *bias, float *c, i
   }
 }
 
+// The gradient of ReLU, dx = dy · step(x), in one pass: tfjs composes it as Step, Cast and Multiply,
+// three passes over a layer's activations and three kernel calls. step(x) is 1 for x > 0, 0 for
+// x ≤ 0 and NaN for a NaN x, as tfjs's Step is, so dx is the product tfjs computes, bit for bit.
+void EXPORT(relu_grad)(const float *dy, const float *x, float *dx, int n) {
+  const v128_t zero = wasm_f32x4_splat(0.0f), one = wasm_f32x4_splat(1.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t xi = wasm_v128_load(x + i);
+    const v128_t step = wasm_v128_bitselect(one, zero, wasm_f32x4_gt(xi, zero));
+    const v128_t factor = wasm_v128_bitselect(xi, step, wasm_f32x4_ne(xi, xi));
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), factor));
+  }
+  for (; i < n; i++) {
+    const float xi = x[i];
+    dx[i] = dy[i] * (xi != xi ? xi : xi > 0.0f ? 1.0f : 0.0f);
+  }
+}
+
 // Spatial padding of an NHWC tensor with a constant (the padding of a convolution's input or dy):
 // each output row is the constant, then the input row copied whole, then the constant. wasm's own
 // PadV2 computes every output element's source index one by one.

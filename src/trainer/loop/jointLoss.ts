@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelPath, Task } from '../model/jointModel';
+import { countCorrect, softmaxCrossEntropy } from '../backend/kernels/softmaxCrossEntropy';
 
 export interface DatasetBatch {
   path: ModelPath;
@@ -35,14 +36,24 @@ export interface DatasetBatch {
 export function perSampleLoss(batch: DatasetBatch, training: boolean): { losses: tf.Tensor1D; output: tf.Tensor2D } {
   const output = batch.path.trainingModel.apply(batch.x, { training }) as tf.Tensor2D;
   if (batch.task === 'classification') {
-    // Cast, not oneHot's own dtype: wasm's OneHot (tfjs 4.22) writes int32 bits into a float32 result.
-    const oneHot = tf.oneHot(classIndices(batch), batch.units).toFloat();
-    const logProbabilities = batch.path.outputKind === 'logits' ? tf.logSoftmax(output) : tf.log(tf.clipByValue(output, 1e-7, 1));
-    return { losses: tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), -1)) as tf.Tensor1D, output };
+    const labels = classIndices(batch);
+    if (batch.path.outputKind === 'logits') return { losses: softmaxCrossEntropy(output, labels) ?? composedCrossEntropy(output, labels, batch.units), output };
+    return { losses: crossEntropy(tf.log(tf.clipByValue(output, 1e-7, 1)), labels, batch.units), output };
   }
   const error = tf.sub(output, batch.labels.reshape([-1, 1]));
   const losses = batch.regressionLoss === 'mae' ? tf.mean(tf.abs(error), -1) : tf.mean(tf.square(error), -1);
   return { losses: losses as tf.Tensor1D, output };
+}
+
+/** −log softmax(logits)[label] from tfjs ops, for backends without jointrain's fused kernel. */
+export function composedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: number): tf.Tensor1D {
+  return crossEntropy(tf.logSoftmax(logits), labels, classes);
+}
+
+function crossEntropy(logProbabilities: tf.Tensor2D, labels: tf.Tensor1D, classes: number): tf.Tensor1D {
+  // Cast, not oneHot's own dtype: wasm's OneHot (tfjs 4.22) writes int32 bits into a float32 result.
+  const oneHot = tf.oneHot(labels, classes).toFloat();
+  return tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), -1)) as tf.Tensor1D;
 }
 
 /** The labels as int32 class indices: a batch's already are, and a cast to the same type is still a kernel call. */
@@ -53,7 +64,8 @@ function classIndices(batch: DatasetBatch): tf.Tensor1D {
 /** Number of correct predictions (classification) or the summed absolute error (regression). */
 export function outcomeSum(batch: DatasetBatch, output: tf.Tensor2D): tf.Scalar {
   if (batch.task === 'classification') {
-    return tf.sum(tf.equal(tf.argMax(output, -1), classIndices(batch)).toFloat());
+    const labels = classIndices(batch);
+    return countCorrect(output, labels) ?? tf.sum(tf.equal(tf.argMax(output, -1), labels).toFloat());
   }
   return tf.sum(tf.abs(tf.sub(output, batch.labels.reshape([-1, 1]))));
 }
@@ -82,5 +94,42 @@ export function l2Penalty(kernels: readonly tf.Variable[], l2: number): tf.Scala
 /** loss_total for one step; `batchSize` is the total number of samples across datasets. */
 export function jointLoss(batches: readonly DatasetBatch[], batchSize: number, kernels: readonly tf.Variable[], l2: number): tf.Scalar {
   const terms = batches.map((batch) => datasetTerm(batch, perSampleLoss(batch, true).losses, batchSize));
-  return tf.add(tf.addN(terms), l2Penalty(kernels, l2)) as tf.Scalar;
+  return sumOfTerms(terms, l2 > 0 ? l2Penalty(kernels, l2) : undefined);
+}
+
+/** Σ terms (+ the l2 term): a sum of one term and a penalty of zero cost no kernel call. */
+function sumOfTerms(terms: readonly tf.Scalar[], penalty: tf.Scalar | undefined): tf.Scalar {
+  const parts = penalty === undefined ? terms : [...terms, penalty];
+  if (parts.length === 0) return tf.scalar(0);
+  return parts.length === 1 ? (parts[0] as tf.Scalar) : (tf.addN(parts as tf.Scalar[]) as tf.Scalar);
+}
+
+/** A dataset's term of loss_total and what a step reads back of it: [Σ ℓ_i, the term, its outcome sum]. */
+export function datasetStepTerm(batch: DatasetBatch, batchSize: number, training: boolean): { term: tf.Scalar; numbers: tf.Scalar[] } {
+  const { losses, output } = perSampleLoss(batch, training);
+  const term = datasetTerm(batch, losses, batchSize);
+  return { term, numbers: [tf.sum(losses), term, outcomeSum(batch, output)] };
+}
+
+/**
+ * A training step's objective, to be called inside its gradient's function: loss_total, and its
+ * numbers stacked for a single read after the step (kept out of the gradient's tidy) — per batch
+ * [Σ ℓ_i, term, outcome sum], then the l2 term (0 without one).
+ */
+export function stepObjective(
+  batches: readonly DatasetBatch[],
+  batchSize: number,
+  kernels: readonly tf.Variable[],
+  l2: number,
+): { total: tf.Scalar; stats: tf.Tensor1D } {
+  const rows = batches.map((batch) => datasetStepTerm(batch, batchSize, true));
+  const penalty = l2 > 0 && kernels.length > 0 ? l2Penalty(kernels, l2) : undefined;
+  const stats = tf.keep(tf.stack([...rows.flatMap(({ numbers }) => numbers), penalty ?? tf.scalar(0)])) as tf.Tensor1D;
+  return {
+    total: sumOfTerms(
+      rows.map(({ term }) => term),
+      penalty,
+    ),
+    stats,
+  };
 }

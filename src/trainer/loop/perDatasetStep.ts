@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gradientDiagnostics } from '../balancing/gradientMath';
 import { pcgrad } from '../balancing/pcgrad';
-import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
+import { datasetStepTerm, l2Penalty, type DatasetBatch } from './jointLoss';
 import { applyAllGradients } from './optimizer';
 import type { UpdateRules } from './updateRules';
 import type { StepOutcome } from './trainStep';
@@ -34,9 +34,8 @@ function separateGradients(batches: readonly DatasetBatch[], batchSize: number, 
   const perBatch = batches.map((batch) => {
     let row: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const { losses, output } = perSampleLoss(batch, training);
-      const term = datasetTerm(batch, losses, batchSize);
-      row = tf.keep(tf.stack([tf.sum(losses), term, outcomeSum(batch, output)]));
+      const { term, numbers } = datasetStepTerm(batch, batchSize, training);
+      row = tf.keep(tf.stack(numbers));
       return term;
     }, variables);
     const numbers = (row as tf.Tensor).dataSync();

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyAllGradients } from './optimizer';
 import type { UpdateRules } from './updateRules';
-import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from './jointLoss';
+import { stepObjective, type DatasetBatch } from './jointLoss';
 
 export interface DatasetStepOutcome {
   samples: number;
@@ -34,15 +34,9 @@ export function trainStep(
 ): StepOutcome {
   let stats: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const rows = batches.map((batch) => {
-      const { losses, output } = perSampleLoss(batch, true);
-      const contribution = datasetTerm(batch, losses, batchSize);
-      return { contribution, row: [tf.sum(losses), contribution, outcomeSum(batch, output)] };
-    });
-    const penalty = l2Penalty(kernels, l2);
-    // Kept out of the gradient tape's tidy so the numbers can be read after the step.
-    stats = tf.keep(tf.stack([...rows.flatMap(({ row }) => row), penalty]));
-    return tf.add(tf.addN(rows.map(({ contribution }) => contribution)), penalty) as tf.Scalar;
+    const objective = stepObjective(batches, batchSize, kernels, l2);
+    stats = objective.stats;
+    return objective.total;
   }, variables);
   applyAllGradients(optimizer, variables, grads, rules);
   const numbers = (stats as tf.Tensor).dataSync();

@@ -4,7 +4,7 @@
  * add up to the gradient of the whole batch: a data-parallel step sums them and applies the sum once.
  */
 import * as tf from '@tensorflow/tfjs';
-import { datasetTerm, l2Penalty, outcomeSum, perSampleLoss, type DatasetBatch } from '../loop/jointLoss';
+import { stepObjective, type DatasetBatch } from '../loop/jointLoss';
 
 export interface ShardGradients {
   /** By variable name; a variable none of the shard's rows reaches has none. */
@@ -20,18 +20,14 @@ export function shardGradients(
   variables: tf.Variable[],
   penalty?: { kernels: readonly tf.Variable[]; l2: number },
 ): ShardGradients {
-  const hasPenalty = penalty !== undefined && penalty.l2 > 0 && penalty.kernels.length > 0;
-  if (batches.length === 0 && !hasPenalty) return { grads: {}, numbers: new Float32Array(1) };
+  const l2 = penalty?.l2 ?? 0;
+  const kernels = penalty?.kernels ?? [];
+  if (batches.length === 0 && !(l2 > 0 && kernels.length > 0)) return { grads: {}, numbers: new Float32Array(1) };
   let stats: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const rows = batches.map((batch) => {
-      const { losses, output } = perSampleLoss(batch, true);
-      const contribution = datasetTerm(batch, losses, batchSize);
-      return { contribution, row: [tf.sum(losses), contribution, outcomeSum(batch, output)] };
-    });
-    const l2 = hasPenalty ? l2Penalty(penalty.kernels, penalty.l2) : tf.scalar(0);
-    stats = tf.keep(tf.stack([...rows.flatMap(({ row }) => row), l2]));
-    return (rows.length === 0 ? l2 : tf.add(tf.addN(rows.map(({ contribution }) => contribution)), l2)) as tf.Scalar;
+    const objective = stepObjective(batches, batchSize, kernels, l2);
+    stats = objective.stats;
+    return objective.total;
   }, variables);
   const numbers = (stats as tf.Tensor).dataSync() as Float32Array;
   tf.dispose([value, stats as tf.Tensor]);

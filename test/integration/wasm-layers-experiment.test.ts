@@ -68,6 +68,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'GatherV2',
       'PadV2',
       'Conv2D',
+      'Add',
       'JointrainAdamUpdate',
       'JointrainReluGrad',
     ],

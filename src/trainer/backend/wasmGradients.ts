@@ -1,7 +1,7 @@
 /**
  * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), one it computes wrongly (MaxPoolGrad)
  * and several it computes slowly (Conv2DBackpropInput; BatchMatMul and _FusedMatMul, which repack or run a scalar loop; Sum
- * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies), plus a fused Adam update
+ * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies; Add of a bias), plus a fused Adam update
  * and a one-pass ReLU gradient, so that every layer type trains on wasm as on cpu,
  * and fast. Some are composed from ops wasm runs natively, some are jointrain's SIMD kernels
  * (simd/kernels.c), which need wasm SIMD and fall back to the composed ones without it.
@@ -14,6 +14,7 @@ import { depthwiseConv2dBackpropFilter } from './kernels/depthwiseConv2dBackprop
 import { depthwiseConv2dBackpropInput } from './kernels/depthwiseConv2dBackpropInput';
 import { fastBatchMatMul, fastFusedMatMul } from './kernels/matMul';
 import { leadingAxesSum } from './kernels/sumLeadingAxes';
+import { simdBiasAdd } from './kernels/biasAdd';
 import { sharingIdentity } from './kernels/identity';
 import { rowGather } from './kernels/gatherRows';
 import { spatialPad } from './kernels/padSpatial';
@@ -60,6 +61,7 @@ const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig | 
   GatherV2: (original) => (simdSupported() ? rowGather(original) : undefined),
   PadV2: (original) => (simdSupported() ? spatialPad(original) : undefined),
   Conv2D: (original) => (simdSupported() ? directConv2d(original) : undefined),
+  Add: (original) => (simdSupported() ? simdBiasAdd(original) : undefined),
 };
 const wrapped = new Map<string, tf.KernelConfig>();
 

@@ -74,6 +74,7 @@ test('auto without native packages picks wasm and says each native package is no
       'GatherV2',
       'PadV2',
       'Conv2D',
+      'Add',
       'JointrainAdamUpdate',
       'JointrainReluGrad',
     ],
@@ -142,7 +143,7 @@ test('choosing wasm registers the gradient kernels, and registering again change
   await selectBackend('wasm', workspaceWith({}));
   const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
     .map((kernel) => kernel.kernelName)
-    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE, RELU_GRAD);
+    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', 'Add', ADAM_UPDATE, RELU_GRAD);
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -157,7 +158,7 @@ test("the run records which wasm kernels are jointrain's, and records none on an
     wasm.kernels,
     [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
       .map((kernel) => kernel.kernelName)
-      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', ADAM_UPDATE, RELU_GRAD),
+      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', 'Add', ADAM_UPDATE, RELU_GRAD),
   );
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);

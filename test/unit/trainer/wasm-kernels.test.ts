@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { registerWasmGradients, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
+import { biasAddOperands } from '../../../src/trainer/backend/kernels/biasAdd';
 import { assertClose, onBackend, seededValues } from './backend-compare';
 
 type Pad = 'same' | 'valid';
@@ -491,6 +492,41 @@ describe('Sum on wasm adds as wasm always has, bit for bit, and equals cpu withi
       assert.deepEqual(Array.from(wasm.values), Array.from(reference.values));
     });
   }
+});
+
+describe("Add on wasm equals cpu bit for bit: a bias (one value per channel of the last axis) by the SIMD kernel, any other by wasm's own", () => {
+  const cases: Array<{ a: number[]; b: number[]; simd: boolean }> = [
+    { a: [64, 7, 7, 6], b: [6], simd: true },
+    { a: [5, 8], b: [8], simd: true },
+    { a: [3, 4, 5], b: [1, 1, 5], simd: true },
+    { a: [6], b: [4, 6], simd: true },
+    { a: [2, 3, 3, 1], b: [1], simd: true },
+    { a: [4, 1], b: [1, 5], simd: false },
+    { a: [3, 5], b: [3, 5], simd: false },
+    { a: [6, 5], b: [6, 1], simd: false },
+  ];
+  for (const c of cases) {
+    test(`${c.a.join('×')} + ${c.b.join('×')}${c.simd ? ' (SIMD)' : ''}`, async () => {
+      // Magnitudes far apart and some −0, so that a rounding or a lost −0 shows.
+      const values = (shape: number[], seed: number) =>
+        Float32Array.from(seededValues(shape, seed), (value, i) => (i % 7 === 0 ? -0 : value * 10 ** ((i % 5) - 2)));
+      const inputs = { a: { shape: c.a, values: values(c.a, 80) }, b: { shape: c.b, values: values(c.b, 81) } };
+      const cpu = await kernelOn('cpu', tf.Add, inputs, {});
+      const wasm = await kernelOn('wasm', tf.Add, inputs, {});
+      assert.deepEqual(wasm.shape, cpu.shape);
+      assert.deepEqual(new Uint32Array(wasm.values.buffer), new Uint32Array(cpu.values.buffer));
+    });
+  }
+
+  test('the SIMD kernel takes exactly the bias adds, whichever side the bias is on', () => {
+    const shapes = (a: number[], b: number[]) => biasAddOperands({ shape: a }, { shape: b })?.map(({ shape }) => shape);
+    assert.ok(wasmKernelsInUse().includes('Add'));
+    for (const c of cases) assert.equal(shapes(c.a, c.b) !== undefined, c.simd, `${c.a.join('×')} + ${c.b.join('×')}`);
+    assert.deepEqual(shapes([6], [4, 6]), [[4, 6], [6]]);
+    assert.deepEqual(shapes([64, 7, 7, 6], [6]), [[64, 7, 7, 6], [6]]);
+    // A scalar is not a bias of a vector: one value, not one per channel of a last axis it lacks.
+    assert.equal(shapes([5], []), undefined);
+  });
 });
 
 test("Identity on wasm shares its input's data, as on cpu: a clone costs no copy and outlives its original", async () => {

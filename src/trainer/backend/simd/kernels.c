@@ -367,6 +367,18 @@ void EXPORT(gemm)(const float *a, const float *b, const float *bias, float *c, i
   }
 }
 
+// x + bias, the bias one value per channel of x's last axis (a dense or conv layer's bias add while
+// training, when tfjs does not fuse it into the product): wasm's Add broadcasts by computing each
+// element's source indices one at a time. The same float32 additions, so the same bits.
+void EXPORT(bias_add)(const float *x, const float *bias, float *out, int rows, int channels) {
+  const int vector_channels = channels & ~3;
+  for (int r = 0; r < rows; r++, x += channels, out += channels) {
+    int c = 0;
+    for (; c < vector_channels; c += 4) wasm_v128_store(out + c, wasm_f32x4_add(wasm_v128_load(x + c), wasm_v128_load(bias + c)));
+    for (; c < channels; c++) out[c] = x[c] + bias[c];
+  }
+}
+
 // The gradient of ReLU, dx = dy · step(x), in one pass: tfjs composes it as Step, Cast and Multiply,
 // three passes over a layer's activations and three kernel calls. step(x) is 1 for x > 0, 0 for
 // x ≤ 0 and NaN for a NaN x, as tfjs's Step is, so dx is the product tfjs computes, bit for bit.

@@ -57,7 +57,7 @@ export function measureStepPhases(setup: TrainingSetup, options: PhaseOptions): 
     const t1 = performance.now();
     const batch = datasetBatch(withAugment, model, units, { split, indices, lossWeight: 1, augmentWith });
     const t2 = performance.now();
-    trainStep([batch], BATCH_SIZE, optimizer, variables, kernels, 0);
+    trainStep([batch], BATCH_SIZE, { optimizer, variables, kernels, l2: 0 });
     const t3 = performance.now();
     disposeBatch(batch);
     const t4 = performance.now();

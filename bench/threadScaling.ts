@@ -75,8 +75,9 @@ async function jointrainSamplesPerSecond(setup: Setup, threads: number, batchSiz
       ? await DataParallelStep.start({ threads, backend: 'wasm', recipe: setup.recipe, model: joint, batchSize: model.batch, datasets: 1 })
       : undefined;
   const step = async () => {
-    if (parallel) await parallel.step([batch], model.batch, optimizer, variables, [], 0, joint.paths);
-    else trainStep([batch], model.batch, optimizer, variables, [], 0);
+    const target = { optimizer, variables, kernels: [], l2: 0 };
+    if (parallel) await parallel.step([batch], model.batch, target, joint.paths);
+    else trainStep([batch], model.batch, target);
   };
   const [warmup, timed] = model.batches.wasm;
   // A new worker starts on V8's baseline wasm code and tiers up within a second or two: warm every

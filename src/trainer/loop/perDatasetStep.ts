@@ -10,16 +10,13 @@ import { gradientDiagnostics } from '../balancing/gradientMath';
 import { pcgrad } from '../balancing/pcgrad';
 import { datasetStepTerm, l2Penalty, type DatasetBatch } from './jointLoss';
 import { applyAllGradients } from './optimizer';
-import type { UpdateRules } from './updateRules';
-import type { StepOutcome } from './trainStep';
+import type { StepOutcome, StepTarget } from './trainStep';
 
 export interface PerDatasetStepOptions {
   /** `pcgrad` projects conflicting gradients on the shared parameters before summing them. */
   combine: 'sum' | 'pcgrad';
   /** PCGrad's order of the other datasets for dataset d (indices into the batches); seeded by the caller. */
   order?: (d: number) => number[];
-  /** Clipping and weight decay around the optimizer's step. */
-  rules?: UpdateRules | undefined;
 }
 
 export interface SeparateGradients {
@@ -64,10 +61,7 @@ export function measureGradients(batches: readonly DatasetBatch[], batchSize: nu
 export function perDatasetStep(
   batches: readonly DatasetBatch[],
   batchSize: number,
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  kernels: readonly tf.Variable[],
-  l2: number,
+  { optimizer, variables, kernels, l2, rules }: StepTarget,
   options: PerDatasetStepOptions,
 ): StepOutcome & { gradients: SeparateGradients } {
   const { perBatch, shared, flat, sharedParameters } = separateGradients(batches, batchSize, variables, true);
@@ -96,7 +90,7 @@ export function perDatasetStep(
     }
     value.dispose();
   }
-  applyAllGradients(optimizer, variables, combined, options.rules);
+  applyAllGradients(optimizer, variables, combined, rules);
   tf.dispose([...Object.values(combined), ...perBatch.flatMap(({ grads }) => Object.values(grads))]);
 
   return {

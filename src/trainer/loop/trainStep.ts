@@ -23,15 +23,19 @@ export interface StepOutcome {
   backwardPasses: number;
 }
 
-export function trainStep(
-  batches: readonly DatasetBatch[],
-  batchSize: number,
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  kernels: readonly tf.Variable[],
-  l2: number,
-  rules?: UpdateRules,
-): StepOutcome {
+/** What a step updates and how: the same for every kind of step (joint, per dataset, on several threads). */
+export interface StepTarget {
+  optimizer: tf.Optimizer;
+  /** Every trainable variable, in a fixed order (the model's, then a balancer's). */
+  variables: tf.Variable[];
+  /** The kernels the l2 term covers. */
+  kernels: readonly tf.Variable[];
+  l2: number;
+  /** Clipping and weight decay around the optimizer's step. */
+  rules?: UpdateRules | undefined;
+}
+
+export function trainStep(batches: readonly DatasetBatch[], batchSize: number, { optimizer, variables, kernels, l2, rules }: StepTarget): StepOutcome {
   let stats: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const objective = stepObjective(batches, batchSize, kernels, l2);

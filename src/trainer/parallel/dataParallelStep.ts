@@ -12,8 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { ResolvedBackend } from '../../shared/runs/format';
 import type { DatasetBatch } from '../loop/jointLoss';
 import { applyAllGradients } from '../loop/optimizer';
-import type { StepOutcome } from '../loop/trainStep';
-import type { UpdateRules } from '../loop/updateRules';
+import type { StepOutcome, StepTarget } from '../loop/trainStep';
 import type { JointModel } from '../model/jointModel';
 import type { ModelRecipe } from '../training/modelLifecycle';
 import { allocateShardBuffers, CONTROL, ENTRY, readFailure, shardViews, type ShardViews } from './shardChannel';
@@ -90,15 +89,12 @@ export class DataParallelStep {
     return new DataParallelStep(workers, new Float32Array(weights), { rows, inputFloats: sizes.inputFloats });
   }
 
+  /** `paths`: the model's, whose index names each batch's path to a worker. */
   async step(
     batches: readonly DatasetBatch[],
     batchSize: number,
-    optimizer: tf.Optimizer,
-    variables: tf.Variable[],
-    kernels: readonly tf.Variable[],
-    l2: number,
+    { optimizer, variables, kernels, l2, rules }: StepTarget,
     paths: JointModel['paths'],
-    rules?: UpdateRules,
   ): Promise<StepOutcome> {
     const shards = this.threads;
     const step = ++this.posted;

@@ -15,7 +15,7 @@ import { divergenceCause, explosionCause, type DivergenceCause } from '../loop/d
 import { EpochTally } from '../loop/epochTally';
 import { LossExplosionWatch } from '../loop/lossExplosion';
 import { measureGradients, perDatasetStep, type SeparateGradients } from '../loop/perDatasetStep';
-import { trainStep, type StepOutcome } from '../loop/trainStep';
+import { trainStep, type StepOutcome, type StepTarget } from '../loop/trainStep';
 import { setLearningRate } from '../loop/optimizer';
 import { updateRulesFor } from '../loop/updateRules';
 import type { JointModel } from '../model/jointModel';
@@ -101,6 +101,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   const control = new RunControl(inbox, datasetWeights, run, emit, parts.suggestions, (message) => reporter.onWarning?.(message), parts.learningRate);
   const modelVariables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
   const rules = updateRulesFor(training.optimizer, modelVariables, () => parts.learningRate.inForce);
+  const target: StepTarget = { optimizer, variables, kernels, l2: training.l2, rules };
   const epochEnd = epochEndHooks(parts, {
     model,
     run,
@@ -175,14 +176,10 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
         // Measured before the step, at the weights the step's gradients are taken at.
         const measured = stepPlan.diagnostics && !stepPlan.perDataset ? measureGradients(batches, training.batch_size, variables) : undefined;
         const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
-          ? perDatasetStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, {
-              combine: stepPlan.combine,
-              order: balancer.order(batches.length),
-              rules,
-            })
+          ? perDatasetStep(batches, training.batch_size, target, { combine: stepPlan.combine, order: balancer.order(batches.length) })
           : parallel !== undefined
-            ? await parallel.step(batches, training.batch_size, optimizer, variables, kernels, training.l2, model.paths, rules)
-            : trainStep(batches, training.batch_size, optimizer, variables, kernels, training.l2, rules);
+            ? await parallel.step(batches, training.batch_size, target, model.paths)
+            : trainStep(batches, training.batch_size, target);
         const indices = active.map(({ d }) => d);
         if (outcome.gradients !== undefined) {
           balancer.afterSeparateStep(

@@ -41,8 +41,8 @@ test('a step with per-dataset gradients summed updates the model exactly as the 
   const jointOptimizer = tf.train.sgd(0.1);
   const separateOptimizer = tf.train.sgd(0.1);
   for (let i = 0; i < 3; i++) {
-    const x = trainStep(batches(joint), 8, jointOptimizer, a.variables, a.kernels, 0.01);
-    const y = perDatasetStep(batches(separate), 8, separateOptimizer, b.variables, b.kernels, 0.01, { combine: 'sum' });
+    const x = trainStep(batches(joint), 8, { optimizer: jointOptimizer, variables: a.variables, kernels: a.kernels, l2: 0.01 });
+    const y = perDatasetStep(batches(separate), 8, { optimizer: separateOptimizer, variables: b.variables, kernels: b.kernels, l2: 0.01 }, { combine: 'sum' });
     assert.ok(Math.abs(x.totalLoss - y.totalLoss) < 1e-5, `total loss ${x.totalLoss} vs ${y.totalLoss}`);
     assert.equal(x.backwardPasses, 1);
     assert.equal(y.backwardPasses, 2);
@@ -58,9 +58,9 @@ test('the per-dataset step reports the shared parameters, diagnostics over them,
   const { variables, kernels } = variablesOf(model);
   const optimizer = tf.train.sgd(0.05);
   const data = batches(model);
-  perDatasetStep(data, 8, optimizer, variables, kernels, 0, { combine: 'pcgrad' });
+  perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'pcgrad' });
   const before = tf.memory().numTensors;
-  const outcome = perDatasetStep(data, 8, optimizer, variables, kernels, 0, { combine: 'pcgrad' });
+  const outcome = perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'pcgrad' });
   assert.equal(tf.memory().numTensors, before);
   // Stem dense 4→6 (30) and trunk dense 6→5 (35) are shared; each head is one dataset's.
   assert.equal(outcome.gradients.sharedParameters, 30 + 35);
@@ -183,7 +183,9 @@ test('Adam keeps each variable’s moments when a dataset is absent from some st
     const optimizer = tf.train.adam(0.01);
     const [kind, value] = batches(model) as [DatasetBatch, DatasetBatch];
     const run = (data: DatasetBatch[]) =>
-      step === 'joint' ? trainStep(data, 8, optimizer, variables, kernels, 0) : perDatasetStep(data, 8, optimizer, variables, kernels, 0, { combine: 'sum' });
+      step === 'joint'
+        ? trainStep(data, 8, { optimizer, variables, kernels, l2: 0 })
+        : perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'sum' });
     const kindHead = model.trainableVariables.map((w) => w.read()).filter((v) => v.shape.length === 2 && v.shape[1] === 3)[0] as tf.Variable;
     const before = kindHead.dataSync().slice();
     run([value]);

@@ -62,9 +62,9 @@ test('a training step reports per-dataset sums and leaks no tensors', () => {
   const variables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const data = batches(model, [1, 1]);
-  trainStep(data, 8, optimizer, variables, kernels, 0);
+  trainStep(data, 8, { optimizer, variables, kernels, l2: 0 });
   const before = tf.memory().numTensors;
-  const outcome = trainStep(data, 8, optimizer, variables, kernels, 0.01);
+  const outcome = trainStep(data, 8, { optimizer, variables, kernels, l2: 0.01 });
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(
     outcome.datasets.map((d) => d.samples),

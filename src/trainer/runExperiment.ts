@@ -211,14 +211,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     // The test splits, once, with model/'s weights (saveFinalModel left them in `built`).
     const tests = testSources(loaded);
     if (Object.keys(tests).length > 0 && run.record.model !== undefined) {
-      const results = await evaluateSplits(
-        loaded,
-        built,
-        tests,
-        options.cacheDir,
-        (name, done, total) => reporter.onDataProgress?.(name, done, total),
-        run.record.datasets,
-      );
+      const results = await evaluateSplits(loaded, built, tests, {
+        cacheDir: options.cacheDir,
+        onProgress: (name, done, total) => reporter.onDataProgress?.(name, done, total),
+        reports: run.record.datasets,
+      });
       // run.json keeps a large head's scores but not its matrix (see MAX_RECORDED_CONFUSION_CLASSES).
       const recorded: NonNullable<RunRecord['test']> = {};
       for (const { dataset, confusion, ...result } of results) recorded[dataset] = { ...result, ...(recordedConfusion(confusion) ? { confusion } : {}) };

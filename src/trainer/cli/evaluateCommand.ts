@@ -50,9 +50,7 @@ export async function evaluateCommand(runDir: string, options: EvaluateOptions):
       return model;
     },
     sources,
-    cacheDir,
-    undefined,
-    record.datasets,
+    { cacheDir, reports: record.datasets },
   );
   const split = options.data.length > 0 ? 'given' : options.split;
   if (options.json) {

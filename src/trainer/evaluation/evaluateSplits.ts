@@ -58,6 +58,13 @@ function recordedDataset(report: DatasetReport): LoadedDataset {
   return { name: report.name, classes, train: empty, validation: empty, report, close: () => undefined };
 }
 
+export interface EvaluationOptions {
+  cacheDir: string;
+  onProgress?: ((dataset: string, done: number, total: number) => void) | undefined;
+  /** The run's datasets as run.json describes them: those without a source are not read. */
+  reports?: readonly DatasetReport[] | undefined;
+}
+
 /**
  * Evaluates a model on `sources` (dataset name → source), in the order of the experiment's
  * datasets; datasets without a source are left out, and not read at all when the run's `reports`
@@ -68,9 +75,7 @@ export async function evaluateSplits(
   loaded: LoadedExperiment,
   model: JointModel | ((plan: TrainingPlan) => Promise<JointModel>),
   sources: Readonly<Record<string, EvaluationSource>>,
-  cacheDir: string,
-  onProgress?: (dataset: string, done: number, total: number) => void,
-  reports: readonly DatasetReport[] = [],
+  { cacheDir, onProgress, reports = [] }: EvaluationOptions,
 ): Promise<SplitEvaluation[]> {
   const { experiment } = loaded;
   const unknown = Object.keys(sources).filter((name) => !experiment.datasets.some((spec) => spec.name === name));

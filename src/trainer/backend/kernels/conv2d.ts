@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addressOf, simdKernelsFor } from '../simd/simdKernels';
+import { addressOf, convShape, simdKernelsFor } from '../simd/simdKernels';
 import { asTensor, spatialPadding } from './composedKernel';
 
 export function directConv2d(wasmConv2d: tf.KernelConfig): tf.KernelConfig {
@@ -51,19 +51,7 @@ export function directConv2d(wasmConv2d: tf.KernelConfig): tf.KernelConfig {
     const narrow = info.outChannels < 8 && info.inChannels % 4 === 0;
     const transposed = narrow ? tf.tidy(() => tf.transpose(asTensor(filter, backend), [3, 0, 1, 2])) : undefined;
     const operands = [addressOf(backend, input), addressOf(backend, transposed ?? filter), addressOf(backend, out)] as const;
-    const geometry = [
-      info.batchSize,
-      input.shape[1] as number,
-      input.shape[2] as number,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.outChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-    ] as const;
+    const geometry = convShape(info, input);
     if (narrow) simd.conv2d_forward_narrow(...operands, ...geometry);
     else simd.conv2d_forward(...operands, ...geometry);
     padded?.dispose();

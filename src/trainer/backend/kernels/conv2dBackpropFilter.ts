@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addressOf, simdKernelsFor } from '../simd/simdKernels';
+import { addressOf, convShape, simdKernelsFor } from '../simd/simdKernels';
 import { asTensor, composedKernel, pair, spatialPadding } from './composedKernel';
 
 const composed = composedKernel(tf.Conv2DBackpropFilter, (inputs, attrs) => {
@@ -41,22 +41,7 @@ export const conv2dBackpropFilter: tf.KernelConfig = {
     const padded = padding.some(([before, after]) => before > 0 || after > 0) ? tf.tidy(() => tf.pad(asTensor(x, backend), padding)) : undefined;
     const input = padded ?? x;
     const dw = backend.makeOutput(filterShape, 'float32');
-    simd.conv2d_backprop_filter(
-      addressOf(backend, input),
-      addressOf(backend, dy),
-      addressOf(backend, dw),
-      info.batchSize,
-      input.shape[1] as number,
-      input.shape[2] as number,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.outChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-    );
+    simd.conv2d_backprop_filter(addressOf(backend, input), addressOf(backend, dy), addressOf(backend, dw), ...convShape(info, input));
     padded?.dispose();
     return dw;
   },

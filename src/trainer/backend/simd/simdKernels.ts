@@ -3,6 +3,7 @@
  * tfjs wasm backend's memory, so that they read and write its tensors in place. One instance per
  * backend; none where this Node cannot run wasm SIMD, and callers then keep their other path.
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { KERNELS_WASM_BASE64 } from './kernelsWasm';
@@ -43,56 +44,11 @@ export interface SimdKernels {
     top: number,
     left: number,
   ): void;
-  conv2d_backprop_filter(
-    xPadded: number,
-    dy: number,
-    dw: number,
-    batch: number,
-    paddedH: number,
-    paddedW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-  ): void;
+  conv2d_backprop_filter(xPadded: number, dy: number, dw: number, ...shape: ConvShape): void;
   /** The forward convolution (NHWC, dilation 1) of an already padded input; w is [fh, fw, ci, co]. */
-  conv2d_forward(
-    xPadded: number,
-    w: number,
-    out: number,
-    batch: number,
-    paddedH: number,
-    paddedW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-  ): void;
+  conv2d_forward(xPadded: number, w: number, out: number, ...shape: ConvShape): void;
   /** The same for out_c < 8 and in_c a multiple of 4, with the filter transposed to [co, fh, fw, ci]. */
-  conv2d_forward_narrow(
-    xPadded: number,
-    wt: number,
-    out: number,
-    batch: number,
-    paddedH: number,
-    paddedW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    outC: number,
-    filterH: number,
-    filterW: number,
-    strideH: number,
-    strideW: number,
-  ): void;
+  conv2d_forward_narrow(xPadded: number, wt: number, out: number, ...shape: ConvShape): void;
   depthwise_backprop_filter(x: number, dy: number, dw: number, ...shape: DepthwiseShape): void;
   depthwise_backprop_input(dy: number, filter: number, dx: number, ...shape: DepthwiseShape): void;
   sum_leading_axes(x: number, out: number, rows: number, columns: number): void;
@@ -115,6 +71,26 @@ export interface SimdKernels {
     right: number,
     value: number,
   ): void;
+}
+
+/** batch, paddedH, paddedW, inC, outH, outW, outC, filterH, filterW, strideH, strideW: a convolution over an input already padded. */
+export type ConvShape = [number, number, number, number, number, number, number, number, number, number, number];
+
+/** A convolution's geometry (dilation 1) in the order the SIMD kernels take it, over `padded` (the input with computeConv2DInfo's pads). */
+export function convShape(info: tf.backend_util.Conv2DInfo, padded: TensorInfo): ConvShape {
+  return [
+    info.batchSize,
+    padded.shape[1] as number,
+    padded.shape[2] as number,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+  ];
 }
 
 /** batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, top, left. */

@@ -69,8 +69,10 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'PadV2',
       'Conv2D',
       'Add',
+      'Mean',
       'JointrainAdamUpdate',
       'JointrainReluGrad',
+      'JointrainMeanGrad',
     ],
     // The stem's batch normalization keeps the run on one thread (a multi-core machine says why).
     threads: {

@@ -1,8 +1,8 @@
 /**
  * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), one it computes wrongly (MaxPoolGrad)
  * and several it computes slowly (Conv2DBackpropInput; BatchMatMul and _FusedMatMul, which repack or run a scalar loop; Sum
- * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies; Add of a bias), plus a fused Adam update
- * and a one-pass ReLU gradient, so that every layer type trains on wasm as on cpu,
+ * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies; Add of a bias; Mean over middle axes), plus a fused Adam update
+ * and one-pass ReLU and mean gradients, so that every layer type trains on wasm as on cpu,
  * and fast. Some are composed from ops wasm runs natively, some are jointrain's SIMD kernels
  * (simd/kernels.c), which need wasm SIMD and fall back to the composed ones without it.
  * Registered when selectBackend picks wasm, before the first step.
@@ -23,6 +23,7 @@ import { maxPoolGrad } from './kernels/maxPoolGrad';
 import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
 import { adamUpdate } from './kernels/adamUpdate';
 import { registerReluGradient, reluGrad } from './kernels/reluGrad';
+import { meanGrad, middleAxesMean, registerMeanGradient } from './kernels/mean';
 import { simdSupported } from './simd/simdKernels';
 
 export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
@@ -36,10 +37,12 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
 export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad, conv2dBackpropInput];
 
 /** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
-const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, adamUpdate, reluGrad].map((kernel) => kernel.kernelFunc));
+const ourKernels = new WeakSet<tf.KernelFunc>(
+  [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, adamUpdate, reluGrad, meanGrad].map((kernel) => kernel.kernelFunc),
+);
 
 /** jointrain's own SIMD kernels, which only its optimizer and gradients call (none without wasm SIMD). */
-const SIMD_ONLY: readonly tf.KernelConfig[] = [adamUpdate, reluGrad];
+const SIMD_ONLY: readonly tf.KernelConfig[] = [adamUpdate, reluGrad, meanGrad];
 
 /**
  * wasm kernels jointrain wraps rather than replaces: the wrapper sends some cases to a faster path
@@ -62,6 +65,7 @@ const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig | 
   PadV2: (original) => (simdSupported() ? spatialPad(original) : undefined),
   Conv2D: (original) => (simdSupported() ? directConv2d(original) : undefined),
   Add: (original) => (simdSupported() ? simdBiasAdd(original) : undefined),
+  Mean: (original) => (simdSupported() ? middleAxesMean(original) : undefined),
 };
 const wrapped = new Map<string, tf.KernelConfig>();
 
@@ -94,6 +98,7 @@ export function registerWasmGradients(): void {
     if (simdSupported() && tf.getKernel(kernel.kernelName, 'wasm') === undefined) tf.registerKernel(kernel);
   }
   registerReluGradient();
+  registerMeanGradient();
 }
 
 function replaceKernel(fix: tf.KernelConfig): void {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { registerWasmGradients, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
 import { biasAddOperands } from '../../../src/trainer/backend/kernels/biasAdd';
+import { MEAN_GRAD, meanBlock } from '../../../src/trainer/backend/kernels/mean';
 import { assertClose, onBackend, seededValues } from './backend-compare';
 
 type Pad = 'same' | 'valid';
@@ -526,6 +527,57 @@ describe("Add on wasm equals cpu bit for bit: a bias (one value per channel of t
     assert.deepEqual(shapes([64, 7, 7, 6], [6]), [[64, 7, 7, 6], [6]]);
     // A scalar is not a bias of a vector: one value, not one per channel of a last axis it lacks.
     assert.equal(shapes([5], []), undefined);
+  });
+});
+
+describe('Mean on wasm and its gradient: adjacent axes by the SIMD kernels, bit for bit as wasm and tfjs compute them', () => {
+  const cases: Array<{ shape: number[]; axes: number[]; keepDims?: boolean }> = [
+    { shape: [6, 50, 9], axes: [1] },
+    { shape: [3, 5, 4, 8], axes: [1, 2] },
+    { shape: [3, 5, 4, 8], axes: [2, 1], keepDims: true },
+    { shape: [7, 6], axes: [0] },
+    { shape: [4, 7, 3], axes: [1, 2] },
+    { shape: [4, 7, 3], axes: [0, 2] },
+  ];
+  const values = (shape: number[]) => Float32Array.from(seededValues(shape, 90), (value, i) => (i % 11 === 0 ? -0 : value * 10 ** ((i % 5) - 2)));
+  for (const c of cases) {
+    const name = `x ${c.shape.join('×')}, axes ${c.axes.join(', ')}${c.keepDims ? ', keepDims' : ''}`;
+    test(`${name}: the mean`, async () => {
+      const x = () => tf.tensor(values(c.shape), c.shape);
+      const wasm = await onBackend('wasm', () => tf.mean(x(), c.axes, c.keepDims ?? false));
+      // wasm's own order: the reduced axes moved last, then a mean over the innermost axes.
+      const rest = c.shape.map((_, i) => i).filter((i) => !c.axes.includes(i));
+      const perm = [...rest, ...[...c.axes].sort((a, b) => a - b)];
+      const innermost = c.axes.map((_, k) => c.shape.length - c.axes.length + k);
+      const reference = await onBackend('wasm', () => tf.reshape(tf.mean(tf.transpose(x(), perm), innermost), wasm.shape));
+      assert.deepEqual(new Uint32Array(wasm.values.buffer), new Uint32Array(reference.values.buffer));
+      assertClose(wasm, await onBackend('cpu', () => tf.mean(x(), c.axes, c.keepDims ?? false)), 1e-6);
+    });
+    test(`${name}: its gradient`, async () => {
+      const outShape = c.shape.filter((_, i) => !c.axes.includes(i));
+      const gradient = (backend: string) =>
+        onBackend(backend, () =>
+          tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.mean(v, c.axes), tf.tensor(values(outShape), outShape))))(tf.tensor(values(c.shape), c.shape)),
+        );
+      // tfjs's own gradient, written out: dy reshaped, times ones the size of x, over n.
+      const stock = await onBackend('wasm', () => {
+        const kept = c.shape.map((extent, i) => (c.axes.includes(i) ? 1 : extent));
+        const n = c.axes.reduce((product, axis) => product * (c.shape[axis] as number), 1);
+        return tf.div(tf.mul(tf.reshape(tf.tensor(values(outShape), outShape), kept), tf.ones(c.shape)), n);
+      });
+      const wasm = await gradient('wasm');
+      assert.deepEqual(new Uint32Array(wasm.values.buffer), new Uint32Array(stock.values.buffer));
+      assertClose(wasm, await gradient('cpu'), 1e-6);
+    });
+  }
+
+  test('the SIMD kernels take adjacent axes only', () => {
+    assert.deepEqual(meanBlock([128, 50, 64], [1]), { outer: 128, reduce: 50, inner: 64 });
+    assert.deepEqual(meanBlock([3, 5, 4, 8], [2, 1]), { outer: 3, reduce: 20, inner: 8 });
+    assert.deepEqual(meanBlock([4, 7], [1]), { outer: 4, reduce: 7, inner: 1 });
+    assert.equal(meanBlock([4, 7, 3], [0, 2]), undefined);
+    assert.ok(wasmKernelsInUse().includes('Mean'));
+    assert.ok(wasmKernelsInUse().includes(MEAN_GRAD));
   });
 });
 

@@ -379,6 +379,42 @@ void EXPORT(bias_add)(const float *x, const float *bias, float *out, int rows, i
   }
 }
 
+// The mean over a block of axes that are not the innermost, x viewed as [outer, reduce, inner]:
+// out[o, i] = (Σ_r x[o, r, i]) / divisor, r in order, in float32 — what wasm's Mean computes after
+// moving the reduced axes last with a transpose (a copy of all of x), so the same bits, without it.
+void EXPORT(mean_middle)(const float *x, float *out, int outer, int reduce, int inner, float divisor) {
+  const v128_t d = wasm_f32x4_splat(divisor);
+  const int vector_inner = inner & ~3;
+  for (int o = 0; o < outer; o++, out += inner, x += reduce * inner) {
+    int i = 0;
+    for (; i < vector_inner; i += 4) {
+      v128_t sum = wasm_f32x4_splat(0.0f);
+      for (int r = 0; r < reduce; r++) sum = wasm_f32x4_add(sum, wasm_v128_load(x + r * inner + i));
+      wasm_v128_store(out + i, wasm_f32x4_div(sum, d));
+    }
+    for (; i < inner; i++) {
+      float sum = 0.0f;
+      for (int r = 0; r < reduce; r++) sum += x[r * inner + i];
+      out[i] = sum / divisor;
+    }
+  }
+}
+
+// The gradient of a mean over a block of axes, dx viewed as [outer, reduce, inner]:
+// dx[o, r, i] = dy[o, i] / divisor. tfjs computes (dy · ones(x.shape)) / n: a tensor of ones as
+// large as x, a product and a quotient; dy · 1 is dy, so the quotient alone gives the same bits.
+void EXPORT(mean_grad)(const float *dy, float *dx, int outer, int reduce, int inner, float divisor) {
+  const v128_t d = wasm_f32x4_splat(divisor);
+  const int vector_inner = inner & ~3;
+  for (int o = 0; o < outer; o++, dy += inner) {
+    for (int r = 0; r < reduce; r++, dx += inner) {
+      int i = 0;
+      for (; i < vector_inner; i += 4) wasm_v128_store(dx + i, wasm_f32x4_div(wasm_v128_load(dy + i), d));
+      for (; i < inner; i++) dx[i] = dy[i] / divisor;
+    }
+  }
+}
+
 // The gradient of ReLU, dx = dy · step(x), in one pass: tfjs composes it as Step, Cast and Multiply,
 // three passes over a layer's activations and three kernel calls. step(x) is 1 for x > 0, 0 for
 // x ≤ 0 and NaN for a NaN x, as tfjs's Step is, so dx is the product tfjs computes, bit for bit.

@@ -54,6 +54,8 @@ export interface SimdKernels {
   sum_leading_axes(x: number, out: number, rows: number, columns: number): void;
   relu_grad(dy: number, x: number, dx: number, n: number): void;
   bias_add(x: number, bias: number, out: number, rows: number, channels: number): void;
+  mean_middle(x: number, out: number, outer: number, reduce: number, inner: number, divisor: number): void;
+  mean_grad(dy: number, dx: number, outer: number, reduce: number, inner: number, divisor: number): void;
   gather_rows(table: number, indices: number, out: number, count: number, rowSize: number): void;
   segment_sum_rows(x: number, ids: number, out: number, count: number, rowSize: number, segments: number): void;
   /** c = act(A·b + bias): b is [k, n]; A is [m, k], or [k, m] read transposed; bias 0 for none. */

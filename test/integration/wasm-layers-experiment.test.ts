@@ -73,6 +73,8 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       'JointrainAdamUpdate',
       'JointrainReluGrad',
       'JointrainMeanGrad',
+      'JointrainSoftmaxGrad',
+      'JointrainClipByValueGrad',
     ],
     // The stem's batch normalization keeps the run on one thread (a multi-core machine says why).
     threads: {

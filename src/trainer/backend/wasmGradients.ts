@@ -2,7 +2,7 @@
  * Gradient kernels the tfjs wasm backend lacks (tfjs#8474), one it computes wrongly (MaxPoolGrad)
  * and several it computes slowly (Conv2DBackpropInput; BatchMatMul and _FusedMatMul, which repack or run a scalar loop; Sum
  * over leading axes; GatherV2 of rows; PadV2 of NHWC tensors; Conv2D, which repacks its filter; Identity, which copies; Add of a bias; Mean over middle axes), plus a fused Adam update
- * and one-pass ReLU and mean gradients, so that every layer type trains on wasm as on cpu,
+ * and one-pass gradients of ReLU, mean, softmax and clipByValue, so that every layer type trains on wasm as on cpu,
  * and fast. Some are composed from ops wasm runs natively, some are jointrain's SIMD kernels
  * (simd/kernels.c), which need wasm SIMD and fall back to the composed ones without it.
  * Registered when selectBackend picks wasm, before the first step.
@@ -24,6 +24,7 @@ import { unsortedSegmentSum } from './kernels/unsortedSegmentSum';
 import { adamUpdate } from './kernels/adamUpdate';
 import { registerReluGradient, reluGrad } from './kernels/reluGrad';
 import { meanGrad, middleAxesMean, registerMeanGradient } from './kernels/mean';
+import { clipGrad, registerLossGradients, softmaxGrad } from './kernels/lossGradients';
 import { simdSupported } from './simd/simdKernels';
 
 export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
@@ -36,13 +37,11 @@ export const WASM_GRADIENT_KERNELS: readonly tf.KernelConfig[] = [
 /** Kernels wasm has that ours replace: MaxPoolGrad computes wrongly, Conv2DBackpropInput slowly. */
 export const WASM_KERNEL_FIXES: readonly tf.KernelConfig[] = [maxPoolGrad, conv2dBackpropInput];
 
-/** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
-const ourKernels = new WeakSet<tf.KernelFunc>(
-  [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, adamUpdate, reluGrad, meanGrad].map((kernel) => kernel.kernelFunc),
-);
-
 /** jointrain's own SIMD kernels, which only its optimizer and gradients call (none without wasm SIMD). */
-const SIMD_ONLY: readonly tf.KernelConfig[] = [adamUpdate, reluGrad, meanGrad];
+const SIMD_ONLY: readonly tf.KernelConfig[] = [adamUpdate, reluGrad, meanGrad, softmaxGrad, clipGrad];
+
+/** The kernel functions jointrain registers, to recognise them in tfjs's registry. */
+const ourKernels = new WeakSet<tf.KernelFunc>([...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES, ...SIMD_ONLY].map((kernel) => kernel.kernelFunc));
 
 /**
  * wasm kernels jointrain wraps rather than replaces: the wrapper sends some cases to a faster path
@@ -99,6 +98,7 @@ export function registerWasmGradients(): void {
   }
   registerReluGradient();
   registerMeanGradient();
+  registerLossGradients();
 }
 
 function replaceKernel(fix: tf.KernelConfig): void {

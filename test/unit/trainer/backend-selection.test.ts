@@ -11,6 +11,7 @@ import { selectBackend, type ModuleLoader } from '../../../src/trainer/backend/s
 import { ADAM_UPDATE } from '../../../src/trainer/backend/kernels/adamUpdate';
 import { RELU_GRAD } from '../../../src/trainer/backend/kernels/reluGrad';
 import { MEAN_GRAD } from '../../../src/trainer/backend/kernels/mean';
+import { CLIP_GRAD, SOFTMAX_GRAD } from '../../../src/trainer/backend/kernels/lossGradients';
 import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_KERNEL_FIXES, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
 import { UserError } from '../../../src/trainer/errors';
 
@@ -80,6 +81,8 @@ test('auto without native packages picks wasm and says each native package is no
       'JointrainAdamUpdate',
       'JointrainReluGrad',
       'JointrainMeanGrad',
+      'JointrainSoftmaxGrad',
+      'JointrainClipByValueGrad',
     ],
   });
   assert.equal(tf.getBackend(), 'wasm');
@@ -146,7 +149,22 @@ test('choosing wasm registers the gradient kernels, and registering again change
   await selectBackend('wasm', workspaceWith({}));
   const names = [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
     .map((kernel) => kernel.kernelName)
-    .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', 'Add', 'Mean', ADAM_UPDATE, RELU_GRAD, MEAN_GRAD);
+    .concat(
+      'BatchMatMul',
+      '_FusedMatMul',
+      'Sum',
+      'Identity',
+      'GatherV2',
+      'PadV2',
+      'Conv2D',
+      'Add',
+      'Mean',
+      ADAM_UPDATE,
+      RELU_GRAD,
+      MEAN_GRAD,
+      SOFTMAX_GRAD,
+      CLIP_GRAD,
+    );
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();
@@ -161,7 +179,22 @@ test("the run records which wasm kernels are jointrain's, and records none on an
     wasm.kernels,
     [...WASM_GRADIENT_KERNELS, ...WASM_KERNEL_FIXES]
       .map((kernel) => kernel.kernelName)
-      .concat('BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2', 'PadV2', 'Conv2D', 'Add', 'Mean', ADAM_UPDATE, RELU_GRAD, MEAN_GRAD),
+      .concat(
+        'BatchMatMul',
+        '_FusedMatMul',
+        'Sum',
+        'Identity',
+        'GatherV2',
+        'PadV2',
+        'Conv2D',
+        'Add',
+        'Mean',
+        ADAM_UPDATE,
+        RELU_GRAD,
+        MEAN_GRAD,
+        SOFTMAX_GRAD,
+        CLIP_GRAD,
+      ),
   );
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { countCorrect, softmaxCrossEntropy } from '../../../src/trainer/backend/kernels/softmaxCrossEntropy';
 import { RELU_GRAD } from '../../../src/trainer/backend/kernels/reluGrad';
+import { CLIP_GRAD, SOFTMAX_GRAD } from '../../../src/trainer/backend/kernels/lossGradients';
 import { registerWasmGradients } from '../../../src/trainer/backend/wasmGradients';
 import { composedCrossEntropy } from '../../../src/trainer/loop/jointLoss';
 import { assertClose, onBackend, seededValues } from './backend-compare';
@@ -161,5 +162,45 @@ describe("ReLU's gradient on wasm is one kernel with tfjs's result bit for bit",
     assert.ok(names.includes(RELU_GRAD), names.join(', '));
     assert.ok(!names.includes('Step'), names.join(', '));
     v.dispose();
+  });
+});
+
+describe("softmax's and clipByValue's gradients on wasm are one kernel each with tfjs's result bit for bit", () => {
+  const shape = [37, 10];
+  const logits = () => tf.mul(tf.tensor(seededValues(shape, 5), shape), 6);
+  const upstream = () => tf.tensor(seededValues(shape, 6), shape);
+
+  test('softmax over the last axis: the same bits as dy·y − Σ(dy·y)·y composed from tfjs ops', async () => {
+    const ours = await onBackend('wasm', () => tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.softmax(z), upstream())))(logits()));
+    const stock = await onBackend('wasm', () => {
+      const y = tf.softmax(logits());
+      const product = tf.mul(upstream(), y);
+      return tf.sub(product, tf.mul(tf.sum(product, [-1], true), y));
+    });
+    assert.deepEqual(new Uint32Array(ours.values.buffer), new Uint32Array(stock.values.buffer));
+    const cpu = await onBackend('cpu', () => tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.softmax(z), upstream())))(logits()));
+    assertClose(ours, cpu, 1e-6);
+  });
+
+  test('clipByValue: dy inside [min, max] (bounds included), 0 outside and for NaN', async () => {
+    const x = new Float32Array([-2, -1, -0.5, 0, 0.5, 1, 1.5, Number.NaN, -0, 0.9999999, 1.0000001, 7]);
+    const dy = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -0]);
+    const ours = await onBackend('wasm', () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(v, -1, 1), tf.tensor1d(dy))))(tf.tensor1d(x)));
+    const stock = await onBackend('wasm', () => {
+      const v = tf.tensor1d(x);
+      return tf.where(tf.logicalAnd(tf.greaterEqual(v, -1), tf.lessEqual(v, 1)), tf.tensor1d(dy), tf.zerosLike(tf.tensor1d(dy)));
+    });
+    assert.deepEqual(new Uint32Array(ours.values.buffer), new Uint32Array(stock.values.buffer));
+    assert.deepEqual(Array.from(ours.values), [0, 2, 3, 4, 5, 6, 0, 0, 9, 10, 0, 0]);
+  });
+
+  test('a Keras-style loss on a softmax output runs the two kernels, not the composed ops', async () => {
+    await tf.setBackend('wasm');
+    const z = logits();
+    const { kernels } = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.sum(tf.log(tf.clipByValue(tf.softmax(t), 1e-7, 1 - 1e-7))))(z));
+    const names = kernels.map((kernel) => kernel.name);
+    for (const name of [SOFTMAX_GRAD, CLIP_GRAD]) assert.ok(names.includes(name), names.join(', '));
+    for (const name of ['LogicalAnd', 'Select']) assert.ok(!names.includes(name), names.join(', '));
+    z.dispose();
   });
 });

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { addressOf, simdKernelsFor } from '../simd/simdKernels';
+import { hasKernel, overrideGradient } from './gradientOverride';
 
 export const MEAN_GRAD = 'JointrainMeanGrad';
 
@@ -60,23 +61,12 @@ export const meanGrad: tf.KernelConfig = {
   },
 };
 
-let stock: tf.GradConfig | undefined;
-
-/** Replaces Mean's gradient once, keeping tfjs's own where the kernel is not registered or the axes are not adjacent. */
+/** Replaces Mean's gradient, keeping tfjs's own where the kernel is not registered or the axes are not adjacent. */
 export function registerMeanGradient(): void {
-  if (stock !== undefined) return;
-  stock = tf.getGradient(tf.Mean);
-  if (stock === undefined) return;
-  const stockGradient = stock.gradFunc;
-  tf.registerGradient({
-    ...stock,
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved as [tf.Tensor];
-      const upstream = dy as tf.Tensor;
-      const axes = tf.util.parseAxisParam((attrs as unknown as tf.MeanAttrs).axis, x.shape);
-      const fast = tf.getKernel(MEAN_GRAD, tf.getBackend()) !== undefined && upstream.dtype === 'float32' && meanBlock(x.shape, axes) !== undefined;
-      if (!fast) return stockGradient(dy, saved, attrs);
-      return { x: () => tf.engine().runKernel(MEAN_GRAD, { dy: upstream }, { shape: x.shape, axes } as unknown as tf.NamedAttrMap) as tf.Tensor };
-    },
+  overrideGradient(tf.Mean, (dy, [x], attrs) => {
+    if (x === undefined || dy.dtype !== 'float32' || !hasKernel(MEAN_GRAD)) return undefined;
+    const axes = tf.util.parseAxisParam((attrs as unknown as tf.MeanAttrs).axis, x.shape);
+    if (meanBlock(x.shape, axes) === undefined) return undefined;
+    return { x: () => tf.engine().runKernel(MEAN_GRAD, { dy }, { shape: x.shape, axes } as unknown as tf.NamedAttrMap) as tf.Tensor };
   });
 }

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { addressOf, simdKernelsFor } from '../simd/simdKernels';
+import { hasKernel, overrideGradient } from './gradientOverride';
 
 export const RELU_GRAD = 'JointrainReluGrad';
 
@@ -24,22 +25,10 @@ export const reluGrad: tf.KernelConfig = {
   },
 };
 
-let stock: tf.GradConfig | undefined;
-
-/** Replaces Relu's gradient once, keeping tfjs's for backends without the kernel (and float32 only). */
+/** Replaces Relu's gradient, keeping tfjs's for backends without the kernel (and float32 only). */
 export function registerReluGradient(): void {
-  if (stock !== undefined) return;
-  stock = tf.getGradient(tf.Relu);
-  if (stock === undefined) return;
-  const stockGradient = stock.gradFunc;
-  tf.registerGradient({
-    ...stock,
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved as [tf.Tensor];
-      const upstream = dy as tf.Tensor;
-      if (x.dtype !== 'float32' || upstream.dtype !== 'float32' || tf.getKernel(RELU_GRAD, tf.getBackend()) === undefined)
-        return stockGradient(dy, saved, attrs);
-      return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: upstream, x }) as tf.Tensor };
-    },
+  overrideGradient(tf.Relu, (dy, [x]) => {
+    if (x === undefined || x.dtype !== 'float32' || dy.dtype !== 'float32' || !hasKernel(RELU_GRAD)) return undefined;
+    return { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x }) as tf.Tensor };
   });
 }

@@ -415,6 +415,33 @@ void EXPORT(mean_grad)(const float *dy, float *dx, int outer, int reduce, int in
   }
 }
 
+// The gradient of clipByValue: dy where low ≤ x ≤ high, +0 elsewhere (and for a NaN x), as tfjs's
+// where(logicalAnd(greaterEqual, lessEqual), dy, zerosLike(dy)) does in five kernel calls.
+void EXPORT(clip_grad)(const float *dy, const float *x, float *dx, int n, float low, float high) {
+  const v128_t lo = wasm_f32x4_splat(low), hi = wasm_f32x4_splat(high), zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t xi = wasm_v128_load(x + i);
+    const v128_t inside = wasm_v128_and(wasm_f32x4_ge(xi, lo), wasm_f32x4_le(xi, hi));
+    wasm_v128_store(dx + i, wasm_v128_bitselect(wasm_v128_load(dy + i), zero, inside));
+  }
+  for (; i < n; i++) dx[i] = x[i] >= low && x[i] <= high ? dy[i] : 0.0f;
+}
+
+// The gradient of softmax over the last axis, y its output: dx = dy·y − (Σ_j dy_j·y_j)·y per row,
+// the products, the sum in order and the difference in float32, as tfjs's Multiply, Sum, Multiply
+// and Sub compute them, so the same bits in one pass per row.
+void EXPORT(softmax_grad)(const float *dy, const float *y, float *dx, int rows, int classes) {
+  for (int r = 0; r < rows; r++, dy += classes, y += classes, dx += classes) {
+    float sum = 0.0f;
+    for (int j = 0; j < classes; j++) {
+      dx[j] = dy[j] * y[j];
+      sum += dx[j];
+    }
+    for (int j = 0; j < classes; j++) dx[j] = dx[j] - sum * y[j];
+  }
+}
+
 // The gradient of ReLU, dx = dy · step(x), in one pass: tfjs composes it as Step, Cast and Multiply,
 // three passes over a layer's activations and three kernel calls. step(x) is 1 for x > 0, 0 for
 // x ≤ 0 and NaN for a NaN x, as tfjs's Step is, so dx is the product tfjs computes, bit for bit.

@@ -53,6 +53,8 @@ export interface SimdKernels {
   depthwise_backprop_input(dy: number, filter: number, dx: number, ...shape: DepthwiseShape): void;
   sum_leading_axes(x: number, out: number, rows: number, columns: number): void;
   relu_grad(dy: number, x: number, dx: number, n: number): void;
+  clip_grad(dy: number, x: number, dx: number, n: number, low: number, high: number): void;
+  softmax_grad(dy: number, y: number, dx: number, rows: number, classes: number): void;
   bias_add(x: number, bias: number, out: number, rows: number, channels: number): void;
   mean_middle(x: number, out: number, outer: number, reduce: number, inner: number, divisor: number): void;
   mean_grad(dy: number, dx: number, outer: number, reduce: number, inner: number, divisor: number): void;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, test } from 'node:test';
 import type { TrainerMessage } from '../../../src/shared/protocol/trainerMessages';
 import { RunStore } from '../../../src/extension/runs/runStore';
-import { RunStatusBar } from '../../../src/extension/views/runStatusBar';
+import { RunStatusBar, STEP_RENDER_INTERVAL_MS } from '../../../src/extension/views/runStatusBar';
 import type { RunsTreeNode } from '../../../src/extension/views/runsTree';
 import { buildRunsTree } from '../../../src/extension/views/runsTree';
 import { RunsTreeProvider } from '../../../src/extension/views/runsTreeProvider';
@@ -72,6 +72,28 @@ describe('the status bar', () => {
     assert.match(item?.text ?? '', /^\$\(sync~spin\) digits · epoch 3 of 10/, 'other messages keep the focus and the last step');
     bar.dispose();
     assert.equal(item?.disposed, true);
+  });
+
+  test('steps redraw the item at most every 250 ms, the last step always shown; a status change redraws at once', async (t) => {
+    const { store } = await storeWith(['20261129-110000-digits-bbbb', { status: 'running', epochs: { total: 10, completed: 2 } }]);
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+    const bar = new RunStatusBar(store);
+    const [item] = statusBarItems;
+    const shownStep = () => /step (\d+)\/20/.exec(item?.text ?? '')?.[1];
+    const stepNumber = (n: number) => ({ ...step(3, 0.5), step: n });
+    bar.onMessage('20261129-110000-digits-bbbb', stepNumber(1));
+    assert.equal(shownStep(), '1', 'the first step shows at once');
+    for (let n = 2; n <= 40; n++) bar.onMessage('20261129-110000-digits-bbbb', stepNumber(n));
+    assert.equal(shownStep(), '1', 'steps within the interval wait');
+    t.mock.timers.tick(STEP_RENDER_INTERVAL_MS - 1);
+    assert.equal(shownStep(), '1');
+    t.mock.timers.tick(1);
+    assert.equal(shownStep(), '40', 'then the last of them shows');
+    bar.onMessage('20261129-110000-digits-bbbb', stepNumber(41));
+    store.get('20261129-110000-digits-bbbb')!.record.status = 'paused';
+    bar.onMessage('20261129-110000-digits-bbbb', { type: 'status', status: 'paused' });
+    assert.match(item?.text ?? '', /^\$\(debug-pause\) digits · epoch 3 of 10 \(paused\) · step 41\/20/, 'a status change does not wait');
+    bar.dispose();
   });
 
   test('a status line without live steps says where run.json left the run', () => {

@@ -31,9 +31,11 @@ export async function resolveRun(
     void vscode.window.showInformationMessage('jointrain: no run to choose from.');
     return undefined;
   }
+  // ignoreFocusOut: the Runs view redraws a live run's row at every epoch, and VS Code can move focus
+  // as it replaces the row's action buttons, which closed the picker under the user's pointer.
   const picked = await vscode.window.showQuickPick(
     candidates.map((run) => ({ label: run.record.id, description: `${run.record.experimentName} · ${run.record.status}`, run })),
-    { placeHolder: 'Which run?' },
+    { placeHolder: 'Which run?', ignoreFocusOut: true },
   );
   return picked?.run;
 }

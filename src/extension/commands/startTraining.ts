@@ -69,9 +69,10 @@ async function pickExperiment(): Promise<vscode.Uri | undefined> {
     void vscode.window.showWarningMessage('jointrain: no *.jointrain.yaml experiment file in this workspace.');
     return undefined;
   }
+  // ignoreFocusOut: a live run's row in the Runs view is redrawn at every epoch, which can move focus.
   const picked = await vscode.window.showQuickPick(
     files.map((file) => ({ label: vscode.workspace.asRelativePath(file), file })),
-    { placeHolder: 'Experiment to train' },
+    { placeHolder: 'Experiment to train', ignoreFocusOut: true },
   );
   return picked?.file;
 }

@@ -87,12 +87,16 @@ test('pause, resume and stop reach the trainer of the run chosen; without a run 
   const { sent } = await setUp(record('r-a', 'running', process.pid), record('r-b', 'paused', process.pid), record('r-c', 'completed'));
   await run('jointrain.pauseRun', 'r-a');
   let offered: string[] = [];
-  answers.quickPick.push((items) => {
+  let staysOpen: boolean | undefined;
+  answers.quickPick.push((items, options) => {
     offered = (items as Array<{ label: string }>).map((item) => item.label);
+    staysOpen = options?.ignoreFocusOut;
     return (items as unknown[])[0];
   });
   await run('jointrain.resumeRun');
   assert.deepEqual(offered, ['r-b'], 'only the paused run can resume');
+  // The Runs view redraws live rows at every epoch, which can take focus from the picker.
+  assert.equal(staysOpen, true, 'the picker stays open when focus moves');
   assert.deepEqual(sent, [
     { runId: 'r-a', command: { type: 'pause' } },
     { runId: 'r-b', command: { type: 'resume' } },

@@ -76,12 +76,15 @@ describe('which experiment, and whether at all', () => {
 
     workspaceFiles.push(fakeUri(join(workspace, 'a.jointrain.yaml')), fakeUri(join(workspace, 'sub', 'b.jointrain.yaml')));
     let offered: string[] = [];
-    answers.quickPick.push((items) => {
+    let staysOpen: boolean | undefined;
+    answers.quickPick.push((items, options) => {
       offered = (items as Array<{ label: string }>).map((item) => item.label);
+      staysOpen = options?.ignoreFocusOut;
       return (items as unknown[])[1];
     });
     assert.equal(await start(services), 'started-run');
     assert.deepEqual(offered, ['a.jointrain.yaml', 'sub/b.jointrain.yaml']);
+    assert.equal(staysOpen, true, 'the picker stays open when a live run’s redraw moves focus');
     assert.equal(trainers.started[0]?.experimentFile, join(workspace, 'sub', 'b.jointrain.yaml'));
 
     answers.quickPick.push(() => undefined);

@@ -14,7 +14,8 @@ export const answers: {
   warning: Answer[];
   information: Answer[];
   error: Answer[];
-  quickPick: Array<(items: readonly unknown[]) => unknown>;
+  /** Each answers one quick pick from its items and the options it was opened with. */
+  quickPick: Array<(items: readonly unknown[], options?: { placeHolder?: string; ignoreFocusOut?: boolean }) => unknown>;
   inputBox: Answer[];
   /** Whether the user cancels the next progress notification (before its task returns). */
   cancelProgress: boolean[];
@@ -461,7 +462,8 @@ export const fakeVscode = {
     showInformationMessage: message('information'),
     showWarningMessage: message('warning'),
     showErrorMessage: message('error'),
-    showQuickPick: async (items: readonly unknown[]) => answers.quickPick.shift()?.(items),
+    showQuickPick: async (items: readonly unknown[], options?: { placeHolder?: string; ignoreFocusOut?: boolean }) =>
+      answers.quickPick.shift()?.(items, options),
     showInputBox: async (options: { value?: string; validateInput?: (value: string) => string | undefined }) => {
       const answer = answers.inputBox.shift();
       inputBoxes.push({ value: options.value, problem: answer === undefined ? undefined : options.validateInput?.(answer) });

@@ -9,6 +9,7 @@ import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import type { EpochRecord } from '../../src/trainer/trainingReporter';
 import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
+import { WASM_KERNELS } from '../fixtures/wasmKernels';
 
 const CONV_STEM = `image: { layers: [
       { type: conv2d, filters: 8, kernel_size: 3, padding: same, activation: relu },
@@ -54,28 +55,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
       { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
       { name: 'tensorflow', reason: '@tensorflow/tfjs-node is not installed' },
     ],
-    kernels: [
-      'Conv2DBackpropFilter',
-      'DepthwiseConv2dNativeBackpropFilter',
-      'DepthwiseConv2dNativeBackpropInput',
-      'UnsortedSegmentSum',
-      'MaxPoolGrad',
-      'Conv2DBackpropInput',
-      'BatchMatMul',
-      '_FusedMatMul',
-      'Sum',
-      'Identity',
-      'GatherV2',
-      'PadV2',
-      'Conv2D',
-      'Add',
-      'Mean',
-      'JointrainAdamUpdate',
-      'JointrainReluGrad',
-      'JointrainMeanGrad',
-      'JointrainSoftmaxGrad',
-      'JointrainClipByValueGrad',
-    ],
+    kernels: [...WASM_KERNELS],
     // The stem's batch normalization keeps the run on one thread (a multi-core machine says why).
     threads: {
       requested: 'auto',

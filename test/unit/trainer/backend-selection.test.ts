@@ -8,12 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { selectBackend, type ModuleLoader } from '../../../src/trainer/backend/selectBackend';
-import { ADAM_UPDATE } from '../../../src/trainer/backend/kernels/adamUpdate';
-import { RELU_GRAD } from '../../../src/trainer/backend/kernels/reluGrad';
-import { MEAN_GRAD } from '../../../src/trainer/backend/kernels/mean';
-import { CLIP_GRAD, SOFTMAX_GRAD } from '../../../src/trainer/backend/kernels/lossGradients';
 import { registerWasmGradients, WASM_GRADIENT_KERNELS, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
 import { UserError } from '../../../src/trainer/errors';
+import { WASM_KERNELS } from '../../fixtures/wasmKernels';
 
 const GPU = '@tensorflow/tfjs-node-gpu';
 const NODE = '@tensorflow/tfjs-node';
@@ -52,30 +49,6 @@ afterEach(async () => {
   }
 });
 
-/** jointrain's wasm kernels in the order a run records them: missing and fixed ones, wrapped ones, its own. */
-const WASM_KERNELS = [
-  'Conv2DBackpropFilter',
-  'DepthwiseConv2dNativeBackpropFilter',
-  'DepthwiseConv2dNativeBackpropInput',
-  'UnsortedSegmentSum',
-  'MaxPoolGrad',
-  'Conv2DBackpropInput',
-  'BatchMatMul',
-  '_FusedMatMul',
-  'Sum',
-  'Identity',
-  'GatherV2',
-  'PadV2',
-  'Conv2D',
-  'Add',
-  'Mean',
-  ADAM_UPDATE,
-  RELU_GRAD,
-  MEAN_GRAD,
-  SOFTMAX_GRAD,
-  CLIP_GRAD,
-];
-
 test('auto without native packages picks wasm and says each native package is not installed', async () => {
   const report = await selectBackend('auto', workspaceWith({}));
   assert.deepEqual(report, {
@@ -86,7 +59,7 @@ test('auto without native packages picks wasm and says each native package is no
       { name: 'tensorflow-gpu', reason: `${GPU} is not installed` },
       { name: 'tensorflow', reason: `${NODE} is not installed` },
     ],
-    kernels: WASM_KERNELS,
+    kernels: [...WASM_KERNELS],
   });
   assert.equal(tf.getBackend(), 'wasm');
 });
@@ -150,7 +123,7 @@ test('an explicit GPU backend without CUDA is an error naming the library, with 
 
 test('choosing wasm registers the gradient kernels, and registering again changes nothing', async () => {
   await selectBackend('wasm', workspaceWith({}));
-  const names = WASM_KERNELS;
+  const names = [...WASM_KERNELS];
   const registered = () => names.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
   const first = registered();
   registerWasmGradients();

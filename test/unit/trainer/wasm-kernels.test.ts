@@ -571,6 +571,16 @@ describe('Mean on wasm and its gradient: adjacent axes by the SIMD kernels, bit 
     });
   }
 
+  test('a mean over tokens and its gradient run the SIMD kernels: no transpose, no ones, no quotient of a product', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(values([6, 50, 9]), [6, 50, 9]);
+    const { kernels } = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mean(v, 1)))(x));
+    const names = kernels.map((kernel) => kernel.name);
+    assert.ok(names.includes(MEAN_GRAD), names.join(', '));
+    for (const name of ['Transpose', 'Fill', 'RealDiv']) assert.ok(!names.includes(name), names.join(', '));
+    x.dispose();
+  });
+
   test('the SIMD kernels take adjacent axes only', () => {
     assert.deepEqual(meanBlock([128, 50, 64], [1]), { outer: 128, reduce: 50, inner: 64 });
     assert.deepEqual(meanBlock([3, 5, 4, 8], [2, 1]), { outer: 3, reduce: 20, inner: 8 });

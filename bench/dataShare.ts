@@ -60,6 +60,6 @@ function exampleCleanAugment(): AugmentSpec {
     image: { size: [28, 28], channels: 1 },
     augment: { rotation: 10, width_shift: 0.1, height_shift: 0.1 },
   });
-  if (spec.type !== 'images' || spec.augment === undefined) throw new Error('the example augmentation did not parse');
+  if (spec.type !== 'images' || spec.augment === undefined || spec.augment === 'auto') throw new Error('the example augmentation did not parse');
   return spec.augment;
 }

@@ -39,8 +39,6 @@ export interface PhaseOptions {
 
 export function measureStepPhases(setup: TrainingSetup, options: PhaseOptions): StepPhases {
   const { planned, units } = setup;
-  const withAugment =
-    options.augment === undefined || planned.spec.type !== 'images' ? planned : { ...planned, spec: { ...planned.spec, augment: options.augment } };
   const model = setup.buildModel();
   const optimizer = tf.train.adam(LEARNING_RATE);
   const variables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
@@ -48,14 +46,14 @@ export function measureStepPhases(setup: TrainingSetup, options: PhaseOptions): 
   const random = new Random(7);
   const split = planned.data.train;
   const sampler = new MixingSampler([split.size], [1], 'all_exhausted', BATCH_SIZE, random.fork('mixing'));
-  const augmentWith = random.fork('augment');
+  const augment = options.augment === undefined || planned.spec.type !== 'images' ? undefined : { spec: options.augment, random: random.fork('augment') };
   const sums = { drawMs: 0, dataMs: 0, trainMs: 0, disposeMs: 0, readBatchMs: 0 };
   sampler.startEpoch();
   for (let step = 0; step < options.warmupSteps + options.steps; step++) {
     const t0 = performance.now();
     const indices = nextIndices(sampler);
     const t1 = performance.now();
-    const batch = datasetBatch(withAugment, model, units, { split, indices, lossWeight: 1, augmentWith });
+    const batch = datasetBatch(planned, model, units, { split, indices, lossWeight: 1, augment });
     const t2 = performance.now();
     trainStep([batch], BATCH_SIZE, { optimizer, variables, kernels, l2: 0 });
     const t3 = performance.now();

@@ -137,6 +137,72 @@ test('suggest mode: dwa proposes loss weights with a reason; accepting applies t
   );
 });
 
+type Event<K extends RunEvent['kind']> = Extract<RunEvent, { kind: K }>;
+const eventsOf = <K extends RunEvent['kind']>(events: RunEvent[], kind: K) => events.filter((e): e is Event<K> => e.kind === kind);
+
+test('the sampling balancer moves shares between epochs: each move is recorded and the next epoch samples by it', async () => {
+  const run = await train('  balancer: { type: sampling }', { epochs: 4 });
+  assert.equal(run.status, 'completed');
+  const moves = eventsOf(run.events, 'sampling-balanced');
+  assert.ok(moves.length > 0, 'the datasets differ in validation loss: shares move');
+  for (const move of moves) {
+    const next = run.epochs[move.epoch];
+    if (next === undefined) continue;
+    for (const [name, share] of Object.entries(move.shares))
+      assert.ok(Math.abs((next.datasets[name]?.configuredShare ?? 0) - share) < 1e-9, `${name} after epoch ${move.epoch}`);
+    assert.match(move.reason, /: (raise|lower|keep) its sampling weight|switch on its augmentation/);
+    assert.ok(
+      Object.values(move.multipliers).every((m) => m >= 0.5 / 1.0001 && m <= 4),
+      'within the default range (or lower, capped)',
+    );
+  }
+});
+
+test('suggest mode: the sampling balancer proposes sampling weights; accepting applies them, and a request adds augmentation to an image dataset', async () => {
+  let requested = false;
+  const run = await train('  balancer: { type: sampling, mode: suggest }', {
+    epochs: 4,
+    onEvent: (event, runDir) => {
+      const commands: object[] = [];
+      if (event.kind === 'weights-suggested' && event.epoch === 1) {
+        commands.push({ type: 'set-weights', requestId: event.suggestionId, sampling: event.sampling, ...(event.augment ? { augment: event.augment } : {}) });
+      }
+      if (event.kind === 'weights-applied' && !requested) {
+        requested = true;
+        commands.push(
+          { type: 'set-weights', augment: ['small'], requestId: 'by-hand' },
+          { type: 'set-weights', augment: ['table'] },
+          { type: 'set-weights', augment: ['big'] },
+        );
+      }
+      for (const command of commands) appendFileSync(join(runDir, 'control.jsonl'), `${JSON.stringify(command)}\n`);
+    },
+  });
+  assert.equal(run.status, 'completed');
+  const first = eventsOf(run.events, 'weights-suggested')[0];
+  assert.ok(first?.sampling && first.balancer === 'sampling' && first.dataset && first.expected, JSON.stringify(first));
+  assert.equal(first.loss, undefined, 'sampling suggestions leave the loss weights');
+  assert.deepEqual(
+    eventsOf(run.events, 'suggestion-decided')
+      .map((e) => [e.suggestionId, e.decision])
+      .slice(0, 1),
+    [['suggestion-1', 'accepted']],
+  );
+  const applied = eventsOf(run.events, 'weights-applied').find((e) => e.requestId === 'suggestion-1');
+  assert.equal(applied?.epoch, 2);
+  assert.deepEqual(applied?.sampling, first.sampling);
+  assert.deepEqual(Object.fromEntries(Object.entries(run.epochs[1]?.datasets ?? {}).map(([n, d]) => [n, d.samplingWeight])), first.sampling);
+  const switched = eventsOf(run.events, 'augmentation-on');
+  assert.deepEqual(
+    switched.map((e) => [e.epoch, e.dataset, e.requestId]),
+    [[3, 'small', 'by-hand']],
+    'the augmentation asked for during epoch 2 is in force from epoch 3',
+  );
+  const refused = eventsOf(run.events, 'weights-rejected').map((e) => e.reason);
+  assert.ok(refused.includes("'table' is not an image dataset: only images are augmented"), refused.join('; '));
+  assert.ok(refused.includes("'big' already has the augmentation its experiment writes"), refused.join('; '));
+});
+
 test('schedules set loss weights and the temperature at each epoch boundary', async () => {
   const workspace = await createTinyWorkspace({ epochs: 3, strategy: 'temperature' });
   const text = readFileSync(workspace.experimentFile, 'utf8')

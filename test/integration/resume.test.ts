@@ -144,6 +144,14 @@ const VARIANTS: Array<{ name: string; edit: (yaml: string) => string }> = [
     edit: (yaml: string) => yaml.replace('optimizer: { type: adam, learning_rate: 0.01 }', `optimizer: { type: ${type}, learning_rate: 0.01 }`),
   })),
   { name: 'balancer pcgrad (random projection order)', edit: (yaml: string) => yaml.replace('  seed: 5\n', '  seed: 5\n  balancer: { type: pcgrad }\n') },
+  {
+    // max_step 4 and a repeat cap of 2 make every epoch end move the shares; small's augment: auto may switch on.
+    name: 'the sampling balancer and augment: auto (moved shares, validation history, augmentation switched)',
+    edit: (yaml: string) =>
+      yaml
+        .replace('  seed: 5\n', '  seed: 5\n  balancer: { type: sampling, max_step: 4, max_repeat_ratio: 2 }\n')
+        .replace('    path: data/small\n', '    path: data/small\n    augment: auto\n'),
+  },
   ...['all_exhausted', 'first_exhausted'].map((rule) => ({
     name: `epoch_end ${rule}`,
     edit: (yaml: string) => yaml.replace('epoch_end: { steps: 6 }', `epoch_end: ${rule}`),

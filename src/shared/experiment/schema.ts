@@ -154,7 +154,7 @@ const ValidationSchema = z
 // make a run's results depend on the machine.
 export const AUGMENT_FILL_MODES = ['nearest', 'constant', 'wrap'] as const;
 
-const AugmentSchema = z
+export const AugmentSchema = z
   .strictObject({
     rotation: finiteNonNegative.max(180).default(0).describe('Random rotation range in degrees (± this value).'),
     width_shift: finiteNonNegative.max(1).default(0).describe('Random horizontal shift as a fraction of the width (± this value).'),
@@ -175,6 +175,25 @@ const AugmentSchema = z
     fill_value: z.number().finite().default(0).describe("The value of uncovered pixels with fill_mode 'constant', in scaled pixel units."),
   })
   .describe('Per-dataset augmentation of training batches, done as batched tensor operations on the backend. Validation data is never augmented.');
+
+/**
+ * What `augment: auto` switches on once a dataset is found memorised: mild geometric changes that
+ * keep a label true for most image classes (no flips: a flipped digit or letter is another one).
+ */
+export const AUTO_AUGMENT = Object.freeze({ rotation: 10, width_shift: 0.1, height_shift: 0.1, zoom: 0.1 });
+
+const AugmentOrAutoSchema = z
+  .union([
+    z
+      .literal('auto')
+      .describe(
+        `Off until the run finds this dataset memorised (training accuracy well above validation accuracy after an epoch); then, from the next epoch, rotation ${AUTO_AUGMENT.rotation}°, shifts ${AUTO_AUGMENT.width_shift}, zoom ${AUTO_AUGMENT.zoom}. The switch is recorded as an event.`,
+      ),
+    AugmentSchema,
+  ])
+  .describe(
+    "Per-dataset augmentation of training batches: the changes to draw, or 'auto' (switched on when the dataset is found memorised). Validation data is never augmented.",
+  );
 
 const ImagePreprocessSchema = z
   .strictObject({
@@ -249,7 +268,7 @@ const ImageDatasetSchema = z.strictObject({
   type: z.literal('images').describe('A folder with one subfolder per class (png, jpeg or webp files), like Keras flow_from_directory.'),
   ...datasetCommon,
   image: ImagePreprocessSchema,
-  augment: AugmentSchema.optional(),
+  augment: AugmentOrAutoSchema.optional(),
 });
 
 const CsvDatasetSchema = z.strictObject({
@@ -296,7 +315,7 @@ const datasetMonitor = <M extends 'loss' | 'accuracy'>(metric: M) =>
   z.templateLiteral([`val_${metric}:`, z.string().min(1)], { error: `val_${metric}:<dataset name>` });
 export const MonitorSchema = z.union([z.enum(CHECKPOINT_MONITORS), datasetMonitor('loss'), datasetMonitor('accuracy')]);
 export type Monitor = z.infer<typeof MonitorSchema>;
-export const BALANCERS = ['static', 'uncertainty', 'dwa', 'gradnorm', 'pcgrad'] as const;
+export const BALANCERS = ['static', 'uncertainty', 'dwa', 'gradnorm', 'pcgrad', 'sampling'] as const;
 export const BALANCER_MODES = ['auto', 'suggest'] as const;
 
 export const BalancerSchema = z
@@ -305,17 +324,36 @@ export const BalancerSchema = z
       .enum(BALANCERS)
       .default('static')
       .describe(
-        "'static': the loss weights as written. 'uncertainty': learned per-dataset log-variances (Kendall et al. 2018). 'dwa': dynamic weight average from the datasets' loss ratios between epochs (Liu et al. 2019). 'gradnorm': weights learned so that gradient norms on the shared layers track each dataset's training rate (Chen et al. 2018). 'pcgrad': conflicting gradients projected onto each other's normal plane (Yu et al. 2020).",
+        "'static': the loss weights as written. 'uncertainty': learned per-dataset log-variances (Kendall et al. 2018). 'dwa': dynamic weight average from the datasets' loss ratios between epochs (Liu et al. 2019). 'gradnorm': weights learned so that gradient norms on the shared layers track each dataset's training rate (Chen et al. 2018). 'pcgrad': conflicting gradients projected onto each other's normal plane (Yu et al. 2020). 'sampling': between epochs, moves each dataset's sampling weight by its validation loss against the others' and its train/validation gap (more share to a dataset that lags and still improves, less to one that is memorised), within bounds, and switches on `augment: auto` where a dataset is memorised.",
       ),
     mode: z
       .enum(BALANCER_MODES)
       .default('auto')
       .describe(
-        "'auto': the balancer changes the weights itself; 'suggest': at each epoch end it proposes loss weights with its reason, applied only when you accept them (dwa and gradnorm).",
+        "'auto': the balancer changes the weights itself; 'suggest': at each epoch end it proposes weights (dwa, gradnorm: loss weights; sampling: sampling weights and augmentation) with its reason, applied only when you accept them.",
       ),
     temperature: z.number().finite().positive().default(2).describe('T of dwa: larger T gives more even weights.'),
     alpha: finiteNonNegative.default(1.5).describe('α of gradnorm: how strongly datasets that train slower are pushed; 0 equalizes gradient norms.'),
     learning_rate: z.number().finite().positive().default(0.025).describe('Step size of the gradnorm weight update.'),
+    max_step: z
+      .number()
+      .finite()
+      .gt(1)
+      .max(4)
+      .default(1.25)
+      .describe('sampling: the most one epoch end may multiply or divide a dataset’s sampling weight by.'),
+    range: z
+      .tuple([z.number().finite().positive().max(1), z.number().finite().gte(1).max(100)])
+      .default([0.5, 4])
+      .describe('sampling: the lowest and highest multiple of its written sampling weight a dataset may reach.'),
+    max_repeat_ratio: z
+      .number()
+      .finite()
+      .gte(1)
+      .default(25)
+      .describe(
+        'sampling: a cap on repeats — no dataset’s samples are drawn more than this many times as often as the least-drawn dataset’s (UniMax-style; a share moved towards a tiny dataset stops here).',
+      ),
   })
   .describe('How per-dataset loss weights are balanced during training.');
 
@@ -476,6 +514,7 @@ export type DatasetSpec = z.output<typeof DatasetSchema>;
 export type ImageDatasetSpec = z.output<typeof ImageDatasetSchema>;
 export type CsvDatasetSpec = z.output<typeof CsvDatasetSchema>;
 export type AugmentSpec = z.output<typeof AugmentSchema>;
+export type AugmentOrAuto = z.output<typeof AugmentOrAutoSchema>;
 export type LayerSpec = z.output<typeof LayerSchema>;
 export type ModelSpec = z.output<typeof ModelSchema>;
 export type DeclaredModelSpec = z.output<typeof DeclaredModel>;

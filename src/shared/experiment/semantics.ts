@@ -153,15 +153,22 @@ function ignoredTemperature({ mixing }: Experiment, at: ExperimentLocator): Expe
 function balancerSettings({ training, mixing }: Experiment, at: ExperimentLocator): ExperimentIssue[] {
   const { type, mode } = training.balancer;
   const issues: ExperimentIssue[] = [];
-  if (mode === 'suggest' && type !== 'dwa' && type !== 'gradnorm') {
+  if (mode === 'suggest' && type !== 'dwa' && type !== 'gradnorm' && type !== 'sampling') {
     issues.push(
       at.issue(
         ['training', 'balancer', 'mode'],
-        `only dwa and gradnorm suggest weights; \`${type}\` has nothing to suggest: use \`mode: auto\` or \`type: dwa\``,
+        `only dwa, gradnorm and sampling suggest changes; \`${type}\` has nothing to suggest: use \`mode: auto\` or \`type: sampling\``,
       ),
     );
   }
-  const owners: Record<string, string> = { temperature: 'dwa', alpha: 'gradnorm', learning_rate: 'gradnorm' };
+  const owners: Record<string, string> = {
+    temperature: 'dwa',
+    alpha: 'gradnorm',
+    learning_rate: 'gradnorm',
+    max_step: 'sampling',
+    range: 'sampling',
+    max_repeat_ratio: 'sampling',
+  };
   for (const [field, owner] of Object.entries(owners)) {
     if (type !== owner && at.has(['training', 'balancer', field])) {
       issues.push(

@@ -19,6 +19,8 @@ export const TrainerCommandSchema = z.discriminatedUnion('type', [
     requestId: z.string().max(100).optional(),
     sampling: datasetWeights.optional(),
     loss: datasetWeights.optional(),
+    /** Image datasets declaring `augment: auto` whose augmentation switches on at the next epoch boundary. */
+    augment: z.array(z.string().min(1).max(200)).max(1000).optional(),
   }),
   z.strictObject({
     type: z.literal('set-learning-rate'),

@@ -341,9 +341,11 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     temperature: z.number().optional(),
   }),
   /**
-   * A balancer in `suggest` mode proposes loss weights at an epoch end. Accepting is a
-   * `set-weights` request whose requestId is the suggestionId (its weights may be edited);
-   * rejecting is a `reject-suggestion` command.
+   * At an epoch end, a balancer in `suggest` mode (or, with `balancer: diagnostics`, the balance
+   * warnings) proposes changes for the next epochs: loss weights, sampling weights and/or switching
+   * on a dataset's `augment: auto`. Accepting is a `set-weights` request whose requestId is the
+   * suggestionId (its weights may be edited); rejecting is a `reject-suggestion` command.
+   * `dataset` is the one the reason is about; `expected` what the change should do, in numbers.
    */
   z.object({
     kind: z.literal('weights-suggested'),
@@ -351,8 +353,33 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     epoch: epochNumber,
     suggestionId: z.string(),
     balancer: z.string(),
-    loss: weightsByName,
+    loss: weightsByName.optional(),
+    sampling: weightsByName.optional(),
+    augment: z.array(z.string()).optional(),
+    dataset: z.string().optional(),
     reason: z.string(),
+    expected: z.string().optional(),
+  }),
+  /** The `sampling` balancer in `auto` mode moved the sampling multipliers for the epoch to come: each dataset's multiplier and share. */
+  z.object({
+    kind: z.literal('sampling-balanced'),
+    ...at,
+    /** The epoch that ended. */
+    epoch: epochNumber,
+    multipliers: weightsByName,
+    shares: weightsByName,
+    reason: z.string(),
+  }),
+  /** A dataset's augmentation preset was switched on (its `augment: auto` found it memorised, or it was asked for). */
+  z.object({
+    kind: z.literal('augmentation-on'),
+    ...at,
+    /** The first epoch trained with it. */
+    epoch: epochNumber,
+    dataset: z.string(),
+    augment: z.record(z.string(), z.number()),
+    reason: z.string(),
+    requestId,
   }),
   z.object({
     kind: z.literal('suggestion-decided'),
@@ -361,6 +388,8 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     suggestionId: z.string(),
     decision: z.enum(['accepted', 'edited', 'rejected', 'superseded']),
     loss: weightsByName.optional(),
+    sampling: weightsByName.optional(),
+    augment: z.array(z.string()).optional(),
   }),
   /** `reason`: the trainer paused itself (the run folder could not be written). */
   z.object({ kind: z.literal('paused'), ...at, epoch: epochNumber, step: count, reason: z.string().optional() }),

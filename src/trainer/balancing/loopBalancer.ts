@@ -10,6 +10,7 @@ import type { Random, RandomState } from '../../shared/random';
 import { dwaWeights } from './dwa';
 import { gradnormUpdate } from './gradnorm';
 import { norm } from './gradientMath';
+import { samplingMove, type DatasetEvidence, type SamplingMove } from './samplingBalance';
 
 /** GradNorm updates on the steps that keep gradients apart; with diagnostics off, this often. */
 const GRADNORM_DEFAULT_EVERY = 10;
@@ -21,6 +22,9 @@ export interface BalancerState {
   initialLosses: (number | null)[];
   logVariances: number[];
   random: RandomState;
+  /** The `sampling` balancer's multipliers on the sampling weights, and the validation losses it last saw (absent in older checkpoints). */
+  sampling?: number[];
+  valLosses?: (number | null)[];
 }
 
 export interface StepPlan {
@@ -42,6 +46,16 @@ export interface Proposal {
    * the norm is above its target — what the suggestion's reason must say, not the loss trend.
    */
   gradNorms?: { norm: number[]; target: number[] };
+  /** The `sampling` balancer: the move it proposes (suggest) or made (auto), with its reasons. */
+  sampling?: SamplingMove;
+}
+
+/** What an epoch end gives the balancer, per dataset. */
+export interface EpochEvidence {
+  /** Mean training loss of the epoch. */
+  trainLosses: readonly number[];
+  /** What the `sampling` balancer reads (other balancers ignore it). */
+  datasets: readonly Omit<DatasetEvidence, 'previousValLoss'>[];
 }
 
 /** Sums over an epoch's GradNorm steps, per dataset: norm / mean norm, target / mean norm, steps. */
@@ -60,6 +74,9 @@ export class LoopBalancer {
   private shadow: number[];
   /** Emptied at each epoch end, before any checkpoint: never part of the saved state. */
   private gradNormTally: GradNormTally;
+  /** The `sampling` balancer's multipliers on the sampling weights (in force in `auto`, proposed in `suggest`). */
+  private sampling: number[];
+  private valLosses: (number | undefined)[];
 
   constructor(
     private readonly spec: BalancerSpec,
@@ -69,6 +86,8 @@ export class LoopBalancer {
   ) {
     this.multipliers = Array.from({ length: datasets }, () => 1);
     this.shadow = [...this.multipliers];
+    this.sampling = [...this.multipliers];
+    this.valLosses = Array.from({ length: datasets }, () => undefined);
     this.gradNormTally = emptyTally(datasets);
     this.initialLosses = Array.from({ length: datasets }, () => undefined);
     if (spec.type === 'uncertainty') {
@@ -80,6 +99,10 @@ export class LoopBalancer {
     return this.spec.type;
   }
 
+  get mode(): BalancerSpec['mode'] {
+    return this.spec.mode;
+  }
+
   /** The learned log-variances: trained by the optimizer with the model's variables. */
   get variables(): tf.Variable[] {
     return this.logVariances;
@@ -88,6 +111,11 @@ export class LoopBalancer {
   /** The multiplier applied to dataset d's loss weight in the coming steps. */
   multiplier(d: number): number {
     return this.spec.mode === 'suggest' ? 1 : (this.multipliers[d] ?? 1);
+  }
+
+  /** The multiplier on dataset d's sampling weight in the coming epoch (the `sampling` balancer in `auto`). */
+  samplingMultiplier(d: number): number {
+    return this.spec.type === 'sampling' && this.spec.mode === 'auto' ? (this.sampling[d] ?? 1) : 1;
   }
 
   logVariance(d: number): tf.Variable | undefined {
@@ -162,11 +190,15 @@ export class LoopBalancer {
   }
 
   /**
-   * At an epoch end, with each dataset's mean training loss of the epoch: DWA computes the next
-   * epoch's weights. In `suggest` mode the new weights come back as a proposal and nothing changes.
+   * At an epoch end, with what each dataset's epoch gave: DWA computes the next epoch's loss
+   * weights, the `sampling` balancer the next sampling multipliers. In `auto` mode they take
+   * effect (the sampling move comes back so that it can be recorded); in `suggest` mode they come
+   * back as a proposal and nothing changes.
    */
-  epochEnd(meanLosses: readonly number[]): Proposal | undefined {
+  epochEnd(evidence: EpochEvidence): Proposal | undefined {
+    const meanLosses = evidence.trainLosses;
     this.lossHistory.push([...meanLosses]);
+    if (this.spec.type === 'sampling') return this.moveSampling(evidence);
     if (this.spec.type === 'dwa') {
       const next = dwaWeights(this.lossHistory, this.spec.temperature);
       if (this.spec.mode === 'auto') {
@@ -186,6 +218,17 @@ export class LoopBalancer {
     return { multipliers: [...this.shadow], ...(ratios ? { lossRatios: ratios } : {}), ...(gradNorms ? { gradNorms } : {}) };
   }
 
+  /** The `sampling` balancer's epoch end: in `auto` the move takes effect, in `suggest` it is proposed from the multipliers in force (1). */
+  private moveSampling(evidence: EpochEvidence): Proposal {
+    const { spec } = this;
+    const datasets = evidence.datasets.map((d, i) => ({ ...d, previousValLoss: this.valLosses[i] }));
+    const current = spec.mode === 'auto' ? this.sampling : datasets.map(() => 1);
+    const move = samplingMove(datasets, current, { maxStep: spec.max_step, range: spec.range, maxRepeatRatio: spec.max_repeat_ratio });
+    this.valLosses = datasets.map((d) => (Number.isFinite(d.valLoss) ? d.valLoss : undefined));
+    if (spec.mode === 'auto') this.sampling = [...move.multipliers];
+    return { multipliers: this.multipliers.map(() => 1), sampling: move };
+  }
+
   /** Everything the balancer has learned or accumulated, for a checkpoint. */
   state(): BalancerState {
     return {
@@ -195,6 +238,8 @@ export class LoopBalancer {
       initialLosses: this.initialLosses.map((loss) => loss ?? null),
       logVariances: this.logVariances.map((s) => s.dataSync()[0] as number),
       random: this.random.state(),
+      sampling: [...this.sampling],
+      valLosses: this.valLosses.map((loss) => loss ?? null),
     };
   }
 
@@ -205,6 +250,8 @@ export class LoopBalancer {
     state.initialLosses.forEach((loss, d) => (this.initialLosses[d] = loss ?? undefined));
     state.logVariances.forEach((value, d) => this.logVariances[d]?.assign(tf.scalar(value)));
     this.random.restore(state.random);
+    if (state.sampling) this.sampling = [...state.sampling];
+    state.valLosses?.forEach((loss, d) => (this.valLosses[d] = loss ?? undefined));
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 /** Turns sampled indices of one dataset into the tensors of a `DatasetBatch`. */
 import * as tf from '@tensorflow/tfjs';
+import type { AugmentSpec } from '../../shared/experiment/schema';
 import type { Random } from '../../shared/random';
 import { augmentBatch } from '../data/augment';
 import type { DataSplit } from '../data/types';
@@ -13,17 +14,17 @@ export interface BatchOptions {
   lossWeight: number;
   /** The dataset's learned log-variance (the `uncertainty` balancer). */
   logVariance?: tf.Variable | undefined;
-  /** Augment (training only) with this random stream; omit for validation. */
-  augmentWith?: Random;
+  /** Augment (training only): the augmentation in force and its random stream; omit for validation. */
+  augment?: { spec: AugmentSpec; random: Random } | undefined;
 }
 
 export function datasetBatch(planned: PlannedDataset, model: JointModel, units: number, options: BatchOptions): DatasetBatch {
   const { split, indices } = options;
   const features = split.readBatch(indices);
   let x: tf.Tensor = tf.tensor(features, [indices.length, ...split.sampleShape]);
-  const augment = planned.spec.type === 'images' ? planned.spec.augment : undefined;
-  if (augment !== undefined && options.augmentWith !== undefined) {
-    const augmented = augmentBatch(x as tf.Tensor4D, augment, options.augmentWith);
+  const augment = options.augment;
+  if (augment !== undefined) {
+    const augmented = augmentBatch(x as tf.Tensor4D, augment.spec, augment.random);
     if (augmented !== x) x.dispose();
     x = augmented;
   }

@@ -1,6 +1,6 @@
 /**
  * The work done at each epoch end, after the epoch's record is written, as ordered hooks (as Keras
- * callbacks and Lightning's loop hooks are): first the balancer's suggestion, then a learning-rate
+ * callbacks and Lightning's loop hooks are): first the balancer (its move or its suggestion), then a learning-rate
  * reduction on a plateau, then early stopping, then the checkpoint, so a checkpoint holds the suggestion it proposed (a resumed run does not
  * propose it again) and the epoch early stopping ends on is checkpointed as the last.
  * A hook added here runs at every epoch end, in the place the list gives it.
@@ -16,6 +16,9 @@ import type { EpochWeights } from './datasetWeights';
 import { monitorOf } from './epochRecord';
 import type { RunControl } from './runControl';
 import type { TrainerParts } from './trainerParts';
+import { memorisedGap, type DatasetEvidence, type Verdict } from '../balancing/samplingBalance';
+import { samplingMoveReason, verdictReason } from '../balancing/samplingReason';
+import { diagnosticsSuggestion, lossSuggestion, samplingSuggestion } from './proposedChanges';
 
 const now = () => new Date().toISOString();
 
@@ -46,7 +49,7 @@ interface HookContext {
 }
 
 export function epochEndHooks(parts: TrainerParts, context: HookContext): EpochEndHook[] {
-  return [suggestWeights(parts, context.lastEpoch), reduceOnPlateau(parts, context), stopEarly(parts, context), saveCheckpoint(parts, context)];
+  return [balance(parts, context), reduceOnPlateau(parts, context), stopEarly(parts, context), saveCheckpoint(parts, context)];
 }
 
 /** reduce_on_plateau watches its metric; a reduction takes effect as the next epoch starts. */
@@ -65,11 +68,68 @@ function stopEarly(parts: TrainerParts, { control, earlyStoppingMonitor }: HookC
   };
 }
 
-/** A balancer in `suggest` mode proposes loss weights for the next epoch; after the last there is none. */
-function suggestWeights(parts: TrainerParts, lastEpoch: number): EpochEndHook {
+/**
+ * The balancer reads the epoch. A dataset declaring `augment: auto` that is memorised gets its
+ * augmentation (the `sampling` balancer in `auto` mode decides this itself, holding the dataset's
+ * share as it starts). In `auto` mode a `sampling` move takes effect and is recorded; in `suggest`
+ * mode a proposal becomes a suggestion. Where the balancer proposes nothing, the balance warnings
+ * may (diagnostics). After the last epoch nothing is proposed.
+ */
+function balance(parts: TrainerParts, { emit, lastEpoch }: HookContext): EpochEndHook {
   return ({ epoch, record, weights }) => {
-    const proposal = parts.balancer.epochEnd(parts.names.map((name) => record.datasets[name]?.trainLoss ?? Number.NaN));
-    if (proposal !== undefined && epoch < lastEpoch) parts.suggestions.propose(epoch, proposal, weights.loss);
+    const { names, balancer, augmentation } = parts;
+    const samplingAuto = balancer.type === 'sampling' && balancer.mode === 'auto';
+    const baseShares = parts.baseShares(weights.sampling, weights.temperature);
+    const datasets: DatasetEvidence[] = names.map((name, d) => {
+      const m = record.datasets[name];
+      return {
+        name,
+        size: parts.trainSizes[d] ?? 0,
+        trainLoss: m?.trainLoss ?? Number.NaN,
+        valLoss: m?.valLoss ?? Number.NaN,
+        trainAccuracy: m?.trainAccuracy,
+        valAccuracy: m?.valAccuracy,
+        baseShare: baseShares[d] ?? 0,
+        canAugment: false,
+      };
+    });
+    if (!samplingAuto) {
+      datasets.forEach((d, i) => {
+        const gap = memorisedGap(d);
+        if (gap !== undefined && augmentation.autoOff(i)) augmentation.switchOn(i, epoch, verdictReason(d, { kind: 'memorised-augment', gap }));
+      });
+    }
+    datasets.forEach((d, i) => (d.canAugment = samplingAuto ? augmentation.autoOff(i) : augmentation.canPropose(i)));
+    const before = names.map((_, d) => balancer.samplingMultiplier(d));
+    const proposal = balancer.epochEnd({ trainLosses: datasets.map((d) => d.trainLoss), datasets });
+    const move = proposal?.sampling;
+    if (move !== undefined && samplingAuto) {
+      move.augment.forEach((on, d) => on && augmentation.switchOn(d, epoch, verdictReason(datasets[d] as DatasetEvidence, move.verdicts[d] as Verdict)));
+      if (move.multipliers.some((m, d) => Math.abs(m - (before[d] as number)) > 1e-9)) {
+        const byName = (values: readonly number[]) => Object.fromEntries(names.map((name, d) => [name, values[d] as number]));
+        emit({
+          kind: 'sampling-balanced',
+          time: now(),
+          epoch,
+          multipliers: byName(move.multipliers),
+          shares: byName(move.shares.after),
+          reason: samplingMoveReason(datasets, move, before),
+        });
+      }
+      return;
+    }
+    if (epoch >= lastEpoch) return;
+    const lossShares = names.map((name) => record.datasets[name]?.lossShare ?? 0);
+    const suggested =
+      proposal === undefined
+        ? undefined
+        : balancer.type === 'sampling'
+          ? samplingSuggestion(names, proposal, datasets, weights.sampling)
+          : lossSuggestion(names, balancer.type, proposal, weights.loss, lossShares);
+    const sizes = Object.fromEntries(names.map((name, d) => [name, parts.trainSizes[d] ?? 0]));
+    const suggestion =
+      suggested ?? (proposal === undefined ? diagnosticsSuggestion(names, record.datasets, sizes, (d) => augmentation.canPropose(d), weights) : undefined);
+    if (suggestion !== undefined) parts.suggestions.propose(epoch, suggestion);
   };
 }
 

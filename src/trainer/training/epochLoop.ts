@@ -98,7 +98,16 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
   const variables = [...model.trainableVariables.map((weight) => weight.read() as tf.Variable), ...balancer.variables];
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const explosions = new LossExplosionWatch(names.length);
-  const control = new RunControl(inbox, datasetWeights, run, emit, parts.suggestions, (message) => reporter.onWarning?.(message), parts.learningRate);
+  const control = new RunControl(
+    inbox,
+    datasetWeights,
+    run,
+    emit,
+    parts.suggestions,
+    (message) => reporter.onWarning?.(message),
+    parts.learningRate,
+    parts.augmentation,
+  );
   const modelVariables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
   const rules = updateRulesFor(training.optimizer, modelVariables, () => parts.learningRate.inForce);
   const target: StepTarget = { optimizer, variables, kernels, l2: training.l2, rules };
@@ -113,6 +122,11 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
     lrSchedule: training.lr_schedule,
     lastEpoch: training.epochs,
   });
+  const augmentationOf = (d: number) => {
+    const spec = parts.augmentation.inForce(d);
+    const random = parts.augmentRandoms[d];
+    return spec === undefined || random === undefined ? undefined : { spec, random };
+  };
   let lastEpoch: EpochRecord | undefined;
   const firstEpoch = checkpoint === undefined ? 1 : await parts.restore(checkpoint);
   // Started after the restore: the workers copy the weights the run continues from.
@@ -148,6 +162,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
       if (spentBefore !== undefined) control.requestStop(spentBefore);
       if (control.stopRequested) return finishStopped(epoch - 1);
       const weights = datasetWeights.startEpoch(epoch);
+      parts.augmentation.startEpoch(epoch);
       const learningRate = parts.learningRate.startEpoch(epoch);
       setLearningRate(optimizer, learningRate);
       const shares = parts.sharesFor(weights.sampling, weights.temperature);
@@ -168,7 +183,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
             indices,
             lossWeight: datasetWeights.stepLossWeight(d),
             logVariance: balancer.logVariance(d),
-            augmentWith: parts.augmentRandoms[d],
+            augment: augmentationOf(d),
           });
           return context.transformBatch ? context.transformBatch(batch, { dataset: planned.spec.name, epoch, step }) : batch;
         });

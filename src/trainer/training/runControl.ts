@@ -8,6 +8,7 @@ import { isWriteFault, type RunFolder } from '../runs/runFolder';
 import type { DatasetWeights } from './datasetWeights';
 import type { LearningRate } from './learningRate';
 import type { Suggestions } from './suggestions';
+import type { Augmentation } from './augmentation';
 
 const now = () => new Date().toISOString();
 
@@ -31,6 +32,7 @@ export class RunControl {
     private readonly suggestions: Suggestions,
     private readonly warn: (message: string) => void,
     private readonly learningRate?: Pick<LearningRate, 'request'>,
+    private readonly augmentation?: Pick<Augmentation, 'request' | 'refusal'>,
   ) {}
 
   /** The trainer stops itself after this epoch, for `reason`. */
@@ -104,20 +106,41 @@ export class RunControl {
         switch (command.type) {
           case 'set-weights': {
             const change = { ...(command.sampling ? { sampling: command.sampling } : {}), ...(command.loss ? { loss: command.loss } : {}) };
-            const problem = this.weights.request(change, command.requestId);
+            const augment = command.augment ?? [];
+            const hasWeights = change.sampling !== undefined || change.loss !== undefined;
+            const augmentProblem =
+              augment.length === 0
+                ? undefined
+                : this.augmentation === undefined
+                  ? 'this trainer cannot switch augmentation on'
+                  : augment.map((name) => this.augmentation?.refusal(name)).find((why) => why !== undefined);
+            const problem =
+              augmentProblem ??
+              (hasWeights ? this.weights.request(change, command.requestId) : augment.length === 0 ? 'the request changes nothing' : undefined);
             const requestId = command.requestId ? { requestId: command.requestId } : {};
             if (problem === undefined) {
-              this.emit({ kind: 'weights-requested', time: now(), epoch, step, change, ...requestId });
+              if (augment.length > 0) this.augmentation?.request(augment, command.requestId);
+              if (hasWeights) this.emit({ kind: 'weights-requested', time: now(), epoch, step, change, ...requestId });
               const proposal = command.requestId === undefined ? undefined : this.suggestions.close(command.requestId);
               if (proposal !== undefined && command.requestId !== undefined) {
-                const edited = Object.entries(command.loss ?? {}).some(([name, value]) => proposal[name] !== value) || command.sampling !== undefined;
+                const differs = (asked: Record<string, number> | undefined, proposed: Record<string, number> | undefined) =>
+                  Object.entries(asked ?? {}).some(([name, value]) => proposed?.[name] !== value);
+                const edited =
+                  differs(command.loss, proposal.loss) ||
+                  differs(command.sampling, proposal.sampling) ||
+                  (command.sampling !== undefined && proposal.sampling === undefined) ||
+                  JSON.stringify([...augment].sort()) !== JSON.stringify([...(proposal.augment ?? [])].sort());
+                const loss = proposal.loss || command.loss ? { ...proposal.loss, ...command.loss } : undefined;
+                const sampling = proposal.sampling || command.sampling ? { ...proposal.sampling, ...command.sampling } : undefined;
                 this.emit({
                   kind: 'suggestion-decided',
                   time: now(),
                   epoch,
                   suggestionId: command.requestId,
                   decision: edited ? 'edited' : 'accepted',
-                  loss: { ...proposal, ...command.loss },
+                  ...(loss ? { loss } : {}),
+                  ...(sampling ? { sampling } : {}),
+                  ...(augment.length ? { augment } : {}),
                 });
               }
             } else this.emit({ kind: 'weights-rejected', time: now(), reason: problem, ...requestId });

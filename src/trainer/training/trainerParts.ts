@@ -22,6 +22,7 @@ import { restoreAll, statesOf, type Resumable, type StatesOf } from './resumable
 import { EarlyStopping } from './earlyStopping';
 import { LearningRate, type LearningRateState } from './learningRate';
 import { Suggestions } from './suggestions';
+import { Augmentation } from './augmentation';
 
 /** Random streams saved and restored together (one per dataset). */
 const streamsOf = (streams: readonly Random[]): Resumable<RandomState[]> => ({
@@ -38,6 +39,7 @@ export class TrainerParts {
   readonly weights: DatasetWeights;
   readonly sampler: MixingSampler;
   readonly augmentRandoms: Random[];
+  readonly augmentation: Augmentation;
   readonly balancer: LoopBalancer;
   readonly optimizer: tf.Optimizer;
   readonly checkpoints: CheckpointKeeper;
@@ -69,9 +71,13 @@ export class TrainerParts {
       random.fork('mixing'),
     );
     this.augmentRandoms = this.names.map((name) => random.fork(`augment/${name}`));
+    this.augmentation = new Augmentation(
+      plan.datasets.map(({ spec }) => spec),
+      emit,
+    );
     this.optimizer = createOptimizer(training.optimizer);
     this.checkpoints = new CheckpointKeeper(run.path(RUN_FILES.checkpoints), training.checkpoint);
-    this.suggestions = new Suggestions(this.names, this.balancer.type, emit);
+    this.suggestions = new Suggestions(emit);
     this.earlyStopping = new EarlyStopping(training.early_stopping);
     this.learningRate = new LearningRate(training, emit);
   }
@@ -81,6 +87,7 @@ export class TrainerParts {
     return {
       sampler: this.sampler,
       augment: streamsOf(this.augmentRandoms),
+      augmentation: this.augmentation,
       balancer: this.balancer,
       weights: this.weights,
       suggestions: this.suggestions,
@@ -90,10 +97,21 @@ export class TrainerParts {
     };
   }
 
-  /** Each dataset's share of the next epoch's samples, by the mixing strategy. */
+  /** Each dataset's share of the next epoch's samples, by the mixing strategy and the `sampling` balancer's multipliers. */
   sharesFor(sampling: Readonly<Record<string, number>>, temperature: number): number[] {
+    return this.baseShares(sampling, temperature, (d) => this.balancer.samplingMultiplier(d));
+  }
+
+  /** The shares the mixing strategy gives, each sampling weight times `multiplier` (none: the weights as they are). */
+  baseShares(sampling: Readonly<Record<string, number>>, temperature: number, multiplier: (d: number) => number = () => 1): number[] {
     const { mixing } = this.loaded.experiment;
-    return configuredShares({ strategy: mixing.strategy, temperature, sizes: this.sizes, samplingWeights: this.names.map((name) => sampling[name] ?? 0) });
+    const samplingWeights = this.names.map((name, d) => (sampling[name] ?? 0) * multiplier(d));
+    return configuredShares({ strategy: mixing.strategy, temperature, sizes: this.sizes, samplingWeights });
+  }
+
+  /** Samples in each dataset's training split. */
+  get trainSizes(): readonly number[] {
+    return this.sizes;
   }
 
   /** What a checkpoint of `epoch` saves: where the run is, and every part's state. */
@@ -158,7 +176,8 @@ function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState },
   const earlyStopping = saved.earlyStopping ?? { best: null, bestEpoch: 0, since: 0 };
   const learningRate = saved.learningRate ?? freshLearningRate;
   const trainingTime = saved.trainingTime ?? { ms: 0 };
-  if (saved.weights !== undefined) return { ...(saved as TrainerState), earlyStopping, learningRate, trainingTime };
+  const augmentation = saved.augmentation ?? { on: [] };
+  if (saved.weights !== undefined) return { ...(saved as TrainerState), earlyStopping, learningRate, trainingTime, augmentation };
   const old = saved as TrainerState & StateBeforeParts;
   return {
     ...old,
@@ -173,5 +192,6 @@ function trainerStateOf(state: CheckpointState & { trainer: SavedTrainerState },
     earlyStopping,
     learningRate,
     trainingTime,
+    augmentation,
   };
 }

@@ -83,7 +83,7 @@ test('a valid minimal file yields the experiment with every default filled in', 
       backend: 'auto',
       threads: 'auto',
       checkpoint: { every_epochs: 1, keep_last: 2, keep_best: true, monitor: 'val_loss_mean' },
-      balancer: { type: 'static', mode: 'auto', temperature: 2, alpha: 1.5, learning_rate: 0.025 },
+      balancer: { type: 'static', mode: 'auto', temperature: 2, alpha: 1.5, learning_rate: 0.025, max_step: 1.25, range: [0.5, 4], max_repeat_ratio: 25 },
       diagnostics: { every: 50 },
     },
   });

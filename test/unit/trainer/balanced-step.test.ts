@@ -109,11 +109,14 @@ test('with a static balancer no step is taken from gradients kept apart; diagnos
   );
 });
 
+/** An epoch end that gives only training losses, as dwa and gradnorm read it. */
+const losses = (trainLosses: number[]) => ({ trainLosses, datasets: [] });
+
 test('dwa in auto mode changes the multipliers from the third epoch; in suggest mode it only proposes', () => {
   const auto = new LoopBalancer(BalancerSchema.parse({ type: 'dwa', temperature: 2 }), 0, 2, new Random(1));
-  assert.equal(auto.epochEnd([2, 1]), undefined);
+  assert.equal(auto.epochEnd(losses([2, 1])), undefined);
   assert.deepEqual([auto.multiplier(0), auto.multiplier(1)], [1, 1], 'one epoch of history: no ratio yet');
-  auto.epochEnd([1, 1]);
+  auto.epochEnd(losses([1, 1]));
   // r = [0.5, 1]; w = 2·e^{r/2} / Σ e^{r/2}
   const e = [Math.exp(0.25), Math.exp(0.5)];
   const expected = e.map((v) => (2 * v) / ((e[0] ?? 0) + (e[1] ?? 0)));
@@ -121,8 +124,8 @@ test('dwa in auto mode changes the multipliers from the third epoch; in suggest 
   assert.ok(Math.abs(auto.multiplier(1) - (expected[1] ?? 0)) < 1e-12);
 
   const suggest = new LoopBalancer(BalancerSchema.parse({ type: 'dwa', mode: 'suggest' }), 0, 2, new Random(1));
-  suggest.epochEnd([2, 1]);
-  const proposal = suggest.epochEnd([1, 1]);
+  suggest.epochEnd(losses([2, 1]));
+  const proposal = suggest.epochEnd(losses([1, 1]));
   assert.deepEqual([suggest.multiplier(0), suggest.multiplier(1)], [1, 1], 'nothing applied by itself');
   assert.ok(proposal && Math.abs((proposal.multipliers[0] ?? 0) - (expected[0] ?? 0)) < 1e-12);
   assert.deepEqual(proposal.lossRatios, [0.5, 1]);

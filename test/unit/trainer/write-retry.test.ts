@@ -41,7 +41,7 @@ for (const code of ['EROFS', 'EACCES']) {
     const events: RunEvent[] = [];
     const emit = (event: RunEvent) => events.push(event);
     const warnings: string[] = [];
-    const control = new RunControl(inbox, { request: () => undefined }, run, emit, new Suggestions(['a'], 'static', emit), (message) => {
+    const control = new RunControl(inbox, { request: () => undefined }, run, emit, new Suggestions(emit), (message) => {
       warnings.push(message);
       // The user resumes: first while the folder still refuses, then once it is fixed.
       if (warnings.length === 2) refusing = false;
@@ -86,7 +86,7 @@ test('a write that fails for another reason is not retried: it fails the run at 
   });
   const inbox = new CommandInbox(run.path('control.jsonl'));
   const emit = () => undefined;
-  const control = new RunControl(inbox, { request: () => undefined }, run, emit, new Suggestions(['a'], 'static', emit), () => undefined);
+  const control = new RunControl(inbox, { request: () => undefined }, run, emit, new Suggestions(emit), () => undefined);
   await assert.rejects(
     control.retryingWrites(1, 1, () => Promise.reject(new TypeError('a bug'))),
     /a bug/,

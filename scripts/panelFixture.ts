@@ -2,7 +2,8 @@
  * A run to look at the training panel with: three datasets (one of them small and over-sampled, so
  * the Balance section shows its two warnings that pull against each other), twelve epochs of a
  * twenty-epoch run, and the events a user meets — a weight change from the panel, one from a
- * schedule, an accepted balancer suggestion, one from the CLI, a pause, and a request still pending.
+ * schedule, an accepted balancer suggestion, one from the CLI, a pause, a request still pending, and
+ * an open suggestion of the diagnostics (augmentation for the over-sampled dataset).
  * Folded by the shared `foldRecords`, as the host folds a run folder into its snapshot.
  */
 import type { ComparedRun } from '../src/shared/panel/comparison';
@@ -154,6 +155,18 @@ function events(): RunEvent[] {
     { kind: 'weights-requested', time: time(10), epoch: 10, step: 60, change: { sampling: { small: 1.5 } } },
     { kind: 'weights-applied', time: time(11), epoch: 11, ...all({ 'mnist-rot': 2, small: 1.5 }, { mnist: 0.5, small: 1.4 }) },
     { kind: 'weights-requested', time: time(12), epoch: 12, step: 20, change: { sampling: { 'mnist-rot': 1 } }, requestId: 'panel-m1x9z8-def' },
+    {
+      kind: 'weights-suggested',
+      time: time(12),
+      epoch: 12,
+      suggestionId: 'suggestion-12',
+      balancer: 'diagnostics',
+      augment: ['mnist-rot'],
+      dataset: 'mnist-rot',
+      reason:
+        'mnist-rot has been seen 40.0 times (1200 training samples), training accuracy 98% against 96% on validation: it is likely memorised and has no augmentation — switch on its augmentation (rotation ±10°, shifts ±0.1, zoom ±0.1)',
+      expected: 'its repeated samples vary from epoch to epoch, so the gap between training and validation accuracy should narrow',
+    },
   ];
 }
 

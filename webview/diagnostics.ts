@@ -1,6 +1,6 @@
 /** Balance diagnostics: sizes, class distribution, configured vs realized share, loss share, epochs seen, warnings. */
-import { balanceAdvice, balanceWarnings, type BalanceAdvice } from '../src/shared/panel/balanceWarnings';
 import type { RunView } from '../src/shared/panel/runView';
+import { adviceAndSuggestions, type SuggestionCard } from '../src/shared/panel/suggestions';
 import { classReport, testClassReport, type ClassReport } from '../src/shared/panel/classReport';
 import { el, number, percent, scrollBox, table } from './dom';
 
@@ -10,11 +10,10 @@ const MAX_CONFUSION_CLASSES = 12;
 /**
  * `openClasses` names the datasets whose class list the user has expanded: the diagnostics are
  * rebuilt whenever an epoch reports or a snapshot arrives, and a list that closed itself each time
- * could not be read.
+ * could not be read. `rejectionsSent`: suggestions this panel has rejected, which the advice no
+ * longer points to.
  */
-export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTMLElement {
-  const sizes = Object.fromEntries(view.datasets.map((d) => [d.name, d.trainSize]));
-  const advice = balanceAdvice(balanceWarnings(view.latestEpoch, sizes), view.latestEpoch);
+export function renderDiagnostics(view: RunView, openClasses: Set<string>, rejectionsSent: readonly string[] = []): HTMLElement {
   const rows = view.datasets.map((d) => {
     const m = view.latestEpoch[d.name];
     return [
@@ -58,11 +57,18 @@ export function renderDiagnostics(view: RunView, openClasses: Set<string>): HTML
   });
   return el('section', { className: 'diagnostics', attrs: { 'aria-label': 'Balance diagnostics' } }, [
     el('h2', { text: 'Balance' }),
-    ...renderAdvice(advice),
+    ...renderAdvice(adviceAndSuggestions(view, rejectionsSent)),
     // Paired columns keep the table within a side column of ~400 px; wider still, it scrolls in its box.
     table(['Dataset', 'Samples (train / validation)', 'Share (configured / realized)', 'Loss share', 'Epochs seen'], rows, `Epoch ${view.epochs.completed}`),
     ...classes,
   ]);
+}
+
+/** "Recommended: the suggestion above, …": the action, when an open suggestion does what the warning advises. */
+function pointTo(card: SuggestionCard): string {
+  return card.status === 'accepting'
+    ? `Recommended: the suggestion above (${card.title}), which you accepted: check this warning again a few epochs after it applies.`
+    : `Recommended: the open suggestion above (${card.title}): ${card.rows.map((row) => row.text).join('; ')}. Accept, Edit or Reject it there.`;
 }
 
 /**
@@ -115,16 +121,22 @@ function confusionTable(caption: string, confusion: NonNullable<ClassReport['con
   );
 }
 
-/** The recommended action first, with why; the other warnings under it, in the order to act on them. */
-function renderAdvice(advice: BalanceAdvice): HTMLElement[] {
+/**
+ * The recommended action first, with why; the other warnings under it, in the order to act on them.
+ * Where an open suggestion does what the recommended warning advises, the action points to it (and
+ * the warning says only what it found), rather than give advice that may differ from it in detail;
+ * an open suggestion that goes against the advice is named under it.
+ */
+function renderAdvice({ advice, answeredBy, against }: ReturnType<typeof adviceAndSuggestions>): HTMLElement[] {
   const recommended = advice.recommended;
   if (!recommended) return [];
   const others = advice.ranked.filter((w) => w !== recommended.warning);
   return [
     el('div', { className: 'advice', attrs: { role: 'alert' } }, [
-      el('p', { className: 'action', text: `Recommended: ${recommended.action}` }),
-      el('p', { className: 'warning-text', text: `⚠ ${recommended.warning.message}` }),
+      el('p', { className: 'action', text: answeredBy ? pointTo(answeredBy) : `Recommended: ${recommended.action}` }),
+      el('p', { className: 'warning-text', text: `⚠ ${answeredBy ? recommended.warning.finding : recommended.warning.message}` }),
       el('p', { className: 'why', text: `Why this first: ${recommended.why}` }),
+      ...against.map(({ card, what }) => el('p', { className: 'against', text: `The open suggestion above (${card.title}) goes the other way: it ${what}.` })),
     ]),
     ...(others.length > 0
       ? [

@@ -7,8 +7,8 @@ import { epochProgress } from '../src/shared/runs/epochProgress';
 import { initialPanelState, nextEpochFor, reducePanel, withRejectionSent, withSentRequest, type PanelState } from '../src/shared/panel/panelState';
 import type { HostToPanelMessage, PanelToHostMessage, PanelUiState } from '../src/shared/panel/protocol';
 import type { RunView, Suggestion } from '../src/shared/panel/runView';
-import { acceptRequest, suggestedProposal, weightRequestId } from '../src/shared/panel/suggestions';
-import type { WeightProposal } from '../src/shared/panel/weightPreview';
+import { acceptRequest, editedRequest, suggestedProposal } from '../src/shared/panel/suggestions';
+import type { WeightChangeRequest, WeightProposal } from '../src/shared/panel/weightPreview';
 import { BalancingView } from './balancing';
 import { Charts, seriesKey, seriesLabel } from './charts';
 import { createButton, createCheckbox } from './components';
@@ -126,16 +126,17 @@ function toolbar(): HTMLElement {
 
 const freshRequestId = (): string => `panel-${Date.now().toString(36)}-${Math.floor(Math.random() * 0x100000).toString(36)}`;
 
-/** Weights from the controls; edited from a suggestion that is still open, they answer it. */
+/** Weights from the controls; edited from a suggestion that is still open, they answer it (with its augmentation). */
 function sendWeights(proposal: WeightProposal, sourceSuggestionId: string | undefined): void {
   const run = state.run;
   if (!run) return;
-  postWeights(run, weightRequestId(run, sourceSuggestionId, state.rejectionsSent, freshRequestId), proposal);
+  const request = editedRequest(run, proposal, sourceSuggestionId, state.rejectionsSent, freshRequestId);
+  postWeights(run, request.requestId, request.change);
 }
 
-function postWeights(run: RunView, requestId: string, proposal: WeightProposal): void {
-  post({ type: 'set-weights', runId: run.runId, requestId, sampling: proposal.sampling, loss: proposal.loss });
-  state = withSentRequest(state, { requestId, untilEpoch: nextEpochFor(run), ...proposal });
+function postWeights(run: RunView, requestId: string, change: WeightChangeRequest): void {
+  post({ type: 'set-weights', runId: run.runId, requestId, ...change });
+  state = withSentRequest(state, { requestId, untilEpoch: nextEpochFor(run), sampling: change.sampling ?? {}, loss: change.loss ?? {} });
   render();
 }
 
@@ -143,7 +144,7 @@ function acceptSuggestion(suggestion: Suggestion): void {
   const run = state.run;
   if (!run) return;
   const request = acceptRequest(run, suggestion);
-  if (request.ok) return postWeights(run, request.requestId, request.proposal);
+  if (request.ok) return postWeights(run, request.requestId, request.change);
   state = { ...state, notice: `Suggestion not accepted: ${request.problem}.` };
   render();
 }
@@ -235,9 +236,11 @@ function render(): void {
   learningRate.render(run);
   timeline.render(run);
   balancing.render(run, ui.xAxis);
-  if (changed(diagnosticsFrom, [run.latestEpoch, run.datasets, run.epochs.completed])) {
-    diagnosticsFrom = [run.latestEpoch, run.datasets, run.epochs.completed];
-    diagnostics.replaceChildren(renderDiagnostics(run, openClasses));
+  // The suggestions and the panel's answers too: the advice points to the suggestion that answers it.
+  const diagnosticsNow = [run.latestEpoch, run.datasets, run.epochs.completed, run.suggestions, run.pending, run.settled.length, state.rejectionsSent];
+  if (changed(diagnosticsFrom, diagnosticsNow)) {
+    diagnosticsFrom = diagnosticsNow;
+    diagnostics.replaceChildren(renderDiagnostics(run, openClasses, state.rejectionsSent));
   }
 }
 

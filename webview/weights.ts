@@ -23,6 +23,8 @@ export class WeightControls {
   private readonly problem = el('p', { className: 'problem', attrs: { role: 'alert' } });
   private readonly pending = el('p', { className: 'pending', attrs: { 'aria-live': 'polite' } });
   private readonly sourceNote = el('p', { className: 'source', attrs: { 'aria-live': 'polite' } });
+  /** What changes the weights' effect without the user: the `sampling` balancer's multipliers, augmentation switched on. */
+  private readonly autoNote = el('p', { className: 'source auto' });
   /** The suggestion the draft was edited from, while it is open. */
   private source: Suggestion | undefined;
   private readonly inputs = el('div', { className: 'weight-rows' });
@@ -38,6 +40,7 @@ export class WeightControls {
       el('h2', { text: 'Weights' }),
       this.sourceNote,
       this.inputs,
+      this.autoNote,
       this.preview,
       this.problem,
       el('div', { className: 'buttons' }, [this.apply.element, this.reset.element]),
@@ -48,10 +51,8 @@ export class WeightControls {
   render(view: RunView, rejectionsSent: readonly string[] = []): void {
     this.view = view;
     if (this.source !== undefined && !isOpenSuggestion(view, this.source.suggestionId, rejectionsSent)) this.source = undefined;
-    setText(
-      this.sourceNote,
-      this.source ? `Editing the ${this.source.balancer} suggestion of epoch ${this.source.epoch}: sending these weights accepts it with your changes.` : '',
-    );
+    setText(this.sourceNote, this.source ? editingText(this.source) : '');
+    setText(this.autoNote, autoText(view));
     // Inputs are rebuilt only when the run's weights change and the user is not editing them.
     const layout = `${view.runId}|${view.datasets.map((d) => d.name).join(',')}|${JSON.stringify(view.weights)}`;
     if (!this.edited && layout !== this.layoutFor) {
@@ -63,7 +64,7 @@ export class WeightControls {
     this.update();
   }
 
-  /** Puts a suggestion's weights in the fields to edit, and moves the focus there. */
+  /** Puts a suggestion's weights in the fields to edit, and moves the focus there (its augmentation is not edited: it goes with them). */
   editFrom(suggestion: Suggestion, proposal: WeightProposal): void {
     const view = this.view;
     if (!view) return;
@@ -72,7 +73,9 @@ export class WeightControls {
     this.draft = { sampling: { ...proposal.sampling }, loss: { ...proposal.loss } };
     this.inputs.replaceChildren(...view.datasets.map((d) => this.row(d.name)));
     this.render(view);
-    this.inputs.querySelector<HTMLInputElement>('.weight-field.loss input.weight-number')?.focus();
+    // The first weight the suggestion changes: sampling weights for the `sampling` balancer, loss weights for the others.
+    const kind: Kind = suggestion.sampling !== undefined ? 'sampling' : 'loss';
+    this.inputs.querySelector<HTMLInputElement>(`.weight-field.${kind} input.weight-number`)?.focus();
   }
 
   private row(name: string): HTMLElement {
@@ -115,7 +118,7 @@ export class WeightControls {
     if (!view) return;
     const live = view.status === 'running' || view.status === 'paused';
     const result = view.mixing
-      ? previewShares(view.mixing, this.datasets(view), this.draft)
+      ? previewShares(view.mixing, this.datasets(view), this.draft, view.samplingBalance?.multipliers)
       : { ok: false as const, problem: 'the experiment snapshot could not be read, so shares cannot be previewed' };
     const rows = view.datasets.map((d) => {
       const now = view.latestEpoch[d.name];
@@ -143,7 +146,7 @@ export class WeightControls {
   private submit(): void {
     const view = this.view;
     if (!view || !view.mixing) return;
-    const result = previewShares(view.mixing, this.datasets(view), this.draft);
+    const result = previewShares(view.mixing, this.datasets(view), this.draft, view.samplingBalance?.multipliers);
     if (!result.ok) return;
     const suggestionId = this.source?.suggestionId;
     // Settled before sending: the panel redraws while the message goes, and a draft still marked
@@ -163,6 +166,35 @@ export class WeightControls {
   }
 }
 
+/** What the note over the fields says while the draft answers a suggestion; augmentation goes with it, unedited. */
+function editingText(source: Suggestion): string {
+  const augment = source.augment ?? [];
+  const sent =
+    augment.length > 0 ? ` Its augmentation for ${augment.join(', ')} is sent with them (it cannot be edited; Reject the suggestion to decline it).` : '';
+  return `Editing the ${source.balancer} suggestion of epoch ${source.epoch}: sending these weights accepts it with your changes.${sent}`;
+}
+
+/**
+ * The `sampling` balancer's multipliers in force (the preview draws with them, as the trainer does)
+ * and the datasets whose augmentation was switched on; empty when neither.
+ */
+function autoText(view: RunView): string {
+  const parts: string[] = [];
+  const balance = view.samplingBalance;
+  if (balance !== undefined) {
+    const names = view.datasets.map((d) => d.name);
+    const multipliers = names.map((name) => `${name} ×${String(Number((balance.multipliers[name] ?? 1).toPrecision(3)))}`).join(', ');
+    const shares = names.map((name) => `${name} ${percent(balance.shares[name])}`).join(', ');
+    parts.push(
+      `From epoch ${balance.epoch + 1} the sampling balancer multiplies the sampling weights: ${multipliers} (shares of each batch: ${shares}). The preview includes its multipliers.`,
+    );
+  }
+  const augmented = Object.entries(view.augmentation ?? {});
+  if (augmented.length > 0)
+    parts.push(`Augmentation (auto preset) on: ${augmented.map(([name, { fromEpoch }]) => `${name} from epoch ${fromEpoch}`).join(', ')}.`);
+  return parts.join(' ');
+}
+
 /** What became of the weights sent: pending requests in words (not their ids), or the last change made. */
 function pendingText(view: RunView): string {
   const live = view.status === 'running' || view.status === 'paused';
@@ -170,9 +202,9 @@ function pendingText(view: RunView): string {
     return view.pending
       .map((p) =>
         live
-          ? `Pending until epoch ${p.untilEpoch}: the trainer applies the change asked ${sourceText(requestSource(p.requestId))} when that epoch starts.`
+          ? `Pending until epoch ${p.untilEpoch}: the trainer applies the change asked ${sourceText(requestSource(p.requestId, view.timeline.suggestions))} when that epoch starts.`
           : // A request made during the last epoch of a run that then ended (its budget, early stopping, a stop) was never applied.
-            `Not applied: the change asked ${sourceText(requestSource(p.requestId))} was for epoch ${p.untilEpoch}, and the run ${view.status === 'completed' ? 'completed' : `ended (${view.status})`} before that epoch started.`,
+            `Not applied: the change asked ${sourceText(requestSource(p.requestId, view.timeline.suggestions))} was for epoch ${p.untilEpoch}, and the run ${view.status === 'completed' ? 'completed' : `ended (${view.status})`} before that epoch started.`,
       )
       .join(' ');
   const last = view.markers[view.markers.length - 1];

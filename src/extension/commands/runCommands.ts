@@ -10,7 +10,7 @@ import { isLiveStatus, isValidRunId, RUN_FILES } from '../../shared/runs/format'
 import type { RunSummary } from '../runs/runSummary';
 import type { RunNode } from '../views/runsTree';
 import type { ExtensionServices } from '../services';
-import { weightsProblem } from './weightRequest';
+import { augmentProblem, weightsProblem } from './weightRequest';
 import { weightChangeProblem, type CurrentWeights } from '../../shared/mixing/weightChange';
 
 type RunArgument = RunNode | string | undefined;
@@ -66,10 +66,7 @@ export function registerRunCommands(services: ExtensionServices, panels: RunPane
       control('resume', (run) => run.record.status === 'paused'),
     ),
     vscode.commands.registerCommand('jointrain.stopRun', control('stop', live)),
-    vscode.commands.registerCommand(
-      'jointrain.setWeights',
-      (argument: RunArgument, change?: { sampling?: Record<string, number>; loss?: Record<string, number> }) => setWeights(services, argument, change),
-    ),
+    vscode.commands.registerCommand('jointrain.setWeights', (argument: RunArgument, change?: WeightCommandChange) => setWeights(services, argument, change)),
     vscode.commands.registerCommand('jointrain.openRun', async (argument: RunArgument) => {
       const run = await resolveRun(services, argument);
       if (run) panels.open(run.record.id);
@@ -109,11 +106,10 @@ async function resumeFromCheckpoint(services: ExtensionServices, run: RunSummary
   services.log.info(`resuming run ${run.record.id} from its last checkpoint (pid ${launched.pid}); log: ${run.dir}/${RUN_FILES.trainerLog}`);
 }
 
-async function setWeights(
-  services: ExtensionServices,
-  argument: RunArgument,
-  change?: { sampling?: Record<string, number>; loss?: Record<string, number> },
-): Promise<void> {
+/** What `jointrain.setWeights` takes as its second argument, or what the user types: datasets left out keep their weights. */
+type WeightCommandChange = { sampling?: Record<string, number>; loss?: Record<string, number>; augment?: string[] };
+
+async function setWeights(services: ExtensionServices, argument: RunArgument, change?: WeightCommandChange): Promise<void> {
   const run = await resolveRun(services, argument, (summary) => isLiveStatus(summary.record.status));
   if (run === undefined) return;
   const current = currentWeights(run);
@@ -122,14 +118,17 @@ async function setWeights(
     const text = await vscode.window.showInputBox({
       title: `New weights for run ${run.record.id} (applied at the next epoch)`,
       value: JSON.stringify(current),
-      prompt: 'JSON: {"sampling": {dataset: weight}, "loss": {dataset: weight}}; datasets left out keep their weights',
+      prompt:
+        'JSON: {"sampling": {dataset: weight}, "loss": {dataset: weight}, "augment": [image dataset with augment: auto]}; datasets left out keep their weights',
       validateInput: (value) => weightsProblem(value, current),
     });
     if (text === undefined) return;
     requested = JSON.parse(text) as typeof change;
   }
   const command = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: `host-${Date.now()}`, ...requested });
-  const problem = command.success ? weightChangeProblem(requested ?? {}, current) : command.error.issues[0]?.message;
+  const problem = command.success
+    ? (weightChangeProblem(requested ?? {}, current) ?? augmentProblem(command.data.type === 'set-weights' ? (command.data.augment ?? []) : [], current))
+    : command.error.issues[0]?.message;
   if (!command.success || problem !== undefined) {
     void vscode.window.showErrorMessage(`jointrain: invalid weights: ${problem ?? 'invalid'}`);
     return;

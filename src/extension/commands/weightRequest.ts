@@ -14,5 +14,12 @@ export function weightsProblem(text: string, current: CurrentWeights): string | 
   const parsed = TrainerCommandSchema.safeParse({ type: 'set-weights', ...value });
   if (!parsed.success) return parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
   if (parsed.data.type !== 'set-weights') return 'not a weight change';
-  return weightChangeProblem(parsed.data, current);
+  return weightChangeProblem(parsed.data, current) ?? augmentProblem(parsed.data.augment ?? [], current);
+}
+
+/** `augment` names datasets of the run (own names only), each once; the trainer refuses those that do not declare `augment: auto`. */
+export function augmentProblem(augment: readonly string[], current: CurrentWeights): string | undefined {
+  const unknown = augment.find((name) => !Object.hasOwn(current.sampling, name));
+  if (unknown !== undefined) return `augmentation for unknown dataset '${unknown}' (datasets: ${Object.keys(current.sampling).join(', ') || 'none'})`;
+  return new Set(augment).size === augment.length ? undefined : 'augmentation names a dataset twice';
 }

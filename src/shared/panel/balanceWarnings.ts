@@ -11,7 +11,10 @@ export const DOMINANT_LOSS_SHARE = 0.7;
 export interface BalanceWarning {
   dataset: string;
   kind: 'likely-memorised' | 'dominates-loss';
+  /** What the numbers show, then what to do about it. */
   message: string;
+  /** The first part of `message` alone: what the numbers show, without the advice. */
+  finding: string;
 }
 
 export function balanceWarnings(latest: Readonly<Record<string, EpochDatasetMetrics>>, sizes: Readonly<Record<string, number>> = {}): BalanceWarning[] {
@@ -22,18 +25,12 @@ export function balanceWarnings(latest: Readonly<Record<string, EpochDatasetMetr
   for (const [name, m] of entries) {
     if (m.epochsSeen >= MEMORISE_EPOCHS_SEEN && m.epochsSeen >= MEMORISE_RATIO * Math.max(leastSeen, 1e-9)) {
       const size = sizes[name];
-      warnings.push({
-        dataset: name,
-        kind: 'likely-memorised',
-        message: `${name}${size === undefined ? '' : ` (${size} training samples)`} has been seen ${m.epochsSeen.toFixed(1)} times, ${(m.epochsSeen / Math.max(leastSeen, 1e-9)).toFixed(1)}× as often as the least-seen dataset: it is likely memorised. Lower its sampling weight or add data.`,
-      });
+      const finding = `${name}${size === undefined ? '' : ` (${size} training samples)`} has been seen ${m.epochsSeen.toFixed(1)} times, ${(m.epochsSeen / Math.max(leastSeen, 1e-9)).toFixed(1)}× as often as the least-seen dataset: it is likely memorised.`;
+      warnings.push({ dataset: name, kind: 'likely-memorised', finding, message: `${finding} Lower its sampling weight or add data.` });
     }
     if (m.lossShare > DOMINANT_LOSS_SHARE) {
-      warnings.push({
-        dataset: name,
-        kind: 'dominates-loss',
-        message: `${name} takes ${(m.lossShare * 100).toFixed(0)}% of the weighted loss: the other datasets barely steer training. Lower its loss weight or raise theirs.`,
-      });
+      const finding = `${name} takes ${(m.lossShare * 100).toFixed(0)}% of the weighted loss: the other datasets barely steer training.`;
+      warnings.push({ dataset: name, kind: 'dominates-loss', finding, message: `${finding} Lower its loss weight or raise theirs.` });
     }
   }
   return warnings;

@@ -111,6 +111,7 @@ const BALANCER_LABEL: Record<NonNullable<RunView['balancer']>['type'], string> =
   dwa: 'dynamic weight average (dwa)',
   gradnorm: 'GradNorm',
   pcgrad: 'PCGrad (conflicting gradients projected)',
+  sampling: 'adaptive sampling (shares moved by validation loss and memorisation)',
 };
 
 /** One sentence for the top of the balancing section, or undefined when the run says nothing of a balancer. */
@@ -119,7 +120,8 @@ export function balancerSummary(view: Pick<RunView, 'balancer'>): string | undef
   if (balancer === undefined) return undefined;
   const label = BALANCER_LABEL[balancer.type];
   if (balancer.type === 'static' || balancer.type === 'pcgrad') return `Balancer: ${label}.`;
-  return balancer.mode === 'suggest'
-    ? `Balancer: ${label}, suggesting: its proposals wait for your decision.`
+  if (balancer.mode === 'suggest') return `Balancer: ${label}, suggesting: its proposals wait for your decision.`;
+  return balancer.type === 'sampling'
+    ? `Balancer: ${label}, moving the sampling shares itself between epochs and switching on augment: auto where a dataset is memorised.`
     : `Balancer: ${label}, adjusting the loss weights itself.`;
 }

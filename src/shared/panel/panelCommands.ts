@@ -1,11 +1,12 @@
 /**
  * The trainer command a panel's control message becomes. The webview is another trust domain:
  * its message has passed the panel protocol's schema, and here it is checked again as the trainer
- * will see it (weights the trainer would refuse are not sent at all).
+ * will see it (weights the trainer would refuse are not sent at all, nor augmentation for a
+ * dataset the run does not have).
  */
 import { TrainerCommandSchema, type TrainerCommand } from '../protocol/trainerCommands';
 import type { PanelToHostMessage } from './protocol';
-import { proposalProblem, type PreviewDataset } from './weightPreview';
+import { partialProposalProblem, type PreviewDataset } from './weightPreview';
 
 /** The panel messages that control the trainer (the rest are answered by the host). */
 export type PanelControlMessage = Extract<
@@ -18,8 +19,13 @@ export type PanelCommand = { ok: true; command: TrainerCommand } | { ok: false; 
 export function trainerCommandFor(message: PanelControlMessage, datasets: readonly PreviewDataset[]): PanelCommand {
   switch (message.type) {
     case 'set-weights': {
-      const problem = proposalProblem(datasets, { sampling: message.sampling, loss: message.loss });
-      const parsed = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: message.requestId, sampling: message.sampling, loss: message.loss });
+      const change = {
+        ...(message.sampling ? { sampling: message.sampling } : {}),
+        ...(message.loss ? { loss: message.loss } : {}),
+        ...(message.augment && message.augment.length > 0 ? { augment: message.augment } : {}),
+      };
+      const problem = partialProposalProblem(datasets, change);
+      const parsed = TrainerCommandSchema.safeParse({ type: 'set-weights', requestId: message.requestId, ...change });
       if (problem !== undefined || !parsed.success)
         return { ok: false, problem: `Weight change not sent: ${problem ?? parsed.error?.issues[0]?.message ?? 'invalid'}` };
       return { ok: true, command: parsed.data };

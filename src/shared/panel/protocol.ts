@@ -63,8 +63,11 @@ export const PanelToHostMessageSchema = z.discriminatedUnion('type', [
      * (`panel-…`), or the id of the balancer's suggestion these weights accept (as proposed or edited).
      */
     requestId: suggestionId,
-    sampling: weights,
-    loss: weights,
+    /** Each a full set (every dataset of the run); absent when the request leaves that kind as it is (a suggestion that proposes only some kinds). */
+    sampling: weights.optional(),
+    loss: weights.optional(),
+    /** Image datasets whose `augment: auto` switches on (an accepted suggestion's); checked against the run's datasets by the host. */
+    augment: z.array(z.string().min(1).max(200)).max(1000).optional(),
   }),
   /** A learning rate from the next epoch on; the host forwards it as the trainer's `set-learning-rate`. */
   z.strictObject({ type: z.literal('set-learning-rate'), runId, requestId: suggestionId, value: z.number().finite().positive().max(10) }),

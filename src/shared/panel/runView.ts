@@ -107,8 +107,12 @@ export interface RunView {
   latestGradients?: EpochGradientSummary;
   /** The newest diagnostic step. */
   latestDiagnostics?: GradientDiagnostics & { epoch: number; step: number; globalStep: number };
-  /** Suggestions of a balancer in `suggest` mode awaiting a decision, oldest first. */
+  /** Suggestions (of a balancer in `suggest` mode, or of the balance diagnostics) awaiting a decision, oldest first. */
   suggestions: Suggestion[];
+  /** The `sampling` balancer's newest move (auto mode): the multipliers on the sampling weights and the shares from the epoch after `epoch`. */
+  samplingBalance?: SamplingBalance;
+  /** Datasets whose `augment: auto` is switched on: the first epoch trained with it, and why. */
+  augmentation: Record<string, { fromEpoch: number; reason: string }>;
   /** What happened to the run, in words, oldest first (see `timeline.ts`). */
   timeline: Timeline;
 }
@@ -125,8 +129,27 @@ export interface Suggestion {
   suggestionId: string;
   /** The epoch at whose end it was made; accepted, it applies from the next one. */
   epoch: number;
+  /** Who proposes: a balancer's type (`dwa`, `gradnorm`, `sampling`) or `diagnostics` (the balance warnings). */
   balancer: string;
-  loss: Record<string, number>;
+  /** Proposed loss weights, by dataset name; absent when the suggestion leaves them as they are. */
+  loss?: Record<string, number>;
+  /** Proposed sampling weights (the full set), by dataset name; absent when left as they are. */
+  sampling?: Record<string, number>;
+  /** Image datasets whose `augment: auto` preset the suggestion switches on. */
+  augment?: string[];
+  /** The dataset the reason is about. */
+  dataset?: string;
+  /** The sentence with the numbers it is based on. */
+  reason: string;
+  /** What the change should do, with numbers. */
+  expected?: string;
+}
+
+export interface SamplingBalance {
+  /** The epoch at whose end the balancer moved; the shares hold from the next one. */
+  epoch: number;
+  multipliers: Record<string, number>;
+  shares: Record<string, number>;
   reason: string;
 }
 
@@ -159,6 +182,7 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     temperatures: [],
     learningRates: [],
     suggestions: [],
+    augmentation: {},
     datasets: record.datasets.map((report) => datasetView(report, record.heads[report.head]?.classes)),
     curves: {},
     latestEpoch: {},
@@ -267,8 +291,8 @@ function foldEvent(view: RunView, event: RunEvent): void {
       view.weights = { sampling: { ...view.weights.sampling, ...event.sampling }, loss: { ...view.weights.loss, ...event.loss } };
       view.markers.push({
         epoch: event.epoch,
-        source: requestSource(event.requestId),
-        label: `weights changed ${sourceText(requestSource(event.requestId))}`,
+        source: requestSource(event.requestId, view.timeline.suggestions),
+        label: `weights changed ${sourceText(requestSource(event.requestId, view.timeline.suggestions))}`,
         ...(event.requestId !== undefined ? { requestId: event.requestId } : {}),
       });
       return;
@@ -280,10 +304,15 @@ function foldEvent(view: RunView, event: RunEvent): void {
       view.weights = { sampling: { ...view.weights.sampling, ...event.sampling }, loss: { ...view.weights.loss, ...event.loss } };
       return;
     case 'weights-suggested':
-      view.suggestions = [
-        ...view.suggestions.filter((s) => s.suggestionId !== event.suggestionId),
-        { suggestionId: event.suggestionId, epoch: event.epoch, balancer: event.balancer, loss: event.loss, reason: event.reason },
-      ];
+      view.suggestions = [...view.suggestions.filter((s) => s.suggestionId !== event.suggestionId), suggestionOf(event)];
+      return;
+    case 'sampling-balanced':
+      view.samplingBalance = { epoch: event.epoch, multipliers: { ...event.multipliers }, shares: { ...event.shares }, reason: event.reason };
+      return;
+    case 'augmentation-on':
+      view.augmentation = { ...view.augmentation, [event.dataset]: { fromEpoch: event.epoch, reason: event.reason } };
+      // An accepted suggestion that only switches augmentation on has no weights-applied to settle it.
+      if (view.pending.some((p) => p.requestId === event.requestId)) settle(view, event.requestId);
       return;
     case 'suggestion-decided':
       view.suggestions = view.suggestions.filter((s) => s.suggestionId !== event.suggestionId);
@@ -295,6 +324,20 @@ function foldEvent(view: RunView, event: RunEvent): void {
     default:
       return;
   }
+}
+
+function suggestionOf(event: Extract<RunEvent, { kind: 'weights-suggested' }>): Suggestion {
+  return {
+    suggestionId: event.suggestionId,
+    epoch: event.epoch,
+    balancer: event.balancer,
+    ...(event.loss ? { loss: { ...event.loss } } : {}),
+    ...(event.sampling ? { sampling: { ...event.sampling } } : {}),
+    ...(event.augment && event.augment.length > 0 ? { augment: [...event.augment] } : {}),
+    ...(event.dataset !== undefined ? { dataset: event.dataset } : {}),
+    reason: event.reason,
+    ...(event.expected !== undefined ? { expected: event.expected } : {}),
+  };
 }
 
 /** A pending request that is already listed (sent by this panel, then echoed by the trainer) is updated, not doubled. */

@@ -8,7 +8,8 @@
  */
 import type { RunEvent, RunEventKind } from '../runs/format';
 
-export type TimelineSource = 'panel' | 'command palette' | 'CLI' | 'balancer' | 'schedule';
+/** `suggestion`: an accepted suggestion of the balance diagnostics (not of a balancer). */
+export type TimelineSource = 'panel' | 'command palette' | 'CLI' | 'balancer' | 'suggestion' | 'schedule';
 
 export interface TimelineEntry {
   kind: RunEventKind;
@@ -27,25 +28,38 @@ export interface Weights {
   loss: Record<string, number>;
 }
 
-/** What the timeline remembers between events: the weights in force, to tell old from new. */
+/**
+ * What the timeline remembers between events: the weights in force, to tell old from new; who made
+ * each suggestion (by its id), to say whose suggestion was answered; the `sampling` balancer's last
+ * multipliers and shares, to say what its next move changed.
+ */
 export interface Timeline {
   entries: TimelineEntry[];
   weights: Weights;
+  /** Suggestion id → its source (a balancer's type, or `diagnostics`). */
+  suggestions: Record<string, string>;
+  sampling?: { multipliers: Record<string, number>; shares: Record<string, number> };
 }
 
 /** Long runs keep their newest entries: a panel lists what a user scrolls through, not an archive. */
 export const MAX_TIMELINE_ENTRIES = 300;
 
 export function emptyTimeline(weights: Weights): Timeline {
-  return { entries: [], weights: { sampling: { ...weights.sampling }, loss: { ...weights.loss } } };
+  return { entries: [], weights: { sampling: { ...weights.sampling }, loss: { ...weights.loss } }, suggestions: {} };
 }
 
-/** Who asked for a weight change, read from its request id. */
-export function requestSource(requestId: string | undefined): TimelineSource {
+/** The source of suggestions made from the balance warnings rather than by a balancer. */
+export const DIAGNOSTICS_SOURCE = 'diagnostics';
+
+/**
+ * Who asked for a weight change, read from its request id; `suggestions` (id → source, as the
+ * timeline keeps them) tells an accepted suggestion of the balance diagnostics from a balancer's.
+ */
+export function requestSource(requestId: string | undefined, suggestions: Readonly<Record<string, string>> = {}): TimelineSource {
   if (requestId === undefined) return 'CLI';
   if (requestId.startsWith('panel-')) return 'panel';
   if (requestId.startsWith('host-')) return 'command palette';
-  if (requestId.startsWith('suggestion-')) return 'balancer';
+  if (requestId.startsWith('suggestion-')) return suggestions[requestId] === DIAGNOSTICS_SOURCE ? 'suggestion' : 'balancer';
   return 'CLI';
 }
 
@@ -54,12 +68,42 @@ const SOURCE_TEXT: Record<TimelineSource, string> = {
   'command palette': 'from the command palette',
   CLI: 'from the command line',
   balancer: 'by accepting the balancer’s suggestion',
+  suggestion: 'by accepting a suggestion of the balance diagnostics',
   schedule: 'by the experiment’s schedule',
 };
 
 export const sourceText = (source: TimelineSource): string => SOURCE_TEXT[source];
 
 const value = (n: number | undefined): string => (n === undefined ? '?' : String(Number(n.toPrecision(4))));
+const share = (n: number): string => `${(100 * n).toFixed(1)}%`;
+
+/** "sampling weights, loss weights and augmentation for tiny": what kinds of change a suggestion proposes. */
+export function suggestionKinds(suggestion: { sampling?: object; loss?: object; augment?: readonly string[] }): string {
+  const kinds = [
+    ...(suggestion.sampling ? ['sampling weights'] : []),
+    ...(suggestion.loss ? ['loss weights'] : []),
+    ...(suggestion.augment && suggestion.augment.length > 0 ? [`augmentation for ${suggestion.augment.join(', ')}`] : []),
+  ];
+  if (kinds.length === 0) return 'no change';
+  return kinds.length === 1 ? (kinds[0] as string) : `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1] as string}`;
+}
+
+/** "The dwa balancer" / "The balance diagnostics": who made a suggestion, as a sentence's subject. */
+export function suggestionSourceText(source: string): string {
+  return source === DIAGNOSTICS_SOURCE ? 'The balance diagnostics' : `The ${source} balancer`;
+}
+
+/** `tiny augmentation off → on (auto preset)` for each dataset a suggestion or an event switches augmentation on for. */
+export function augmentChanges(names: readonly string[]): string[] {
+  return names.map((name) => `${name} augmentation off → on (auto preset)`);
+}
+
+const withoutStop = (text: string): string => text.replace(/\.$/, '');
+
+/** A suggestion's reason, then "Expected: …" as its own sentence when it says what the change should do. */
+export function reasonAndExpected(reason: string, expected: string | undefined): string {
+  return expected === undefined || expected === '' ? reason : `${withoutStop(reason)}. Expected: ${withoutStop(expected)}.`;
+}
 
 /** `mnist sampling 1 → 2` for every value that `next` changes; values it does not name are unchanged. */
 export function weightChanges(before: Weights, next: Partial<Weights>): string[] {
@@ -75,15 +119,19 @@ export function weightChanges(before: Weights, next: Partial<Weights>): string[]
 
 /** Adds an event to the timeline (mutating it); events that say nothing to a user are left out. */
 export function foldTimeline(timeline: Timeline, event: RunEvent): Timeline {
+  // Timelines made before suggestions were remembered have no map.
+  timeline.suggestions ??= {};
   const entry = timelineEntry(timeline, event);
   if (event.kind === 'weights-applied' || event.kind === 'weights-scheduled') {
     timeline.weights = { sampling: { ...timeline.weights.sampling, ...event.sampling }, loss: { ...timeline.weights.loss, ...event.loss } };
   }
+  if (event.kind === 'weights-suggested') timeline.suggestions[event.suggestionId] = event.balancer;
+  if (event.kind === 'sampling-balanced') timeline.sampling = { multipliers: { ...event.multipliers }, shares: { ...event.shares } };
   if (entry === undefined) return timeline;
   const last = timeline.entries[timeline.entries.length - 1];
   // Two requests applied at one boundary give two events with the same weights: one entry names both askers.
   if (entry.kind === 'weights-applied' && last?.kind === 'weights-applied' && last.epoch === entry.epoch && entry.changes.length === 0) {
-    last.summary = `${last.summary.replace(/\.$/, '')}; also asked ${sourceText(requestSource(event.kind === 'weights-applied' ? event.requestId : undefined))}.`;
+    last.summary = `${last.summary.replace(/\.$/, '')}; also asked ${sourceText(requestSource(event.kind === 'weights-applied' ? event.requestId : undefined, timeline.suggestions))}.`;
     return timeline;
   }
   timeline.entries.push(entry);
@@ -103,15 +151,15 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
         // Read at step 0, the boundary before the epoch's first step: it applies to that epoch.
         summary:
           event.step === 0
-            ? `Weight change asked ${sourceText(requestSource(event.requestId))} before epoch ${event.epoch}: applies as it starts.`
-            : `Weight change asked ${sourceText(requestSource(event.requestId))} during epoch ${event.epoch}: applies when epoch ${event.epoch + 1} starts.`,
+            ? `Weight change asked ${sourceText(requestSource(event.requestId, timeline.suggestions))} before epoch ${event.epoch}: applies as it starts.`
+            : `Weight change asked ${sourceText(requestSource(event.requestId, timeline.suggestions))} during epoch ${event.epoch}: applies when epoch ${event.epoch + 1} starts.`,
         changes: weightChanges(timeline.weights, event.change),
       };
     case 'weights-applied':
       return {
         ...at(event.epoch),
         tone: 'change',
-        summary: `Weights changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId))}.`,
+        summary: `Weights changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId, timeline.suggestions))}.`,
         changes: weightChanges(timeline.weights, event),
       };
     case 'weights-rejected':
@@ -119,7 +167,7 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
         kind: event.kind,
         time: event.time,
         tone: 'problem',
-        summary: `Weight change asked ${sourceText(requestSource(event.requestId))} was refused: ${event.reason}.`,
+        summary: `Weight change asked ${sourceText(requestSource(event.requestId, timeline.suggestions))} was refused: ${event.reason}.`,
         changes: [],
       };
     case 'weights-scheduled': {
@@ -134,23 +182,55 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
           ? `Learning rate set ${sourceText('schedule')} for epoch ${event.epoch}.`
           : event.cause === 'plateau'
             ? `Learning rate reduced from epoch ${event.epoch}: ${event.reason ?? 'the monitored metric stopped improving'}.`
-            : `Learning rate changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId))}.`;
+            : `Learning rate changed from epoch ${event.epoch}, asked ${sourceText(requestSource(event.requestId, timeline.suggestions))}.`;
       return { ...at(event.epoch), tone: 'change', summary, changes: [change] };
     }
     case 'weights-suggested':
       return {
         ...at(event.epoch),
         tone: 'info',
-        summary: `The ${event.balancer} balancer suggested loss weights after epoch ${event.epoch}: ${event.reason}`,
-        changes: weightChanges(timeline.weights, { loss: event.loss }),
+        summary: `${suggestionSourceText(event.balancer)} suggested ${suggestionKinds(event)} after epoch ${event.epoch}: ${reasonAndExpected(event.reason, event.expected)}`,
+        changes: [
+          ...weightChanges(timeline.weights, { ...(event.sampling ? { sampling: event.sampling } : {}), ...(event.loss ? { loss: event.loss } : {}) }),
+          ...augmentChanges(event.augment ?? []),
+        ],
       };
-    case 'suggestion-decided':
+    case 'suggestion-decided': {
+      const whose = timeline.suggestions[event.suggestionId] === DIAGNOSTICS_SOURCE ? 'The suggestion' : 'The balancer’s suggestion';
       return {
         ...at(event.epoch),
         tone: 'info',
-        summary: `The balancer’s suggestion of epoch ${event.suggestionId.replace(/^suggestion-/, '')} was ${event.decision === 'edited' ? 'accepted with changes' : event.decision}.`,
+        summary: `${whose} of epoch ${event.suggestionId.replace(/^suggestion-/, '')} was ${event.decision === 'edited' ? 'accepted with changes' : event.decision}.`,
         changes: [],
       };
+    }
+    case 'sampling-balanced': {
+      const before = timeline.sampling;
+      const changes = Object.entries(event.shares).map(([name, to]) => {
+        const from = before?.shares[name];
+        const was = before?.multipliers[name] ?? 1;
+        const now = event.multipliers[name] ?? was;
+        const multiplier = Math.abs(now - was) > 1e-9 ? ` (sampling weight ×${value(was)} → ×${value(now)})` : '';
+        return `${name} share ${from === undefined ? '' : `${share(from)} → `}${share(to)}${multiplier}`;
+      });
+      return {
+        ...at(event.epoch),
+        tone: 'change',
+        summary: `The sampling balancer moved shares after epoch ${event.epoch}: ${withoutStop(event.reason)}.`,
+        changes,
+      };
+    }
+    case 'augmentation-on': {
+      const preset = Object.entries(event.augment)
+        .map(([key, n]) => `${key} ${value(n)}`)
+        .join(', ');
+      return {
+        ...at(event.epoch),
+        tone: 'change',
+        summary: `Augmentation switched on for ${event.dataset} from epoch ${event.epoch}: ${withoutStop(event.reason)}.`,
+        changes: [`${event.dataset} augmentation off → on (auto preset${preset ? `: ${preset}` : ''})`],
+      };
+    }
     case 'paused':
       return {
         ...at(event.epoch),

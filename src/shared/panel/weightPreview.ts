@@ -19,6 +19,16 @@ export interface WeightProposal {
   loss: Record<string, number>;
 }
 
+/**
+ * A weight change the panel sends: whichever kinds of weight it changes, each as a full set (every
+ * dataset of the run named), and the image datasets whose `augment: auto` it switches on.
+ */
+export interface WeightChangeRequest {
+  sampling?: Record<string, number>;
+  loss?: Record<string, number>;
+  augment?: string[];
+}
+
 export interface SharePreview {
   name: string;
   sampleShare: number;
@@ -42,6 +52,30 @@ export function proposalProblem(datasets: readonly PreviewDataset[], proposal: W
 }
 
 /**
+ * Why a change that names only some kinds of weight cannot be sent, or undefined when it can: each
+ * kind it names follows `proposalProblem` (every dataset named, the weights' rule), the
+ * augmentation names datasets of the run, each once, and it changes something.
+ */
+export function partialProposalProblem(datasets: readonly PreviewDataset[], change: WeightChangeRequest): string | undefined {
+  const augment = change.augment ?? [];
+  if (change.sampling === undefined && change.loss === undefined && augment.length === 0) return 'the change names no weights and no augmentation';
+  for (const kind of ['sampling', 'loss'] as const) {
+    const weights = change[kind];
+    if (weights === undefined) continue;
+    const missing = datasets.find(({ name }) => !Object.hasOwn(weights, name));
+    if (missing) return `${missing.name}: ${kind} weight must be a number`;
+  }
+  const names = Object.fromEntries(datasets.map(({ name }) => [name, 1]));
+  const unknown = augment.find((name) => !Object.hasOwn(names, name));
+  if (unknown !== undefined) return `augmentation for unknown dataset '${unknown}' (datasets: ${datasets.map((d) => d.name).join(', ') || 'none'})`;
+  if (new Set(augment).size !== augment.length) return 'augmentation names a dataset twice';
+  return weightChangeProblem(
+    { ...(change.sampling ? { sampling: change.sampling } : {}), ...(change.loss ? { loss: change.loss } : {}) },
+    { sampling: names, loss: names },
+  );
+}
+
+/**
  * The loss share assumes each dataset adds (its mean loss) × (its loss weight) per sample drawn, so
  * it moves with both the sample share and the loss weight; the last epoch's mean losses stand in
  * for the next epoch's.
@@ -50,6 +84,8 @@ export function previewShares(
   mixing: { strategy: MixingStrategy; temperature: number },
   datasets: readonly PreviewDataset[],
   proposal: WeightProposal,
+  /** The `sampling` balancer's multipliers in force (auto mode): the trainer draws with each sampling weight times its multiplier. */
+  multipliers: Readonly<Record<string, number>> = {},
 ): PreviewResult {
   const problem = proposalProblem(datasets, proposal);
   if (problem !== undefined) return { ok: false, problem };
@@ -58,7 +94,7 @@ export function previewShares(
     sampleShares = configuredShares({
       ...mixing,
       sizes: datasets.map((d) => d.trainSize),
-      samplingWeights: datasets.map((d) => proposal.sampling[d.name] ?? 0),
+      samplingWeights: datasets.map((d) => (proposal.sampling[d.name] ?? 0) * (multipliers[d.name] ?? 1)),
     });
   } catch (error) {
     return { ok: false, problem: (error as Error).message };

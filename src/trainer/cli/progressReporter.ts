@@ -1,12 +1,16 @@
 /**
  * The CLI's view of a run: a progress bar (epoch, step, throughput, per-dataset loss) on a
  * terminal, one line per epoch otherwise (CI logs, pipes), events as they happen, the balance
- * warnings the panel shows (each once, when it first appears), and a balancer's suggestions with
- * the line that accepts one; at the end, the suggestions still open and the warnings that remain.
+ * warnings the panel shows (each once, when it first appears), suggestions (of a balancer or of the
+ * balance diagnostics: sampling weights, loss weights, augmentation) with what they should do and
+ * the line that accepts one, and the moves of the `sampling` balancer and the augmentation it
+ * switches on; at the end, the suggestions still open, the balancer's moves and the augmentation
+ * in force, and the warnings that remain.
  */
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import { balanceWarnings } from '../../shared/panel/balanceWarnings';
+import { suggestionKinds } from '../../shared/panel/timeline';
 import { RUN_FILES, type RunEvent } from '../../shared/runs/format';
 import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
 import { decimal, integer, percent, wrapParts } from './format';
@@ -33,6 +37,10 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   const warned = new Set<string>();
   let lastWarnings: string[] = [];
   const openSuggestions = new Map<string, string>();
+  /** Each dataset's share of the batches of the newest epoch, then as the sampling balancer moved it. */
+  let shares: Record<string, number> = {};
+  const samplingMoves: Array<Extract<RunEvent, { kind: 'sampling-balanced' }>> = [];
+  const augmented: Array<Extract<RunEvent, { kind: 'augmentation-on' }>> = [];
   const printLine = (line: string) => {
     if (interactive) stream.write('\n');
     log(line);
@@ -85,6 +93,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
         ([name, m]) => `${name} ${decimal(m.valLoss, 3)}${m.valAccuracy !== undefined ? `/${percent(m.valAccuracy)}` : ''}`,
       );
       log(wrapParts(`epoch ${epochLabel} done: ${record.steps} steps, ${integer(record.samplesPerSecond)} samples/s, val loss/acc: `, parts));
+      shares = Object.fromEntries(Object.entries(record.datasets).map(([name, m]) => [name, m.configuredShare]));
       const warnings = balanceWarnings(record.datasets, sizes);
       lastWarnings = warnings.map((warning) => warning.message);
       for (const warning of warnings) {
@@ -95,17 +104,36 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
     },
     onEvent: (event: RunEvent) => {
       if (event.kind === 'weights-suggested') {
-        openSuggestions.set(event.suggestionId, event.reason);
-        const command = JSON.stringify({ type: 'set-weights', requestId: event.suggestionId, loss: event.loss });
-        printLine(
-          `suggestion ${event.suggestionId} (${event.balancer}, after epoch ${event.epoch}): ${event.reason}\n` +
-            `  loss weights ${JSON.stringify(event.loss)}; to accept: echo '${command}' >> ${join(runDir, RUN_FILES.control)}`,
+        openSuggestions.set(event.suggestionId, `(${event.balancer}: ${suggestionKinds(event)}): ${event.reason}`);
+        printLine(suggestionLines(event, join(runDir, RUN_FILES.control)));
+        return;
+      }
+      if (event.kind === 'sampling-balanced') {
+        samplingMoves.push(event);
+        const moved = Object.entries(event.shares).map(
+          ([name, to]) => `${name} ${shares[name] === undefined ? '' : `${percent(shares[name])} → `}${percent(to)}`,
         );
+        shares = { ...event.shares };
+        printLine(`sampling balancer after epoch ${event.epoch}: ${event.reason}\n${wrapParts('  shares of each batch from now on: ', moved)}`);
+        return;
+      }
+      if (event.kind === 'augmentation-on') {
+        augmented.push(event);
+        printLine(`augmentation on for ${event.dataset} from epoch ${event.epoch} (${presetWords(event.augment)}): ${event.reason}`);
         return;
       }
       if (event.kind === 'suggestion-decided') openSuggestions.delete(event.suggestionId);
       if (event.kind === 'completed' || event.kind === 'stopped') {
-        for (const [id, reason] of openSuggestions) log(`open suggestion ${id}: ${reason}`);
+        for (const [id, what] of openSuggestions) log(`open suggestion ${id} ${what}`);
+        const last = samplingMoves[samplingMoves.length - 1];
+        if (last !== undefined) {
+          const multipliers = Object.entries(last.multipliers).map(([name, m]) => `${name} ×${Number(m.toPrecision(3))}`);
+          const final = Object.entries(last.shares).map(([name, share]) => `${name} ${percent(share)}`);
+          const moves = `${samplingMoves.length} move${samplingMoves.length === 1 ? '' : 's'}, the last after epoch ${last.epoch}`;
+          log(wrapParts(`sampling balancer at the end: ${moves}; shares: `, final));
+          log(wrapParts('  sampling weights multiplied by: ', multipliers));
+        }
+        for (const on of augmented) log(`augmentation on at the end: ${on.dataset} (from epoch ${on.epoch})`);
         for (const message of lastWarnings) log(`balance at the end: ${message}`);
       }
       const line = describeEvent(event);
@@ -113,6 +141,38 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
     },
     onWarning: (message) => log(`warning: ${message}`),
   };
+}
+
+/** "rotation 10, width_shift 0.1": the preset switched on. */
+function presetWords(augment: Readonly<Record<string, number>>): string {
+  return Object.entries(augment)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+}
+
+/**
+ * A suggestion as it comes: who and when, its reason, what it should do, what it changes and the
+ * command that accepts it as it is (the kinds it proposes and its augmentation, under its id).
+ */
+export function suggestionLines(event: Extract<RunEvent, { kind: 'weights-suggested' }>, controlFile: string): string {
+  const augment = event.augment ?? [];
+  const command = JSON.stringify({
+    type: 'set-weights',
+    requestId: event.suggestionId,
+    ...(event.sampling ? { sampling: event.sampling } : {}),
+    ...(event.loss ? { loss: event.loss } : {}),
+    ...(augment.length > 0 ? { augment } : {}),
+  });
+  const changes = [
+    ...(event.sampling ? [`sampling weights ${JSON.stringify(event.sampling)}`] : []),
+    ...(event.loss ? [`loss weights ${JSON.stringify(event.loss)}`] : []),
+    ...(augment.length > 0 ? [`augmentation on for ${augment.join(', ')} (auto preset)`] : []),
+  ];
+  return [
+    `suggestion ${event.suggestionId} (${event.balancer}, after epoch ${event.epoch}): ${event.reason}`,
+    ...(event.expected ? [`  expected: ${event.expected}`] : []),
+    `  ${[...changes, `to accept: echo '${command}' >> ${controlFile}`].join('; ')}`,
+  ].join('\n');
 }
 
 function describeEvent(event: RunEvent): string | undefined {

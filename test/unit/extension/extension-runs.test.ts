@@ -362,5 +362,9 @@ describe('status line and weight requests', () => {
     assert.match(weightsProblem('{"sampling":{"a":"x"}}', current) ?? '', /sampling\.a/);
     assert.match(weightsProblem('{"sampling":{"constructor":1}}', current) ?? '', /sampling weight for unknown dataset 'constructor' \(datasets: a, b\)/);
     assert.match(weightsProblem('{"loss":{"c":1}}', current) ?? '', /loss weight for unknown dataset 'c'/);
+    assert.equal(weightsProblem('{"augment":["a"]}', current), undefined, 'switching on a dataset’s augment: auto alone');
+    assert.match(weightsProblem('{"augment":["c"]}', current) ?? '', /augmentation for unknown dataset 'c' \(datasets: a, b\)/);
+    assert.match(weightsProblem('{"augment":["a","a"]}', current) ?? '', /augmentation names a dataset twice/);
+    assert.match(weightsProblem('{"augment":"a"}', current) ?? '', /augment/);
   });
 });

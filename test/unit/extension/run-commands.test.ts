@@ -139,6 +139,18 @@ test('new weights typed in the palette are checked as typed, then sent to the ru
   answers.inputBox.push('{"loss":{"a":0,"b":0}}');
   await run('jointrain.setWeights', 'r-live');
   assert.match(inputBoxes[1]?.problem ?? '', /loss weights would all be zero/);
+
+  // Switching a dataset's augment: auto on travels as typed; a dataset the run lacks is refused as typed.
+  const before = sent.length;
+  answers.inputBox.push('{"augment":["b"]}');
+  await run('jointrain.setWeights', 'r-live');
+  assert.equal(inputBoxes[2]?.problem, undefined);
+  const augmenting = (sent[before] as { command: TrainerCommand } | undefined)?.command;
+  assert.ok(augmenting?.type === 'set-weights');
+  assert.deepEqual(augmenting.augment, ['b']);
+  answers.inputBox.push('{"augment":["c"]}');
+  await run('jointrain.setWeights', 'r-live');
+  assert.match(inputBoxes[3]?.problem ?? '', /augmentation for unknown dataset 'c'/);
 });
 
 test('the experiment snapshot opens from the run’s folder; resuming is refused in an untrusted workspace', async () => {

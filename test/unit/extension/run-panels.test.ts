@@ -240,6 +240,24 @@ describe('what a panel does with the webview’s messages', () => {
     assert.equal(trainers.sent.length, 3);
   });
 
+  test('an accepted suggestion’s augmentation reaches the trainer with the weights it proposes; augmentation for a dataset the run lacks is not sent', async () => {
+    const { panels, trainers } = await setUp();
+    const panel = await openReady(panels);
+    panel.fromWebview({ type: 'set-weights', runId: MAIN, requestId: 'suggestion-3', sampling: { clean: 0.8, noisy: 1 }, augment: ['noisy'] });
+    panel.fromWebview({ type: 'set-weights', runId: MAIN, requestId: 'suggestion-4', augment: ['noisy'] });
+    await until(() => trainers.sent.length === 2);
+    assert.deepEqual(trainers.sent, [
+      { runId: MAIN, command: { type: 'set-weights', requestId: 'suggestion-3', sampling: { clean: 0.8, noisy: 1 }, augment: ['noisy'] } },
+      { runId: MAIN, command: { type: 'set-weights', requestId: 'suggestion-4', augment: ['noisy'] } },
+    ]);
+
+    panel.fromWebview({ type: 'set-weights', runId: MAIN, requestId: 'suggestion-5', augment: ['ghost'] });
+    assert.equal(await noticeOf(panel), "Weight change not sent: augmentation for unknown dataset 'ghost' (datasets: clean, noisy)");
+    panel.fromWebview({ type: 'set-weights', runId: MAIN, requestId: 'panel-9' });
+    assert.equal(await noticeOf(panel, 2), 'Weight change not sent: the change names no weights and no augmentation');
+    assert.equal(trainers.sent.length, 2);
+  });
+
   test('a command the trainer cannot be sent is said in the panel; on a run that is not live nothing is sent', async () => {
     const { panels, trainers } = await setUp();
     const panel = await openReady(panels);

@@ -34,6 +34,22 @@ test('with a dominant loss and a memorised dataset, lowering the memorised one�
   );
 });
 
+test('each warning’s finding is its message without the advice, for where a suggestion gives the advice instead', () => {
+  const latest = { mnist: metrics({ lossShare: 0.94, epochsSeen: 1.3 }), 'mnist-rot': metrics({ lossShare: 0.06, epochsSeen: 40 }) };
+  const warnings = balanceWarnings(latest, { 'mnist-rot': 1200 });
+  assert.deepEqual(
+    warnings.map((w) => [w.kind, w.finding, w.message.slice(w.finding.length)]),
+    [
+      ['dominates-loss', 'mnist takes 94% of the weighted loss: the other datasets barely steer training.', ' Lower its loss weight or raise theirs.'],
+      [
+        'likely-memorised',
+        'mnist-rot (1200 training samples) has been seen 40.0 times, 30.8× as often as the least-seen dataset: it is likely memorised.',
+        ' Lower its sampling weight or add data.',
+      ],
+    ],
+  );
+});
+
 test('a dominant loss alone recommends lowering that dataset’s loss weight', () => {
   const latest = { a: metrics({ lossShare: 0.8 }), b: metrics({ lossShare: 0.2 }) };
   const advice = balanceAdvice(balanceWarnings(latest), latest);

@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { balancerSummary, balancingColumns, conflictCellText, conflictMap, cosineBucket, datasetsWithCurve } from '../../../src/shared/panel/balancing';
-import { trainerCommandFor } from '../../../src/shared/panel/panelCommands';
+import { trainerCommandFor, type PanelControlMessage } from '../../../src/shared/panel/panelCommands';
 import { initialPanelState, reducePanel, withRejectionSent, withSentRequest, type PanelState } from '../../../src/shared/panel/panelState';
 import { parsePanelMessage, type HostToPanelMessage } from '../../../src/shared/panel/protocol';
 import { emptyRunView, foldRecords, type RunView, type Suggestion } from '../../../src/shared/panel/runView';
 import { scheduleCharts } from '../../../src/shared/panel/scheduleSeries';
-import { acceptRequest, formatWeight, suggestedProposal, suggestionCards, suggestionDiff, weightRequestId } from '../../../src/shared/panel/suggestions';
+import {
+  acceptRequest,
+  adviceAndSuggestions,
+  editedRequest,
+  formatWeight,
+  suggestedProposal,
+  suggestionCards,
+  suggestionDiff,
+  weightRequestId,
+} from '../../../src/shared/panel/suggestions';
 import type { EpochDatasetMetrics, EpochGradientSummary, MetricRecord, RunEvent, RunRecord } from '../../../src/shared/runs/format';
 import { scheduleValue } from '../../../src/shared/schedules';
 
@@ -138,7 +147,7 @@ test('a suggestion is listed when the trainer makes it and removed when it is de
   let state = started(view({ balancer: { type: 'dwa', mode: 'suggest' } }));
   state = reducePanel(state, delta(2, [epoch(1)], [suggested('s-1', { clean: 0.8, noisy: 1.2 })])).state;
   assert.deepEqual(
-    state.run?.suggestions.map((s) => [s.suggestionId, s.loss.noisy, s.reason]),
+    state.run?.suggestions.map((s) => [s.suggestionId, s.loss?.noisy, s.reason]),
     [['s-1', 1.2, 'noisy learns slower']],
   );
   state = reducePanel(state, delta(3, [], [suggested('s-1', { clean: 0.8, noisy: 1.2 })])).state;
@@ -195,31 +204,288 @@ test('before an epoch with diagnostics ends, the heat map shows the newest diagn
   assert.equal(conflictMap(view()), undefined, 'diagnostics off: no heat map');
 });
 
-test('a suggestion reads as each named dataset’s current loss weight → the proposed one', () => {
+test('a suggestion reads as each changed weight, current → proposed, sampling before loss, then augmentation; unchanged ones are left out', () => {
   const run = foldRecords(view(), [epoch(1, {}, { lossWeight: 2 })], []);
   const suggestion: Suggestion = { suggestionId: 's-1', epoch: 1, balancer: 'dwa', loss: { noisy: 1.23456, clean: 0.5 }, reason: 'r' };
   assert.deepEqual(
     suggestionDiff(run, suggestion).map((row) => row.text),
-    ['clean: 2 → 0.5', 'noisy: 1 → 1.23'],
+    ['clean loss weight: 2 → 0.5', 'noisy loss weight: 1 → 1.23'],
+  );
+  const mixed: Suggestion = {
+    suggestionId: 's-2',
+    epoch: 2,
+    balancer: 'sampling',
+    sampling: { noisy: 1.25, clean: 1 },
+    loss: { clean: 2, noisy: 1 },
+    augment: ['noisy'],
+    reason: 'r',
+  };
+  assert.deepEqual(
+    suggestionDiff(run, mixed).map((row) => [row.kind, row.text]),
+    [
+      ['sampling', 'noisy sampling weight: 1 → 1.25'],
+      ['augment', 'noisy augmentation: off → on (auto preset)'],
+    ],
+  );
+  assert.deepEqual(
+    suggestionDiff(run, { ...mixed, sampling: { clean: 1, noisy: 1 }, augment: [] }).map((row) => row.text),
+    ['no change from the weights now in force'],
   );
   assert.equal(formatWeight(1000000), '1000000');
   assert.equal(formatWeight(undefined), '–');
 });
 
-test('accepting a suggestion sends its loss weights with the sampling weights unchanged, under the suggestion’s id', () => {
+test('accepting a suggestion sends exactly the kinds it proposes (each a full set) and its augmentation, under the suggestion’s id', () => {
   const run = view();
   run.weights.sampling.noisy = 0.25;
   const suggestion: Suggestion = { suggestionId: 'dwa-e1', epoch: 1, balancer: 'dwa', loss: { noisy: 1.5 }, reason: 'r' };
-  assert.deepEqual(acceptRequest(run, suggestion), {
+  assert.deepEqual(acceptRequest(run, suggestion), { ok: true, requestId: 'dwa-e1', change: { loss: { clean: 1, noisy: 1.5 } } });
+  assert.deepEqual(suggestedProposal(run, suggestion), { sampling: { clean: 1, noisy: 0.25 }, loss: { clean: 1, noisy: 1.5 } });
+
+  const sampling: Suggestion = {
+    suggestionId: 'suggestion-2',
+    epoch: 2,
+    balancer: 'sampling',
+    sampling: { clean: 0.8, noisy: 0.25 },
+    augment: ['noisy'],
+    reason: 'r',
+  };
+  assert.deepEqual(acceptRequest(run, sampling), {
     ok: true,
-    requestId: 'dwa-e1',
-    proposal: { sampling: { clean: 1, noisy: 0.25 }, loss: { clean: 1, noisy: 1.5 } },
+    requestId: 'suggestion-2',
+    change: { sampling: { clean: 0.8, noisy: 0.25 }, augment: ['noisy'] },
   });
-  assert.deepEqual(suggestedProposal(run, suggestion).loss, { clean: 1, noisy: 1.5 });
-  delete run.weights.sampling.clean;
+  assert.deepEqual(
+    suggestedProposal(run, sampling),
+    { sampling: { clean: 0.8, noisy: 0.25 }, loss: { clean: 1, noisy: 1 } },
+    'Edit: its sampling weights in the fields',
+  );
+  const augmentOnly: Suggestion = { suggestionId: 'suggestion-3', epoch: 3, balancer: 'diagnostics', augment: ['noisy'], reason: 'r' };
+  assert.deepEqual(acceptRequest(run, augmentOnly), { ok: true, requestId: 'suggestion-3', change: { augment: ['noisy'] } });
+
+  const unknown = acceptRequest(run, { ...augmentOnly, augment: ['ghost'] });
+  assert.equal(unknown.ok, false);
+  assert.match(unknown.ok ? '' : unknown.problem, /augmentation for unknown dataset 'ghost'/);
+  delete run.weights.loss.clean;
   const refused = acceptRequest(run, suggestion);
   assert.equal(refused.ok, false);
-  assert.match(refused.ok ? '' : refused.problem, /clean: sampling weight must be a number/);
+  assert.match(refused.ok ? '' : refused.problem, /clean: loss weight must be a number/);
+});
+
+test('weights edited from an open suggestion are sent with its augmentation; under a fresh id they carry none', () => {
+  const run = foldRecords(
+    view(),
+    [],
+    [
+      {
+        kind: 'weights-suggested',
+        time: '',
+        epoch: 2,
+        suggestionId: 'suggestion-2',
+        balancer: 'sampling',
+        sampling: { clean: 0.8, noisy: 1 },
+        augment: ['noisy'],
+        reason: 'r',
+      },
+    ],
+  );
+  const proposal = { sampling: { clean: 0.7, noisy: 1 }, loss: { clean: 1, noisy: 1 } };
+  assert.deepEqual(
+    editedRequest(run, proposal, 'suggestion-2', [], () => 'panel-fresh'),
+    {
+      requestId: 'suggestion-2',
+      change: { ...proposal, augment: ['noisy'] },
+    },
+  );
+  assert.deepEqual(
+    editedRequest(run, proposal, 'suggestion-2', ['suggestion-2'], () => 'panel-fresh'),
+    { requestId: 'panel-fresh', change: proposal },
+  );
+});
+
+test('a suggestion’s card: titled by its source and kinds, with its expected effect, and how Edit treats augmentation', () => {
+  const run = foldRecords(
+    view(),
+    [],
+    [
+      {
+        kind: 'weights-suggested',
+        time: '',
+        epoch: 3,
+        suggestionId: 'suggestion-3',
+        balancer: 'sampling',
+        sampling: { clean: 0.8, noisy: 1 },
+        augment: ['noisy'],
+        dataset: 'noisy',
+        reason: 'noisy is memorised',
+        expected: 'the gap should narrow',
+      },
+    ],
+  );
+  const [card] = suggestionCards(run, []);
+  assert.equal(card?.title, 'sampling balancer suggests sampling weights and augmentation for noisy after epoch 3');
+  assert.equal(card?.expected, 'Expected: the gap should narrow');
+  assert.equal(card?.editable, true);
+  assert.match(
+    card?.augmentHelp ?? '',
+    /^Augmentation cannot be edited: Edit changes the weights only, and sending them still switches on augmentation for noisy/,
+  );
+  assert.equal(card?.rankText, '', 'one card: no rank to say');
+
+  const only = foldRecords(
+    view(),
+    [],
+    [{ kind: 'weights-suggested', time: '', epoch: 4, suggestionId: 'suggestion-4', balancer: 'diagnostics', augment: ['noisy'], reason: 'r' }],
+  );
+  const [augmentCard] = suggestionCards(only, []);
+  assert.equal(augmentCard?.title, 'diagnostics suggest augmentation for noisy after epoch 4');
+  assert.equal(augmentCard?.editable, false);
+  assert.equal(augmentCard?.augmentHelp, 'Augmentation cannot be edited: accept or reject it.');
+  assert.equal(augmentCard?.expected, '');
+  assert.equal(
+    suggestionCards(foldRecords(view(), [], [suggested('s-9', { clean: 2, noisy: 1 })]), [])[0]?.title,
+    'dwa balancer suggests loss weights after epoch 1',
+  );
+});
+
+test('suggestions are ranked as the Balance section ranks its warnings, and the advice points to the one that answers it', () => {
+  // noisy is memorised (seen 30 times, 15× as often as clean) and clean takes 80% of the loss.
+  const memorised = epoch(1, {}, { epochsSeen: 2, lossShare: 0.8 }, { epochsSeen: 30, lossShare: 0.2 });
+  const run = foldRecords(
+    view(),
+    [memorised],
+    [
+      {
+        kind: 'weights-suggested',
+        time: '',
+        epoch: 1,
+        suggestionId: 'suggestion-a',
+        balancer: 'dwa',
+        loss: { clean: 0.8, noisy: 1.4 },
+        reason: 'noisy learns slower',
+      },
+      {
+        kind: 'weights-suggested',
+        time: '',
+        epoch: 1,
+        suggestionId: 'suggestion-b',
+        balancer: 'gradnorm',
+        loss: { clean: 0.5, noisy: 1 },
+        reason: 'clean dominates',
+      },
+      {
+        kind: 'weights-suggested',
+        time: '',
+        epoch: 1,
+        suggestionId: 'suggestion-c',
+        balancer: 'diagnostics',
+        augment: ['noisy'],
+        reason: 'noisy is memorised',
+      },
+    ],
+  );
+  const cards = suggestionCards(run, []);
+  assert.deepEqual(
+    cards.map((c) => [c.suggestion.suggestionId, c.rank, c.rankText]),
+    [
+      ['suggestion-c', 1, '1 of 3: act on this one first'],
+      ['suggestion-a', 2, '2 of 3'],
+      ['suggestion-b', 3, '3 of 3'],
+    ],
+  );
+  // Lowering clean's loss weight is what its own warning advises, but it gives the memorised noisy
+  // a larger part of the loss: the memorised dataset's warning comes first, so both go last.
+  assert.deepEqual(
+    cards.map((c) => c.balanceNote),
+    [
+      'It answers the Balance section’s warning that noisy is likely memorised: it switches on noisy’s augmentation.',
+      'Against the Balance section’s advice: noisy is likely memorised, and this raises noisy’s loss weight. It answers the Balance section’s warning that clean takes most of the weighted loss: it lowers clean’s loss weight.',
+      'Against the Balance section’s advice: noisy is likely memorised, and this gives noisy a larger part of the loss weights. It answers the Balance section’s warning that clean takes most of the weighted loss: it lowers clean’s loss weight.',
+    ],
+  );
+  const { advice, answeredBy, against } = adviceAndSuggestions(run, []);
+  assert.equal(advice.recommended?.warning.dataset, 'noisy');
+  assert.equal(answeredBy?.suggestion.suggestionId, 'suggestion-c');
+  assert.deepEqual(
+    against.map(({ card, what }) => [card.suggestion.suggestionId, what]),
+    [
+      ['suggestion-a', 'raises noisy’s loss weight'],
+      ['suggestion-b', 'gives noisy a larger part of the loss weights'],
+    ],
+  );
+  // Without the memorised dataset, lowering clean's loss weight answers the only warning and comes before a suggestion that touches none.
+  const dominant = foldRecords(
+    view(),
+    [epoch(1, {}, { lossShare: 0.8 }, { lossShare: 0.2 })],
+    [
+      { kind: 'weights-suggested', time: '', epoch: 1, suggestionId: 'suggestion-d', balancer: 'sampling', sampling: { clean: 1, noisy: 1 }, reason: 'r' },
+      { kind: 'weights-suggested', time: '', epoch: 1, suggestionId: 'suggestion-e', balancer: 'gradnorm', loss: { clean: 0.5, noisy: 1 }, reason: 'r' },
+    ],
+  );
+  assert.deepEqual(
+    suggestionCards(dominant, []).map((c) => [c.suggestion.suggestionId, c.balanceNote]),
+    [
+      ['suggestion-e', 'It answers the Balance section’s warning that clean takes most of the weighted loss: it lowers clean’s loss weight.'],
+      ['suggestion-d', ''],
+    ],
+  );
+  assert.equal(adviceAndSuggestions(dominant, []).answeredBy?.suggestion.suggestionId, 'suggestion-e');
+  assert.equal(adviceAndSuggestions(run, ['suggestion-c']).answeredBy, undefined, 'a suggestion this panel rejected is not pointed to');
+  assert.deepEqual(
+    suggestionCards(foldRecords(view(), [], [suggested('s-1', { clean: 2 }), suggested('s-2', { noisy: 2 }, 2)]), []).map((c) => c.suggestion.suggestionId),
+    ['s-1', 's-2'],
+    'with no warnings they keep the order they came in',
+  );
+});
+
+test('the sampling balancer’s move and augmentation switched on are kept in the view; an accepted augmentation-only suggestion is settled by its switch', () => {
+  let state = started(view({ balancer: { type: 'sampling', mode: 'auto' } }));
+  state = reducePanel(
+    state,
+    delta(
+      2,
+      [epoch(1)],
+      [
+        { kind: 'sampling-balanced', time: '', epoch: 1, multipliers: { clean: 1, noisy: 1.25 }, shares: { clean: 0.44, noisy: 0.56 }, reason: 'noisy lags' },
+        {
+          kind: 'weights-suggested',
+          time: '',
+          epoch: 1,
+          suggestionId: 'suggestion-1',
+          balancer: 'diagnostics',
+          augment: ['noisy'],
+          dataset: 'noisy',
+          reason: 'r',
+          expected: 'e',
+        },
+      ],
+    ),
+  ).state;
+  assert.deepEqual(state.run?.samplingBalance, {
+    epoch: 1,
+    multipliers: { clean: 1, noisy: 1.25 },
+    shares: { clean: 0.44, noisy: 0.56 },
+    reason: 'noisy lags',
+  });
+  assert.deepEqual(state.run?.suggestions, [
+    { suggestionId: 'suggestion-1', epoch: 1, balancer: 'diagnostics', augment: ['noisy'], dataset: 'noisy', reason: 'r', expected: 'e' },
+  ]);
+  state = withSentRequest(state, { requestId: 'suggestion-1', untilEpoch: 2, sampling: {}, loss: {} });
+  state = reducePanel(
+    state,
+    delta(
+      3,
+      [],
+      [
+        { kind: 'suggestion-decided', time: '', epoch: 1, suggestionId: 'suggestion-1', decision: 'accepted', augment: ['noisy'] },
+        { kind: 'augmentation-on', time: '', epoch: 2, dataset: 'noisy', augment: { rotation: 10 }, reason: 'asked for', requestId: 'suggestion-1' },
+      ],
+    ),
+  ).state;
+  assert.deepEqual(state.run?.augmentation, { noisy: { fromEpoch: 2, reason: 'asked for' } });
+  assert.deepEqual(state.run?.pending, []);
+  assert.deepEqual(state.run?.settled, ['suggestion-1']);
+  assert.match(balancerSummary(state.run ?? {}) ?? '', /adaptive sampling .*moving the sampling shares itself/);
 });
 
 test('a suggestion shows as answered once this panel accepted or rejected it, until the trainer decides', () => {
@@ -320,5 +586,28 @@ test('accepting sends set-weights under the suggestion’s id; weights the train
   });
   const incomplete = trainerCommandFor({ ...message, loss: { clean: 1 } }, datasets);
   assert.equal(incomplete.ok, false);
+
+  const augmenting = { type: 'set-weights' as const, runId: 'run-1', requestId: 'suggestion-3', sampling: { clean: 0.8, noisy: 1 }, augment: ['noisy'] };
+  assert.ok(parsePanelMessage(augmenting).ok, 'a suggestion that leaves the loss weights alone sends none');
+  assert.deepEqual(trainerCommandFor(augmenting, datasets), {
+    ok: true,
+    command: { type: 'set-weights', requestId: 'suggestion-3', sampling: { clean: 0.8, noisy: 1 }, augment: ['noisy'] },
+  });
+  assert.deepEqual(trainerCommandFor({ type: 'set-weights', runId: 'run-1', requestId: 'suggestion-4', augment: ['noisy'] }, datasets), {
+    ok: true,
+    command: { type: 'set-weights', requestId: 'suggestion-4', augment: ['noisy'] },
+  });
+  const refusals: Array<[PanelControlMessage, RegExp]> = [
+    [{ ...augmenting, augment: ['ghost'] }, /augmentation for unknown dataset 'ghost'/],
+    [{ ...augmenting, augment: ['constructor'] }, /augmentation for unknown dataset 'constructor'/],
+    [{ ...augmenting, augment: ['noisy', 'noisy'] }, /augmentation names a dataset twice/],
+    [{ type: 'set-weights', runId: 'run-1', requestId: 'panel-1' }, /names no weights and no augmentation/],
+  ];
+  for (const [refused, problem] of refusals) {
+    const result = trainerCommandFor(refused, datasets);
+    assert.match(result.ok ? '' : result.problem, problem, JSON.stringify(refused));
+  }
+  assert.equal(parsePanelMessage({ ...augmenting, augment: [''] }).ok, false, 'an empty name');
+  assert.equal(parsePanelMessage({ ...augmenting, augment: 'noisy' }).ok, false, 'not a list');
   assert.deepEqual(trainerCommandFor({ type: 'pause', runId: 'run-1' }, datasets), { ok: true, command: { type: 'pause' } });
 });

@@ -100,3 +100,118 @@ test('a request read at an epoch boundary (step 0) is said to apply as that epoc
     ],
   );
 });
+
+test('a suggestion says who made it and what kind of change it is, lists each change and what it should do', () => {
+  const [diagnostics, sampling] = newestFirst(
+    fold([
+      {
+        kind: 'weights-suggested',
+        time: at(1),
+        epoch: 3,
+        suggestionId: 'suggestion-3',
+        balancer: 'sampling',
+        sampling: { mnist: 0.8, rot: 1 },
+        augment: ['rot'],
+        dataset: 'rot',
+        reason: 'rot is memorised (training accuracy 99.0% against 61.0% on validation) and has no augmentation: switch on its augmentation',
+        expected: 'the gap between training and validation accuracy should narrow; its share of each batch 6.1% → 7.5%',
+      },
+      {
+        kind: 'weights-suggested',
+        time: at(2),
+        epoch: 4,
+        suggestionId: 'suggestion-4',
+        balancer: 'diagnostics',
+        loss: { mnist: 0.4, rot: 1 },
+        dataset: 'mnist',
+        reason: 'mnist takes 86% of the weighted loss — lower its loss weight 1.00 → 0.40',
+        expected: 'its share of the weighted loss 86% → about 50%.',
+      },
+    ]),
+  );
+  assert.equal(
+    sampling?.summary,
+    'The sampling balancer suggested sampling weights and augmentation for rot after epoch 3: rot is memorised (training accuracy 99.0% against 61.0% on validation) and has no augmentation: switch on its augmentation. Expected: the gap between training and validation accuracy should narrow; its share of each batch 6.1% → 7.5%.',
+  );
+  assert.deepEqual(sampling?.changes, ['mnist sampling 1 → 0.8', 'rot augmentation off → on (auto preset)']);
+  assert.equal(
+    diagnostics?.summary,
+    'The balance diagnostics suggested loss weights after epoch 4: mnist takes 86% of the weighted loss — lower its loss weight 1.00 → 0.40. Expected: its share of the weighted loss 86% → about 50%.',
+  );
+  assert.deepEqual(diagnostics?.changes, ['mnist loss 1 → 0.4']);
+});
+
+test('the answer to a suggestion of the diagnostics says “suggestion”, not “balancer’s”, and so do the weights it brings', () => {
+  const summaries = fold([
+    { kind: 'weights-suggested', time: at(1), epoch: 2, suggestionId: 'suggestion-2', balancer: 'dwa', loss: { rot: 2 }, reason: 'r' },
+    { kind: 'suggestion-decided', time: at(2), epoch: 3, suggestionId: 'suggestion-2', decision: 'rejected' },
+    { kind: 'weights-suggested', time: at(3), epoch: 3, suggestionId: 'suggestion-3', balancer: 'diagnostics', augment: ['rot'], reason: 'r' },
+    { kind: 'suggestion-decided', time: at(4), epoch: 4, suggestionId: 'suggestion-3', decision: 'accepted', augment: ['rot'] },
+    { kind: 'weights-suggested', time: at(5), epoch: 5, suggestionId: 'suggestion-5', balancer: 'diagnostics', loss: { mnist: 0.5, rot: 1 }, reason: 'r' },
+    { kind: 'suggestion-decided', time: at(6), epoch: 6, suggestionId: 'suggestion-5', decision: 'edited', loss: { mnist: 0.6, rot: 1 } },
+    { kind: 'weights-applied', time: at(7), epoch: 7, sampling: { mnist: 1, rot: 1 }, loss: { mnist: 0.6, rot: 1 }, requestId: 'suggestion-5' },
+  ]).entries.filter((entry) => entry.kind !== 'weights-suggested');
+  assert.deepEqual(
+    summaries.map((entry) => entry.summary),
+    [
+      'The balancer’s suggestion of epoch 2 was rejected.',
+      'The suggestion of epoch 3 was accepted.',
+      'The suggestion of epoch 5 was accepted with changes.',
+      'Weights changed from epoch 7, asked by accepting a suggestion of the balance diagnostics.',
+    ],
+  );
+  assert.equal(requestSource('suggestion-5', { 'suggestion-5': 'diagnostics' }), 'suggestion');
+  assert.equal(requestSource('suggestion-2', { 'suggestion-2': 'dwa' }), 'balancer');
+});
+
+test('the sampling balancer’s moves list each dataset’s share, old → new once a move is known, and the multipliers that changed', () => {
+  const [second, first] = newestFirst(
+    fold([
+      {
+        kind: 'sampling-balanced',
+        time: at(1),
+        epoch: 2,
+        multipliers: { mnist: 1, rot: 1.25 },
+        shares: { mnist: 0.925, rot: 0.075 },
+        reason: "rot's validation loss 1.420 is 2.10× the datasets' mean: raise its sampling weight 1.00 → 1.25 (its share of each batch 6.1% → 7.5%)",
+      },
+      {
+        kind: 'sampling-balanced',
+        time: at(2),
+        epoch: 3,
+        multipliers: { mnist: 0.8, rot: 1.25 },
+        shares: { mnist: 0.9075, rot: 0.0925 },
+        reason: 'mnist is ahead.',
+      },
+    ]),
+  );
+  assert.equal(
+    first?.summary,
+    "The sampling balancer moved shares after epoch 2: rot's validation loss 1.420 is 2.10× the datasets' mean: raise its sampling weight 1.00 → 1.25 (its share of each batch 6.1% → 7.5%).",
+  );
+  assert.equal(first?.tone, 'change');
+  assert.deepEqual(first?.changes, ['mnist share 92.5%', 'rot share 7.5% (sampling weight ×1 → ×1.25)']);
+  assert.equal(second?.summary, 'The sampling balancer moved shares after epoch 3: mnist is ahead.');
+  assert.deepEqual(second?.changes, ['mnist share 92.5% → 90.8% (sampling weight ×1 → ×0.8)', 'rot share 7.5% → 9.3%']);
+});
+
+test('augmentation switched on says for which dataset, from which epoch, why, and the preset', () => {
+  const [on] = newestFirst(
+    fold([
+      {
+        kind: 'augmentation-on',
+        time: at(1),
+        epoch: 5,
+        dataset: 'rot',
+        augment: { rotation: 10, width_shift: 0.1, height_shift: 0.1, zoom: 0.1 },
+        reason: 'rot is memorised (training accuracy 99.0% against 61.0% on validation, a gap of 38 points) and has no augmentation',
+      },
+    ]),
+  );
+  assert.equal(
+    on?.summary,
+    'Augmentation switched on for rot from epoch 5: rot is memorised (training accuracy 99.0% against 61.0% on validation, a gap of 38 points) and has no augmentation.',
+  );
+  assert.equal(on?.epoch, 5, 'placed at the first epoch trained with it');
+  assert.deepEqual(on?.changes, ['rot augmentation off → on (auto preset: rotation 10, width_shift 0.1, height_shift 0.1, zoom 0.1)']);
+});

@@ -84,6 +84,8 @@ test('`run` prints its progress on stderr and the table, the events and the run 
   assert.deepEqual(eventsBlock(stdout), [
     '  epoch 1: Weight change asked from the command line before epoch 1: applies as it starts (small sampling 1 → 3, big loss 1 → 0.5)',
     '  epoch 1: Weights changed from epoch 1, asked from the command line (small sampling 1 → 3, big loss 1 → 0.5)',
+    // With half of every batch and loss weight 2, small takes most of the loss: the balance warning proposes its fix.
+    '  epoch 1: The balance diagnostics suggested loss weights after epoch 1: small takes 78% of the weighted loss — lower its loss weight 2.00 → 0.56. Expected: its share of the weighted loss 78% → about 50%, so the other datasets steer the shared layers too (small loss 2 → 0.561)',
   ]);
   assert.equal(lines.at(-1), `run completed: ${runDir}`);
   const record = readRecord(runDir);

@@ -3,7 +3,7 @@ import { window } from './support/dom';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderDiagnostics } from '../../../webview/diagnostics';
-import { datasetReport, epochMetrics, epochRecord, runRecord, runView } from './support/runs';
+import { at, datasetReport, epochMetrics, epochRecord, runRecord, runView } from './support/runs';
 
 const rows = (section: HTMLElement, table = 0): string[][] =>
   [...(section.querySelectorAll('table')[table]?.querySelectorAll('tbody tr') ?? [])].map((row) => [...row.children].map((cell) => cell.textContent ?? ''));
@@ -224,4 +224,62 @@ test('after an epoch with a confusion matrix, each class shows its validation re
   );
   const prices = section.querySelectorAll('details')[1];
   assert.equal(prices?.querySelector('summary')?.textContent, 'prices: 0 classes', 'a regression dataset has no class report');
+});
+
+test('where an open suggestion does what the recommended warning advises, the advice points to it instead of its own action', () => {
+  const memorised = epochRecord(2, { digits: { epochsSeen: 24, lossShare: 0.2 }, prices: { epochsSeen: 2, lossShare: 0.8 } });
+  const view = runView({
+    epochs: 1,
+    metrics: [memorised],
+    events: [
+      {
+        kind: 'weights-suggested',
+        time: at(45),
+        epoch: 2,
+        suggestionId: 'suggestion-2',
+        balancer: 'diagnostics',
+        augment: ['digits'],
+        reason: 'digits is likely memorised',
+      },
+    ],
+  });
+  const advice = renderDiagnostics(view, new Set()).querySelector('.advice');
+  assert.equal(
+    advice?.querySelector('.action')?.textContent,
+    'Recommended: the open suggestion above (diagnostics suggest augmentation for digits after epoch 2): digits augmentation: off → on (auto preset). Accept, Edit or Reject it there.',
+  );
+  assert.equal(
+    advice?.querySelector('.warning-text')?.textContent,
+    '⚠ digits (300 training samples) has been seen 24.0 times, 12.0× as often as the least-seen dataset: it is likely memorised.',
+    'what the numbers show, without advice that differs from the suggestion',
+  );
+  assert.match(advice?.querySelector('.why')?.textContent ?? '', /^Why this first: /);
+
+  view.pending = [{ requestId: 'suggestion-2', untilEpoch: 3, sampling: {}, loss: {} }];
+  assert.equal(
+    renderDiagnostics(view, new Set()).querySelector('.action')?.textContent,
+    'Recommended: the suggestion above (diagnostics suggest augmentation for digits after epoch 2), which you accepted: check this warning again a few epochs after it applies.',
+  );
+  view.pending = [];
+  assert.equal(
+    renderDiagnostics(view, new Set(), ['suggestion-2']).querySelector('.action')?.textContent,
+    'Recommended: Lower digits’s sampling weight (or add data to it) first.',
+    'a suggestion this panel rejected is not pointed to',
+  );
+});
+
+test('an open suggestion that goes against the recommended warning is named under the advice', () => {
+  const view = runView({
+    epochs: 1,
+    metrics: [epochRecord(2, { digits: { epochsSeen: 24, lossShare: 0.2 }, prices: { epochsSeen: 2, lossShare: 0.8 } })],
+    events: [
+      { kind: 'weights-suggested', time: at(45), epoch: 2, suggestionId: 'suggestion-2', balancer: 'dwa', loss: { digits: 1.5, prices: 1 }, reason: 'r' },
+    ],
+  });
+  const advice = renderDiagnostics(view, new Set()).querySelector('.advice');
+  assert.equal(advice?.querySelector('.action')?.textContent, 'Recommended: Lower digits’s sampling weight (or add data to it) first.');
+  assert.equal(
+    advice?.querySelector('.against')?.textContent,
+    'The open suggestion above (dwa balancer suggests loss weights after epoch 2) goes the other way: it raises digits’s loss weight.',
+  );
 });

@@ -290,7 +290,7 @@ test('Apply posts the weights with a fresh panel request id, and they show as pe
 
 test('once the trainer applies the weights sent, the controls say so and have nothing left to apply', async () => {
   const sent = vscode.postedOf('set-weights').at(-1);
-  assert.ok(sent);
+  assert.ok(sent?.sampling && sent.loss, 'weights from the controls name both kinds');
   sendToPanel(
     delta(
       [],
@@ -355,5 +355,85 @@ test('Edit puts a suggestion’s weights in the controls; sending them answers t
   const sent = lastPosted();
   assert.ok(sent?.type === 'set-weights');
   assert.equal(sent.requestId, 'suggestion-5');
-  assert.equal(sent.loss.prices, 2.5);
+  assert.equal(sent.loss?.prices, 2.5);
+});
+
+test('a suggestion of sampling weights and augmentation: Accept posts exactly what it proposes, Edit sends its augmentation with the weights, and the Balance advice points to it', async () => {
+  const decided = [2, 3, 4, 5].map((n): RunEvent => ({
+    kind: 'suggestion-decided',
+    time: at(54),
+    epoch: 5,
+    suggestionId: `suggestion-${n}`,
+    decision: n === 2 ? 'rejected' : 'accepted',
+  }));
+  sendToPanel(
+    delta(
+      [epochRecord(4, { digits: { epochsSeen: 24, lossShare: 0.2 }, prices: { epochsSeen: 2, lossShare: 0.8 } })],
+      [
+        ...decided,
+        {
+          kind: 'weights-suggested',
+          time: at(55),
+          epoch: 6,
+          suggestionId: 'suggestion-6',
+          balancer: 'sampling',
+          sampling: { digits: 0.8, prices: 1 },
+          augment: ['digits'],
+          dataset: 'digits',
+          reason: 'digits is memorised',
+          expected: 'the gap should narrow',
+        },
+        {
+          kind: 'weights-suggested',
+          time: at(55),
+          epoch: 7,
+          suggestionId: 'suggestion-7',
+          balancer: 'diagnostics',
+          augment: ['digits'],
+          reason: 'digits is likely memorised',
+        },
+      ],
+      { epochs: { total: 8, completed: 4 } },
+    ),
+  );
+  await nextFrame();
+  assert.equal(document.querySelectorAll('.suggestions article').length, 2);
+  assert.equal(card(6).querySelector('.expected')?.textContent, 'Expected: the gap should narrow');
+  assert.equal(
+    text('.diagnostics .advice .action'),
+    'Recommended: the open suggestion above (sampling balancer suggests sampling weights and augmentation for digits after epoch 6): digits sampling weight: 1 → 0.8; digits augmentation: off → on (auto preset). Accept, Edit or Reject it there.',
+  );
+
+  button('Accept', card(7)).click();
+  assert.deepEqual(lastPosted(), { type: 'set-weights', runId: RUN_ID, requestId: 'suggestion-7', augment: ['digits'] });
+  assert.equal(card(7).className, 'suggestion accepting');
+
+  button('Edit', card(6)).click();
+  assert.match(text('.weights p.source'), /Its augmentation for digits is sent with them/);
+  const digits = document.querySelector('input.weight-number[aria-label="digits sampling weight"]') as HTMLInputElement;
+  assert.equal(digits.value, '0.8');
+  choose(digits, '0.7', 'input');
+  button('Apply at next epoch').click();
+  assert.deepEqual(lastPosted(), {
+    type: 'set-weights',
+    runId: RUN_ID,
+    requestId: 'suggestion-6',
+    sampling: { digits: 0.7, prices: 1 },
+    loss: { digits: 1, prices: 1 },
+    augment: ['digits'],
+  });
+
+  sendToPanel(
+    delta(
+      [],
+      [
+        { kind: 'suggestion-decided', time: at(56), epoch: 7, suggestionId: 'suggestion-7', decision: 'accepted', augment: ['digits'] },
+        { kind: 'augmentation-on', time: at(57), epoch: 8, dataset: 'digits', augment: { rotation: 10 }, reason: 'asked for', requestId: 'suggestion-7' },
+      ],
+    ),
+  );
+  await nextFrame();
+  assert.equal(document.querySelectorAll('.suggestions article').length, 1);
+  assert.doesNotMatch(text('.weights p.pending'), /suggestion of the balance diagnostics/, 'the augmentation switched on settles its acceptance');
+  assert.equal(text('.weights p.auto'), 'Augmentation (auto preset) on: digits from epoch 8.');
 });

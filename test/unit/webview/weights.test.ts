@@ -243,3 +243,51 @@ test('emptying a number field leaves its slider where it was (an empty field is 
   assert.equal(field(element, 'digits sampling weight', 'range').value, '3');
   element.remove();
 });
+
+test('Edit from a suggestion with augmentation says the augmentation is sent with the weights, and focuses the first sampling weight', () => {
+  const { weights, element } = controls();
+  const suggestion: Suggestion = {
+    suggestionId: 'suggestion-3',
+    epoch: 3,
+    balancer: 'sampling',
+    sampling: { digits: 0.8, prices: 1 },
+    augment: ['digits'],
+    reason: 'digits is memorised',
+  };
+  weights.render({ ...runView(), suggestions: [suggestion] });
+  weights.editFrom(suggestion, { sampling: { digits: 0.8, prices: 1 }, loss: { digits: 1, prices: 1 } });
+  assert.equal(
+    text(element, 'p.source'),
+    'Editing the sampling suggestion of epoch 3: sending these weights accepts it with your changes. Its augmentation for digits is sent with them (it cannot be edited; Reject the suggestion to decline it).',
+  );
+  assert.equal(field(element, 'digits sampling weight', 'number').value, '0.8');
+  assert.equal(window.document.activeElement, field(element, 'digits sampling weight', 'number'));
+  element.remove();
+});
+
+test('the sampling balancer’s multipliers are said and drawn into the preview, and augmentation switched on is said', () => {
+  const { weights, element } = controls();
+  const view = runView({
+    events: [
+      { kind: 'sampling-balanced', time: at(44), epoch: 2, multipliers: { digits: 1, prices: 3 }, shares: { digits: 0.5, prices: 0.5 }, reason: 'prices lags' },
+      { kind: 'augmentation-on', time: at(44), epoch: 3, dataset: 'digits', augment: { rotation: 10 }, reason: 'digits is memorised' },
+    ],
+  });
+  weights.render(view);
+  assert.equal(
+    text(element, 'p.auto'),
+    'From epoch 3 the sampling balancer multiplies the sampling weights: digits ×1, prices ×3 (shares of each batch: digits 50.0%, prices 50.0%). The preview includes its multipliers. Augmentation (auto preset) on: digits from epoch 3.',
+  );
+  // Proportional mixing of 300 and 100 samples: 75% / 25% as written; prices' weight ×3 evens them.
+  type(field(element, 'digits sampling weight', 'number'), '1');
+  assert.deepEqual(
+    preview(element).map((row) => [row[0], row[2]]),
+    [
+      ['digits', '50.0%'],
+      ['prices', '50.0%'],
+    ],
+  );
+  weights.render(runView());
+  assert.equal(text(element, 'p.auto'), '', 'neither: nothing said');
+  element.remove();
+});

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the nine benchmarks in order and writes their results into the generated
+ * `npm run bench`: runs the ten benchmarks in order and writes their results into the generated
  * section of bench/README.md. Every number is a ratio or rate measured within this one run; none
  * is asserted against a time limit. `npm run bench -- backends` (or any of the names in
  * BENCHMARKS) runs only those and replaces only their parts of the results.
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { backendComparison } from './backendComparison';
 import { balancingEvidence, diagnosticsCost } from './balancingEvidence';
 import { prepareDigitFolders } from './digitFolders';
+import { evidenceSuite } from './evidence/suite';
 import { inputPipeline } from './inputPipeline';
 import { loopOverhead } from './loopOverhead';
 import { renderSection, replaceSections, writeResults, type BenchSection } from './markdown';
@@ -47,6 +48,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'diagnostics', title: '7. Diagnostics overhead', run: () => diagnosticsCost() },
   { name: 'whole', title: '8. Whole run against PyTorch', run: async (digits) => wholeRun((await digits()).folders[4000]) },
   { name: 'threads', title: '9. Threads: jointrain on every core against PyTorch', run: () => threadScaling() },
+  { name: 'evidence', title: '10. Evidence suite', run: () => evidenceSuite() },
 ];
 
 function machine(): string {

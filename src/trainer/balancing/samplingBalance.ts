@@ -8,7 +8,8 @@
  *   below the others' that stopped falling (saturated) less; one still falling below them keeps its
  *   share (it is still gaining from it);
  * - one that is memorised (training accuracy far above validation) gets augmentation where the
- *   experiment allows it (`augment: auto`), else less share once its validation loss stops falling;
+ *   experiment allows it (`augment: auto`); else it keeps its share once its validation loss stops
+ *   falling, and loses share once it rises (overfitting);
  * - every move is bounded per epoch (`max_step`) and in total (`range`), and no dataset's samples
  *   may repeat more than `max_repeat_ratio` times as often as the least-drawn dataset's (the cap on
  *   repeats of UniMax, Chung et al. 2023, as a ratio because fine-tuning runs have no token budget).
@@ -51,8 +52,7 @@ export interface SamplingBounds {
 /** Why a dataset's weight moved (or did not), with the numbers the sentence needs. */
 export type Verdict =
   | { kind: 'memorised-augment'; gap: number }
-  | { kind: 'memorised'; gap: number }
-  | { kind: 'memorised-improving'; gap: number; previous: number; now: number }
+  | { kind: 'memorised' | 'memorised-flat'; gap: number; previous: number; now: number }
   | { kind: 'lagging'; ratio: number; previous: number | undefined; now: number }
   | { kind: 'ahead-improving'; ratio: number; previous: number | undefined; now: number }
   | { kind: 'saturated'; ratio: number }
@@ -144,14 +144,12 @@ export function samplingMove(evidence: readonly DatasetEvidence[], current: read
       verdicts.push({ kind: 'memorised-augment', gap });
       return now;
     }
-    if (gap !== undefined) {
-      // Memorised but still generalising better each epoch: its repeats still help; hold.
-      if (improving) {
-        verdicts.push({ kind: 'memorised-improving', gap, previous: d.previousValLoss ?? d.valLoss, now: d.valLoss });
-        return now;
-      }
-      verdicts.push({ kind: 'memorised', gap });
-      return step(1 / bounds.maxStep, i);
+    // Memorised but still generalising better each epoch: its repeats still help, so the rules below
+    // apply as to any dataset. Once its validation loss stops falling it is held; once it rises, lowered.
+    if (gap !== undefined && !improving) {
+      const rising = d.previousValLoss !== undefined && d.valLoss > d.previousValLoss * (1 + IMPROVING);
+      verdicts.push({ kind: rising ? 'memorised' : 'memorised-flat', gap, previous: d.previousValLoss ?? d.valLoss, now: d.valLoss });
+      return rising ? step(1 / bounds.maxStep, i) : now;
     }
     if (ratio > 1 && !improving) {
       // Behind but no longer learning from its data: more of the same would not help.

@@ -34,9 +34,9 @@ export function verdictReason(evidence: Pick<DatasetEvidence, 'name' | 'trainAcc
     case 'memorised-augment':
       return `${name} is memorised (${accuracies}, a gap of ${points(verdict.gap)}) and has no augmentation`;
     case 'memorised':
-      return `${name} is memorised (${accuracies}) and its validation loss stopped falling`;
-    case 'memorised-improving':
-      return `${name} is memorised (${accuracies}) but its validation loss still falls (${verdict.previous.toFixed(3)} → ${verdict.now.toFixed(3)})`;
+      return `${name} is memorised (${accuracies}) and its validation loss rose (${verdict.previous.toFixed(3)} → ${verdict.now.toFixed(3)})`;
+    case 'memorised-flat':
+      return `${name} is memorised (${accuracies}) and its validation loss stopped falling (${verdict.previous.toFixed(3)} → ${verdict.now.toFixed(3)})`;
     case 'lagging':
       return verdict.previous === undefined
         ? `${name}'s validation loss ${verdict.now.toFixed(3)} is ${verdict.ratio.toFixed(2)}× the datasets' mean after the first epoch`

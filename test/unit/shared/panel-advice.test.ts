@@ -4,20 +4,9 @@ import { balanceAdvice, balanceWarnings } from '../../../src/shared/panel/balanc
 import { comparedLabel } from '../../../src/shared/panel/comparison';
 import { sharedXRange } from '../../../src/shared/panel/renderDensity';
 import { runEndNotice } from '../../../src/shared/panel/runEndNotice';
-import type { EpochDatasetMetrics } from '../../../src/shared/runs/format';
+import { epochMetrics } from '../support/epochMetrics';
 
-const metrics = (over: Partial<EpochDatasetMetrics>): EpochDatasetMetrics => ({
-  samples: 100,
-  trainLoss: 1,
-  valLoss: 1,
-  configuredShare: 0.5,
-  realizedShare: 0.5,
-  lossShare: 0.5,
-  epochsSeen: 1,
-  samplingWeight: 1,
-  lossWeight: 1,
-  ...over,
-});
+const metrics = epochMetrics;
 
 test('with a dominant loss and a memorised dataset, lowering the memorised one’s sampling weight comes first, with why', () => {
   const latest = { mnist: metrics({ lossShare: 0.94, epochsSeen: 1.3 }), 'mnist-rot': metrics({ lossShare: 0.06, epochsSeen: 40 }) };

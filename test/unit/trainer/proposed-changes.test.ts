@@ -4,23 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { EpochDatasetMetrics, RunEvent } from '../../../src/shared/runs/format';
+import type { RunEvent } from '../../../src/shared/runs/format';
+import { epochMetrics } from '../support/epochMetrics';
 import { samplingMove, type DatasetEvidence } from '../../../src/trainer/balancing/samplingBalance';
 import { diagnosticsSuggestion, lossSharesAfter, lossSuggestion, samplingSuggestion } from '../../../src/trainer/training/proposedChanges';
 import { Suggestions } from '../../../src/trainer/training/suggestions';
 
-const metrics = (over: Partial<EpochDatasetMetrics>): EpochDatasetMetrics => ({
-  samples: 100,
-  trainLoss: 1,
-  valLoss: 1,
-  configuredShare: 0.5,
-  realizedShare: 0.5,
-  lossShare: 0.5,
-  epochsSeen: 1,
-  samplingWeight: 1,
-  lossWeight: 1,
-  ...over,
-});
+const metrics = epochMetrics;
 const weights = { sampling: { large: 1, tiny: 1 }, loss: { large: 1, tiny: 1 } };
 const sizes = { large: 4000, tiny: 150 };
 

@@ -58,14 +58,23 @@ test('a memorised dataset that declares augment: auto gets augmentation instead 
   );
 });
 
-test('a memorised dataset without augmentation is lowered once its validation loss stops falling, and held while it still falls', () => {
+test('a memorised dataset without augmentation follows the usual rules while its validation loss falls, is held when it stops, lowered when it rises', () => {
   const memorised = { trainAccuracy: 0.99, valAccuracy: 0.7, valLoss: 1.2 };
-  const stopped = samplingMove([dataset('large', { valLoss: 0.4 }), dataset('tiny', { ...memorised, previousValLoss: 1.1 })], [1, 2], BOUNDS);
-  assert.equal(stopped.multipliers[1], 2 / 1.25);
-  assert.equal(stopped.verdicts[1]?.kind, 'memorised');
-  const falling = samplingMove([dataset('large', { valLoss: 0.4 }), dataset('tiny', { ...memorised, previousValLoss: 1.5 })], [1, 2], BOUNDS);
-  assert.equal(falling.multipliers[1], 2);
-  assert.deepEqual(falling.verdicts[1], { kind: 'memorised-improving', gap: 0.99 - 0.7, previous: 1.5, now: 1.2 });
+  const large = dataset('large', { valLoss: 0.4, previousValLoss: 0.4 });
+  const rising = samplingMove([large, dataset('tiny', { ...memorised, previousValLoss: 1.1 })], [1, 2], BOUNDS);
+  assert.equal(rising.multipliers[1], 2 / 1.25);
+  assert.deepEqual(rising.verdicts[1], { kind: 'memorised', gap: 0.99 - 0.7, previous: 1.1, now: 1.2 });
+  const flat = samplingMove([large, dataset('tiny', { ...memorised, previousValLoss: 1.205 })], [1, 2], BOUNDS);
+  assert.equal(flat.multipliers[1], 2);
+  assert.equal(flat.verdicts[1]?.kind, 'memorised-flat');
+  assert.equal(
+    verdictReason(dataset('tiny', { ...memorised, previousValLoss: 1.205 }), flat.verdicts[1] as never),
+    'tiny is memorised (training accuracy 99.0% against 70.0% on validation) and its validation loss stopped falling (1.205 → 1.200)',
+  );
+  // Still falling: it lags (1.2 / 0.8 = 1.5×), so it gains share like any dataset: ×1.5^0.5 = 1.22.
+  const falling = samplingMove([large, dataset('tiny', { ...memorised, previousValLoss: 1.5 })], [1, 2], BOUNDS);
+  assert.ok(Math.abs((falling.multipliers[1] as number) - 2 * Math.sqrt(1.5)) < 1e-9);
+  assert.deepEqual(falling.verdicts[1], { kind: 'lagging', ratio: 1.2 / 0.8, previous: 1.5, now: 1.2 });
 });
 
 test('a lagging dataset whose validation loss no longer falls keeps its weight', () => {

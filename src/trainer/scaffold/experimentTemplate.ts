@@ -6,6 +6,14 @@ import type { InspectedSource } from './inspectSources';
 const MAX_SIDE = 64;
 
 /**
+ * The balancing a new experiment starts with, measured against uniform, proportional and hand-tuned
+ * settings on data it was not tuned on (bench/README.md, benchmark 10; the suite reads it from here):
+ * temperature mixing, the `sampling` balancer moving shares by validation loss, and `augment: auto`
+ * on image datasets so that a small one that gets memorised is augmented.
+ */
+export const RECOMMENDED_BALANCING = Object.freeze({ temperature: 2, balancer: 'sampling', imageAugment: 'auto' } as const);
+
+/**
  * A commented experiment that trains the datasets as they are: image datasets with the same classes
  * share one head (a shared label space is what joint training is for), every other dataset gets a
  * head of its own; an `image` stem for every image dataset (resized to one size) and a `table` stem
@@ -35,6 +43,7 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
         '    type: images',
         `    path: ${where(source.path)}`,
         `    image: { size: [${size[0]}, ${size[1]}], channels: ${channels} }   # first image: ${source.size[0]}×${source.size[1]}, ${source.channels === 1 ? 'greyscale' : 'colour'}`,
+        `    augment: ${RECOMMENDED_BALANCING.imageAugment}                 # switched on (rotation, shifts, zoom) if the run finds this dataset memorised`,
         '    stem: image',
       );
     } else {
@@ -58,7 +67,7 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
   lines.push(
     'mixing:',
     '  strategy: temperature         # proportional | uniform | temperature | weights',
-    '  temperature: 3                # 1 = proportional to size; larger = closer to uniform',
+    `  temperature: ${RECOMMENDED_BALANCING.temperature}                # 1 = proportional to size; larger = closer to uniform`,
     'model:',
     '  stems:                        # one per input shape; all end in 64 units so the trunk is shared',
   );
@@ -76,7 +85,7 @@ export function experimentTemplate(sources: readonly InspectedSource[], experime
     `  epochs: ${epochCap(sources)}                    # a cap: early stopping ends the run when ${monitor} stops improving`,
     '  batch_size: 64',
     '  optimizer: { type: adam, learning_rate: 0.001 }',
-    '  balancer: { type: dwa }       # raise the weight of datasets whose loss stalls (static | uncertainty | dwa | gradnorm | pcgrad)',
+    `  balancer: { type: ${RECOMMENDED_BALANCING.balancer} }  # more share to datasets whose validation loss lags and still falls (static | uncertainty | dwa | gradnorm | pcgrad | sampling)`,
     `  early_stopping: { monitor: ${monitor}, patience: 5 }`,
     `  checkpoint: { monitor: ${monitor} }   # model/ = the epoch best by it${monitor === 'val_accuracy_worst' ? ': the weakest dataset decides' : ''}`,
     '  seed: 42',

@@ -254,6 +254,17 @@ test('a temperature with another strategy is a warning and the experiment is sti
   assert.equal(parsed.experiment?.mixing.strategy, 'uniform');
 });
 
+test('the sampling balancer may suggest; its settings with another balancer, and suggest mode on a balancer that proposes nothing, are flagged at their place', () => {
+  const training = (balancer: string) => parseExperiment(`${[...MINIMAL, `training: { balancer: ${balancer} }`].join('\n')}\n`, FILE);
+  assert.deepEqual(training('{ type: sampling, mode: suggest, max_step: 1.5 }').issues, []);
+  assert.deepEqual(training('{ type: dwa, max_repeat_ratio: 10 }').issues.map(located), [
+    '12:54-12:56 warning training.balancer.max_repeat_ratio: max_repeat_ratio is used only by the sampling balancer (type is "dwa"): remove it or set `type: sampling`',
+  ]);
+  assert.deepEqual(training('{ type: pcgrad, mode: suggest }').issues.map(located), [
+    '12:45-12:52 error training.balancer.mode: only dwa, gradnorm and sampling suggest changes; `pcgrad` has nothing to suggest: use `mode: auto` or `type: sampling`',
+  ]);
+});
+
 test('a declared head that no dataset trains is a warning', () => {
   assert.deepEqual(issuesOf(twoDatasets([], [], ['    spare: { task: regression }'])), [
     '22:5-22:10 warning model.heads.spare: no dataset trains head `spare`: point a dataset at it (`head: spare`) or remove it',

@@ -72,7 +72,16 @@ test('the scaffolder finds classes, image sizes and CSV columns, and writes an e
   assert.match(text, /^ {2}epochs: 60 /m);
   assert.match(text, /^ {2}early_stopping: \{ monitor: val_accuracy_worst, patience: 5 \}$/m);
   assert.match(text, /^ {2}checkpoint: \{ monitor: val_accuracy_worst \} /m);
-  assert.deepEqual(parseExperiment(text, 'first.jointrain.yaml').issues, []);
+  const parsed = parseExperiment(text, 'first.jointrain.yaml');
+  assert.deepEqual(parsed.issues, []);
+  // The recommended balancing, measured in bench/README.md (benchmark 10).
+  const experiment = parsed.experiment;
+  assert.ok(experiment);
+  assert.deepEqual([experiment.mixing.strategy, experiment.mixing.temperature, experiment.training.balancer.type], ['temperature', 2, 'sampling']);
+  assert.deepEqual(
+    experiment.datasets.map((d) => (d.type === 'images' ? d.augment : 'table')),
+    ['auto', 'auto', 'table', 'table'],
+  );
 
   const file = join(root, 'first.jointrain.yaml');
   writeFileSync(file, text);

@@ -10,10 +10,14 @@
  */
 import path from 'node:path';
 import type { ExperimentOverride } from '../src/shared/experiment/overrides';
-import { DiagnosticsSchema } from '../src/shared/experiment/schema';
+import { BalancerSchema, DiagnosticsSchema } from '../src/shared/experiment/schema';
+import { Random } from '../src/shared/random';
+import { LoopBalancer } from '../src/trainer/balancing/loopBalancer';
+import { samplingMoveReason } from '../src/trainer/balancing/samplingReason';
+import { samplingSuggestion } from '../src/trainer/training/proposedChanges';
 import { loadExperiment } from '../src/trainer/config/loadExperiment';
 import { runExperiment } from '../src/trainer/runExperiment';
-import type { TrainingReporter } from '../src/trainer/trainingReporter';
+import type { EpochRecord, TrainingReporter } from '../src/trainer/trainingReporter';
 import { generateExampleData } from '../src/trainer/scaffold/exampleData';
 import { table, verdict, type BenchSection } from './markdown';
 import { median } from './stats';
@@ -131,15 +135,19 @@ export async function balancingEvidence(): Promise<BenchSection> {
   };
 }
 
-/** Benchmark 7: what the gradient diagnostics cost, measured beside the steps they watch. */
+/** Benchmark 7: what the gradient diagnostics cost, measured beside the steps they watch, and the balancer's epoch-end work. */
 export async function diagnosticsCost(): Promise<BenchSection> {
   const overhead = await diagnosticsOverhead(freshWorkDir('diagnostics-runs'));
+  const balancer = await balancerEpochCost(freshWorkDir('balancer-runs'));
   const every = DiagnosticsSchema.parse({}).every;
   const atDefault = overhead.extra / every;
+  const balancerShare = balancer.epochEndMs / balancer.trainMsPerEpoch;
   return {
     title: '7. Diagnostics overhead',
     body: [
       `Measured within one run of the example (diagnostics every 5 steps, ${overhead.steps} steps of epochs 2–4): an ordinary step takes ${overhead.ordinaryMs.toFixed(1)} ms and a step with diagnostics (each dataset's gradient computed apart beside the usual step, norms and cosines) ${overhead.diagnosticMs.toFixed(1)} ms (medians). At the default \`diagnostics.every: ${every}\` that is an overhead of ${(100 * atDefault).toFixed(1)}% — ${verdict(atDefault <= DIAGNOSTICS_GOAL, `≤ ${100 * DIAGNOSTICS_GOAL}%`)}; at \`every: 1\`, ${(100 * overhead.extra).toFixed(0)}%. The diagnostics change nothing about training: a run with them ends with the weights of a run without, bit for bit (\`balancing.test.ts\`).`,
+      '',
+      `The \`sampling\` balancer's epoch-end work (its rule, the reason it records, a suggestion; the validation it reads is computed every epoch anyway), timed on the ${balancer.epochs} epoch records of one run of the example with \`balancer: { type: sampling }\` and \`augment: auto\` on the image datasets (${balancer.repeats} repetitions each): ${(1000 * balancer.epochEndMs).toFixed(0)} µs per epoch against ${balancer.trainMsPerEpoch.toFixed(0)} ms of training per epoch in that run — ${(100 * balancerShare).toFixed(3)}% — ${verdict(balancerShare <= DIAGNOSTICS_GOAL, `≤ ${100 * DIAGNOSTICS_GOAL}%`)}.`,
     ],
   };
 }
@@ -165,4 +173,55 @@ async function diagnosticsOverhead(runsDir: string): Promise<{ steps: number; or
   const diagnosticMs = median(times.diagnostic);
   const extra = (diagnosticMs - ordinaryMs) / ordinaryMs;
   return { steps: times.ordinary.length + times.diagnostic.length, ordinaryMs, diagnosticMs, extra };
+}
+
+/**
+ * The `sampling` balancer's epoch-end work, measured apart from the run it reads: one run of the
+ * example gives real epoch records; the balancer's rule, its recorded reason and a suggestion are
+ * then computed from each record many times over. Timing them inside the run would measure the
+ * clock more than the work (microseconds against a noisy epoch of seconds).
+ */
+async function balancerEpochCost(runsDir: string): Promise<{ epochs: number; repeats: number; epochEndMs: number; trainMsPerEpoch: number }> {
+  const images = ['clean', 'scanned', 'inverted'];
+  const set = {
+    'mixing.strategy': 'temperature',
+    'training.balancer.type': 'sampling',
+    ...Object.fromEntries(images.map((name) => [`datasets.${name}.augment`, 'auto'])),
+  };
+  const records: EpochRecord[] = [];
+  const { trainMs } = await train(set, 1, runsDir, { onEpochEnd: (record) => records.push(record) });
+  const names = Object.keys(records[0]?.datasets ?? {});
+  const spec = BalancerSchema.parse({ type: 'sampling', mode: 'suggest' });
+  const repeats = 2000;
+  const started = performance.now();
+  for (let r = 0; r < repeats; r++) {
+    const balancer = new LoopBalancer(spec, 0, names.length, new Random(1));
+    for (const record of records) {
+      const datasets = names.map((name) => {
+        const m = record.datasets[name];
+        return {
+          name,
+          size: m?.samples ?? 0,
+          trainLoss: m?.trainLoss ?? Number.NaN,
+          valLoss: m?.valLoss ?? Number.NaN,
+          trainAccuracy: m?.trainAccuracy,
+          valAccuracy: m?.valAccuracy,
+          baseShare: m?.configuredShare ?? 0,
+          canAugment: images.includes(name),
+        };
+      });
+      const proposal = balancer.epochEnd({ trainLosses: datasets.map((d) => d.trainLoss), datasets });
+      if (proposal?.sampling) {
+        samplingMoveReason(
+          datasets,
+          proposal.sampling,
+          names.map(() => 1),
+        );
+        samplingSuggestion(names, proposal, datasets, Object.fromEntries(names.map((name) => [name, 1])));
+      }
+    }
+    balancer.dispose();
+  }
+  const epochEndMs = (performance.now() - started) / repeats / Math.max(1, records.length);
+  return { epochs: records.length, repeats, epochEndMs, trainMsPerEpoch: trainMs / Math.max(1, records.length) };
 }

@@ -8,7 +8,12 @@
  */
 import { AUTO_AUGMENT, AugmentSchema, type AugmentSpec, type DatasetSpec } from '../../shared/experiment/schema';
 import type { RunEvent } from '../../shared/runs/format';
+import { memorisedGap, type DatasetEvidence } from '../balancing/samplingBalance';
+import { verdictReason } from '../balancing/samplingReason';
 import type { Resumable } from './resumable';
+
+/** What memorisation is judged from, per dataset in the run's order. */
+type MemorisationEvidence = Pick<DatasetEvidence, 'name' | 'trainLoss' | 'valLoss' | 'trainAccuracy' | 'valAccuracy'>;
 
 const now = () => new Date().toISOString();
 
@@ -71,6 +76,14 @@ export class Augmentation implements Resumable<AugmentationState> {
     if (name === undefined || !this.autoOff(d)) return;
     this.on.add(name);
     this.emit({ kind: 'augmentation-on', time: now(), epoch: epoch + 1, dataset: name, augment: { ...AUTO_AUGMENT }, reason });
+  }
+
+  /** At the end of `epoch`: every dataset declaring `augment: auto` that the epoch shows memorised gets it from the next epoch. */
+  switchOnMemorised(evidence: readonly MemorisationEvidence[], epoch: number): void {
+    evidence.forEach((d, i) => {
+      const gap = memorisedGap(d);
+      if (gap !== undefined && this.autoOff(i)) this.switchOn(i, epoch, verdictReason(d, { kind: 'memorised-augment', gap }));
+    });
   }
 
   /** A switch asked for by hand (an accepted suggestion), applied at the next epoch boundary. */

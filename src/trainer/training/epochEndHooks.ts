@@ -16,7 +16,7 @@ import type { EpochWeights } from './datasetWeights';
 import { monitorOf } from './epochRecord';
 import type { RunControl } from './runControl';
 import type { TrainerParts } from './trainerParts';
-import { memorisedGap, type DatasetEvidence, type Verdict } from '../balancing/samplingBalance';
+import type { DatasetEvidence, Verdict } from '../balancing/samplingBalance';
 import { samplingMoveReason, verdictReason } from '../balancing/samplingReason';
 import { diagnosticsSuggestion, lossSuggestion, samplingSuggestion } from './proposedChanges';
 
@@ -93,12 +93,7 @@ function balance(parts: TrainerParts, { emit, lastEpoch }: HookContext): EpochEn
         canAugment: false,
       };
     });
-    if (!samplingAuto) {
-      datasets.forEach((d, i) => {
-        const gap = memorisedGap(d);
-        if (gap !== undefined && augmentation.autoOff(i)) augmentation.switchOn(i, epoch, verdictReason(d, { kind: 'memorised-augment', gap }));
-      });
-    }
+    if (!samplingAuto) augmentation.switchOnMemorised(datasets, epoch);
     datasets.forEach((d, i) => (d.canAugment = samplingAuto ? augmentation.autoOff(i) : augmentation.canPropose(i)));
     const before = names.map((_, d) => balancer.samplingMultiplier(d));
     const proposal = balancer.epochEnd({ trainLosses: datasets.map((d) => d.trainLoss), datasets });

@@ -66,3 +66,16 @@ test('a request switches the preset on at the next epoch boundary; datasets it c
   assert.deepEqual(resumed.augmentation.state(), { on: ['auto', 'off'] });
   assert.equal(events.length, 0);
 });
+
+test('at an epoch end, augment: auto switches on for a memorised dataset only: not for one that generalises, nor one whose augmentation is written', () => {
+  const { events, augmentation } = setUp();
+  const evidence = (name: string, trainAccuracy: number, valAccuracy: number) => ({ name, trainLoss: 0.1, valLoss: 0.5, trainAccuracy, valAccuracy });
+  augmentation.switchOnMemorised([evidence('written', 1, 0.5), evidence('auto', 0.95, 0.9), evidence('off', 1, 0.5), evidence('table', 1, 0.5)], 2);
+  assert.equal(events.length, 0, 'auto is 5 points from memorised; the others do not declare auto');
+  augmentation.switchOnMemorised([evidence('written', 1, 0.5), evidence('auto', 0.99, 0.8), evidence('off', 1, 0.5), evidence('table', 1, 0.5)], 3);
+  assert.deepEqual(
+    events.map((e) => (e.kind === 'augmentation-on' ? [e.epoch, e.dataset, e.reason] : e.kind)),
+    [[4, 'auto', 'auto is memorised (training accuracy 99.0% against 80.0% on validation, a gap of 19 points) and has no augmentation']],
+  );
+  assert.deepEqual(augmentation.inForce(1), AUTO_AUGMENT_SPEC);
+});

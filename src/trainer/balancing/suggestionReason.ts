@@ -18,7 +18,7 @@ function trendOf(ratio: number): Trend {
 }
 
 /** The first dataset with the largest |proposed − current|. */
-function largestChange(current: number[], proposed: number[]): number {
+export function largestChange(current: number[], proposed: number[]): number {
   let chosen = 0;
   proposed.forEach((p, d) => {
     if (Math.abs(p - (current[d] as number)) > Math.abs((proposed[chosen] as number) - (current[chosen] as number))) chosen = d;

@@ -7,7 +7,7 @@ import type { EpochDatasetMetrics } from '../../shared/runs/format';
 import type { Proposal } from '../balancing/loopBalancer';
 import type { DatasetEvidence } from '../balancing/samplingBalance';
 import { AUTO_AUGMENT_WORDS, moveWords, subjectOf, verdictReason } from '../balancing/samplingReason';
-import { suggestionReason } from '../balancing/suggestionReason';
+import { largestChange, suggestionReason } from '../balancing/suggestionReason';
 import type { Weights } from '../loop/weightSchedule';
 import type { Suggestion } from './suggestions';
 
@@ -36,10 +36,7 @@ export function lossSuggestion(
   const current = names.map((name) => currentLoss[name] ?? 0);
   const proposed = names.map((name) => loss[name] ?? 0);
   const reason = suggestionReason([...names], current, proposed, proposal.lossRatios, proposal.gradNorms ? { gradNorms: proposal.gradNorms } : {});
-  let subject = 0;
-  proposed.forEach((p, d) => {
-    if (Math.abs(p - (current[d] as number)) > Math.abs((proposed[subject] as number) - (current[subject] as number))) subject = d;
-  });
+  const subject = largestChange(current, proposed);
   const after = lossSharesAfter(
     lossShares,
     proposed.map((p, d) => ((current[d] as number) > 0 ? p / (current[d] as number) : 1)),

@@ -18,6 +18,7 @@ import {
 } from '../../../src/shared/panel/suggestions';
 import type { EpochDatasetMetrics, EpochGradientSummary, MetricRecord, RunEvent, RunRecord } from '../../../src/shared/runs/format';
 import { scheduleValue } from '../../../src/shared/schedules';
+import { epochMetrics } from '../support/epochMetrics';
 
 function runRecord(): RunRecord {
   const dataset = (name: string) => ({
@@ -50,18 +51,7 @@ function runRecord(): RunRecord {
 const defaults = { mixing: { strategy: 'proportional' as const, temperature: 1 }, weights: { sampling: { clean: 1, noisy: 1 }, loss: { clean: 1, noisy: 1 } } };
 const view = (over: Partial<Parameters<typeof emptyRunView>[1] & object> = {}): RunView => emptyRunView(runRecord(), { ...defaults, ...over });
 
-const metrics = (over: Partial<EpochDatasetMetrics> = {}): EpochDatasetMetrics => ({
-  samples: 24,
-  trainLoss: 1,
-  valLoss: 0.9,
-  configuredShare: 0.5,
-  realizedShare: 0.5,
-  lossShare: 0.5,
-  epochsSeen: 1,
-  samplingWeight: 1,
-  lossWeight: 1,
-  ...over,
-});
+const metrics = (over: Partial<EpochDatasetMetrics> = {}): EpochDatasetMetrics => epochMetrics({ samples: 24, valLoss: 0.9, ...over });
 const summary: EpochGradientSummary = {
   names: ['clean', 'noisy'],
   steps: 5,

@@ -4,6 +4,7 @@ import { initialPanelState, nextEpochFor, reducePanel, withSentRequest, type Pan
 import type { HostToPanelMessage } from '../../../src/shared/panel/protocol';
 import { downsampleCurves, emptyRunView, epochPosition, foldRecords, type RunView } from '../../../src/shared/panel/runView';
 import type { EpochDatasetMetrics, MetricRecord, RunEvent, RunRecord } from '../../../src/shared/runs/format';
+import { epochMetrics } from '../support/epochMetrics';
 
 function runRecord(): RunRecord {
   const split = (size: number) => ({ size, classes: { '<img src=x onerror=alert(1)>': size } });
@@ -43,20 +44,8 @@ const step = (epoch: number, stepNo: number, globalStep: number): MetricRecord =
   totalLoss: 1,
   datasets: { clean: { samples: 8, loss: 2 / globalStep, accuracy: 0.5 }, noisy: { samples: 8, loss: 3 / globalStep } },
 });
-const metrics = (over: Partial<EpochDatasetMetrics> = {}): EpochDatasetMetrics => ({
-  samples: 24,
-  trainLoss: 1,
-  trainAccuracy: 0.5,
-  valLoss: 0.9,
-  valAccuracy: 0.6,
-  configuredShare: 0.5,
-  realizedShare: 0.5,
-  lossShare: 0.5,
-  epochsSeen: 1,
-  samplingWeight: 1,
-  lossWeight: 1,
-  ...over,
-});
+const metrics = (over: Partial<EpochDatasetMetrics> = {}): EpochDatasetMetrics =>
+  epochMetrics({ samples: 24, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.6, ...over });
 const epoch = (n: number, steps = 3): MetricRecord => ({
   kind: 'epoch',
   epoch: n,

@@ -4,6 +4,7 @@ import { balanceWarnings } from '../../../src/shared/panel/balanceWarnings';
 import { previewShares, proposalProblem } from '../../../src/shared/panel/weightPreview';
 import { configuredShares } from '../../../src/shared/mixing/shares';
 import type { EpochDatasetMetrics } from '../../../src/shared/runs/format';
+import { epochMetrics } from '../support/epochMetrics';
 
 const datasets = [
   { name: 'big', trainSize: 900, meanLoss: 1 },
@@ -57,18 +58,7 @@ test('negative, non-finite, missing and all-zero weights cannot be sent', () => 
   assert.equal(previewShares(mixing, datasets, { ...ok, loss: { big: 0, small: 0 } }).ok, false);
 });
 
-const m = (over: Partial<EpochDatasetMetrics>): EpochDatasetMetrics => ({
-  samples: 1,
-  trainLoss: 1,
-  valLoss: 1,
-  configuredShare: 0.5,
-  realizedShare: 0.5,
-  lossShare: 0.5,
-  epochsSeen: 1,
-  samplingWeight: 1,
-  lossWeight: 1,
-  ...over,
-});
+const m = (over: Partial<EpochDatasetMetrics> = {}): EpochDatasetMetrics => epochMetrics({ samples: 1, ...over });
 
 test('a small dataset repeated far more often than the others is flagged as likely memorised', () => {
   const warnings = balanceWarnings({ big: m({ epochsSeen: 2 }), small: m({ epochsSeen: 40 }) }, { small: 50 });

@@ -204,6 +204,7 @@ async function balancerEpochCost(runsDir: string): Promise<{ epochs: number; rep
           size: m?.samples ?? 0,
           trainLoss: m?.trainLoss ?? Number.NaN,
           valLoss: m?.valLoss ?? Number.NaN,
+          lossKind: 'cross-entropy', // every dataset of the example is classified on one head
           trainAccuracy: m?.trainAccuracy,
           valAccuracy: m?.valAccuracy,
           baseShare: m?.configuredShare ?? 0,

@@ -137,6 +137,45 @@ test('suggest mode: dwa proposes loss weights with a reason; accepting applies t
   );
 });
 
+test('a dataset starved of samples is proposed sampling weight before dwa proposes loss weights; accepting brings it to half an equal share', async () => {
+  const workspace = await createTinyWorkspace({ epochs: 3, strategy: 'proportional', extraTraining: '  balancer: { type: dwa, mode: suggest }' });
+  let runDir = '';
+  await runExperiment({
+    experiment: await loadExperiment(workspace.experimentFile),
+    runsDir: workspace.runsDir,
+    cacheDir: workspace.cacheDir,
+    reporter: {
+      onRunCreated: (dir) => (runDir = dir),
+      onEvent: (event) => {
+        if (event.kind === 'weights-suggested' && event.epoch === 1)
+          appendFileSync(
+            join(runDir, 'control.jsonl'),
+            `${JSON.stringify({ type: 'set-weights', requestId: event.suggestionId, sampling: event.sampling })}\n`,
+          );
+      },
+    },
+  });
+  const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
+  const epochs = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).filter((m): m is Epoch => m.kind === 'epoch');
+  const first = events.find((e): e is Extract<RunEvent, { kind: 'weights-suggested' }> => e.kind === 'weights-suggested');
+  // Proportional: small (the fewest images) gets about 5% of each batch of four datasets, its validation loss the highest.
+  const share = epochs[0]?.datasets.small?.realizedShare ?? 1;
+  assert.ok(share < 0.5 / 4, `small's share ${share}`);
+  assert.equal(first?.epoch, 1);
+  assert.equal(first?.balancer, 'diagnostics', 'before dwa: its first loss ratio comes after epoch 2');
+  assert.equal(first?.dataset, 'small');
+  assert.deepEqual(first?.loss, undefined);
+  assert.match(
+    first?.reason ?? '',
+    /^small's validation loss [\d.]+ is [\d.]+× the datasets' mean after the first epoch, yet it gets 5\.\d% of each batch, under half an equal share \(12\.5%\): raise its sampling weight 1\.00 → /,
+  );
+  const applied = events.find((e): e is Extract<RunEvent, { kind: 'weights-applied' }> => e.kind === 'weights-applied' && e.requestId === first?.suggestionId);
+  assert.equal(applied?.epoch, 2);
+  const next = epochs[1]?.datasets.small;
+  assert.equal(next?.samplingWeight, first?.sampling?.small);
+  assert.ok(Math.abs((next?.configuredShare ?? 0) - 0.125) < 0.002, `small's share after accepting: ${next?.configuredShare}`);
+});
+
 type Event<K extends RunEvent['kind']> = Extract<RunEvent, { kind: K }>;
 const eventsOf = <K extends RunEvent['kind']>(events: RunEvent[], kind: K) => events.filter((e): e is Event<K> => e.kind === kind);
 

@@ -10,7 +10,7 @@ import type { Random, RandomState } from '../../shared/random';
 import { dwaWeights } from './dwa';
 import { gradnormUpdate } from './gradnorm';
 import { norm } from './gradientMath';
-import { samplingMove, type DatasetEvidence, type SamplingMove } from './samplingBalance';
+import { samplingMove, type DatasetEvidence, type SamplingBounds, type SamplingMove } from './samplingBalance';
 
 /** GradNorm updates on the steps that keep gradients apart; with diagnostics off, this often. */
 const GRADNORM_DEFAULT_EVERY = 10;
@@ -22,7 +22,7 @@ export interface BalancerState {
   initialLosses: (number | null)[];
   logVariances: number[];
   random: RandomState;
-  /** The `sampling` balancer's multipliers on the sampling weights, and the validation losses it last saw (absent in older checkpoints). */
+  /** The `sampling` balancer's multipliers on the sampling weights, and the validation losses of the last epoch end (absent in older checkpoints). */
   sampling?: number[];
   valLosses?: (number | null)[];
 }
@@ -54,7 +54,7 @@ export interface Proposal {
 export interface EpochEvidence {
   /** Mean training loss of the epoch. */
   trainLosses: readonly number[];
-  /** What the `sampling` balancer reads (other balancers ignore it). */
+  /** What the `sampling` balancer reads; every balancer keeps the validation losses, for the next epoch's trend. */
   datasets: readonly Omit<DatasetEvidence, 'previousValLoss'>[];
 }
 
@@ -101,6 +101,16 @@ export class LoopBalancer {
 
   get mode(): BalancerSpec['mode'] {
     return this.spec.mode;
+  }
+
+  /** The bounds of a sampling move: the `sampling` balancer's, and those of a sampling change suggested under any other. */
+  get samplingBounds(): SamplingBounds {
+    return { maxStep: this.spec.max_step, range: this.spec.range, maxRepeatRatio: this.spec.max_repeat_ratio };
+  }
+
+  /** Each dataset's validation loss at the last epoch end (undefined before the first or without validation data). */
+  get previousValLosses(): readonly (number | undefined)[] {
+    return this.valLosses;
   }
 
   /** The learned log-variances: trained by the optimizer with the model's variables. */
@@ -198,7 +208,9 @@ export class LoopBalancer {
   epochEnd(evidence: EpochEvidence): Proposal | undefined {
     const meanLosses = evidence.trainLosses;
     this.lossHistory.push([...meanLosses]);
-    if (this.spec.type === 'sampling') return this.moveSampling(evidence);
+    const datasets = evidence.datasets.map((d, i) => ({ ...d, previousValLoss: this.valLosses[i] }));
+    this.valLosses = datasets.map((d) => (Number.isFinite(d.valLoss) ? d.valLoss : undefined));
+    if (this.spec.type === 'sampling') return this.moveSampling(datasets);
     if (this.spec.type === 'dwa') {
       const next = dwaWeights(this.lossHistory, this.spec.temperature);
       if (this.spec.mode === 'auto') {
@@ -219,12 +231,10 @@ export class LoopBalancer {
   }
 
   /** The `sampling` balancer's epoch end: in `auto` the move takes effect, in `suggest` it is proposed from the multipliers in force (1). */
-  private moveSampling(evidence: EpochEvidence): Proposal {
+  private moveSampling(datasets: readonly DatasetEvidence[]): Proposal {
     const { spec } = this;
-    const datasets = evidence.datasets.map((d, i) => ({ ...d, previousValLoss: this.valLosses[i] }));
     const current = spec.mode === 'auto' ? this.sampling : datasets.map(() => 1);
-    const move = samplingMove(datasets, current, { maxStep: spec.max_step, range: spec.range, maxRepeatRatio: spec.max_repeat_ratio });
-    this.valLosses = datasets.map((d) => (Number.isFinite(d.valLoss) ? d.valLoss : undefined));
+    const move = samplingMove(datasets, current, this.samplingBounds);
     if (spec.mode === 'auto') this.sampling = [...move.multipliers];
     return { multipliers: this.multipliers.map(() => 1), sampling: move };
   }

@@ -33,6 +33,12 @@ export interface DatasetEvidence {
   trainLoss: number;
   /** NaN where the dataset has no validation data: its weight then stays where it is. */
   valLoss: number;
+  /**
+   * What its loss measures (`lossKind`): validation losses are compared only between datasets of
+   * one kind — cross-entropy with cross-entropy, a regression loss on the same head with itself —
+   * since an MSE in the label's units says nothing against a cross-entropy in nats.
+   */
+  lossKind: string;
   /** The previous epoch's validation loss (undefined after the first epoch). */
   previousValLoss?: number | undefined;
   trainAccuracy?: number | undefined;
@@ -57,6 +63,7 @@ export type Verdict =
   | { kind: 'ahead-improving'; ratio: number; previous: number | undefined; now: number }
   | { kind: 'saturated'; ratio: number }
   | { kind: 'stalled'; ratio: number }
+  | { kind: 'no-peer'; lossKind: string }
   | { kind: 'no-validation' };
 
 export interface SamplingMove {
@@ -120,22 +127,24 @@ function capRepeats(evidence: readonly DatasetEvidence[], multipliers: number[],
 
 /**
  * The next multipliers from the current ones and each dataset's last epoch. A dataset's ratio is
- * its validation loss over the mean validation loss of the datasets that have one.
+ * its validation loss over the mean validation loss of the datasets with one of the same kind.
  */
 export function samplingMove(evidence: readonly DatasetEvidence[], current: readonly number[], bounds: SamplingBounds): SamplingMove {
   if (current.length !== evidence.length) throw new RangeError(`samplingMove needs one multiplier per dataset (${evidence.length} datasets)`);
   const validated = evidence.filter((d) => Number.isFinite(d.valLoss) && d.valLoss >= 0);
-  const meanValLoss = validated.reduce((sum, d) => sum + d.valLoss, 0) / Math.max(1, validated.length);
+  const peersOf = (d: DatasetEvidence) => validated.filter((peer) => peer.lossKind === d.lossKind);
   const step = (factor: number, d: number) =>
     clamp((current[d] as number) * clamp(factor, 1 / bounds.maxStep, bounds.maxStep), bounds.range[0], bounds.range[1]);
   const augment = evidence.map(() => false);
   const verdicts: Verdict[] = [];
   const proposed = evidence.map((d, i) => {
     const now = current[i] as number;
-    if (!Number.isFinite(d.valLoss) || !(meanValLoss > 0) || validated.length < 2) {
+    if (!Number.isFinite(d.valLoss) || d.valLoss < 0) {
       verdicts.push({ kind: 'no-validation' });
       return now;
     }
+    const peers = peersOf(d);
+    const meanValLoss = peers.reduce((sum, peer) => sum + peer.valLoss, 0) / peers.length;
     const ratio = d.valLoss / meanValLoss;
     const improving = d.previousValLoss === undefined || d.valLoss < d.previousValLoss * (1 - IMPROVING);
     const gap = memorisedGap(d);
@@ -150,6 +159,11 @@ export function samplingMove(evidence: readonly DatasetEvidence[], current: read
       const rising = d.previousValLoss !== undefined && d.valLoss > d.previousValLoss * (1 + IMPROVING);
       verdicts.push({ kind: rising ? 'memorised' : 'memorised-flat', gap, previous: d.previousValLoss ?? d.valLoss, now: d.valLoss });
       return rising ? step(1 / bounds.maxStep, i) : now;
+    }
+    if (peers.length < 2 || !(meanValLoss > 0)) {
+      // Alone with its kind of loss: nothing to say whether it lags or leads.
+      verdicts.push({ kind: 'no-peer', lossKind: d.lossKind });
+      return now;
     }
     if (ratio > 1 && !improving) {
       // Behind but no longer learning from its data: more of the same would not help.

@@ -47,6 +47,8 @@ export function verdictReason(evidence: Pick<DatasetEvidence, 'name' | 'trainAcc
       return `${name}'s validation loss ${evidence.valLoss.toFixed(3)} is ${verdict.ratio.toFixed(2)}× the datasets' mean and stopped falling`;
     case 'stalled':
       return `${name}'s validation loss ${evidence.valLoss.toFixed(3)} (${verdict.ratio.toFixed(2)}× the mean) stopped falling`;
+    case 'no-peer':
+      return `${name}'s validation loss (${verdict.lossKind}) has no other dataset's of its kind to be compared with`;
     case 'no-validation':
       return `${name} has no validation loss to go by`;
   }

@@ -17,6 +17,11 @@ export interface DatasetRoute {
   regressionLoss: 'mse' | 'mae';
 }
 
+/** What a dataset's loss measures, so that only like losses are compared: cross-entropy, or a regression loss on one head. */
+export function lossKind(route: DatasetRoute): string {
+  return route.task === 'classification' ? 'cross-entropy' : `${route.regressionLoss} on head ${route.head}`;
+}
+
 export interface PlannedDataset {
   spec: DatasetSpec;
   data: LoadedDataset;

@@ -18,7 +18,7 @@ import type { RunControl } from './runControl';
 import type { TrainerParts } from './trainerParts';
 import type { DatasetEvidence, Verdict } from '../balancing/samplingBalance';
 import { samplingMoveReason, verdictReason } from '../balancing/samplingReason';
-import { diagnosticsSuggestion, lossSuggestion, samplingSuggestion } from './proposedChanges';
+import { diagnosticsSuggestion, lossSuggestion, samplingSuggestion, starvedSuggestion } from './proposedChanges';
 
 const now = () => new Date().toISOString();
 
@@ -72,8 +72,9 @@ function stopEarly(parts: TrainerParts, { control, earlyStoppingMonitor }: HookC
  * The balancer reads the epoch. A dataset declaring `augment: auto` that is memorised gets its
  * augmentation (the `sampling` balancer in `auto` mode decides this itself, holding the dataset's
  * share as it starts). In `auto` mode a `sampling` move takes effect and is recorded; in `suggest`
- * mode a proposal becomes a suggestion. Where the balancer proposes nothing, the balance warnings
- * may (diagnostics). After the last epoch nothing is proposed.
+ * mode a proposal becomes a suggestion. A dataset starved of samples (see `starvedSuggestion`) is
+ * proposed more share before any loss-weight proposal; where the balancer proposes nothing, the
+ * balance warnings may (diagnostics). After the last epoch nothing is proposed.
  */
 function balance(parts: TrainerParts, { emit, lastEpoch }: HookContext): EpochEndHook {
   return ({ epoch, record, weights }) => {
@@ -87,6 +88,7 @@ function balance(parts: TrainerParts, { emit, lastEpoch }: HookContext): EpochEn
         size: parts.trainSizes[d] ?? 0,
         trainLoss: m?.trainLoss ?? Number.NaN,
         valLoss: m?.valLoss ?? Number.NaN,
+        lossKind: parts.lossKinds[d] ?? 'cross-entropy',
         trainAccuracy: m?.trainAccuracy,
         valAccuracy: m?.valAccuracy,
         baseShare: baseShares[d] ?? 0,
@@ -96,6 +98,7 @@ function balance(parts: TrainerParts, { emit, lastEpoch }: HookContext): EpochEn
     if (!samplingAuto) augmentation.switchOnMemorised(datasets, epoch);
     datasets.forEach((d, i) => (d.canAugment = samplingAuto ? augmentation.autoOff(i) : augmentation.canPropose(i)));
     const before = names.map((_, d) => balancer.samplingMultiplier(d));
+    const previousValLosses = [...balancer.previousValLosses];
     const proposal = balancer.epochEnd({ trainLosses: datasets.map((d) => d.trainLoss), datasets });
     const move = proposal?.sampling;
     if (move !== undefined && samplingAuto) {
@@ -122,8 +125,21 @@ function balance(parts: TrainerParts, { emit, lastEpoch }: HookContext): EpochEn
           ? samplingSuggestion(names, proposal, datasets, weights.sampling)
           : lossSuggestion(names, balancer.type, proposal, weights.loss, lossShares);
     const sizes = Object.fromEntries(names.map((name, d) => [name, parts.trainSizes[d] ?? 0]));
+    const starved =
+      balancer.type === 'sampling'
+        ? undefined
+        : starvedSuggestion(
+            names,
+            datasets.map((d, i) => ({ ...d, previousValLoss: previousValLosses[i] })),
+            record.datasets,
+            sizes,
+            weights.sampling,
+            balancer.samplingBounds,
+          );
     const suggestion =
-      suggested ?? (proposal === undefined ? diagnosticsSuggestion(names, record.datasets, sizes, (d) => augmentation.canPropose(d), weights) : undefined);
+      starved ??
+      suggested ??
+      (proposal === undefined ? diagnosticsSuggestion(names, record.datasets, sizes, (d) => augmentation.canPropose(d), weights) : undefined);
     if (suggestion !== undefined) parts.suggestions.propose(epoch, suggestion);
   };
 }

@@ -5,7 +5,7 @@
 import { balanceAdvice, balanceWarnings } from '../../shared/panel/balanceWarnings';
 import type { EpochDatasetMetrics } from '../../shared/runs/format';
 import type { Proposal } from '../balancing/loopBalancer';
-import type { DatasetEvidence } from '../balancing/samplingBalance';
+import { samplingMove, type DatasetEvidence, type SamplingBounds, type Verdict } from '../balancing/samplingBalance';
 import { AUTO_AUGMENT_WORDS, moveWords, subjectOf, verdictReason } from '../balancing/samplingReason';
 import { largestChange, suggestionReason } from '../balancing/suggestionReason';
 import type { Weights } from '../loop/weightSchedule';
@@ -13,8 +13,12 @@ import type { Suggestion } from './suggestions';
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 const percent = (value: number) => `${(100 * value).toFixed(0)}%`;
+/** Small shares need their tenths: a 3.4% share is not "3%". */
+const percentTenths = (value: number) => `${(100 * value).toFixed(1)}%`;
 /** A dataset's loss share is lowered to this by a "takes most of the loss" suggestion. */
 const TARGET_LOSS_SHARE = 0.5;
+/** A dataset drawn at less than this fraction of an equal share of each batch is starved of samples (and a suggestion brings it here). */
+export const STARVED_SHARE_OF_EQUAL = 0.5;
 
 /** Each dataset's share of the weighted loss once its weight is multiplied by `factors[d]`. */
 export function lossSharesAfter(shares: readonly number[], factors: readonly number[]): number[] {
@@ -138,5 +142,68 @@ export function diagnosticsSuggestion(
     dataset: name,
     reason: `${name} takes ${percent(share)} of the weighted loss — lower its loss weight ${from.toFixed(2)} → ${to.toFixed(2)}`,
     expected: `its share of the weighted loss ${percent(share)} → about ${percent(TARGET_LOSS_SHARE)}, so the other datasets steer the shared layers too`,
+  };
+}
+
+/**
+ * Under any balancer but `sampling` (which moves sampling itself): a dataset that the sampling rule
+ * reads as lagging — validation loss above the datasets' mean and still falling — while it gets
+ * less than half an equal share of each batch. A loss weight cannot make up for samples it never
+ * sees, so this comes before a loss-weight proposal, and proposes in one step the sampling weight
+ * that brings it to half an equal share, no further than the cap on repeats allows (a suggestion is
+ * accepted by hand, so it names the weight that clears the finding, not one balancer step). A
+ * dataset the balance warnings call likely memorised is left to that warning, so that the panel
+ * never says "lower" and "raise" about one dataset.
+ */
+export function starvedSuggestion(
+  names: readonly string[],
+  evidence: readonly DatasetEvidence[],
+  latest: Readonly<Record<string, EpochDatasetMetrics>>,
+  sizes: Readonly<Record<string, number>>,
+  currentSampling: Weights,
+  bounds: SamplingBounds,
+): Suggestion | undefined {
+  const memorised = new Set(
+    balanceWarnings(latest, sizes)
+      .filter((warning) => warning.kind === 'likely-memorised')
+      .map((warning) => warning.dataset),
+  );
+  const target = STARVED_SHARE_OF_EQUAL / names.length;
+  // The configured share (mixing strategy × sampling weight): what a sampling weight changes exactly.
+  const shareOf = (name: string) => evidence[names.indexOf(name)]?.baseShare;
+  const { verdicts } = samplingMove(
+    evidence,
+    evidence.map(() => 1),
+    bounds,
+  );
+  let chosen: { d: number; ratio: number } | undefined;
+  verdicts.forEach((verdict, d) => {
+    const name = names[d] as string;
+    const share = shareOf(name);
+    if (verdict.kind !== 'lagging' || share === undefined || !(share > 0) || share >= target || memorised.has(name)) return;
+    if (chosen === undefined || verdict.ratio > chosen.ratio) chosen = { d, ratio: verdict.ratio };
+  });
+  if (chosen === undefined) return undefined;
+  const { d } = chosen;
+  const name = names[d] as string;
+  const share = shareOf(name) as number;
+  // w·f such that share·f / (share·f + 1 − share) = target.
+  const wanted = (target * (1 - share)) / (share * (1 - target));
+  // Its samples may be drawn at most max_repeat_ratio times as often as the least-drawn other dataset's.
+  const drawRate = (n: string) => (shareOf(n) ?? 0) / Math.max(1, sizes[n] ?? 0);
+  const leastOther = Math.min(...names.filter((n) => n !== name && drawRate(n) > 0).map(drawRate));
+  const allowed = Number.isFinite(leastOther) ? (bounds.maxRepeatRatio * leastOther) / drawRate(name) : wanted;
+  const factor = Math.min(wanted, allowed);
+  const from = currentSampling[name] ?? 1;
+  const to = round(from * factor);
+  if (to - from < 1e-3) return undefined;
+  const after = (share * factor) / (share * factor + 1 - share);
+  const capped = allowed < wanted ? ` (the cap on repeats, max_repeat_ratio ${bounds.maxRepeatRatio}, stops it there)` : ', half an equal share';
+  return {
+    change: { sampling: { ...currentSampling, [name]: to } },
+    source: 'diagnostics',
+    dataset: name,
+    reason: `${verdictReason(evidence[d] as DatasetEvidence, verdicts[d] as Verdict)}, yet it gets ${percentTenths(share)} of each batch, under half an equal share (${percentTenths(target)}): raise its sampling weight ${from.toFixed(2)} → ${to.toFixed(2)}`,
+    expected: `its share of each batch ${percentTenths(share)} → about ${percentTenths(after)}${capped}, so it learns from more of its own samples — a loss weight cannot make up for samples it never sees`,
   };
 }

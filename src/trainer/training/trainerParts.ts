@@ -11,7 +11,7 @@ import { Random, type RandomState } from '../../shared/random';
 import { RUN_FILES, type RunEvent } from '../../shared/runs/format';
 import { LoopBalancer } from '../balancing/loopBalancer';
 import type { LoadedExperiment } from '../config/loadExperiment';
-import type { TrainingPlan } from '../loop/datasetPlan';
+import { lossKind, type TrainingPlan } from '../loop/datasetPlan';
 import { createOptimizer } from '../loop/optimizer';
 import { MixingSampler } from '../mixing/mixingSampler';
 import { CheckpointKeeper } from '../runs/checkpoints';
@@ -50,6 +50,8 @@ export class TrainerParts {
   /** Milliseconds spent training over the run, resumes included (for `max_minutes`). */
   readonly trainingTime = new TrainingTime();
   private readonly sizes: number[];
+  /** Per dataset, what its loss measures (see `lossKind`). */
+  readonly lossKinds: string[];
 
   constructor(
     private readonly loaded: LoadedExperiment,
@@ -60,6 +62,7 @@ export class TrainerParts {
     const { training, mixing } = loaded.experiment;
     this.names = plan.datasets.map(({ spec }) => spec.name);
     this.sizes = plan.datasets.map(({ data }) => data.train.size);
+    this.lossKinds = plan.datasets.map(({ route }) => lossKind(route));
     const random = new Random(training.seed);
     this.balancer = new LoopBalancer(training.balancer, training.diagnostics.every, this.names.length, random.fork('balancer'));
     this.weights = new DatasetWeights(loaded.experiment, this.names, (d) => this.balancer.multiplier(d), emit);

@@ -7,7 +7,7 @@ import test from 'node:test';
 import type { RunEvent } from '../../../src/shared/runs/format';
 import { epochMetrics } from '../support/epochMetrics';
 import { samplingMove, type DatasetEvidence } from '../../../src/trainer/balancing/samplingBalance';
-import { diagnosticsSuggestion, lossSharesAfter, lossSuggestion, samplingSuggestion } from '../../../src/trainer/training/proposedChanges';
+import { diagnosticsSuggestion, lossSharesAfter, lossSuggestion, samplingSuggestion, starvedSuggestion } from '../../../src/trainer/training/proposedChanges';
 import { Suggestions } from '../../../src/trainer/training/suggestions';
 
 const metrics = epochMetrics;
@@ -73,13 +73,25 @@ test('the sampling balancer in suggest mode proposes sampling weights and augmen
       size: 1000,
       trainLoss: 0.2,
       valLoss: 0.25,
+      lossKind: 'cross-entropy',
       trainAccuracy: 0.95,
       valAccuracy: 0.93,
       baseShare: 0.8,
       canAugment: false,
       previousValLoss: 0.25,
     },
-    { name: 'tiny', size: 50, trainLoss: 0.1, valLoss: 1.0, trainAccuracy: 1, valAccuracy: 0.7, baseShare: 0.2, canAugment: true, previousValLoss: 1.2 },
+    {
+      name: 'tiny',
+      size: 50,
+      trainLoss: 0.1,
+      valLoss: 1.0,
+      lossKind: 'cross-entropy',
+      trainAccuracy: 1,
+      valAccuracy: 0.7,
+      baseShare: 0.2,
+      canAugment: true,
+      previousValLoss: 1.2,
+    },
   ];
   const move = samplingMove(evidence, [1, 1], { maxStep: 1.25, range: [0.5, 4], maxRepeatRatio: 25 });
   const suggestion = samplingSuggestion(['large', 'tiny'], { multipliers: [1, 1], sampling: move }, evidence, { large: 2, tiny: 1 });
@@ -92,6 +104,76 @@ test('the sampling balancer in suggest mode proposes sampling weights and augmen
   );
   // Shares: 0.8·0.8 = 0.64 and 0.2 → tiny 0.2 / 0.84 = 23.8%.
   assert.match(suggestion?.expected ?? '', /its share of each batch 20\.0% → 23\.8%$/);
+});
+
+/** The issue's shape: a large clean set, a small one and a tiny shifted one drawn in proportion to size. */
+function starvedRun(tiny: Partial<DatasetEvidence> = {}) {
+  const names = ['large', 'small', 'tiny'];
+  const dataset = (name: string, size: number, valLoss: number, previousValLoss: number, baseShare: number): DatasetEvidence => ({
+    name,
+    size,
+    trainLoss: valLoss,
+    valLoss,
+    lossKind: 'cross-entropy',
+    previousValLoss,
+    baseShare,
+    canAugment: false,
+  });
+  const evidence = [dataset('large', 4000, 0.3, 0.35, 0.899), dataset('small', 300, 0.6, 0.7, 0.067), { ...dataset('tiny', 150, 1.5, 1.8, 0.034), ...tiny }];
+  const latest = {
+    large: metrics({ realizedShare: 0.899, epochsSeen: 2.9 }),
+    small: metrics({ realizedShare: 0.067, epochsSeen: 2.9 }),
+    tiny: metrics({ realizedShare: 0.034, epochsSeen: 2.9 }),
+  };
+  return { names, evidence, latest, sizes: { large: 4000, small: 300, tiny: 150 } };
+}
+const BOUNDS = { maxStep: 1.25, range: [0.5, 4] as const, maxRepeatRatio: 25 };
+const ONES = { large: 1, small: 1, tiny: 1 };
+
+test('a lagging dataset drawn at under half an equal share is suggested the sampling weight that brings it there, not a loss weight', () => {
+  const { names, evidence, latest, sizes } = starvedRun();
+  const suggestion = starvedSuggestion(names, evidence, latest, sizes, ONES, BOUNDS);
+  // Mean validation loss (0.3 + 0.6 + 1.5) / 3 = 0.8: tiny is 1.875× it and fell 1.8 → 1.5, so it lags.
+  // Half an equal share is 1/6; w such that 0.034·w / (0.034·w + 0.966) = 1/6: w = 0.966 / (0.034·5) = 5.682.
+  assert.deepEqual(suggestion?.change, { sampling: { large: 1, small: 1, tiny: 5.682 } });
+  assert.equal(suggestion?.dataset, 'tiny');
+  assert.equal(suggestion?.source, 'diagnostics');
+  assert.equal(
+    suggestion?.reason,
+    "tiny's validation loss 1.500 is 1.88× the datasets' mean and still falling (1.800 → 1.500), yet it gets 3.4% of each batch, under half an equal share (16.7%): raise its sampling weight 1.00 → 5.68",
+  );
+  assert.equal(
+    suggestion?.expected,
+    'its share of each batch 3.4% → about 16.7%, half an equal share, so it learns from more of its own samples — a loss weight cannot make up for samples it never sees',
+  );
+  // From a weight already raised, the factor multiplies the weight in force.
+  assert.deepEqual(starvedSuggestion(names, evidence, latest, sizes, { ...ONES, tiny: 2 }, BOUNDS)?.change, { sampling: { large: 1, small: 1, tiny: 11.365 } });
+});
+
+test('the cap on repeats stops a starved suggestion short of half an equal share, and says so', () => {
+  const { names, evidence, latest, sizes } = starvedRun();
+  const suggestion = starvedSuggestion(names, evidence, latest, sizes, ONES, { ...BOUNDS, maxRepeatRatio: 3 });
+  // Draws per sample: large 0.899/4000, small 0.067/300 = 2.2333e-4 (the least), tiny 0.034/150 = 2.2667e-4:
+  // tiny may rise ×3·2.2333/2.2667 = 2.956; its share then 0.1005 / (0.1005 + 0.966) = 9.4%.
+  assert.deepEqual(suggestion?.change, { sampling: { large: 1, small: 1, tiny: 2.956 } });
+  assert.match(suggestion?.expected ?? '', /^its share of each batch 3\.4% → about 9\.4% \(the cap on repeats, max_repeat_ratio 3, stops it there\)/);
+  assert.equal(starvedSuggestion(names, evidence, latest, sizes, ONES, { ...BOUNDS, maxRepeatRatio: 1 }), undefined, 'already at the cap: nothing to raise');
+});
+
+test('no starved suggestion for a dataset with its fair share, one that stopped improving, or one the warnings call memorised', () => {
+  const fair = starvedRun({ baseShare: 0.2 });
+  assert.equal(starvedSuggestion(fair.names, fair.evidence, fair.latest, fair.sizes, ONES, BOUNDS), undefined, '20% is not under half of 33%');
+
+  const stalled = starvedRun({ previousValLoss: 1.49 });
+  assert.equal(starvedSuggestion(stalled.names, stalled.evidence, stalled.latest, stalled.sizes, ONES, BOUNDS), undefined, 'its loss did not fall by 1%');
+
+  const memorised = starvedRun();
+  memorised.latest.tiny = metrics({ realizedShare: 0.034, epochsSeen: 78.5 });
+  assert.equal(
+    starvedSuggestion(memorised.names, memorised.evidence, memorised.latest, memorised.sizes, ONES, BOUNDS),
+    undefined,
+    'seen 78.5 times, 27× the others: the warning says lower it, so nothing says raise it',
+  );
 });
 
 test('an open suggestion is not proposed again, a new one supersedes it, and a checkpoint of version 0.1 reads as loss weights', () => {

@@ -7,7 +7,18 @@ import { samplingMoveReason, subjectOf, verdictReason } from '../../../src/train
 const BOUNDS: SamplingBounds = { maxStep: 1.25, range: [0.5, 4], maxRepeatRatio: 25 };
 
 function dataset(name: string, fields: Partial<DatasetEvidence>): DatasetEvidence {
-  return { name, size: 100, trainLoss: 0.5, valLoss: 0.5, trainAccuracy: 0.9, valAccuracy: 0.88, baseShare: 1 / 3, canAugment: false, ...fields };
+  return {
+    name,
+    size: 100,
+    trainLoss: 0.5,
+    valLoss: 0.5,
+    lossKind: 'cross-entropy',
+    trainAccuracy: 0.9,
+    valAccuracy: 0.88,
+    baseShare: 1 / 3,
+    canAugment: false,
+    ...fields,
+  };
 }
 
 const close = (actual: readonly number[], expected: readonly number[], tolerance = 1e-9) =>
@@ -129,4 +140,32 @@ test('after the first epoch a lagging dataset is not said to be still falling: t
     verdictReason(evidence[1] as DatasetEvidence, move.verdicts[1] as never),
     "b's validation loss 1.500 is 1.50× the datasets' mean after the first epoch",
   );
+});
+
+test('validation losses are compared only with losses of their kind: a regression loss stays out of the cross-entropies’ mean', () => {
+  const evidence = [
+    dataset('a', { valLoss: 0.4, previousValLoss: 0.4 }),
+    dataset('b', { valLoss: 1.2, previousValLoss: 1.5 }),
+    dataset('r', { valLoss: 0.05, previousValLoss: 0.06, lossKind: 'mse on head value', trainAccuracy: undefined, valAccuracy: undefined, trainLoss: 0.04 }),
+  ];
+  // The cross-entropies' mean is 0.8 (with the MSE it would be 0.55): a 0.5 → saturated, 0.5^0.5 = 0.71 → ×0.8;
+  // b 1.5 and still falling → ×1.5^0.5 = 1.2247. r has no other MSE on its head: held.
+  const move = samplingMove(evidence, [1, 1, 1], BOUNDS);
+  close(move.multipliers, [0.8, Math.sqrt(1.5), 1]);
+  assert.deepEqual(move.verdicts[0], { kind: 'saturated', ratio: 0.5 });
+  assert.deepEqual(move.verdicts[2], { kind: 'no-peer', lossKind: 'mse on head value' });
+  assert.equal(
+    verdictReason(evidence[2] as DatasetEvidence, move.verdicts[2] as never),
+    "r's validation loss (mse on head value) has no other dataset's of its kind to be compared with",
+  );
+  // Alone with its kind, a memorised dataset is still judged by its own gap: memorisation needs no peer.
+  const memorised = samplingMove(
+    [
+      dataset('a', { valLoss: 0.4 }),
+      dataset('t', { lossKind: 'mae on head t', trainAccuracy: undefined, valAccuracy: undefined, trainLoss: 0.1, valLoss: 0.5, previousValLoss: 0.4 }),
+    ],
+    [1, 1],
+    BOUNDS,
+  );
+  assert.equal(memorised.verdicts[1]?.kind, 'memorised');
 });

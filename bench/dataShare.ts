@@ -22,8 +22,9 @@ export interface DataShareOptions {
 
 export async function dataShare({ imagesDir, cacheDir, backend }: DataShareOptions): Promise<string[]> {
   const setup = await loadTrainingSetup(imagesDir, cacheDir);
-  const plain = Array.from({ length: PHASE_REPEATS }, () => measureStepPhases(setup, PHASE_STEPS));
-  const augmented = measureStepPhases(setup, { ...PHASE_STEPS, augment: exampleCleanAugment() });
+  const plain: StepPhases[] = [];
+  for (let i = 0; i < PHASE_REPEATS; i++) plain.push(await measureStepPhases(setup, PHASE_STEPS));
+  const augmented = await measureStepPhases(setup, { ...PHASE_STEPS, augment: exampleCleanAugment() });
   setup.data.close();
   const shareOf = (phases: StepPhases) => phases.dataMs / phases.totalMs;
   const share = median(plain.map(shareOf));

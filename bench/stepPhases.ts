@@ -37,7 +37,7 @@ export interface PhaseOptions {
   augment?: AugmentSpec;
 }
 
-export function measureStepPhases(setup: TrainingSetup, options: PhaseOptions): StepPhases {
+export async function measureStepPhases(setup: TrainingSetup, options: PhaseOptions): Promise<StepPhases> {
   const { planned, units } = setup;
   const model = setup.buildModel();
   const optimizer = tf.train.adam(LEARNING_RATE);
@@ -55,7 +55,7 @@ export function measureStepPhases(setup: TrainingSetup, options: PhaseOptions): 
     const t1 = performance.now();
     const batch = datasetBatch(planned, model, units, { split, indices, lossWeight: 1, augment });
     const t2 = performance.now();
-    trainStep([batch], BATCH_SIZE, { optimizer, variables, kernels, l2: 0 });
+    await trainStep([batch], BATCH_SIZE, { optimizer, variables, kernels, l2: 0 });
     const t3 = performance.now();
     disposeBatch(batch);
     const t4 = performance.now();

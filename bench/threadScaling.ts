@@ -77,7 +77,7 @@ async function jointrainSamplesPerSecond(setup: Setup, threads: number, batchSiz
   const step = async () => {
     const target = { optimizer, variables, kernels: [], l2: 0 };
     if (parallel) await parallel.step([batch], model.batch, target, joint.paths);
-    else trainStep([batch], model.batch, target);
+    else await trainStep([batch], model.batch, target);
   };
   const [warmup, timed] = model.batches.wasm;
   // A new worker starts on V8's baseline wasm code and tiers up within a second or two: warm every

@@ -77,6 +77,8 @@ export class LoopBalancer {
   /** The `sampling` balancer's multipliers on the sampling weights (in force in `auto`, proposed in `suggest`). */
   private sampling: number[];
   private valLosses: (number | undefined)[];
+  /** The learned log-variances as numbers, as `readBack` last read them: reports and checkpoints use these. */
+  private logVarianceValues: number[] = [];
 
   constructor(
     private readonly spec: BalancerSpec,
@@ -92,6 +94,7 @@ export class LoopBalancer {
     this.initialLosses = Array.from({ length: datasets }, () => undefined);
     if (spec.type === 'uncertainty') {
       for (let d = 0; d < datasets; d++) this.logVariances.push(tf.variable(tf.scalar(0), true, `jointrain_log_variance_${d}`));
+      this.logVarianceValues = this.logVariances.map(() => 0);
     }
   }
 
@@ -111,6 +114,15 @@ export class LoopBalancer {
   /** Each dataset's validation loss at the last epoch end (undefined before the first or without validation data). */
   get previousValLosses(): readonly (number | undefined)[] {
     return this.valLosses;
+  }
+
+  /**
+   * Reads the learned log-variances back for the epoch's report and checkpoint. Awaited, not
+   * `dataSync`: a WebGPU backend in Node cannot read synchronously. Called at each epoch end, after
+   * the last step and before anything reads them.
+   */
+  async readBack(): Promise<void> {
+    this.logVarianceValues = await Promise.all(this.logVariances.map(async (s) => (await s.data())[0] as number));
   }
 
   /** The learned log-variances: trained by the optimizer with the model's variables. */
@@ -190,7 +202,7 @@ export class LoopBalancer {
   reportedWeights(): number[] | undefined {
     switch (this.spec.type) {
       case 'uncertainty':
-        return this.logVariances.map((s) => Math.exp(-(s.dataSync()[0] as number)));
+        return this.logVarianceValues.map((s) => Math.exp(-s));
       case 'dwa':
       case 'gradnorm':
         return [...(this.spec.mode === 'suggest' ? this.shadow : this.multipliers)];
@@ -246,7 +258,7 @@ export class LoopBalancer {
       shadow: [...this.shadow],
       lossHistory: this.lossHistory.map((row) => [...row]),
       initialLosses: this.initialLosses.map((loss) => loss ?? null),
-      logVariances: this.logVariances.map((s) => s.dataSync()[0] as number),
+      logVariances: [...this.logVarianceValues],
       random: this.random.state(),
       sampling: [...this.sampling],
       valLosses: this.valLosses.map((loss) => loss ?? null),
@@ -259,6 +271,7 @@ export class LoopBalancer {
     this.lossHistory.splice(0, this.lossHistory.length, ...state.lossHistory.map((row) => [...row]));
     state.initialLosses.forEach((loss, d) => (this.initialLosses[d] = loss ?? undefined));
     state.logVariances.forEach((value, d) => this.logVariances[d]?.assign(tf.scalar(value)));
+    this.logVarianceValues = this.logVariances.map((_, d) => state.logVariances[d] ?? 0);
     this.random.restore(state.random);
     if (state.sampling) this.sampling = [...state.sampling];
     state.valLosses?.forEach((loss, d) => (this.valLosses[d] = loss ?? undefined));

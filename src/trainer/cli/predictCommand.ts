@@ -85,7 +85,7 @@ export async function predictCommand(runDir: string, input: string, options: Pre
     for (let start = 0; start < inputs.count; start += BATCH) {
       const end = Math.min(start + BATCH, inputs.count);
       const features = await inputs.readBatch(start, end);
-      const rows = predictRows(model, features, [end - start, ...inputs.shape], input0, output, classification);
+      const rows = await predictRows(model, features, [end - start, ...inputs.shape], input0, output, classification);
       for (const [i, row] of rows.entries()) {
         const name = inputs.name(start + i);
         const label = inputs.label?.(start + i);
@@ -119,22 +119,35 @@ export async function predictCommand(runDir: string, input: string, options: Pre
 }
 
 /** One batch through the model: per input, its class probabilities (classification) or its value (regression). */
-function predictRows(model: tf.LayersModel, features: Float32Array, shape: number[], input0: number, output: number, classification: boolean): number[][] {
+async function predictRows(
+  model: tf.LayersModel,
+  features: Float32Array,
+  shape: number[],
+  input0: number,
+  output: number,
+  classification: boolean,
+): Promise<number[][]> {
   const batch = shape[0] as number;
-  const result = tf.tidy(() => {
+  const raw = tf.tidy(() => {
     const x = tf.tensor(features, shape);
     // Every stem is an input of the saved model: the others get zeros, and only this dataset's output is read.
     const inputs = model.inputs.map((symbolic, i) => (i === input0 ? x : tf.zeros([batch, ...(symbolic.shape.slice(1) as number[])])));
     const outputs = model.predict(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs) as tf.Tensor | tf.Tensor[];
-    const raw = (Array.isArray(outputs) ? outputs[output] : outputs) as tf.Tensor2D;
-    if (!classification) return raw;
-    // Declared heads output logits; a loaded softmax model outputs probabilities already.
-    const sums = tf.sum(raw, 1);
-    const nonNegative = tf.all(tf.greaterEqual(raw, 0)).dataSync()[0] === 1;
-    const isDistribution = nonNegative && tf.all(tf.less(tf.abs(tf.sub(sums, 1)), 1e-3)).dataSync()[0] === 1;
-    return isDistribution ? raw : tf.softmax(raw);
+    return (Array.isArray(outputs) ? outputs[output] : outputs) as tf.Tensor2D;
   });
-  const rows = result.arraySync() as number[][];
+  let result = raw;
+  if (classification) {
+    // Declared heads output logits; a loaded softmax model outputs probabilities already.
+    const flags = tf.tidy(() => tf.stack([tf.all(tf.greaterEqual(raw, 0)), tf.all(tf.less(tf.abs(tf.sub(tf.sum(raw, 1), 1)), 1e-3))]));
+    const [nonNegative, sumsToOne] = await flags.data();
+    flags.dispose();
+    if (!(nonNegative === 1 && sumsToOne === 1)) {
+      result = tf.softmax(raw);
+      raw.dispose();
+    }
+  }
+  // Awaited reads: a WebGPU backend in Node cannot read synchronously.
+  const rows = (await result.array()) as number[][];
   result.dispose();
   return rows;
 }

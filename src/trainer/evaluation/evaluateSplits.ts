@@ -119,7 +119,8 @@ export async function evaluateSplits(
     const plan = planTraining(held, datasets, loaded.place);
     const evaluated = typeof model === 'function' ? await model(plan) : model;
     try {
-      return evaluateAll(plan, evaluated, loaded, sources);
+      // Awaited here, not returned: the model is disposed in `finally`, after the evaluation ends.
+      return await evaluateAll(plan, evaluated, loaded, sources);
     } finally {
       if (evaluated !== model) disposeModel(evaluated);
     }
@@ -128,10 +129,16 @@ export async function evaluateSplits(
   }
 }
 
-function evaluateAll(plan: TrainingPlan, model: JointModel, loaded: LoadedExperiment, sources: Readonly<Record<string, EvaluationSource>>): SplitEvaluation[] {
-  return plan.datasets.flatMap((planned) => {
+async function evaluateAll(
+  plan: TrainingPlan,
+  model: JointModel,
+  loaded: LoadedExperiment,
+  sources: Readonly<Record<string, EvaluationSource>>,
+): Promise<SplitEvaluation[]> {
+  const results: SplitEvaluation[] = [];
+  for (const planned of plan.datasets) {
     const given = sources[planned.spec.name];
-    if (given === undefined) return [];
+    if (given === undefined) continue;
     const validation = planned.spec.validation;
     const source =
       typeof given === 'string'
@@ -140,19 +147,18 @@ function evaluateAll(plan: TrainingPlan, model: JointModel, loaded: LoadedExperi
           ? resolve(loaded.dir, validation.path)
           : `${resolve(loaded.dir, planned.spec.path)} (validation split ${validation.split})`;
     const head = plan.heads[planned.route.head];
-    const evaluation = evaluateDataset(planned, model, head?.units ?? 0);
+    const evaluation = await evaluateDataset(planned, model, head?.units ?? 0);
     const classification = planned.route.task === 'classification';
-    return [
-      {
-        dataset: planned.spec.name,
-        source,
-        samples: evaluation.samples,
-        loss: evaluation.loss,
-        ...(classification ? { accuracy: evaluation.outcome } : { mae: evaluation.outcome }),
-        ...(evaluation.confusion !== undefined
-          ? { macroF1: classMetrics(evaluation.confusion).macroF1, classes: head?.classes ?? [], confusion: evaluation.confusion }
-          : {}),
-      },
-    ];
-  });
+    results.push({
+      dataset: planned.spec.name,
+      source,
+      samples: evaluation.samples,
+      loss: evaluation.loss,
+      ...(classification ? { accuracy: evaluation.outcome } : { mae: evaluation.outcome }),
+      ...(evaluation.confusion !== undefined
+        ? { macroF1: classMetrics(evaluation.confusion).macroF1, classes: head?.classes ?? [], confusion: evaluation.confusion }
+        : {}),
+    });
+  }
+  return results;
 }

@@ -16,7 +16,7 @@ export interface Evaluation {
 
 const CHUNK = 256;
 
-export function evaluateDataset(planned: PlannedDataset, model: JointModel, units: number): Evaluation {
+export async function evaluateDataset(planned: PlannedDataset, model: JointModel, units: number): Promise<Evaluation> {
   const split = planned.data.validation;
   let lossSum = 0;
   let outcomeTotal = 0;
@@ -30,10 +30,10 @@ export function evaluateDataset(planned: PlannedDataset, model: JointModel, unit
       const sums = tf.stack([tf.sum(losses), outcomeSum(batch, output)]);
       return classification ? { sums, predicted: tf.argMax(output, -1) } : { sums };
     });
-    const [loss, outcome] = sums.dataSync();
+    // Awaited reads: a WebGPU backend in Node cannot read synchronously.
+    const [loss, outcome] = await sums.data();
     if (confusion !== undefined && predicted !== undefined) {
-      const labels = batch.labels.dataSync();
-      const guesses = predicted.dataSync();
+      const [labels, guesses] = await Promise.all([batch.labels.data(), predicted.data()]);
       for (let i = 0; i < guesses.length; i++) {
         const row = confusion[labels[i] as number];
         const guess = guesses[i] as number;

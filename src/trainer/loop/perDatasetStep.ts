@@ -27,21 +27,22 @@ export interface SeparateGradients {
 }
 
 /** Each batch's term, its gradient and its numbers, computed apart; and the gradients on what every batch shares, flattened. */
-function separateGradients(batches: readonly DatasetBatch[], batchSize: number, variables: tf.Variable[], training: boolean) {
-  const perBatch = batches.map((batch) => {
+async function separateGradients(batches: readonly DatasetBatch[], batchSize: number, variables: tf.Variable[], training: boolean) {
+  const perBatch: Array<{ grads: tf.NamedTensorMap; lossSum: number; contribution: number; outcomeSum: number }> = [];
+  for (const batch of batches) {
     let row: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const { term, numbers } = datasetStepTerm(batch, batchSize, training);
       row = tf.keep(tf.stack(numbers));
       return term;
     }, variables);
-    const numbers = (row as tf.Tensor).dataSync();
+    const numbers = await (row as tf.Tensor).data();
     tf.dispose([value, row as tf.Tensor]);
-    return { grads, lossSum: numbers[0] as number, contribution: numbers[1] as number, outcomeSum: numbers[2] as number };
-  });
+    perBatch.push({ grads, lossSum: numbers[0] as number, contribution: numbers[1] as number, outcomeSum: numbers[2] as number });
+  }
   // Shared: what every batch's term reaches (the trunk, and stems or heads the datasets share).
   const shared = variables.filter((variable) => perBatch.every(({ grads }) => grads[variable.name] !== undefined));
-  const flat = perBatch.map(({ grads }) => flatten(shared.map((variable) => grads[variable.name] as tf.Tensor)));
+  const flat = await Promise.all(perBatch.map(({ grads }) => flatten(shared.map((variable) => grads[variable.name] as tf.Tensor))));
   const sharedParameters = shared.reduce((total, variable) => total + variable.size, 0);
   return { perBatch, shared, flat, sharedParameters };
 }
@@ -52,19 +53,19 @@ function separateGradients(batches: readonly DatasetBatch[], batchSize: number, 
  * which it leaves as they were), so that a run measures exactly what it trains without them. The
  * step itself is then taken as usual. Costs one forward and backward pass per dataset on its sub-batch.
  */
-export function measureGradients(batches: readonly DatasetBatch[], batchSize: number, variables: tf.Variable[]): SeparateGradients {
-  const { perBatch, flat, sharedParameters } = separateGradients(batches, batchSize, variables, false);
+export async function measureGradients(batches: readonly DatasetBatch[], batchSize: number, variables: tf.Variable[]): Promise<SeparateGradients> {
+  const { perBatch, flat, sharedParameters } = await separateGradients(batches, batchSize, variables, false);
   tf.dispose(perBatch.flatMap(({ grads }) => Object.values(grads)));
   return { shared: flat, sharedParameters, diagnostics: gradientDiagnostics(flat) };
 }
 
-export function perDatasetStep(
+export async function perDatasetStep(
   batches: readonly DatasetBatch[],
   batchSize: number,
   { optimizer, variables, kernels, l2, rules }: StepTarget,
   options: PerDatasetStepOptions,
-): StepOutcome & { gradients: SeparateGradients } {
-  const { perBatch, shared, flat, sharedParameters } = separateGradients(batches, batchSize, variables, true);
+): Promise<StepOutcome & { gradients: SeparateGradients }> {
+  const { perBatch, shared, flat, sharedParameters } = await separateGradients(batches, batchSize, variables, true);
   const combinedShared = options.combine === 'pcgrad' && perBatch.length > 1 ? pcgrad(flat, options.order ?? ((d) => others(d, perBatch.length))) : undefined;
 
   const combined: tf.NamedTensorMap = {};
@@ -82,7 +83,7 @@ export function perDatasetStep(
   let l2Value = 0;
   if (l2 > 0 && kernels.length > 0) {
     const { value, grads } = tf.variableGrads(() => l2Penalty(kernels, l2), [...kernels]);
-    l2Value = value.dataSync()[0] as number;
+    l2Value = (await value.data())[0] as number;
     for (const [name, grad] of Object.entries(grads)) {
       const previous = combined[name];
       combined[name] = previous === undefined ? grad : tf.add(previous, grad);
@@ -105,14 +106,15 @@ export function perDatasetStep(
   };
 }
 
-function flatten(tensors: readonly tf.Tensor[]): Float32Array {
+async function flatten(tensors: readonly tf.Tensor[]): Promise<Float32Array> {
   const size = tensors.reduce((total, tensor) => total + tensor.size, 0);
   const out = new Float32Array(size);
+  const values = await Promise.all(tensors.map((tensor) => tensor.data()));
   let offset = 0;
-  for (const tensor of tensors) {
-    out.set(tensor.dataSync() as Float32Array, offset);
-    offset += tensor.size;
-  }
+  values.forEach((value, i) => {
+    out.set(value as Float32Array, offset);
+    offset += (tensors[i] as tf.Tensor).size;
+  });
   return out;
 }
 

@@ -35,7 +35,12 @@ export interface StepTarget {
   rules?: UpdateRules | undefined;
 }
 
-export function trainStep(batches: readonly DatasetBatch[], batchSize: number, { optimizer, variables, kernels, l2, rules }: StepTarget): StepOutcome {
+/** Reads back with `data()`, not `dataSync()`: a WebGPU backend in Node cannot read synchronously. */
+export async function trainStep(
+  batches: readonly DatasetBatch[],
+  batchSize: number,
+  { optimizer, variables, kernels, l2, rules }: StepTarget,
+): Promise<StepOutcome> {
   let stats: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const objective = stepObjective(batches, batchSize, kernels, l2);
@@ -43,8 +48,8 @@ export function trainStep(batches: readonly DatasetBatch[], batchSize: number, {
     return objective.total;
   }, variables);
   applyAllGradients(optimizer, variables, grads, rules);
-  const numbers = (stats as tf.Tensor).dataSync();
-  const totalLoss = value.dataSync()[0] as number;
+  const [numbers, total] = await Promise.all([(stats as tf.Tensor).data(), value.data()]);
+  const totalLoss = total[0] as number;
   tf.dispose([value, stats, ...Object.values(grads)]);
   return {
     totalLoss,

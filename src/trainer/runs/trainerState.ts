@@ -61,7 +61,8 @@ const ADAM_POWERS = 'adam-powers.json';
 export async function saveOptimizer(dir: string, optimizer: tf.Optimizer): Promise<void> {
   const powers = optimizer as unknown as AdamPowers;
   if (powers.accBeta1 && powers.accBeta2) {
-    writeAtomically(join(dir, ADAM_POWERS), JSON.stringify({ accBeta1: powers.accBeta1.dataSync()[0], accBeta2: powers.accBeta2.dataSync()[0] }));
+    const [accBeta1, accBeta2] = await Promise.all([powers.accBeta1.data(), powers.accBeta2.data()]);
+    writeAtomically(join(dir, ADAM_POWERS), JSON.stringify({ accBeta1: accBeta1[0], accBeta2: accBeta2[0] }));
   }
   const weights = await optimizer.getWeights();
   const manifest: OptimizerManifestEntry[] = [];
@@ -69,7 +70,8 @@ export async function saveOptimizer(dir: string, optimizer: tf.Optimizer): Promi
   let byteOffset = 0;
   for (const { name, tensor } of weights) {
     const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
-    const values = dtype === 'int32' ? Int32Array.from(tensor.dataSync()) : Float32Array.from(tensor.dataSync());
+    const data = await tensor.data();
+    const values = dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
     manifest.push({ name, shape: tensor.shape, dtype, byteOffset });
     chunks.push(new Uint8Array(values.buffer));
     byteOffset += values.byteLength;

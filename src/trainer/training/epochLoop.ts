@@ -189,12 +189,12 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
         });
         const stepPlan = balancer.plan(parts.globalStep);
         // Measured before the step, at the weights the step's gradients are taken at.
-        const measured = stepPlan.diagnostics && !stepPlan.perDataset ? measureGradients(batches, training.batch_size, variables) : undefined;
+        const measured = stepPlan.diagnostics && !stepPlan.perDataset ? await measureGradients(batches, training.batch_size, variables) : undefined;
         const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
-          ? perDatasetStep(batches, training.batch_size, target, { combine: stepPlan.combine, order: balancer.order(batches.length) })
+          ? await perDatasetStep(batches, training.batch_size, target, { combine: stepPlan.combine, order: balancer.order(batches.length) })
           : parallel !== undefined
             ? await parallel.step(batches, training.batch_size, target, model.paths)
-            : trainStep(batches, training.batch_size, target);
+            : await trainStep(batches, training.batch_size, target);
         const indices = active.map(({ d }) => d);
         if (outcome.gradients !== undefined) {
           balancer.afterSeparateStep(
@@ -252,7 +252,8 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
         if (control.stopRequested) break;
       }
       const trainMs = Date.now() - epochStarted;
-      const record = epochRecord(plan, model, tally, {
+      await balancer.readBack();
+      const record = await epochRecord(plan, model, tally, {
         epoch,
         steps: step,
         trainMs,

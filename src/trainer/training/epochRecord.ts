@@ -13,7 +13,7 @@ import type { EpochRecord } from '../trainingReporter';
 
 const now = () => new Date().toISOString();
 
-export function epochRecord(
+export async function epochRecord(
   plan: TrainingPlan,
   model: JointModel,
   tally: EpochTally,
@@ -29,13 +29,13 @@ export function epochRecord(
     gradients: EpochGradientSummary | undefined;
     balancerWeights: number[] | undefined;
   },
-): EpochRecord {
+): Promise<EpochRecord> {
   const totalContribution = tally.totalContribution;
   const datasets: EpochRecord['datasets'] = {};
-  plan.datasets.forEach((planned, d) => {
+  for (const [d, planned] of plan.datasets.entries()) {
     const name = planned.spec.name;
     const sums = tally.of(d);
-    const evaluation = evaluateDataset(planned, model, plan.heads[planned.route.head]?.units ?? 0);
+    const evaluation = await evaluateDataset(planned, model, plan.heads[planned.route.head]?.units ?? 0);
     const classification = planned.route.task === 'classification';
     datasets[name] = {
       samples: sums.samples,
@@ -53,7 +53,7 @@ export function epochRecord(
       ...(info.balancerWeights ? { balancerWeight: info.balancerWeights[d] ?? 1 } : {}),
       ...(typeof info.gradients?.normShare[d] === 'number' ? { gradNormShare: info.gradients.normShare[d] } : {}),
     };
-  });
+  }
   return {
     kind: 'epoch',
     epoch: info.epoch,

@@ -111,13 +111,14 @@ async function restoreLastGoodCheckpoint(model: JointModel, dir: string, badEpoc
     } catch {
       continue; // A torn checkpoint: an older one may still be whole.
     }
-    if (weightsAreFinite(model)) return name;
+    if (await weightsAreFinite(model)) return name;
   }
   return undefined;
 }
 
-function weightsAreFinite(model: JointModel): boolean {
-  return model.model.getWeights().every((weight) => (weight.dataSync() as Float32Array).every(Number.isFinite));
+async function weightsAreFinite(model: JointModel): Promise<boolean> {
+  const values = await Promise.all(model.model.getWeights().map((weight) => weight.data()));
+  return values.every((value) => (value as Float32Array).every(Number.isFinite));
 }
 
 /** Frees the weights: an in-process caller (tests, the benchmarks) may run many experiments. */

@@ -33,7 +33,7 @@ function variablesOf(model: JointModel): { variables: tf.Variable[]; kernels: tf
   return { variables: model.trainableVariables.map((w) => w.read() as tf.Variable), kernels: model.kernels.map((w) => w.read() as tf.Variable) };
 }
 
-test('a step with per-dataset gradients summed updates the model exactly as the joint step does', () => {
+test('a step with per-dataset gradients summed updates the model exactly as the joint step does', async () => {
   const joint = tinyModel();
   const separate = tinyModel();
   const a = variablesOf(joint);
@@ -41,8 +41,13 @@ test('a step with per-dataset gradients summed updates the model exactly as the 
   const jointOptimizer = tf.train.sgd(0.1);
   const separateOptimizer = tf.train.sgd(0.1);
   for (let i = 0; i < 3; i++) {
-    const x = trainStep(batches(joint), 8, { optimizer: jointOptimizer, variables: a.variables, kernels: a.kernels, l2: 0.01 });
-    const y = perDatasetStep(batches(separate), 8, { optimizer: separateOptimizer, variables: b.variables, kernels: b.kernels, l2: 0.01 }, { combine: 'sum' });
+    const x = await trainStep(batches(joint), 8, { optimizer: jointOptimizer, variables: a.variables, kernels: a.kernels, l2: 0.01 });
+    const y = await perDatasetStep(
+      batches(separate),
+      8,
+      { optimizer: separateOptimizer, variables: b.variables, kernels: b.kernels, l2: 0.01 },
+      { combine: 'sum' },
+    );
     assert.ok(Math.abs(x.totalLoss - y.totalLoss) < 1e-5, `total loss ${x.totalLoss} vs ${y.totalLoss}`);
     assert.equal(x.backwardPasses, 1);
     assert.equal(y.backwardPasses, 2);
@@ -53,14 +58,14 @@ test('a step with per-dataset gradients summed updates the model exactly as the 
   );
 });
 
-test('the per-dataset step reports the shared parameters, diagnostics over them, and leaks no tensors', () => {
+test('the per-dataset step reports the shared parameters, diagnostics over them, and leaks no tensors', async () => {
   const model = tinyModel();
   const { variables, kernels } = variablesOf(model);
   const optimizer = tf.train.sgd(0.05);
   const data = batches(model);
-  perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'pcgrad' });
+  await perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'pcgrad' });
   const before = tf.memory().numTensors;
-  const outcome = perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'pcgrad' });
+  const outcome = await perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'pcgrad' });
   assert.equal(tf.memory().numTensors, before);
   // Stem dense 4→6 (30) and trunk dense 6→5 (35) are shared; each head is one dataset's.
   assert.equal(outcome.gradients.sharedParameters, 30 + 35);
@@ -131,12 +136,15 @@ test('dwa in auto mode changes the multipliers from the third epoch; in suggest 
   assert.deepEqual(proposal.lossRatios, [0.5, 1]);
 });
 
-test('the uncertainty balancer trains one log-variance per dataset and reports exp(−s)', () => {
+test('the uncertainty balancer trains one log-variance per dataset and reports exp(−s) as read back at the epoch end', async () => {
   const balancer = new LoopBalancer(BalancerSchema.parse({ type: 'uncertainty' }), 0, 3, new Random(1));
   assert.equal(balancer.variables.length, 3);
   assert.deepEqual(balancer.reportedWeights(), [1, 1, 1]);
   balancer.variables[1]?.assign(tf.scalar(Math.log(2)));
+  assert.deepEqual(balancer.reportedWeights(), [1, 1, 1], 'not read back yet');
+  await balancer.readBack();
   assert.ok(Math.abs((balancer.reportedWeights()?.[1] ?? 0) - 0.5) < 1e-6);
+  assert.ok(Math.abs((balancer.state().logVariances[1] ?? 0) - Math.log(2)) < 1e-6, 'the checkpoint saves what was read back');
   balancer.dispose();
 });
 
@@ -177,7 +185,7 @@ test('a weight set by hand ends its schedule; the temperature follows its schedu
   );
 });
 
-test('Adam keeps each variable’s moments when a dataset is absent from some steps', () => {
+test('Adam keeps each variable’s moments when a dataset is absent from some steps', async () => {
   // tfjs optimizers key their slots by position in the gradient map: a step without the `kind`
   // dataset used to shift the `value` head's moments onto the `kind` head (a shape error here).
   for (const step of ['joint', 'separate'] as const) {
@@ -185,16 +193,16 @@ test('Adam keeps each variable’s moments when a dataset is absent from some st
     const { variables, kernels } = variablesOf(model);
     const optimizer = tf.train.adam(0.01);
     const [kind, value] = batches(model) as [DatasetBatch, DatasetBatch];
-    const run = (data: DatasetBatch[]) =>
+    const run = async (data: DatasetBatch[]) =>
       step === 'joint'
-        ? trainStep(data, 8, { optimizer, variables, kernels, l2: 0 })
-        : perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'sum' });
+        ? await trainStep(data, 8, { optimizer, variables, kernels, l2: 0 })
+        : await perDatasetStep(data, 8, { optimizer, variables, kernels, l2: 0 }, { combine: 'sum' });
     const kindHead = model.trainableVariables.map((w) => w.read()).filter((v) => v.shape.length === 2 && v.shape[1] === 3)[0] as tf.Variable;
     const before = kindHead.dataSync().slice();
-    run([value]);
+    await run([value]);
     assert.deepEqual([...kindHead.dataSync()], [...before], `${step}: a head without data and without history does not move`);
-    run([kind, value]);
-    run([value]);
+    await run([kind, value]);
+    await run([value]);
     assert.ok(
       kindHead.dataSync().some((v, i) => v !== before[i]),
       `${step}: the kind head trained`,

@@ -105,7 +105,7 @@ async function trainBoth(threads: number, steps: number, kindRows: number) {
       const a = batches(single, kindRows, step + 1);
       const b = batches(parallel, kindRows, step + 1);
       const size = rowsOf(a);
-      outcomes.push([trainStep(a, size, { ...one, l2: 0.01 }), await pool.step(b, size, { ...many, l2: 0.01 }, parallel.paths)]);
+      outcomes.push([await trainStep(a, size, { ...one, l2: 0.01 }), await pool.step(b, size, { ...many, l2: 0.01 }, parallel.paths)]);
       [...a, ...b].forEach((batch) => tf.dispose([batch.x, batch.labels, ...(batch.sampleWeights ? [batch.sampleWeights] : [])]));
     }
   } finally {

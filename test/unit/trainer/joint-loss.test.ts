@@ -56,15 +56,15 @@ test('class weights scale the loss of their samples', () => {
   assert.ok(Math.abs(doubled - 2 * plain) < 1e-5);
 });
 
-test('a training step reports per-dataset sums and leaks no tensors', () => {
+test('a training step reports per-dataset sums and leaks no tensors', async () => {
   const model = tinyModel();
   const optimizer = tf.train.adam(0.01);
   const variables = model.trainableVariables.map((weight) => weight.read() as tf.Variable);
   const kernels = model.kernels.map((weight) => weight.read() as tf.Variable);
   const data = batches(model, [1, 1]);
-  trainStep(data, 8, { optimizer, variables, kernels, l2: 0 });
+  await trainStep(data, 8, { optimizer, variables, kernels, l2: 0 });
   const before = tf.memory().numTensors;
-  const outcome = trainStep(data, 8, { optimizer, variables, kernels, l2: 0.01 });
+  const outcome = await trainStep(data, 8, { optimizer, variables, kernels, l2: 0.01 });
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(
     outcome.datasets.map((d) => d.samples),

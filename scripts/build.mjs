@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20', platform: 'node', format: 'cjs' };
-const nodeExternal = ['@tensorflow/*', 'sharp'];
+const nodeExternal = ['@tensorflow/*', 'sharp', 'webgpu'];
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/trainer/cli.ts'], outfile: 'dist/trainer.js', external: nodeExternal }),

@@ -21,7 +21,7 @@ const CONV_STEM = `image: { layers: [
       { type: flatten },
       { type: dense, units: 16, activation: relu } ] }`;
 
-test('a convolutional experiment with backend auto trains on wasm when no native package is installed, and run.json records why and which kernels jointrain supplied', async () => {
+test('a convolutional experiment with backend auto trains on wasm when no native or WebGPU package is installed, and run.json records why and which kernels jointrain supplied', async () => {
   const workspace = await createTinyWorkspace({ epochs: 8 });
   const text = readFileSync(workspace.experimentFile, 'utf8');
   // `small` (the inverted images) on a head of its own: on the shared `side` head its labels contradict `big`'s.
@@ -35,7 +35,8 @@ test('a convolutional experiment with backend auto trains on wasm when no native
   writeFileSync(workspace.experimentFile, convText);
   const epochs: EpochRecord[] = [];
   const notInstalled = (name: string) => {
-    if (name.startsWith('@tensorflow/tfjs-node')) throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
+    if (name.startsWith('@tensorflow/tfjs-node') || name === 'webgpu')
+      throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
     return createRequire(__filename)(name) as unknown;
   };
   const result = await runExperiment({
@@ -53,6 +54,7 @@ test('a convolutional experiment with backend auto trains on wasm when no native
     usingGpu: false,
     skipped: [
       { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
+      { name: 'webgpu', reason: 'webgpu is not installed' },
       { name: 'tensorflow', reason: '@tensorflow/tfjs-node is not installed' },
     ],
     kernels: [...WASM_KERNELS],

@@ -306,7 +306,7 @@ export const MixingSchema = z
 /** Threads a run may ask for: more than the cores only oversubscribes them. */
 export const MAX_THREADS = 64;
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
 /** Validation metrics over all datasets, each counting once; `…_worst` follows the weakest dataset. */
 export const CHECKPOINT_MONITORS = ['val_loss_mean', 'val_loss_worst', 'val_accuracy_mean', 'val_accuracy_worst'] as const;
@@ -462,7 +462,12 @@ export const TrainingSchema = z
     lr_schedule: LrScheduleSchema.optional(),
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
     seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
-    backend: z.enum(BACKENDS).default('auto').describe("TensorFlow.js backend: 'auto' picks tensorflow-gpu, then tensorflow (tfjs-node), then wasm, then cpu."),
+    backend: z
+      .enum(BACKENDS)
+      .default('auto')
+      .describe(
+        "TensorFlow.js backend: 'auto' picks tensorflow-gpu (CUDA), then webgpu on a hardware GPU adapter (through Dawn: Vulkan, Metal or D3D12), then tensorflow (tfjs-node), then wasm, then cpu. 'webgpu' by name also takes a software adapter (Mesa's llvmpipe), which auto skips.",
+      ),
     threads: z
       .union([z.literal('auto'), positiveInt.max(MAX_THREADS, `at most ${MAX_THREADS}`)])
       .default('auto')

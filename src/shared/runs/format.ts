@@ -58,6 +58,8 @@ export const BackendReportSchema = z.object({
    * tfjs kernel name. Absent on other backends and in runs recorded before it existed.
    */
   kernels: z.array(z.string()).optional(),
+  /** On webgpu: the GPU adapter Dawn gave, as it describes itself; `software` for a CPU rasteriser such as llvmpipe. */
+  adapter: z.object({ vendor: z.string(), architecture: z.string(), description: z.string(), software: z.boolean() }).optional(),
   /**
    * Threads the steps ran on (data-parallel on wasm and cpu), what the experiment asked for, and
    * why fewer were used. Absent in runs recorded before it existed (one thread).

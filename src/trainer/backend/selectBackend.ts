@@ -8,18 +8,20 @@ import type { BackendName } from '../../shared/experiment/schema';
 import type { BackendReport, ResolvedBackend } from '../../shared/runs/format';
 import { UserError } from '../errors';
 import { shareSavedTensors } from './savedTensors';
+import { adapterWords, openWebGpu, type GpuAdapter } from './webgpuAdapter';
 import { registerWasmGradients, wasmKernelsInUse } from './wasmGradients';
 
-const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 const PACKAGES: Partial<Record<ResolvedBackend, string>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
 };
 
 /** The tfjs backend id each of our names registers. */
-const TFJS_IDS: Record<ResolvedBackend, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TFJS_IDS: Record<ResolvedBackend, string> = { 'tensorflow-gpu': 'tensorflow', webgpu: 'webgpu', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
 export type ModuleLoader = (name: string) => unknown;
 
@@ -30,10 +32,16 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   const candidates = requested === 'auto' ? ORDER : [requested];
   const skipped: BackendReport['skipped'] = [];
   for (const name of candidates) {
-    const failure = await tryBackend(name, load);
+    const { failure, adapter } = await tryBackend(name, load, requested);
     if (failure === undefined) {
       if (name === 'wasm' || name === 'cpu') shareSavedTensors();
-      const report: BackendReport = { name, requested, usingGpu: isUsingGpu(), skipped };
+      const report: BackendReport = {
+        name,
+        requested,
+        usingGpu: adapter !== undefined ? !adapter.software : isUsingGpu(),
+        skipped,
+        ...(adapter ? { adapter } : {}),
+      };
       return name === 'wasm' ? { ...report, kernels: wasmKernelsInUse() } : report;
     }
     if (requested !== 'auto') {
@@ -44,27 +52,42 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   throw new UserError('no TensorFlow.js backend could be started', 'reinstall dependencies with `npm ci`');
 }
 
-async function tryBackend(name: ResolvedBackend, load: ModuleLoader): Promise<string | undefined> {
+async function tryBackend(name: ResolvedBackend, load: ModuleLoader, requested: BackendName): Promise<{ failure?: string; adapter?: GpuAdapter }> {
+  let adapter: GpuAdapter | undefined;
+  if (name === 'webgpu') {
+    // Dawn first: the tfjs backend registers itself only where navigator.gpu exists.
+    let opened: GpuAdapter | string;
+    try {
+      opened = await openWebGpu(load);
+    } catch (error) {
+      return { failure: describeLoadFailure('webgpu', error) };
+    }
+    if (typeof opened === 'string') return { failure: opened };
+    if (opened.software && requested === 'auto') {
+      return { failure: `only a software adapter, ${adapterWords(opened)}: slower than the CPU backends (backend: webgpu uses it)` };
+    }
+    adapter = opened;
+  }
   const pkg = PACKAGES[name];
   if (pkg !== undefined) {
     try {
       load(pkg);
     } catch (error) {
-      return describeLoadFailure(pkg, error);
+      return { failure: describeLoadFailure(pkg, error) };
     }
   }
   if (name === 'wasm') registerWasmGradients();
   try {
     const ok = await tf.setBackend(TFJS_IDS[name]);
-    if (!ok) return `tfjs could not initialise the '${TFJS_IDS[name]}' backend`;
+    if (!ok) return { failure: `tfjs could not initialise the '${TFJS_IDS[name]}' backend` };
     await tf.ready();
   } catch (error) {
-    return firstLine(error);
+    return { failure: firstLine(error) };
   }
   if (name === 'tensorflow-gpu' && !isUsingGpu()) {
-    return 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)';
+    return { failure: 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)' };
   }
-  return undefined;
+  return adapter ? { adapter } : {};
 }
 
 function describeLoadFailure(pkg: string, error: unknown): string {
@@ -80,6 +103,7 @@ function describeLoadFailure(pkg: string, error: unknown): string {
 
 function fixFor(name: ResolvedBackend): string {
   const pkg = PACKAGES[name];
+  if (name === 'webgpu') return `install it with \`npm i webgpu ${pkg}\` (Dawn needs a Vulkan, Metal or D3D12 driver), or use backend: auto`;
   if (name === 'tensorflow-gpu') return `install it with \`npm i ${pkg}\` on a machine with CUDA 11.2 / cuDNN 8.1, or use backend: auto`;
   if (pkg !== undefined) return `install it with \`npm i ${pkg}\`, or use backend: auto`;
   return 'use backend: auto';

@@ -155,7 +155,7 @@ describe('completion of values', () => {
   test('activations, optimizers, backends and booleans', async () => {
     assert.ok((await labels('model:\n  trunk: [{ type: dense, units: 3, activation: | }]\n')).includes('relu'));
     assert.deepEqual(await labels('training:\n  optimizer: { type: | }\n'), ['adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad']);
-    assert.deepEqual(await labels('training:\n  backend: |\n'), ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual(await labels('training:\n  backend: |\n'), ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     // A number or 'auto': the word is offered, the number is the user's.
     assert.deepEqual(await labels('training:\n  threads: |\n'), ['auto']);
     assert.deepEqual(await labels('datasets:\n  - type: csv\n    csv: { label: y, standardize: | }\n'), ['true', 'false']);

@@ -15,6 +15,8 @@ import { WASM_KERNELS } from '../../fixtures/wasmKernels';
 const GPU = '@tensorflow/tfjs-node-gpu';
 const NODE = '@tensorflow/tfjs-node';
 const WASM = '@tensorflow/tfjs-backend-wasm';
+const DAWN = 'webgpu';
+const WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 
 /**
  * A folder whose node_modules holds the given packages (file bodies), and a loader that resolves
@@ -34,19 +36,29 @@ function workspaceWith(packages: Record<string, string>): ModuleLoader {
 const CUDA_MISSING = `throw new Error('libcudart.so.11.0: cannot open shared object file: No such file or directory\\n    at Module._extensions..node');`;
 
 /** Stands in for tfjs-node: registers a 'tensorflow' backend (the cpu kernels) that reports a GPU or not. */
-function fakeNativeBackend(usingGpu: boolean): () => void {
+function fakeNativeBackend(usingGpu: boolean, name = 'tensorflow'): () => void {
   return () => {
-    tf.registerBackend('tensorflow', () => Object.assign(new MathBackendCPU(), { isUsingGpuDevice: usingGpu }));
-    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
+    tf.registerBackend(name, () => Object.assign(new MathBackendCPU(), { isUsingGpuDevice: usingGpu }));
+    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: name });
+  };
+}
+
+/** Stands in for Dawn's binding: one adapter describing itself as given, or none. */
+function fakeDawn(adapter: { vendor: string; architecture: string; description: string } | null) {
+  return {
+    globals: {},
+    create: () => ({ requestAdapter: async () => (adapter === null ? null : { isFallbackAdapter: false, info: adapter }) }),
   };
 }
 
 afterEach(async () => {
-  if (tf.findBackend('tensorflow') !== null) {
+  for (const name of ['tensorflow', 'webgpu']) {
+    if (tf.findBackend(name) === null) continue;
     await tf.setBackend('cpu');
-    tf.removeBackend('tensorflow');
-    for (const kernel of tf.getKernelsForBackend('tensorflow')) tf.unregisterKernel(kernel.kernelName, 'tensorflow');
+    tf.removeBackend(name);
+    for (const kernel of tf.getKernelsForBackend(name)) tf.unregisterKernel(kernel.kernelName, name);
   }
+  delete (globalThis as { navigator?: unknown }).navigator;
 });
 
 test('auto without native packages picks wasm and says each native package is not installed', async () => {
@@ -57,6 +69,7 @@ test('auto without native packages picks wasm and says each native package is no
     usingGpu: false,
     skipped: [
       { name: 'tensorflow-gpu', reason: `${GPU} is not installed` },
+      { name: 'webgpu', reason: `${DAWN} is not installed` },
       { name: 'tensorflow', reason: `${NODE} is not installed` },
     ],
     kernels: [...WASM_KERNELS],
@@ -76,7 +89,7 @@ test('a package that fails to load for another reason is skipped with its first 
     'auto',
     workspaceWith({ [NODE]: `throw new Error('The module was compiled against a different Node.js version\\nmore');` }),
   );
-  assert.deepEqual(report.skipped[1], { name: 'tensorflow', reason: `${NODE} failed to load: The module was compiled against a different Node.js version` });
+  assert.deepEqual(report.skipped[2], { name: 'tensorflow', reason: `${NODE} failed to load: The module was compiled against a different Node.js version` });
 });
 
 test('a present native package is chosen; a GPU package that sees no GPU is skipped with the reason', async () => {
@@ -91,8 +104,9 @@ test('a present native package is chosen; a GPU package that sees no GPU is skip
   assert.equal(report.usingGpu, false);
   assert.deepEqual(report.skipped, [
     { name: 'tensorflow-gpu', reason: 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)' },
+    { name: 'webgpu', reason: 'the webgpu package has no create(): not the Dawn binding jointrain expects' },
   ]);
-  assert.deepEqual(loaded, [GPU, NODE]);
+  assert.deepEqual(loaded, [GPU, DAWN, NODE]);
 });
 
 test('a GPU package whose backend reports a GPU device is chosen and recorded as using the GPU', async () => {
@@ -137,4 +151,55 @@ test("the run records which wasm kernels are jointrain's, and records none on an
   assert.deepEqual(wasm.kernels, WASM_KERNELS);
   const cpu = await selectBackend('cpu', workspaceWith({}));
   assert.equal(cpu.kernels, undefined);
+});
+
+test('auto skips a software WebGPU adapter, naming it, and one that Dawn cannot find', async () => {
+  const llvmpipe = { vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
+  const software = await selectBackend('auto', (name) => {
+    if (name === DAWN) return fakeDawn(llvmpipe);
+    return workspaceWith({})(name);
+  });
+  assert.equal(software.name, 'wasm');
+  assert.deepEqual(software.skipped[1], {
+    name: 'webgpu',
+    reason: 'only a software adapter, mesa llvmpipe: Mesa 25.0.7 (LLVM 15.0.6) (software): slower than the CPU backends (backend: webgpu uses it)',
+  });
+  const none = await selectBackend('auto', (name) => (name === DAWN ? fakeDawn(null) : workspaceWith({})(name)));
+  assert.deepEqual(none.skipped[1], { name: 'webgpu', reason: 'Dawn found no GPU adapter (no Vulkan, Metal or D3D12 driver it can use)' });
+});
+
+test('auto takes a hardware WebGPU adapter before the CPU backends and records what it is', async () => {
+  const loaded: string[] = [];
+  const report = await selectBackend('auto', (name) => {
+    loaded.push(name);
+    if (name === DAWN) return fakeDawn({ vendor: 'nvidia', architecture: 'ampere', description: 'NVIDIA GeForce RTX 3060' });
+    if (name === WEBGPU) fakeNativeBackend(false, 'webgpu')();
+    if (name === GPU) throw Object.assign(new Error(`Cannot find module '${GPU}'`), { code: 'MODULE_NOT_FOUND' });
+    return {};
+  });
+  assert.deepEqual(report, {
+    name: 'webgpu',
+    requested: 'auto',
+    usingGpu: true,
+    skipped: [{ name: 'tensorflow-gpu', reason: `${GPU} is not installed` }],
+    adapter: { vendor: 'nvidia', architecture: 'ampere', description: 'NVIDIA GeForce RTX 3060', software: false },
+  });
+  // Dawn is opened before the tfjs backend loads: it registers itself only where navigator.gpu exists.
+  assert.deepEqual(loaded, [GPU, DAWN, WEBGPU]);
+});
+
+test('webgpu asked for by name takes a software adapter, and without Dawn says how to install it', async () => {
+  const report = await selectBackend('webgpu', (name) => {
+    if (name === DAWN) return fakeDawn({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' });
+    if (name === WEBGPU) fakeNativeBackend(false, 'webgpu')();
+    return {};
+  });
+  assert.deepEqual(report.adapter, { vendor: 'mesa', architecture: 'unknown', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', software: true });
+  assert.equal(report.usingGpu, false, 'a CPU rasteriser is not a GPU');
+  await assert.rejects(selectBackend('webgpu', workspaceWith({})), (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.equal(error.message, `backend 'webgpu' is not available: ${DAWN} is not installed`);
+    assert.match(error.hint ?? '', /npm i webgpu @tensorflow\/tfjs-backend-webgpu` \(Dawn needs a Vulkan, Metal or D3D12 driver\)/);
+    return true;
+  });
 });

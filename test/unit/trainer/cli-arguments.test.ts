@@ -123,7 +123,7 @@ test('arguments the CLI refuses: exit 2, the reason on stderr followed by the co
     ],
     [
       ['run', 'e.yaml', '--backend', 'tpu'],
-      `error: option '--backend <name>' argument 'tpu' is invalid. Allowed choices are auto, tensorflow-gpu, tensorflow, wasm, cpu.`,
+      `error: option '--backend <name>' argument 'tpu' is invalid. Allowed choices are auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu.`,
     ],
     [['run'], `error: missing required argument 'file'`],
     [['run', 'e.yaml', '--epoch', '3'], `error: unknown option '--epoch'\n(Did you mean --epochs?)`],

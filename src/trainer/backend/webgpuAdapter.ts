@@ -1,0 +1,58 @@
+/**
+ * WebGPU in Node through Dawn (the `webgpu` package, an optional dependency with prebuilt
+ * binaries): installs the browser globals tfjs-backend-webgpu expects and asks Dawn for an
+ * adapter, describing it so that a run can say which GPU it trained on. A software adapter (a CPU
+ * rasteriser such as Mesa's llvmpipe) is slower than the CPU backends: `auto` skips it and says so.
+ */
+import type { BackendReport } from '../../shared/runs/format';
+
+export type GpuAdapter = NonNullable<BackendReport['adapter']>;
+
+interface DawnModule {
+  create: (options: string[]) => { requestAdapter: (options?: object) => Promise<DawnAdapter | null> };
+  globals: Record<string, unknown>;
+}
+
+interface DawnAdapter {
+  isFallbackAdapter?: boolean;
+  info?: AdapterInfo;
+  requestAdapterInfo?: () => Promise<AdapterInfo>;
+}
+
+interface AdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  device?: string;
+}
+
+const SOFTWARE_RASTERISERS = /llvmpipe|lavapipe|swiftshader|softpipe|microsoft basic render/i;
+
+/** Installs Dawn as `navigator.gpu` and describes the adapter it offers; a string says why there is none. */
+export async function openWebGpu(load: (name: string) => unknown): Promise<GpuAdapter | string> {
+  const dawn = load('webgpu') as DawnModule;
+  if (typeof dawn.create !== 'function') return 'the webgpu package has no create(): not the Dawn binding jointrain expects';
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  // tfjs-backend-webgpu reads navigator.gpu; Node 20 has no navigator of its own.
+  Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis as { navigator?: object }).navigator, gpu }, configurable: true, writable: true });
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null) return 'Dawn found no GPU adapter (no Vulkan, Metal or D3D12 driver it can use)';
+  return describeAdapter(adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {}, adapter.isFallbackAdapter === true);
+}
+
+export function describeAdapter(info: AdapterInfo, fallback: boolean): GpuAdapter {
+  const description = info.description || info.device || 'unnamed adapter';
+  const architecture = info.architecture ?? '';
+  return {
+    vendor: info.vendor || 'unknown vendor',
+    architecture: architecture || 'unknown',
+    description,
+    software: fallback || architecture === 'software' || SOFTWARE_RASTERISERS.test(`${description} ${info.device ?? ''}`),
+  };
+}
+
+/** "mesa llvmpipe: Mesa 25.0.7 (software)", as a run record and the CLI name it. */
+export function adapterWords(adapter: GpuAdapter): string {
+  return `${adapter.vendor} ${adapter.description} (${adapter.software ? 'software' : adapter.architecture})`;
+}

@@ -1,0 +1,139 @@
+/**
+ * Training on WebGPU through Dawn, on whatever adapter this machine has — in CI, Mesa's software
+ * Vulkan driver (llvmpipe), installed by scripts/webgpu/install-vulkan.sh (`npm run test:webgpu`).
+ * It runs the real GPU code path: every layer type of the format is trained by the CLI on webgpu
+ * and on cpu, and the two must end at the same numbers within a stated tolerance (GPU reductions
+ * sum in another order, so bit-identical results are not promised). Dropout is the exception: webgpu
+ * draws its masks with its own generator, so a run with dropout matches cpu in distribution only.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { RunRecordSchema } from '../../src/shared/runs/format';
+import { parseMetrics } from '../../src/shared/runs/readRecords';
+import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
+
+const CLI = resolve(__dirname, '..', '..', 'bin', 'jointrain.js');
+/** Per-epoch validation losses on webgpu and cpu may differ by this much (absolute, on losses of order 1). */
+const LOSS_TOLERANCE = 2e-3;
+
+/** The tiny workspace with a model that uses every layer type: its image datasets (one added) each on a stem of its own. */
+async function everyLayerWorkspace() {
+  const workspace = await createTinyWorkspace({ epochs: 2, strategy: 'uniform' });
+  const yaml = readFileSync(workspace.experimentFile, 'utf8');
+  const model = [
+    'model:',
+    '  stems:',
+    '    image:',
+    '      layers:',
+    '        - { type: conv2d, filters: 4, kernel_size: 3, padding: same, activation: relu }',
+    '        - { type: batch_normalization }',
+    '        - { type: max_pooling2d }',
+    '        - { type: conv2d, filters: 4, kernel_size: 3, padding: same }',
+    '        - { type: average_pooling2d }',
+    '        - { type: layer_normalization }',
+    '        - { type: activation, activation: tanh }',
+    '        - { type: flatten }',
+    '        - { type: dense, units: 16, activation: relu }',
+    '    shifted:',
+    '      layers:',
+    '        - { type: conv2d, filters: 4, kernel_size: 3, activation: elu }',
+    '        - { type: global_max_pooling2d }',
+    '        - { type: dense, units: 16 }',
+    '    pooled:',
+    '      layers:',
+    '        - { type: conv2d, filters: 4, kernel_size: 3, activation: sigmoid }',
+    '        - { type: global_average_pooling2d }',
+    '        - { type: dense, units: 16 }',
+    '    table: { layers: [ { type: dense, units: 16, activation: relu } ] }',
+    '    pair: { layers: [ { type: dense, units: 16, activation: relu } ] }',
+    '  trunk: [ { type: dense, units: 16, activation: relu } ]',
+    '  heads:',
+    '    side: { task: classification }',
+    '    kind: { task: classification }',
+    '    value: { task: regression, loss: mse }',
+  ].join('\n');
+  const edited = yaml
+    .replace(/model:\n[\s\S]*?\ntraining:/, `${model}\ntraining:`)
+    .replace('    path: data/small\n', '    path: data/small\n    stem: shifted\n')
+    .replace(/(name: small[\s\S]*?)\n    stem: image\n/, '$1\n')
+    .replace(
+      '\nmixing:',
+      [
+        '',
+        '  - name: pooled',
+        '    type: images',
+        '    path: data/small',
+        '    image: { size: [8, 8], channels: 1 }',
+        '    validation: { split: 0.25 }',
+        '    stem: pooled',
+        '    head: side',
+        'mixing:',
+      ].join('\n'),
+    );
+  writeFileSync(workspace.experimentFile, edited);
+  return workspace;
+}
+
+function train(experiment: string, runsDir: string, backend: string) {
+  const result = spawnSync(process.execPath, [CLI, 'run', experiment, '--runs-dir', runsDir, '--set', `training.backend=${backend}`, '--json', '-q'], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, `${backend}: ${result.stderr}`);
+  const { runDir } = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { runDir: string };
+  const record = RunRecordSchema.parse(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')));
+  const epochs = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).filter((m) => m.kind === 'epoch');
+  return { record, epochs };
+}
+
+test('every layer type trains on webgpu to the same validation losses as on cpu, and the run records the adapter', async () => {
+  const workspace = await everyLayerWorkspace();
+  const gpu = train(workspace.experimentFile, join(workspace.dir, 'runs-webgpu'), 'webgpu');
+  const cpu = train(workspace.experimentFile, join(workspace.dir, 'runs-cpu'), 'cpu');
+  assert.equal(gpu.record.backend?.name, 'webgpu');
+  const adapter = gpu.record.backend?.adapter;
+  assert.ok(adapter !== undefined && adapter.description.length > 0, 'the adapter is described');
+  assert.equal(gpu.record.backend?.usingGpu, !adapter.software);
+  assert.equal(gpu.epochs.length, 2);
+  for (const [e, epoch] of gpu.epochs.entries()) {
+    for (const [name, metrics] of Object.entries(epoch.kind === 'epoch' ? epoch.datasets : {})) {
+      const reference = cpu.epochs[e]?.kind === 'epoch' ? cpu.epochs[e].datasets[name] : undefined;
+      const a = metrics.valLoss ?? Number.NaN;
+      const b = reference?.valLoss ?? Number.NaN;
+      assert.ok(Math.abs(a - b) <= LOSS_TOLERANCE, `epoch ${e + 1}, ${name}: validation loss ${a} on webgpu, ${b} on cpu`);
+    }
+  }
+  assert.ok(readdirSync(join(workspace.dir, 'runs-webgpu')).length === 1);
+});
+
+test('dropout trains on webgpu too; its masks come from the GPU’s own generator, so only the run is checked', async () => {
+  const workspace = await everyLayerWorkspace();
+  const yaml = readFileSync(workspace.experimentFile, 'utf8');
+  writeFileSync(
+    workspace.experimentFile,
+    yaml.replace(
+      '  trunk: [ { type: dense, units: 16, activation: relu } ]',
+      '  trunk: [ { type: dense, units: 16, activation: relu }, { type: dropout, rate: 0.2 } ]',
+    ),
+  );
+  assert.match(readFileSync(workspace.experimentFile, 'utf8'), /type: dropout, rate: 0\.2/);
+  const gpu = train(workspace.experimentFile, join(workspace.dir, 'runs-webgpu'), 'webgpu');
+  assert.equal(gpu.record.status, 'completed');
+  for (const epoch of gpu.epochs) {
+    for (const [name, metrics] of Object.entries(epoch.kind === 'epoch' ? epoch.datasets : {}))
+      assert.ok(Number.isFinite(metrics.valLoss), `${name}: ${metrics.valLoss}`);
+  }
+});
+
+test('auto takes webgpu only on a hardware adapter, and says why it skipped a software one', async () => {
+  const { selectBackend } = await import('../../src/trainer/backend/selectBackend');
+  const report = await selectBackend('auto');
+  const skipped = report.skipped.find((skip) => skip.name === 'webgpu');
+  if (report.name === 'webgpu') {
+    assert.equal(report.adapter?.software, false, 'a hardware adapter');
+  } else {
+    assert.match(skipped?.reason ?? '', /^only a software adapter, .+ \(software\): slower than the CPU backends \(backend: webgpu uses it\)$/);
+  }
+});

@@ -16,8 +16,8 @@ import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
 type Diagnostics = Extract<MetricRecord, { kind: 'diagnostics' }>;
 type Epoch = Extract<MetricRecord, { kind: 'epoch' }>;
 
-async function train(extraTraining: string, options: { epochs?: number; onEvent?: (event: RunEvent, runDir: string) => void } = {}) {
-  const workspace = await createTinyWorkspace({ epochs: options.epochs ?? 3, extraTraining });
+async function train(extraTraining: string, options: { epochs?: number; strategy?: string; onEvent?: (event: RunEvent, runDir: string) => void } = {}) {
+  const workspace = await createTinyWorkspace({ epochs: options.epochs ?? 3, extraTraining, ...(options.strategy ? { strategy: options.strategy } : {}) });
   let runDir = '';
   const result = await runExperiment({
     experiment: await loadExperiment(workspace.experimentFile),
@@ -138,25 +138,14 @@ test('suggest mode: dwa proposes loss weights with a reason; accepting applies t
 });
 
 test('a dataset starved of samples is proposed sampling weight before dwa proposes loss weights; accepting brings it to half an equal share', async () => {
-  const workspace = await createTinyWorkspace({ epochs: 3, strategy: 'proportional', extraTraining: '  balancer: { type: dwa, mode: suggest }' });
-  let runDir = '';
-  await runExperiment({
-    experiment: await loadExperiment(workspace.experimentFile),
-    runsDir: workspace.runsDir,
-    cacheDir: workspace.cacheDir,
-    reporter: {
-      onRunCreated: (dir) => (runDir = dir),
-      onEvent: (event) => {
-        if (event.kind === 'weights-suggested' && event.epoch === 1)
-          appendFileSync(
-            join(runDir, 'control.jsonl'),
-            `${JSON.stringify({ type: 'set-weights', requestId: event.suggestionId, sampling: event.sampling })}\n`,
-          );
-      },
+  const run = await train('  balancer: { type: dwa, mode: suggest }', {
+    strategy: 'proportional',
+    onEvent: (event, runDir) => {
+      if (event.kind === 'weights-suggested' && event.epoch === 1)
+        appendFileSync(join(runDir, 'control.jsonl'), `${JSON.stringify({ type: 'set-weights', requestId: event.suggestionId, sampling: event.sampling })}\n`);
     },
   });
-  const events = parseEvents(readFileSync(join(runDir, 'events.jsonl'), 'utf8'));
-  const epochs = parseMetrics(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).filter((m): m is Epoch => m.kind === 'epoch');
+  const { events, epochs } = run;
   const first = events.find((e): e is Extract<RunEvent, { kind: 'weights-suggested' }> => e.kind === 'weights-suggested');
   // Proportional: small (the fewest images) gets about 5% of each batch of four datasets, its validation loss the highest.
   const share = epochs[0]?.datasets.small?.realizedShare ?? 1;

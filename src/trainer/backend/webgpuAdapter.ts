@@ -34,8 +34,11 @@ export async function openWebGpu(load: (name: string) => unknown): Promise<GpuAd
   if (typeof dawn.create !== 'function') return 'the webgpu package has no create(): not the Dawn binding jointrain expects';
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
-  // tfjs-backend-webgpu reads navigator.gpu; Node 20 has no navigator of its own.
-  Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis as { navigator?: object }).navigator, gpu }, configurable: true, writable: true });
+  // tfjs-backend-webgpu reads navigator.gpu. Node 20 has no navigator; a newer Node's keeps its
+  // other fields (hardwareConcurrency, …) and gains gpu.
+  const existing = (globalThis as { navigator?: object }).navigator;
+  if (existing !== undefined) Object.defineProperty(existing, 'gpu', { value: gpu, configurable: true, writable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) return 'Dawn found no GPU adapter (no Vulkan, Metal or D3D12 driver it can use)';
   return describeAdapter(adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {}, adapter.isFallbackAdapter === true);

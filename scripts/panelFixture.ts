@@ -134,7 +134,12 @@ const ones = () => Object.fromEntries(DATASETS.map((d) => [d.name, 1]));
 function events(): RunEvent[] {
   const all = (sampling: Record<string, number>, loss: Record<string, number>) => ({ sampling: { ...ones(), ...sampling }, loss: { ...ones(), ...loss } });
   return [
-    { kind: 'started', time: time(0), backend: 'tensorflow' },
+    {
+      kind: 'started',
+      time: time(0),
+      backend: 'webgpu',
+      adapter: { vendor: 'nvidia', architecture: 'ada', description: 'NVIDIA GeForce RTX 4070 Laptop GPU', software: false },
+    },
     { kind: 'weights-requested', time: time(3), epoch: 3, step: 40, change: { loss: { mnist: 0.5 } }, requestId: 'panel-m1x2y3-abc' },
     { kind: 'weights-applied', time: time(4), epoch: 4, ...all({}, { mnist: 0.5 }), requestId: 'panel-m1x2y3-abc' },
     { kind: 'weights-scheduled', time: time(6), epoch: 6, sampling: { 'mnist-rot': 2 } },

@@ -3,6 +3,7 @@
  * the shared reducer, renders every value as text, and posts the user's intent (weights, pause,
  * resume, stop, export) to the host, which validates it before the trainer sees it.
  */
+import { backendWords } from '../src/shared/runs/backendWords';
 import { epochProgress } from '../src/shared/runs/epochProgress';
 import { initialPanelState, nextEpochFor, reducePanel, withRejectionSent, withSentRequest, type PanelState } from '../src/shared/panel/panelState';
 import type { HostToPanelMessage, PanelToHostMessage, PanelUiState } from '../src/shared/panel/protocol';
@@ -40,8 +41,9 @@ let state: PanelState = initialPanelState;
 
 const app = document.getElementById('app') as HTMLElement;
 const title = el('h1');
+const device = el('p', { className: 'device' });
 const outcome = el('div', { className: 'outcome' });
-const header = el('header', {}, [title, outcome]);
+const header = el('header', {}, [title, device, outcome]);
 const statusText = el('span', { className: 'status', attrs: { role: 'status' } });
 const notice = el('p', { className: 'notice', attrs: { 'aria-live': 'polite' } });
 const charts = new Charts();
@@ -210,6 +212,7 @@ function render(): void {
     panel.hidden = false;
   }
   setText(title, `${run.experimentName} — ${run.runId}`);
+  setText(device, run.backend ? `Backend: ${backendWords(run.backend)}` : '');
   const lines = outcomeLines(run);
   if (outcome.dataset.lines !== lines.join('\n')) {
     outcome.dataset.lines = lines.join('\n');

@@ -137,7 +137,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     const backend = await selectBackend(training.backend, options.loadModule);
     run.update({ backend });
     // A resumed run announces itself once, as a resume: `started` stays the run's first event.
-    if (checkpoint === undefined) emit({ kind: 'started', time: now(), backend: backend.name });
+    const device = { ...(backend.adapter !== undefined ? { adapter: backend.adapter } : {}), ...(backend.usingGpu ? { usingGpu: true as const } : {}) };
+    if (checkpoint === undefined) emit({ kind: 'started', time: now(), backend: backend.name, ...device });
     else {
       run.update({ resumes: [...(run.record.resumes ?? []), { at: now(), checkpoint: checkpoint.name, skipped: checkpoint.skipped }] });
       emit({
@@ -147,6 +148,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
         checkpoint: checkpoint.name,
         skipped: checkpoint.skipped,
         backend: backend.name,
+        ...device,
       });
       checkpoint.skipped.forEach((reason) => reporter.onWarning?.(`checkpoint ${reason}: resuming from ${checkpoint.name}`));
     }

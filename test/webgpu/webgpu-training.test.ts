@@ -13,69 +13,11 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { RunRecordSchema } from '../../src/shared/runs/format';
 import { parseMetrics } from '../../src/shared/runs/readRecords';
-import { createTinyWorkspace } from '../fixtures/tinyWorkspace';
+import { everyLayerWorkspace } from './everyLayerWorkspace';
 
 const CLI = resolve(__dirname, '..', '..', 'bin', 'jointrain.js');
 /** Per-epoch validation losses on webgpu and cpu may differ by this much (absolute, on losses of order 1). */
 const LOSS_TOLERANCE = 2e-3;
-
-/** The tiny workspace with a model that uses every layer type: its image datasets (one added) each on a stem of its own. */
-async function everyLayerWorkspace() {
-  const workspace = await createTinyWorkspace({ epochs: 2, strategy: 'uniform' });
-  const yaml = readFileSync(workspace.experimentFile, 'utf8');
-  const model = [
-    'model:',
-    '  stems:',
-    '    image:',
-    '      layers:',
-    '        - { type: conv2d, filters: 4, kernel_size: 3, padding: same, activation: relu }',
-    '        - { type: batch_normalization }',
-    '        - { type: max_pooling2d }',
-    '        - { type: conv2d, filters: 4, kernel_size: 3, padding: same }',
-    '        - { type: average_pooling2d }',
-    '        - { type: layer_normalization }',
-    '        - { type: activation, activation: tanh }',
-    '        - { type: flatten }',
-    '        - { type: dense, units: 16, activation: relu }',
-    '    shifted:',
-    '      layers:',
-    '        - { type: conv2d, filters: 4, kernel_size: 3, activation: elu }',
-    '        - { type: global_max_pooling2d }',
-    '        - { type: dense, units: 16 }',
-    '    pooled:',
-    '      layers:',
-    '        - { type: conv2d, filters: 4, kernel_size: 3, activation: sigmoid }',
-    '        - { type: global_average_pooling2d }',
-    '        - { type: dense, units: 16 }',
-    '    table: { layers: [ { type: dense, units: 16, activation: relu } ] }',
-    '    pair: { layers: [ { type: dense, units: 16, activation: relu } ] }',
-    '  trunk: [ { type: dense, units: 16, activation: relu } ]',
-    '  heads:',
-    '    side: { task: classification }',
-    '    kind: { task: classification }',
-    '    value: { task: regression, loss: mse }',
-  ].join('\n');
-  const edited = yaml
-    .replace(/model:\n[\s\S]*?\ntraining:/, `${model}\ntraining:`)
-    .replace('    path: data/small\n', '    path: data/small\n    stem: shifted\n')
-    .replace(/(name: small[\s\S]*?)\n    stem: image\n/, '$1\n')
-    .replace(
-      '\nmixing:',
-      [
-        '',
-        '  - name: pooled',
-        '    type: images',
-        '    path: data/small',
-        '    image: { size: [8, 8], channels: 1 }',
-        '    validation: { split: 0.25 }',
-        '    stem: pooled',
-        '    head: side',
-        'mixing:',
-      ].join('\n'),
-    );
-  writeFileSync(workspace.experimentFile, edited);
-  return workspace;
-}
 
 function train(experiment: string, runsDir: string, backend: string) {
   const result = spawnSync(process.execPath, [CLI, 'run', experiment, '--runs-dir', runsDir, '--set', `training.backend=${backend}`, '--json', '-q'], {

@@ -50,7 +50,7 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const line = statusLine(run.record.experimentName, run.record.status, this.lastSteps.get(run.record.id), run.record.epochs);
+    const line = statusLine(run.record.experimentName, run.record.status, this.lastSteps.get(run.record.id), run.record.epochs, run.record.backend);
     this.item.text = line.text;
     this.item.tooltip = line.tooltip;
     this.item.command = { command: 'jointrain.openRun', title: 'Open run', arguments: [run.record.id] };

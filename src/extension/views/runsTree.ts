@@ -2,6 +2,7 @@
  * The Runs view as plain data: runs grouped by experiment, newest first, each expanding to its
  * datasets with their latest numbers. The VS Code adapter only maps these nodes to TreeItems.
  */
+import { backendWords } from '../../shared/runs/backendWords';
 import { modelChoiceText } from '../../shared/runs/modelChoice';
 import { emptyTimeline, foldTimeline } from '../../shared/panel/timeline';
 import { epochProgress } from '../../shared/runs/epochProgress';
@@ -78,7 +79,7 @@ function runNode(run: RunSummary, formatTime: (iso: string) => string): RunNode 
     `${record.experimentName} — ${record.id}`,
     `status: ${record.status}${record.error ? ` (${record.error})` : ''}`,
     `started: ${formatTime(record.timings.startedAt)}${record.timings.endedAt ? `, ended: ${formatTime(record.timings.endedAt)}` : ''}`,
-    record.backend ? `backend: ${record.backend.name}${record.backend.usingGpu ? ' (GPU)' : ''}` : undefined,
+    record.backend ? `backend: ${backendWords(record.backend)}` : undefined,
     modelChoiceText(record.model),
     ...testLines(record),
     `folder: ${run.dir}`,

@@ -1,5 +1,6 @@
 /** The status bar text of a live run: name, epoch/step, and the worst per-dataset loss. */
 import type { TrainerMessage } from '../../shared/protocol/trainerMessages';
+import { backendWords, type Device } from '../../shared/runs/backendWords';
 import { epochProgress } from '../../shared/runs/epochProgress';
 import type { RunStatus } from '../../shared/runs/format';
 
@@ -10,24 +11,29 @@ export interface StatusLine {
   tooltip: string;
 }
 
-/** `epochs` (from run.json) stands in until the first live step arrives, e.g. right after a window reload. */
+/**
+ * `epochs` (from run.json) stands in until the first live step arrives, e.g. right after a window
+ * reload. `backend` (run.json's, once the trainer has chosen) names the device in the tooltip.
+ */
 export function statusLine(
   experimentName: string,
   status: RunStatus,
   step: StepMessage | undefined,
   epochs?: { completed: number; total: number },
+  backend?: Device & { name: string },
 ): StatusLine {
+  const deviceLines = backend !== undefined ? [`backend: ${backendWords(backend)}`] : [];
   const icon = status === 'paused' ? '$(debug-pause)' : '$(sync~spin)';
   // run.json may count the last step's epoch finished (a run paused at the boundary, before the next
   // epoch's first step): that step no longer says where the run is.
   if (step !== undefined && epochs !== undefined && epochs.completed >= step.epoch) step = undefined;
   if (step === undefined) {
     if (epochs === undefined || epochs.completed === 0)
-      return { text: `${icon} ${experimentName}: starting`, tooltip: `jointrain: ${experimentName} is starting` };
+      return { text: `${icon} ${experimentName}: starting`, tooltip: [`jointrain: ${experimentName} is starting`, ...deviceLines].join('\n') };
     const position = epochProgress({ status, ...epochs });
     return {
       text: `${icon} ${experimentName} · ${position}`,
-      tooltip: `jointrain: ${experimentName}, ${position}, ${epochs.completed} of ${epochs.total} epochs done`,
+      tooltip: [`jointrain: ${experimentName}, ${position}, ${epochs.completed} of ${epochs.total} epochs done`, ...deviceLines].join('\n'),
     };
   }
   const worst = Object.entries(step.datasets).reduce<[string, number] | undefined>(
@@ -42,6 +48,7 @@ export function statusLine(
     tooltip: [
       `jointrain: ${experimentName}, ${position}`,
       `step ${step.step} of ${step.stepsInEpoch}, ${Math.round(step.samplesPerSecond)} samples/s`,
+      ...deviceLines,
       ...Object.entries(step.datasets).map(
         ([name, m]) => `${name}: loss ${m.loss.toFixed(3)}${m.accuracy !== undefined ? `, acc ${(m.accuracy * 100).toFixed(1)}%` : ''}`,
       ),

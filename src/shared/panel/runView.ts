@@ -5,6 +5,7 @@
  */
 import type { BalancerName, LrScheduleSpec, MixingStrategy, ScheduleSpec } from '../experiment/schema';
 import type {
+  BackendReport,
   DatasetReport,
   EpochDatasetMetrics,
   EpochGradientSummary,
@@ -14,6 +15,7 @@ import type {
   RunRecord,
   RunStatus,
 } from '../runs/format';
+import type { Device } from '../runs/backendWords';
 import { downsampleMinMax } from './downsample';
 import { emptyTimeline, foldTimeline, requestSource, sourceText, type Timeline, type TimelineSource } from './timeline';
 
@@ -115,7 +117,11 @@ export interface RunView {
   augmentation: Record<string, { fromEpoch: number; reason: string }>;
   /** What happened to the run, in words, oldest first (see `timeline.ts`). */
   timeline: Timeline;
+  /** The backend and device it trains on (the newest start or resume), once the trainer has chosen. */
+  backend?: RunBackend;
 }
+
+export type RunBackend = Device & { name: BackendReport['name'] };
 
 export interface ExperimentSchedules {
   sampling: Record<string, ScheduleSpec>;
@@ -174,6 +180,7 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     currentEpoch: record.epochs.completed,
     ...(record.model ? { model: record.model } : {}),
     ...(record.test ? { test: record.test } : {}),
+    ...(record.backend ? { backend: runBackend(record.backend) } : {}),
     lastX: 0,
     epochEndX: [],
     ...(defaults ? { mixing: defaults.mixing } : {}),
@@ -194,6 +201,10 @@ export function emptyRunView(record: RunRecord, defaults?: ExperimentDefaults): 
     notices: record.error ? [record.error] : [],
     timeline: emptyTimeline({ sampling: { ...defaults?.weights.sampling }, loss: { ...defaults?.weights.loss } }),
   };
+}
+
+function runBackend(from: RunBackend): RunBackend {
+  return { name: from.name, ...(from.adapter ? { adapter: { ...from.adapter } } : {}), ...(from.usingGpu ? { usingGpu: true } : {}) };
 }
 
 function datasetView(report: DatasetReport, headClasses: readonly string[] | undefined): DatasetView {
@@ -276,6 +287,10 @@ function foldMetric(view: RunView, record: MetricRecord): void {
 function foldEvent(view: RunView, event: RunEvent): void {
   foldTimeline(view.timeline, event);
   switch (event.kind) {
+    case 'started':
+    case 'resumed-from-checkpoint':
+      if (event.backend !== undefined) view.backend = runBackend({ ...event, name: event.backend });
+      return;
     case 'weights-requested':
       if (event.requestId !== undefined && !view.settled.includes(event.requestId)) {
         addPending(view, {

@@ -6,6 +6,7 @@
  * it: the panel's ids start with `panel-`, the command palette's with `host-`, a balancer's
  * suggestion is answered under its own id, and the CLI's control file sends none.
  */
+import { deviceWords } from '../runs/backendWords';
 import type { RunEvent, RunEventKind } from '../runs/format';
 
 /** `suggestion`: an accepted suggestion of the balance diagnostics (not of a balancer). */
@@ -143,7 +144,13 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
   const at = (epoch: number) => ({ kind: event.kind, time: event.time, epoch });
   switch (event.kind) {
     case 'started':
-      return { kind: event.kind, time: event.time, tone: 'info', summary: `Training started on the ${event.backend} backend.`, changes: [] };
+      return {
+        kind: event.kind,
+        time: event.time,
+        tone: 'info',
+        summary: `Training started on the ${event.backend} backend${deviceWords(event)}.`,
+        changes: [],
+      };
     case 'weights-requested':
       return {
         ...at(event.epoch),
@@ -241,7 +248,12 @@ function timelineEntry(timeline: Timeline, event: RunEvent): TimelineEntry | und
     case 'resumed':
       return { ...at(event.epoch), tone: 'info', summary: `Resumed in epoch ${event.epoch}.`, changes: [] };
     case 'resumed-from-checkpoint':
-      return { ...at(event.epoch), tone: 'info', summary: `Resumed from checkpoint ${event.checkpoint} (after epoch ${event.epoch}).`, changes: [] };
+      return {
+        ...at(event.epoch),
+        tone: 'info',
+        summary: `Resumed from checkpoint ${event.checkpoint} (after epoch ${event.epoch})${event.backend !== undefined ? ` on the ${event.backend} backend${deviceWords(event)}` : ''}.`,
+        changes: [],
+      };
     case 'diverged':
       return {
         ...at(event.epoch),

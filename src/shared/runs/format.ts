@@ -46,6 +46,8 @@ export type ResolvedBackend = Exclude<BackendName, 'auto'>;
 const count = z.number().int().nonnegative();
 const classCounts = z.record(z.string(), count);
 
+const GpuAdapterSchema = z.object({ vendor: z.string(), architecture: z.string(), description: z.string(), software: z.boolean() });
+
 export const BackendReportSchema = z.object({
   name: z.enum(RESOLVED_BACKENDS as [ResolvedBackend, ...ResolvedBackend[]]),
   requested: z.enum(BACKENDS),
@@ -55,11 +57,12 @@ export const BackendReportSchema = z.object({
   skipped: z.array(z.object({ name: z.enum(RESOLVED_BACKENDS as [ResolvedBackend, ...ResolvedBackend[]]), reason: z.string() })),
   /**
    * On wasm: the kernels jointrain registered (gradients wasm lacks) or replaced (MaxPoolGrad), by
-   * tfjs kernel name. Absent on other backends and in runs recorded before it existed.
+   * tfjs kernel name; on webgpu, the matrix products it makes deterministic. Absent on other
+   * backends and in runs recorded before it existed.
    */
   kernels: z.array(z.string()).optional(),
   /** On webgpu: the GPU adapter Dawn gave, as it describes itself; `software` for a CPU rasteriser such as llvmpipe. */
-  adapter: z.object({ vendor: z.string(), architecture: z.string(), description: z.string(), software: z.boolean() }).optional(),
+  adapter: GpuAdapterSchema.optional(),
   /**
    * Threads the steps ran on (data-parallel on wasm and cpu), what the experiment asked for, and
    * why fewer were used. Absent in runs recorded before it existed (one thread).
@@ -303,11 +306,13 @@ export const WeightChangeSchema = z.object({
 export type WeightChange = z.infer<typeof WeightChangeSchema>;
 
 const resolvedBackend = z.enum(RESOLVED_BACKENDS as [ResolvedBackend, ...ResolvedBackend[]]);
+const deviceFields = { adapter: GpuAdapterSchema.optional(), usingGpu: z.literal(true).optional() };
 const requestId = z.string().optional();
 const at = { time: z.string() };
 
 export const RunEventSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('started'), ...at, backend: resolvedBackend }),
+  /** The device, as in run.json's backend: `adapter` on webgpu, `usingGpu` when kernels run on a GPU. */
+  z.object({ kind: z.literal('started'), ...at, backend: resolvedBackend, ...deviceFields }),
   z.object({ kind: z.literal('weights-requested'), ...at, epoch: epochNumber, step: count, change: WeightChangeSchema, requestId }),
   z.object({
     kind: z.literal('weights-applied'),
@@ -408,6 +413,7 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     checkpoint: z.string(),
     skipped: z.array(z.string()),
     backend: resolvedBackend.optional(),
+    ...deviceFields,
   }),
   /** `reason`: the trainer ended training itself before its last epoch (early stopping, a budget), after epoch `epoch`. */
   z.object({ kind: z.literal('completed'), ...at, epoch: epochNumber.optional(), reason: z.string().optional() }),

@@ -8,8 +8,10 @@ import type { BackendName } from '../../shared/experiment/schema';
 import type { BackendReport, ResolvedBackend } from '../../shared/runs/format';
 import { UserError } from '../errors';
 import { shareSavedTensors } from './savedTensors';
-import { adapterWords, openWebGpu, type GpuAdapter } from './webgpuAdapter';
+import { adapterWords } from '../../shared/runs/backendWords';
+import { openWebGpu, type GpuAdapter } from './webgpuAdapter';
 import { registerWasmGradients, wasmKernelsInUse } from './wasmGradients';
+import { registerWebGpuKernels } from './webgpuKernels';
 
 const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -32,7 +34,7 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   const candidates = requested === 'auto' ? ORDER : [requested];
   const skipped: BackendReport['skipped'] = [];
   for (const name of candidates) {
-    const { failure, adapter } = await tryBackend(name, load, requested);
+    const { failure, adapter, kernels } = await tryBackend(name, load, requested);
     if (failure === undefined) {
       if (name === 'wasm' || name === 'cpu') shareSavedTensors();
       const report: BackendReport = {
@@ -41,6 +43,7 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
         usingGpu: adapter !== undefined ? !adapter.software : isUsingGpu(),
         skipped,
         ...(adapter ? { adapter } : {}),
+        ...(kernels ? { kernels } : {}),
       };
       return name === 'wasm' ? { ...report, kernels: wasmKernelsInUse() } : report;
     }
@@ -52,7 +55,11 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   throw new UserError('no TensorFlow.js backend could be started', 'reinstall dependencies with `npm ci`');
 }
 
-async function tryBackend(name: ResolvedBackend, load: ModuleLoader, requested: BackendName): Promise<{ failure?: string; adapter?: GpuAdapter }> {
+async function tryBackend(
+  name: ResolvedBackend,
+  load: ModuleLoader,
+  requested: BackendName,
+): Promise<{ failure?: string; adapter?: GpuAdapter; kernels?: string[] }> {
   let adapter: GpuAdapter | undefined;
   if (name === 'webgpu') {
     // Dawn first: the tfjs backend registers itself only where navigator.gpu exists.
@@ -77,6 +84,7 @@ async function tryBackend(name: ResolvedBackend, load: ModuleLoader, requested: 
     }
   }
   if (name === 'wasm') registerWasmGradients();
+  const kernels = name === 'webgpu' ? registerWebGpuKernels() : undefined;
   try {
     const ok = await tf.setBackend(TFJS_IDS[name]);
     if (!ok) return { failure: `tfjs could not initialise the '${TFJS_IDS[name]}' backend` };
@@ -87,7 +95,7 @@ async function tryBackend(name: ResolvedBackend, load: ModuleLoader, requested: 
   if (name === 'tensorflow-gpu' && !isUsingGpu()) {
     return { failure: 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)' };
   }
-  return adapter ? { adapter } : {};
+  return { ...(adapter ? { adapter } : {}), ...(kernels ? { kernels } : {}) };
 }
 
 function describeLoadFailure(pkg: string, error: unknown): string {

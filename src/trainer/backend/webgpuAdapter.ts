@@ -4,9 +4,9 @@
  * adapter, describing it so that a run can say which GPU it trained on. A software adapter (a CPU
  * rasteriser such as Mesa's llvmpipe) is slower than the CPU backends: `auto` skips it and says so.
  */
-import type { BackendReport } from '../../shared/runs/format';
+import type { GpuAdapter } from '../../shared/runs/backendWords';
 
-export type GpuAdapter = NonNullable<BackendReport['adapter']>;
+export type { GpuAdapter };
 
 interface DawnModule {
   create: (options: string[]) => { requestAdapter: (options?: object) => Promise<DawnAdapter | null> };
@@ -28,10 +28,25 @@ interface AdapterInfo {
 
 const SOFTWARE_RASTERISERS = /llvmpipe|lavapipe|swiftshader|softpipe|microsoft basic render/i;
 
+/**
+ * A second Dawn instance in one process aborts it (a native assertion) once tfjs's webgpu backend
+ * holds the first one's device: a process that trains twice (tests, benchmarks) opens Dawn once.
+ */
+const opened = new WeakMap<DawnModule, Promise<GpuAdapter | string>>();
+
 /** Installs Dawn as `navigator.gpu` and describes the adapter it offers; a string says why there is none. */
-export async function openWebGpu(load: (name: string) => unknown): Promise<GpuAdapter | string> {
+export function openWebGpu(load: (name: string) => unknown): Promise<GpuAdapter | string> {
   const dawn = load('webgpu') as DawnModule;
-  if (typeof dawn.create !== 'function') return 'the webgpu package has no create(): not the Dawn binding jointrain expects';
+  if (typeof dawn.create !== 'function') return Promise.resolve('the webgpu package has no create(): not the Dawn binding jointrain expects');
+  let opening = opened.get(dawn);
+  if (opening === undefined) {
+    opening = openDawn(dawn);
+    opened.set(dawn, opening);
+  }
+  return opening;
+}
+
+async function openDawn(dawn: DawnModule): Promise<GpuAdapter | string> {
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
   // tfjs-backend-webgpu reads navigator.gpu. Node 20 has no navigator; a newer Node's keeps its
@@ -53,9 +68,4 @@ export function describeAdapter(info: AdapterInfo, fallback: boolean): GpuAdapte
     description,
     software: fallback || architecture === 'software' || SOFTWARE_RASTERISERS.test(`${description} ${info.device ?? ''}`),
   };
-}
-
-/** "mesa llvmpipe: Mesa 25.0.7 (software)", as a run record and the CLI name it. */
-export function adapterWords(adapter: GpuAdapter): string {
-  return `${adapter.vendor} ${adapter.description} (${adapter.software ? 'software' : adapter.architecture})`;
 }

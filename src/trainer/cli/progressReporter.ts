@@ -11,10 +11,10 @@ import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import { balanceWarnings } from '../../shared/panel/balanceWarnings';
 import { suggestionKinds } from '../../shared/panel/timeline';
+import { backendWords } from '../../shared/runs/backendWords';
 import { RUN_FILES, type RunEvent } from '../../shared/runs/format';
 import type { EpochRecord, StepRecord, TrainingReporter } from '../trainingReporter';
 import { decimal, integer, percent, wrapParts } from './format';
-import { adapterWords } from '../backend/webgpuAdapter';
 
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr, quiet = false): TrainingReporter {
   const interactive = stream.isTTY === true && !quiet;
@@ -65,8 +65,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
       const backend = record.backend;
       if (backend) {
         const threads = backend.threads?.used ?? 1;
-        const device = backend.adapter ? ` on ${adapterWords(backend.adapter)}` : backend.usingGpu ? ' (GPU)' : '';
-        log(`backend: ${backend.name}${device}${threads > 1 ? `, ${threads} threads` : ''}`);
+        log(`backend: ${backendWords(backend)}${threads > 1 ? `, ${threads} threads` : ''}`);
         backend.skipped.forEach(({ name, reason }) => log(`  skipped ${name}: ${reason}`));
         if (backend.threads?.reason !== undefined) log(`  ${threads === 1 ? 'one thread' : `${threads} threads`}: ${backend.threads.reason}`);
       }

@@ -105,6 +105,16 @@ describe('the status bar', () => {
       statusLine('digits', 'running', undefined, { completed: 2, total: 4 }).tooltip,
       'jointrain: digits, epoch 3 of 4 (running), 2 of 4 epochs done',
     );
+    const gpu = { vendor: 'nvidia', architecture: 'ada', description: 'NVIDIA GeForce RTX 4070', software: false };
+    assert.equal(
+      statusLine('digits', 'running', undefined, { completed: 0, total: 4 }, { name: 'webgpu', adapter: gpu }).tooltip,
+      'jointrain: digits is starting\nbackend: webgpu on nvidia NVIDIA GeForce RTX 4070 (ada)',
+      'the tooltip names the GPU once the trainer has chosen it',
+    );
+    assert.deepEqual(statusLine('digits', 'running', step(1, 1), undefined, { name: 'tensorflow-gpu', usingGpu: true }).tooltip.split('\n').slice(1, 3), [
+      `step 7 of 20, ${Math.round(step(1, 1).samplesPerSecond)} samples/s`,
+      'backend: tensorflow-gpu (GPU)',
+    ]);
     const noDatasets = { ...step(1, 1), datasets: {} };
     assert.equal(statusLine('digits', 'running', noDatasets).text, '$(sync~spin) digits · epoch 1 of 10 (running) · step 7/20', 'no worst dataset to name');
   });

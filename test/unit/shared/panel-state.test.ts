@@ -169,3 +169,15 @@ test('the view of a run names where each dataset was read from, when the run rec
   assert.equal(view.datasets[0]?.source, '/data/elsewhere/clean');
   assert.ok(!('source' in (view.datasets[1] ?? {})), 'an older run without it shows none');
 });
+
+test('the view names the backend and GPU of the newest start or resume, from run.json or from the events alike', () => {
+  const gpu = { vendor: 'nvidia', architecture: 'ada', description: 'NVIDIA GeForce RTX 4070', software: false };
+  const started: RunEvent = { kind: 'started', time: '', backend: 'webgpu', adapter: gpu };
+  const fromEvents = foldRecords(emptyRunView(runRecord()), [], [started]);
+  assert.deepEqual(fromEvents.backend, { name: 'webgpu', adapter: gpu });
+  const fromRecord = emptyRunView({ ...runRecord(), backend: { name: 'webgpu', requested: 'auto', usingGpu: true, skipped: [], adapter: gpu } });
+  assert.deepEqual(fromRecord.backend, { name: 'webgpu', adapter: gpu, usingGpu: true });
+  const resumed = foldRecords(fromEvents, [], [{ kind: 'resumed-from-checkpoint', time: '', epoch: 2, checkpoint: 'epoch-2', skipped: [], backend: 'wasm' }]);
+  assert.deepEqual(resumed.backend, { name: 'wasm' }, 'a resume on another backend replaces the device');
+  assert.equal(emptyRunView(runRecord()).backend, undefined, 'nothing is named before the trainer has chosen');
+});

@@ -215,3 +215,20 @@ test('augmentation switched on says for which dataset, from which epoch, why, an
   assert.equal(on?.epoch, 5, 'placed at the first epoch trained with it');
   assert.deepEqual(on?.changes, ['rot augmentation off → on (auto preset: rotation 10, width_shift 0.1, height_shift 0.1, zoom 0.1)']);
 });
+
+test('a start or resume names the GPU it trains on: the webgpu adapter, or (GPU) where tfjs reports one', () => {
+  const gpu = { vendor: 'nvidia', architecture: 'ada', description: 'NVIDIA GeForce RTX 4070', software: false };
+  const llvmpipe = { vendor: 'mesa', architecture: 'software', description: 'llvmpipe (LLVM 19.1.7, 256 bits)', software: true };
+  const summaries = newestFirst(
+    fold([
+      { kind: 'started', time: at(0), backend: 'webgpu', adapter: gpu },
+      { kind: 'resumed-from-checkpoint', time: at(1), epoch: 2, checkpoint: 'epoch-2', skipped: [], backend: 'tensorflow-gpu', usingGpu: true },
+      { kind: 'resumed-from-checkpoint', time: at(2), epoch: 3, checkpoint: 'epoch-3', skipped: [], backend: 'webgpu', adapter: llvmpipe },
+    ]),
+  ).map((entry) => entry.summary);
+  assert.deepEqual(summaries, [
+    'Resumed from checkpoint epoch-3 (after epoch 3) on the webgpu backend on mesa llvmpipe (LLVM 19.1.7, 256 bits) (software).',
+    'Resumed from checkpoint epoch-2 (after epoch 2) on the tensorflow-gpu backend (GPU).',
+    'Training started on the webgpu backend on nvidia NVIDIA GeForce RTX 4070 (ada).',
+  ]);
+});

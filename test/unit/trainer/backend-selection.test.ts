@@ -183,6 +183,8 @@ test('auto takes a hardware WebGPU adapter before the CPU backends and records w
     usingGpu: true,
     skipped: [{ name: 'tensorflow-gpu', reason: `${GPU} is not installed` }],
     adapter: { vendor: 'nvidia', architecture: 'ampere', description: 'NVIDIA GeForce RTX 3060', software: false },
+    // Its matrix products are wrapped so that they sum in a fixed order (webgpuKernels.ts).
+    kernels: ['BatchMatMul', '_FusedMatMul'],
   });
   // Dawn is opened before the tfjs backend loads: it registers itself only where navigator.gpu exists.
   assert.deepEqual(loaded, [GPU, DAWN, WEBGPU]);

@@ -12,7 +12,7 @@ import { parseEvents } from '../../src/shared/runs/readRecords';
 import { loadExperiment } from '../../src/trainer/config/loadExperiment';
 import { runExperiment } from '../../src/trainer/runExperiment';
 import { trainOrCrash } from '../fixtures/crashableRun';
-import { everyLayerWorkspace } from './everyLayerWorkspace';
+import { everyLayerWorkspace } from '../fixtures/everyLayerWorkspace';
 
 const EXTRA = '  balancer: { type: dwa }\n  diagnostics: { every: 2 }\n  checkpoint: { keep_last: 3 }';
 

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { RunRecordSchema } from '../../src/shared/runs/format';
 import { parseMetrics } from '../../src/shared/runs/readRecords';
-import { everyLayerWorkspace } from './everyLayerWorkspace';
+import { everyLayerWorkspace } from '../fixtures/everyLayerWorkspace';
 
 const CLI = resolve(__dirname, '..', '..', 'bin', 'jointrain.js');
 /** Per-epoch validation losses on webgpu and cpu may differ by this much (absolute, on losses of order 1). */

@@ -11,6 +11,7 @@ import { shareSavedTensors } from './savedTensors';
 import { adapterWords } from '../../shared/runs/backendWords';
 import { openWebGpu, type GpuAdapter } from './webgpuAdapter';
 import { registerWasmGradients, wasmKernelsInUse } from './wasmGradients';
+import { missingTrainingKernels } from './trainingKernels';
 import { registerWebGpuKernels } from './webgpuKernels';
 
 const ORDER: ResolvedBackend[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
@@ -34,7 +35,7 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   const candidates = requested === 'auto' ? ORDER : [requested];
   const skipped: BackendReport['skipped'] = [];
   for (const name of candidates) {
-    const { failure, adapter, kernels } = await tryBackend(name, load, requested);
+    const { failure, fix, adapter, kernels } = await tryBackend(name, load, requested);
     if (failure === undefined) {
       if (name === 'wasm' || name === 'cpu') shareSavedTensors();
       const report: BackendReport = {
@@ -48,7 +49,7 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
       return name === 'wasm' ? { ...report, kernels: wasmKernelsInUse() } : report;
     }
     if (requested !== 'auto') {
-      throw new UserError(`backend '${name}' is not available: ${failure}`, fixFor(name));
+      throw new UserError(`backend '${name}' is not available: ${failure}`, fix ?? fixFor(name));
     }
     skipped.push({ name, reason: failure });
   }
@@ -59,7 +60,7 @@ async function tryBackend(
   name: ResolvedBackend,
   load: ModuleLoader,
   requested: BackendName,
-): Promise<{ failure?: string; adapter?: GpuAdapter; kernels?: string[] }> {
+): Promise<{ failure?: string; fix?: string; adapter?: GpuAdapter; kernels?: string[] }> {
   let adapter: GpuAdapter | undefined;
   if (name === 'webgpu') {
     // Dawn first: the tfjs backend registers itself only where navigator.gpu exists.
@@ -85,6 +86,13 @@ async function tryBackend(
   }
   if (name === 'wasm') registerWasmGradients();
   const kernels = name === 'webgpu' ? registerWebGpuKernels() : undefined;
+  if (name === 'webgpu') {
+    // Before any data is read: a kernel missing here would only fail the run at its first step.
+    const missing = missingTrainingKernels((kernel) => tf.getKernel(kernel, 'webgpu') !== undefined);
+    if (missing.length > 0) {
+      return { failure: `${pkg} has no kernel for ${missing.join(', ')}, which training uses`, fix: 'use backend: wasm, or auto, which then skips webgpu' };
+    }
+  }
   try {
     const ok = await tf.setBackend(TFJS_IDS[name]);
     if (!ok) return { failure: `tfjs could not initialise the '${TFJS_IDS[name]}' backend` };

@@ -40,10 +40,11 @@ export function wouldSplitInner(aShape: readonly number[], bShape: readonly numb
 function deterministic(original: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const flagged = tf.env().getNumber(MATMUL_PROGRAM_FLAG) >= 0;
+    // Only tfjs's WebGPUBackend has the threshold (and registers the flags read here).
+    const backendThreshold = (args.backend as { thresholdToIncreaseWorkgroups?: number }).thresholdToIncreaseWorkgroups;
+    if (backendThreshold === undefined || tf.env().getNumber(MATMUL_PROGRAM_FLAG) >= 0) return original.kernelFunc(args);
     const threshold = tf.env().getNumber('WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL');
-    const tileThreshold = threshold > 0 ? threshold : ((args.backend as { thresholdToIncreaseWorkgroups?: number }).thresholdToIncreaseWorkgroups ?? 8);
-    if (flagged || !wouldSplitInner(a.shape, b.shape, args.attrs as MatMulAttrs, tileThreshold)) return original.kernelFunc(args);
+    if (!wouldSplitInner(a.shape, b.shape, args.attrs as MatMulAttrs, threshold > 0 ? threshold : backendThreshold)) return original.kernelFunc(args);
     tf.env().set(MATMUL_PROGRAM_FLAG, SMALL_OUTPUT_SIZE_PROGRAM);
     try {
       return original.kernelFunc(args);

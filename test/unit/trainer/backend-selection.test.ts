@@ -205,3 +205,25 @@ test('webgpu asked for by name takes a software adapter, and without Dawn says h
     return true;
   });
 });
+
+test('a webgpu backend without a kernel training uses is refused at start, naming the kernels: auto goes on, by name says what to use', async () => {
+  const installed = workspaceWith({});
+  const lacking = (name: string) => {
+    if (name === DAWN) return fakeDawn({ vendor: 'nvidia', architecture: 'ada', description: 'NVIDIA GeForce RTX 4070' });
+    if (name === WEBGPU) {
+      fakeNativeBackend(false, 'webgpu')();
+      for (const kernel of ['Erf', 'AvgPoolGrad']) tf.unregisterKernel(kernel, 'webgpu');
+      return {};
+    }
+    return installed(name);
+  };
+  const report = await selectBackend('auto', lacking);
+  assert.equal(report.name, 'wasm');
+  assert.deepEqual(report.skipped[1], { name: 'webgpu', reason: `${WEBGPU} has no kernel for AvgPoolGrad, Erf, which training uses` });
+  await assert.rejects(selectBackend('webgpu', lacking), (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.equal(error.message, `backend 'webgpu' is not available: ${WEBGPU} has no kernel for AvgPoolGrad, Erf, which training uses`);
+    assert.equal(error.hint, 'use backend: wasm, or auto, which then skips webgpu');
+    return true;
+  });
+});

@@ -17,6 +17,7 @@ import { mixingShares } from './mixingShares';
 import { panelRender } from './panelRender';
 import { useBenchBackend } from './trainingSetup';
 import { threadScaling } from './threadScaling';
+import { webgpuComparison } from './webgpuComparison';
 import { wholeRun } from './wholeRun';
 import { freshWorkDir } from './workDir';
 
@@ -49,6 +50,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'whole', title: '8. Whole run against PyTorch', run: async (digits) => wholeRun((await digits()).folders[4000]) },
   { name: 'threads', title: '9. Threads: jointrain on every core against PyTorch', run: () => threadScaling() },
   { name: 'evidence', title: '10. Evidence suite', run: () => evidenceSuite() },
+  { name: 'webgpu', title: '11. WebGPU against wasm', run: () => webgpuComparison() },
 ];
 
 function machine(): string {

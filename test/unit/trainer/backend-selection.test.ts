@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { selectBackend, type ModuleLoader } from '../../../src/trainer/backend/selectBackend';
 import { registerWasmGradients, WASM_GRADIENT_KERNELS, wasmKernelsInUse } from '../../../src/trainer/backend/wasmGradients';
+import { noAdapterReason, vulkanDrivers } from '../../../src/trainer/backend/webgpuAdapter';
 import { UserError } from '../../../src/trainer/errors';
 import { WASM_KERNELS } from '../../fixtures/wasmKernels';
 
@@ -165,7 +166,7 @@ test('auto skips a software WebGPU adapter, naming it, and one that Dawn cannot 
     reason: 'only a software adapter, mesa llvmpipe: Mesa 25.0.7 (LLVM 15.0.6) (software): slower than the CPU backends (backend: webgpu uses it)',
   });
   const none = await selectBackend('auto', (name) => (name === DAWN ? fakeDawn(null) : workspaceWith({})(name)));
-  assert.deepEqual(none.skipped[1], { name: 'webgpu', reason: 'Dawn found no GPU adapter (no Vulkan, Metal or D3D12 driver it can use)' });
+  assert.deepEqual(none.skipped[1], { name: 'webgpu', reason: noAdapterReason(process.platform, vulkanDrivers()) });
 });
 
 test('auto takes a hardware WebGPU adapter before the CPU backends and records what it is', async () => {
@@ -226,4 +227,24 @@ test('a webgpu backend without a kernel training uses is refused at start, namin
     assert.equal(error.hint, 'use backend: wasm, or auto, which then skips webgpu');
     return true;
   });
+});
+
+test('no adapter on Linux says which Vulkan drivers are installed and what to install when none is', () => {
+  const folders: Record<string, string[]> = { '/usr/share/vulkan/icd.d': ['nvidia_icd.json', 'README'], '/etc/vulkan/icd.d': ['lvp_icd.json'] };
+  const list = (folder: string) => folders[folder] ?? [];
+  assert.deepEqual(vulkanDrivers({}, list), ['lvp_icd.json', 'nvidia_icd.json']);
+  assert.deepEqual(
+    vulkanDrivers({ VK_ICD_FILENAMES: '/opt/nv/nvidia_icd.json:/opt/x/radeon_icd.json' }, list),
+    ['nvidia_icd.json', 'radeon_icd.json'],
+    'the loader takes the environment’s list instead',
+  );
+  assert.equal(
+    noAdapterReason('linux', []),
+    "Dawn found no GPU adapter: no Vulkan driver is installed (no ICD manifest in /etc/vulkan/icd.d, /usr/local/share/vulkan/icd.d, /usr/share/vulkan/icd.d); install the GPU driver's Vulkan support and the Vulkan loader (libvulkan1) — NVIDIA's driver ships nvidia_icd.json",
+  );
+  assert.equal(
+    noAdapterReason('linux', ['nvidia_icd.json']),
+    'Dawn found no GPU adapter, although Vulkan drivers are installed (nvidia_icd.json): none of them found a GPU it drives, the Vulkan loader (libvulkan1) is missing, or the driver is too old for Dawn',
+  );
+  assert.equal(noAdapterReason('darwin', []), 'Dawn found no GPU adapter (no Vulkan, Metal or D3D12 driver it can use)');
 });

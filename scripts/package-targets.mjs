@@ -109,7 +109,7 @@ function installFor(target, stage) {
   const expected = [`@img/sharp-${os}-${cpu}`, `@img/sharp-libvips-${os}-${cpu}`].filter((name) => optional.includes(name)).sort();
   if (expected.length === 0 || installed.join() !== expected.join()) {
     throw new Error(
-      `${target}: npm installed sharp's ${installed.join(', ') || 'nothing'} instead of ${expected.join(', ')} (needs npm 10.2+ and the registry)`,
+      `${target}: npm installed sharp's ${installed.join(', ') || 'nothing'} instead of ${expected.join(', ')} (an npm that ignores --os/--cpu/--libc, or no registry?)`,
     );
   }
   return expected;

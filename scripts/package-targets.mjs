@@ -12,11 +12,14 @@
 // Linux targets are glibc; musl (alpine-x64, alpine-arm64) is not built.
 import { createVSIX, listFiles, PackageManager } from '@vscode/vsce';
 import { spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import yauzlCallbacks from 'yauzl';
+
+const yauzl = { open: promisify(yauzlCallbacks.open) };
 
 /** Each target's npm platform and the webgpu/dist directory its Dawn build sits in (macOS has one universal binary). */
 const TARGETS = {
@@ -57,7 +60,7 @@ for (const target of targets) {
     const sharp = installFor(target, stage);
     const out = path.join(outDir, `jointrain-${target}.vsix`);
     await createVSIX({ cwd: stage, target, packagePath: out, useYarn: false, allowMissingRepository: true, rewriteRelativeLinks: false });
-    const entries = zipEntries(out);
+    const entries = await zipEntries(out);
     checkVsix(target, entries, sharp);
     const unpacked = entries.reduce((sum, entry) => sum + entry.size, 0);
     const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -128,27 +131,21 @@ function checkVsix(target, entries, expectedSharp) {
   }
 }
 
-/** A zip's entries from its central directory: names and uncompressed sizes (a VSIX is far below zip64's limits). */
-function zipEntries(file) {
-  const fd = openSync(file, 'r');
-  try {
-    const size = statSync(file).size;
-    const tail = Buffer.alloc(Math.min(size, 22 + 0xffff));
-    readSync(fd, tail, 0, tail.length, size - tail.length);
-    const end = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    if (end < 0) throw new Error(`${file} is not a zip file`);
-    const directory = Buffer.alloc(tail.readUInt32LE(end + 12));
-    readSync(fd, directory, 0, directory.length, tail.readUInt32LE(end + 16));
-    const entries = [];
-    for (let at = 0; at < directory.length;) {
-      const nameLength = directory.readUInt16LE(at + 28);
-      entries.push({ name: directory.toString('utf8', at + 46, at + 46 + nameLength), size: directory.readUInt32LE(at + 24) });
-      at += 46 + nameLength + directory.readUInt16LE(at + 30) + directory.readUInt16LE(at + 32);
-    }
-    return entries;
-  } finally {
-    closeSync(fd);
-  }
+/** A zip's entries, names and uncompressed sizes, from its central directory (yauzl reads no file data for it). */
+async function zipEntries(file) {
+  const zip = await yauzl.open(file, { lazyEntries: true });
+  const entries = [];
+  await new Promise((resolve, reject) => {
+    zip.on('entry', (entry) => {
+      entries.push({ name: entry.fileName, size: entry.uncompressedSize });
+      zip.readEntry();
+    });
+    zip.on('end', resolve);
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  zip.close();
+  return entries;
 }
 
 function npm(args, cwd) {

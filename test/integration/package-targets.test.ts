@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
+import yauzl from 'yauzl';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'package-targets.mjs');
@@ -31,31 +31,31 @@ const FOREIGN = LOCAL === 'win32-x64' ? 'linux-x64' : 'win32-x64';
 
 interface Entry {
   name: string;
-  data: () => Buffer;
+  data: Buffer;
 }
 
-/** A zip's entries from its central directory, each readable (stored or deflated). */
-function readZip(file: string): Entry[] {
-  const zip = readFileSync(file);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(end >= 0, `${file} is not a zip file`);
+/** Every entry of a zip with its uncompressed bytes (a VSIX is tens of MB). */
+async function readZip(file: string): Promise<Entry[]> {
+  const zip = await promisify<string, yauzl.Options, yauzl.ZipFile>(yauzl.open)(file, { lazyEntries: true });
   const entries: Entry[] = [];
-  for (let at = zip.readUInt32LE(end + 16), n = zip.readUInt16LE(end + 10); n > 0; n--) {
-    const method = zip.readUInt16LE(at + 10);
-    const compressed = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    entries.push({
-      name,
-      data: () => {
-        const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-        const bytes = zip.subarray(start, start + compressed);
-        return method === 8 ? inflateRawSync(bytes) : Buffer.from(bytes);
-      },
+  await new Promise<void>((done, fail) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      zip.openReadStream(entry, (error, stream) => {
+        if (error) return fail(error);
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('error', fail);
+        stream.on('end', () => {
+          entries.push({ name: entry.fileName, data: Buffer.concat(chunks) });
+          zip.readEntry();
+        });
+      });
     });
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-  }
+    zip.on('end', done);
+    zip.on('error', fail);
+    zip.readEntry();
+  });
+  zip.close();
   return entries;
 }
 
@@ -90,7 +90,7 @@ before(async () => {
         (error: Error & { stdout?: string; stderr?: string }) => `${error.message}\n${error.stdout?.slice(-3000) ?? ''}\n${error.stderr?.slice(-3000) ?? ''}`,
       );
       assert.equal(failed, undefined, `packaging ${target} failed: ${failed}`);
-      vsix.set(target, readZip(join(out, `jointrain-${target}.vsix`)));
+      vsix.set(target, await readZip(join(out, `jointrain-${target}.vsix`)));
     }),
   );
 });
@@ -108,11 +108,7 @@ for (const target of [LOCAL, FOREIGN]) {
       dirsUnder(entries, 'extension/node_modules/@img/').filter((dir) => dir.startsWith('sharp-')),
       sharpFor(target),
     );
-    const manifest =
-      entries
-        .find((e) => e.name === 'extension.vsixmanifest')
-        ?.data()
-        .toString('utf8') ?? '';
+    const manifest = entries.find((e) => e.name === 'extension.vsixmanifest')?.data.toString('utf8') ?? '';
     assert.match(manifest, new RegExp(`TargetPlatform="${target}"`));
     // Still what the trainer loads from disk; never tfjs-node, which only its install script completes.
     for (const file of [
@@ -140,7 +136,7 @@ test(`sharp from the ${LOCAL} VSIX, unpacked on its own, loads here and encodes 
     if (!entry.name.startsWith('extension/node_modules/') || entry.name.endsWith('/')) continue;
     const file = join(unpacked, entry.name.slice('extension/'.length));
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, entry.data());
+    writeFileSync(file, entry.data);
   }
   const sharpDir = join(unpacked, 'node_modules', 'sharp');
   const script = `

@@ -70,6 +70,11 @@ export function layerSize(layer: LayerSpec, input: readonly number[]): LayerSize
   }
 }
 
+/** The shape (without the batch) a list of layers turns `input` into. */
+export function outputShape(layers: readonly LayerSpec[], input: readonly number[]): number[] {
+  return layers.reduce<number[]>((shape, layer) => layerSize(layer, shape).shape, [...input]);
+}
+
 /** The field of a layer that sets its number of parameters. */
 function sizeField(layer: LayerSpec): string[] {
   return layer.type === 'dense' ? ['units'] : layer.type === 'conv2d' ? ['filters'] : [];

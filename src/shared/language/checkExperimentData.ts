@@ -6,7 +6,7 @@ import { DatasetSchema, isLoadedModel, type CsvDatasetSpec, type Experiment, typ
 import { closestName, didYouMean } from '../experiment/suggest';
 import { classFolders, readFirstLines, readSmallText, type DataFiles, type UnreadEntry } from './dataFiles';
 import { readModelInputs, type InputShape } from './modelInputs';
-import { checkInputIndices, checkStemShapes } from './stemShapes';
+import { checkInputIndices, checkStemEnds, checkStemShapes } from './stemShapes';
 import type { Document } from 'yaml';
 
 const RELATIVE_HINT = 'paths are relative to the experiment file';
@@ -37,9 +37,11 @@ export async function checkExperimentData(
   const model = await modelCheck;
   const sampleShapes = datasets.map((check) => check.sampleShape);
   const stemIssues = checkStemShapes(experiment, sampleShapes, at, model.inputs);
+  // Stems whose inputs already conflict are reported there; their ends would only repeat it.
+  const endIssues = stemIssues.length > 0 ? [] : checkStemEnds(experiment, stemInputShapes(experiment, sampleShapes), at);
   // Where the machine is known (the trainer's checks), a model that cannot fit in its memory is refused here, naming the field.
   const sizeIssues = machine === undefined ? [] : checkModelFits(experiment, stemInputShapes(experiment, sampleShapes), machine.totalMemory, at);
-  return [...datasets.flatMap((check) => check.issues), ...model.issues, ...stemIssues, ...sizeIssues];
+  return [...datasets.flatMap((check) => check.issues), ...model.issues, ...stemIssues, ...endIssues, ...sizeIssues];
 }
 
 /** A dataset's file problems and, when its files allow it to be known, the shape of one sample. */

@@ -1,5 +1,6 @@
 import type { ExperimentIssue } from '../experiment/issues';
 import type { ExperimentLocator, FieldPath } from '../experiment/locate';
+import { outputShape } from '../experiment/modelSize';
 import { isLoadedModel, type Experiment } from '../experiment/schema';
 import { formatShape, type InputShape } from './modelInputs';
 
@@ -53,6 +54,60 @@ export function checkStemShapes(
     }
     if (sameShape(owner.shape, shape)) return [];
     return [at.issue(field, `${stemShapeConflict(stem, dataset.name, shape, owner.name, owner.shape)}: ${STEM_SHAPE_FIX}`)];
+  });
+}
+
+/** What to do about stems that end in different shapes where they meet; also said when training finds it. */
+export const STEMS_MEET_FIX = 'end every stem with a layer of the same output shape, e.g. a dense layer with the same number of units';
+
+/** The problem of stems ending in different shapes, each stem with the shape it ends in. */
+export function stemsMeetProblem(meeting: string, ends: ReadonlyArray<readonly [string, readonly number[]]>): string {
+  return `the stems feeding ${meeting} end in different shapes (${ends.map(([stem, shape]) => `${stem} → [${shape.join(',')}]`).join(', ')}), so they cannot share it`;
+}
+
+/** Where a problem with stem `stem`'s end sits: its last layer, or the stem itself when it has none. */
+export function stemEndField(stems: Readonly<Record<string, { layers: readonly unknown[] }>>, stem: string): FieldPath {
+  const count = stems[stem]?.layers.length ?? 0;
+  return count > 0 ? ['model', 'stems', stem, 'layers', count - 1] : ['model', 'stems', stem];
+}
+
+/**
+ * Stems meet in one layer — the trunk, or without a trunk the first layer of each head they feed —
+ * so they must end in one shape there. `stemInputs` holds each stem's input shape where its data
+ * tells it; a stem without one is left out. Declared models only (a loaded model was built whole).
+ */
+export function checkStemEnds(experiment: Experiment, stemInputs: ReadonlyMap<string, readonly number[]>, at: ExperimentLocator): ExperimentIssue[] {
+  const { model } = experiment;
+  if (isLoadedModel(model)) return [];
+  const ends = new Map([...stemInputs].flatMap(([stem, input]) => (model.stems[stem] ? [[stem, outputShape(model.stems[stem].layers, input)] as const] : [])));
+  const stemNames = Object.keys(model.stems);
+  const headNames = Object.keys(model.heads);
+  const routes = experiment.datasets.map((dataset) => ({
+    stem: dataset.stem ?? (stemNames.length === 1 ? stemNames[0] : undefined),
+    head: dataset.head ?? (headNames.length === 1 ? headNames[0] : undefined),
+  }));
+  const stemsOf = (head?: string) => [
+    ...new Set(
+      routes
+        .filter((route) => head === undefined || route.head === head)
+        .flatMap((route) => (route.stem !== undefined && ends.has(route.stem) ? [route.stem] : [])),
+    ),
+  ];
+  const meetings: Array<[string, string[]]> = model.trunk.length > 0 ? [['the trunk', stemsOf()]] : headNames.map((head) => [`head '${head}'`, stemsOf(head)]);
+  return meetings.flatMap(([meeting, stems]) => {
+    const shapeOf = (stem: string) => ends.get(stem) ?? [];
+    const first = stems[0];
+    const odd = stems.find((stem) => first !== undefined && !sameShape(shapeOf(stem), shapeOf(first)));
+    if (odd === undefined) return [];
+    return [
+      at.issue(
+        stemEndField(model.stems, odd),
+        `${stemsMeetProblem(
+          meeting,
+          stems.map((stem) => [stem, shapeOf(stem)] as const),
+        )}: ${STEMS_MEET_FIX}`,
+      ),
+    ];
   });
 }
 

@@ -5,7 +5,9 @@
  * training step runs each dataset's sub-batch through exactly its path.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { FieldPath } from '../../shared/experiment/locate';
 import type { DeclaredModelSpec, LayerSpec } from '../../shared/experiment/schema';
+import { stemEndField, stemsMeetProblem, STEMS_MEET_FIX } from '../../shared/language/stemShapes';
 import { UserError } from '../errors';
 import { createLayer } from './createLayer';
 
@@ -52,6 +54,8 @@ export function buildDeclaredModel(
   heads: Record<string, HeadPlan>,
   paths: PathKey[],
   seed: number,
+  /** Where a field of the experiment file is, for errors: `file:line:col`. */
+  place?: (path: FieldPath) => string,
 ): JointModel {
   let layerSeed = seed;
   const nextSeed = () => layerSeed++;
@@ -59,10 +63,10 @@ export function buildDeclaredModel(
   const applyAll = (layers: tf.layers.Layer[], input: tf.SymbolicTensor) => layers.reduce((tensor, layer) => layer.apply(tensor) as tf.SymbolicTensor, input);
 
   const inputs = new Map<string, tf.SymbolicTensor>();
+  const stemOutputs = new Map<string, tf.SymbolicTensor>();
   const trunkOutputs = new Map<string, tf.SymbolicTensor>();
   const trunk = stack(spec.trunk, 'trunk');
   const usedStems = [...new Set(paths.map((path) => path.stem))];
-  const stemEnds: Array<{ stem: string; shape: string }> = [];
   for (const stem of usedStems) {
     const stemSpec = spec.stems[stem];
     const shape = stemShapes[stem];
@@ -70,15 +74,16 @@ export function buildDeclaredModel(
     const input = tf.input({ shape, name: `input_${stem}` });
     inputs.set(stem, input);
     const stemOut = applyAll(stack(stemSpec.layers, `stem_${stem}`), input);
-    stemEnds.push({ stem, shape: JSON.stringify(stemOut.shape.slice(1)) });
+    stemOutputs.set(stem, stemOut);
+    // Checked before the shared layer is applied, which would fail in tfjs's own words.
+    if (spec.trunk.length > 0) checkStemsMeet(spec, [...stemOutputs.keys()], stemOutputs, 'the trunk', place);
     trunkOutputs.set(stem, applyAll(trunk, stemOut));
   }
-  const shapes = new Set(stemEnds.map((end) => end.shape));
-  if (shapes.size > 1 && spec.trunk.length > 0) {
-    throw new UserError(
-      `the stems end in different shapes (${stemEnds.map((end) => `${end.stem} → ${end.shape}`).join(', ')}), so they cannot share the trunk`,
-      'end every stem with a layer of the same output shape, e.g. a dense layer with the same number of units',
-    );
+  // Without a trunk, the stems of one head meet in its first layer.
+  if (spec.trunk.length === 0) {
+    for (const head of Object.keys(spec.heads)) {
+      checkStemsMeet(spec, [...new Set(paths.filter((p) => p.head === head).map((p) => p.stem))], stemOutputs, `head '${head}'`, place);
+    }
   }
 
   const headLayers = new Map<string, { hidden: tf.layers.Layer[]; final: tf.layers.Layer }>();
@@ -175,4 +180,23 @@ function assemble(model: tf.LayersModel, paths: ModelPath[]): JointModel {
     trainableVariables,
     kernels: trainableVariables.filter((weight) => /kernel/.test(weight.originalName) || /kernel/.test(weight.name)),
   };
+}
+
+function checkStemsMeet(
+  spec: DeclaredModelSpec,
+  stems: readonly string[],
+  outputs: ReadonlyMap<string, tf.SymbolicTensor>,
+  meeting: string,
+  place: ((path: FieldPath) => string) | undefined,
+): void {
+  const shapeOf = (stem: string) => (outputs.get(stem)?.shape.slice(1) ?? []).map((size) => size ?? -1);
+  const [first] = stems;
+  const odd = stems.find((stem) => first !== undefined && shapeOf(stem).join() !== shapeOf(first).join());
+  if (odd === undefined) return;
+  const where = place?.(stemEndField(spec.stems, odd));
+  const problem = stemsMeetProblem(
+    meeting,
+    stems.map((stem) => [stem, shapeOf(stem)] as const),
+  );
+  throw new UserError(`${where !== undefined ? `${where}: ` : ''}${problem}`, STEMS_MEET_FIX);
 }

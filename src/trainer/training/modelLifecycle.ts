@@ -3,6 +3,7 @@
  * checkpoint, described in run.json, saved as the run's model/ — never with diverged weights — and
  * freed.
  */
+import type { FieldPath } from '../../shared/experiment/locate';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,16 +36,17 @@ export function modelRecipe(loaded: LoadedExperiment, plan: TrainingPlan): Model
 }
 
 export async function buildModel(loaded: LoadedExperiment, plan: TrainingPlan): Promise<JointModel> {
-  return buildModelFrom(modelRecipe(loaded, plan));
+  return buildModelFrom(modelRecipe(loaded, plan), loaded.place);
 }
 
-export async function buildModelFrom(recipe: ModelRecipe): Promise<JointModel> {
+/** `place` names a field's position in the experiment file, for errors; shard workers, which only rebuild a model the main thread built, have none. */
+export async function buildModelFrom(recipe: ModelRecipe, place?: (path: FieldPath) => string): Promise<JointModel> {
   const { model, heads, paths } = recipe;
   if (isLoadedModel(model)) {
     const layers = await tf.loadLayersModel(fileLoadHandler(join(recipe.dir, model.from)));
     return wrapLoadedModel(layers, model.inputs, model.outputs, heads, paths);
   }
-  return buildDeclaredModel(model, recipe.stemShapes, heads, paths, recipe.seed);
+  return buildDeclaredModel(model, recipe.stemShapes, heads, paths, recipe.seed, place);
 }
 
 /**

@@ -260,3 +260,23 @@ test('validating a file returns its errors and warnings without throwing', async
     '22:43-22:44 warning mixing.temperature: temperature is used only by the temperature strategy (strategy is "uniform"): remove it or set `strategy: temperature`',
   ]);
 });
+
+test('stems that end in different shapes where they meet are an error at the odd stem’s end, with every shape named', async () => {
+  const atTrunk = await rejection(experimentText({ tail: ['  trunk: [ { type: dense, units: 8 } ]'] }), DATA);
+  assert.deepEqual(atTrunk.issues, [
+    '18:12-18:14 error model.stems.table: the stems feeding the trunk end in different shapes (image → [784], table → [2]), so they cannot share it: end every stem with a layer of the same output shape, e.g. a dense layer with the same number of units',
+  ]);
+  // Without a trunk, only stems that feed one head meet.
+  const more = ['  - name: more', '    type: csv', '    path: data/sensors.csv', '    csv: { label: kind }', '    head: digit', '    stem: table'];
+  const atHead = await rejection(experimentText({ images: more }), DATA);
+  assert.deepEqual(atHead.issues, [
+    "24:12-24:14 error model.stems.table: the stems feeding head 'digit' end in different shapes (image → [784], table → [2]), so they cannot share it: end every stem with a layer of the same output shape, e.g. a dense layer with the same number of units",
+  ]);
+  const root = workspace({
+    'exp.jointrain.yaml': experimentText({ tail: ['  trunk: [ { type: dense, units: 8 } ]'] })
+      .replace('    image: { layers: [ { type: flatten } ] }', '    image: { layers: [ { type: flatten }, { type: dense, units: 16 } ] }')
+      .replace('    table: {}', '    table: { layers: [ { type: dense, units: 16 } ] }'),
+    ...DATA,
+  });
+  await loadExperiment(join(root, 'exp.jointrain.yaml'));
+});

@@ -76,7 +76,7 @@ async function jointrainSamplesPerSecond(setup: Setup, threads: number, batchSiz
       : undefined;
   const step = async () => {
     const target = { optimizer, variables, kernels: [], l2: 0 };
-    if (parallel) await parallel.step([batch], model.batch, target, joint.paths);
+    if (parallel) await parallel.step([batch], model.batch, target, joint.paths, 0);
     else await trainStep([batch], model.batch, target);
   };
   const [warmup, timed] = model.batches.wasm;

@@ -209,3 +209,21 @@ test('a resume that fails before training (its cache folder lies under a file) m
   // Nothing was lost: a resume with a usable cache continues the run.
   assert.equal((await resume(crashed)).status, 'completed');
 });
+
+test('with dropout, two runs with one seed end with the same weights, and a crashed run resumes to them', async () => {
+  const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: EXTRA });
+  const text = readFileSync(workspace.experimentFile, 'utf8');
+  const withDropout = text.replace(
+    '  trunk: [ { type: dense, units: 16, activation: relu } ]',
+    '  trunk: [ { type: dense, units: 16, activation: relu }, { type: dropout, rate: 0.3 } ]',
+  );
+  assert.notEqual(withDropout, text);
+  writeFileSync(workspace.experimentFile, withDropout);
+  const reference = await trainOrCrash(workspace);
+  const again = await trainOrCrash(workspace);
+  assert.ok(weights(again).equals(weights(reference)), 'the same masks, so the same weights, bit for bit');
+  const crashed = await trainOrCrash(workspace, { epoch: 3, step: 4 });
+  const record = await resume(crashed);
+  assert.equal(record.status, 'completed');
+  assert.ok(weights(crashed).equals(weights(reference)), 'the resumed run draws the masks the uninterrupted run drew');
+});

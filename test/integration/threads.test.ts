@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '../fixtures/quietTfjs';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/shared/runs/format';
@@ -45,8 +45,13 @@ test('a run on two threads ends where the one-thread run ends, up to float round
   assert.ok(!weights(one).equals(weights(two)) || worst === 0, 'rounding differs, or nothing does');
 });
 
-test('a two-thread run that crashed mid-epoch resumes to the weights of its uninterrupted run, bit for bit', async () => {
+test('a two-thread run with dropout that crashed mid-epoch resumes to the weights of its uninterrupted run, bit for bit', async () => {
   const workspace = await createTinyWorkspace({ epochs: EPOCHS, extraTraining: extra(2) });
+  // Each thread draws its rows' masks from the run's seed, the step and its shard number.
+  const text = readFileSync(workspace.experimentFile, 'utf8');
+  const trunk = '  trunk: [ { type: dense, units: 16, activation: relu } ]';
+  assert.ok(text.includes(trunk));
+  writeFileSync(workspace.experimentFile, text.replace(trunk, '  trunk: [ { type: dense, units: 16, activation: relu }, { type: dropout, rate: 0.3 } ]'));
   const reference = await trainOrCrash(workspace);
   const crashed = await trainOrCrash(workspace, { epoch: 3, step: 4 });
   const saved = record(crashed);

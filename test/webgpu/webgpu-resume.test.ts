@@ -1,7 +1,7 @@
 /**
  * Determinism and exact resume on webgpu, on this machine's adapter (llvmpipe in CI): two runs with
  * one seed end with the same weights, bit for bit, and a run that crashed mid-epoch and was resumed
- * from its checkpoint ends with the weights of one never interrupted.
+ * from its checkpoint ends with the weights of one never interrupted — dropout included.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,11 +31,18 @@ async function webgpuWorkspace() {
   ].join('\n');
   writeFileSync(
     workspace.experimentFile,
-    yaml.replace('  backend: wasm\n', '  backend: webgpu\n').replace(/ {4}pooled:\n {6}layers:\n(?: {8}- .*\n){3}/, `${wide}\n`),
+    yaml
+      .replace('  backend: wasm\n', '  backend: webgpu\n')
+      .replace(
+        '  trunk: [ { type: dense, units: 16, activation: relu } ]',
+        '  trunk: [ { type: dense, units: 16, activation: relu }, { type: dropout, rate: 0.3 } ]',
+      )
+      .replace(/ {4}pooled:\n {6}layers:\n(?: {8}- .*\n){3}/, `${wide}\n`),
   );
   const written = readFileSync(workspace.experimentFile, 'utf8');
   assert.match(written, /\n {2}backend: webgpu\n/);
   assert.ok(written.includes(wide));
+  assert.match(written, /type: dropout, rate: 0\.3/);
   return workspace;
 }
 

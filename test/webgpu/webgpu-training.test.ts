@@ -3,15 +3,15 @@
  * Vulkan driver (llvmpipe), installed by scripts/webgpu/install-vulkan.sh (`npm run test:webgpu`).
  * It runs the real GPU code path: every layer type of the format is trained by the CLI on webgpu
  * and on cpu, and the two must end at the same numbers within a stated tolerance (GPU reductions
- * sum in another order, so bit-identical results are not promised). Dropout is the exception: webgpu
- * draws its masks with its own generator, so a run with dropout matches cpu in distribution only.
+ * sum in another order, so bit-identical results are not promised). Dropout too: its masks are drawn
+ * on the CPU from the run's seed, the same on both.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { RunRecordSchema } from '../../src/shared/runs/format';
+import { RunRecordSchema, type MetricRecord } from '../../src/shared/runs/format';
 import { parseMetrics } from '../../src/shared/runs/readRecords';
 import { everyLayerWorkspace } from '../fixtures/everyLayerWorkspace';
 
@@ -30,6 +30,19 @@ function train(experiment: string, runsDir: string, backend: string) {
   return { record, epochs };
 }
 
+/** Every epoch's validation loss of every dataset, on webgpu and cpu, within LOSS_TOLERANCE. */
+function assertSameLosses(gpu: MetricRecord[], cpu: MetricRecord[]): void {
+  assert.equal(gpu.length, cpu.length);
+  for (const [e, epoch] of gpu.entries()) {
+    for (const [name, metrics] of Object.entries(epoch.kind === 'epoch' ? epoch.datasets : {})) {
+      const reference = cpu[e]?.kind === 'epoch' ? cpu[e].datasets[name] : undefined;
+      const a = metrics.valLoss ?? Number.NaN;
+      const b = reference?.valLoss ?? Number.NaN;
+      assert.ok(Math.abs(a - b) <= LOSS_TOLERANCE, `epoch ${e + 1}, ${name}: validation loss ${a} on webgpu, ${b} on cpu`);
+    }
+  }
+}
+
 test('every layer type trains on webgpu to the same validation losses as on cpu, and the run records the adapter', async () => {
   const workspace = await everyLayerWorkspace();
   const gpu = train(workspace.experimentFile, join(workspace.dir, 'runs-webgpu'), 'webgpu');
@@ -39,18 +52,11 @@ test('every layer type trains on webgpu to the same validation losses as on cpu,
   assert.ok(adapter !== undefined && adapter.description.length > 0, 'the adapter is described');
   assert.equal(gpu.record.backend?.usingGpu, !adapter.software);
   assert.equal(gpu.epochs.length, 2);
-  for (const [e, epoch] of gpu.epochs.entries()) {
-    for (const [name, metrics] of Object.entries(epoch.kind === 'epoch' ? epoch.datasets : {})) {
-      const reference = cpu.epochs[e]?.kind === 'epoch' ? cpu.epochs[e].datasets[name] : undefined;
-      const a = metrics.valLoss ?? Number.NaN;
-      const b = reference?.valLoss ?? Number.NaN;
-      assert.ok(Math.abs(a - b) <= LOSS_TOLERANCE, `epoch ${e + 1}, ${name}: validation loss ${a} on webgpu, ${b} on cpu`);
-    }
-  }
+  assertSameLosses(gpu.epochs, cpu.epochs);
   assert.ok(readdirSync(join(workspace.dir, 'runs-webgpu')).length === 1);
 });
 
-test('dropout trains on webgpu too; its masks come from the GPU’s own generator, so only the run is checked', async () => {
+test('dropout on webgpu draws the masks cpu draws (from the run’s seed, on the CPU), so it ends at cpu’s validation losses too', async () => {
   const workspace = await everyLayerWorkspace();
   const yaml = readFileSync(workspace.experimentFile, 'utf8');
   writeFileSync(
@@ -62,11 +68,9 @@ test('dropout trains on webgpu too; its masks come from the GPU’s own generato
   );
   assert.match(readFileSync(workspace.experimentFile, 'utf8'), /type: dropout, rate: 0\.2/);
   const gpu = train(workspace.experimentFile, join(workspace.dir, 'runs-webgpu'), 'webgpu');
+  const cpu = train(workspace.experimentFile, join(workspace.dir, 'runs-cpu'), 'cpu');
   assert.equal(gpu.record.status, 'completed');
-  for (const epoch of gpu.epochs) {
-    for (const [name, metrics] of Object.entries(epoch.kind === 'epoch' ? epoch.datasets : {}))
-      assert.ok(Number.isFinite(metrics.valLoss), `${name}: ${metrics.valLoss}`);
-  }
+  assertSameLosses(gpu.epochs, cpu.epochs);
 });
 
 test('auto takes webgpu only on a hardware adapter, and says why it skipped a software one', async () => {

@@ -71,7 +71,11 @@ const ParameterlessLayer = z.strictObject({
     .describe('A layer without required arguments: flatten, global pooling or normalization.'),
 });
 const DropoutLayer = z.strictObject({
-  type: z.literal('dropout').describe('Randomly zeroes a fraction of inputs during training.'),
+  type: z
+    .literal('dropout')
+    .describe(
+      'Randomly zeroes a fraction of inputs during training; the masks come from training.seed, so a resumed run draws those of the uninterrupted one.',
+    ),
   rate: z.number().min(0).lt(1).describe('Fraction of inputs to drop, in [0, 1).'),
 });
 const ActivationLayer = z.strictObject({
@@ -461,7 +465,7 @@ export const TrainingSchema = z
       ),
     lr_schedule: LrScheduleSchema.optional(),
     l2: finiteNonNegative.default(0).describe('L2 regularization factor on every kernel.'),
-    seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing and augmentation.'),
+    seed: z.number().int().nonnegative().default(42).describe('Seed for initialization, splits, shuffling, mixing, augmentation and dropout masks.'),
     backend: z
       .enum(BACKENDS)
       .default('auto')

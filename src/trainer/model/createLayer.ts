@@ -1,6 +1,7 @@
 /** Turns one declared layer into a tfjs layer with a seeded initializer and a unique name. */
 import * as tf from '@tensorflow/tfjs';
 import type { INITIALIZERS, LayerSpec } from '../../shared/experiment/schema';
+import type { DropoutSeeds } from './dropoutSeeds';
 
 type ActivationId = Parameters<typeof tf.layers.activation>[0]['activation'];
 
@@ -39,7 +40,43 @@ function seededInit(spec: { kernel_initializer: Initializer; bias_initializer: I
   return { kernelInitializer: initializer(spec.kernel_initializer, seed), biasInitializer: initializer(spec.bias_initializer, seed + 7919) };
 }
 
-export function createLayer(spec: LayerSpec, name: string, seed: number): tf.layers.Layer {
+/** tfjs's Dropout layer class, which tfjs-layers does not export by name. */
+const TfDropout = (Object.getPrototypeOf(tf.layers.dropout({ rate: 0.5 })) as { constructor: new (args: { name: string; rate: number }) => DropoutLayer })
+  .constructor;
+
+interface DropoutLayer extends tf.layers.Layer {
+  seed?: number;
+}
+
+/**
+ * Dropout whose mask at each training call is drawn from the run's seeded stream (`DropoutSeeds`):
+ * tfjs's own either draws unseeded masks or, given a seed, the same mask at every call. Saved as
+ * tfjs's Dropout (same class name, its config without a seed), so a saved model loads anywhere.
+ */
+class SeededDropout extends TfDropout {
+  static className = 'Dropout';
+
+  constructor(
+    args: { name: string; rate: number },
+    private readonly seeds: DropoutSeeds,
+  ) {
+    super(args);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    this.seed = kwargs.training === true ? this.seeds.next() : undefined;
+    return super.call(inputs, kwargs);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config = super.getConfig();
+    delete config.seed;
+    return config;
+  }
+}
+
+/** `dropoutSeeds`: where a dropout layer's masks come from (absent: tfjs's unseeded masks). */
+export function createLayer(spec: LayerSpec, name: string, seed: number, dropoutSeeds?: DropoutSeeds): tf.layers.Layer {
   switch (spec.type) {
     case 'dense':
       return tf.layers.dense({ name, units: spec.units, activation: activationId(spec.activation), useBias: spec.use_bias, ...seededInit(spec, seed) });
@@ -69,8 +106,8 @@ export function createLayer(spec: LayerSpec, name: string, seed: number): tf.lay
     case 'layer_normalization':
       return tf.layers.layerNormalization({ name });
     case 'dropout':
-      // No seed: tfjs reuses a layer's seed on every call, which would freeze the dropout mask.
-      return tf.layers.dropout({ name, rate: spec.rate });
+      // Never tfjs's own seed: it reuses a layer's seed on every call, which would freeze the mask.
+      return dropoutSeeds !== undefined ? new SeededDropout({ name, rate: spec.rate }, dropoutSeeds) : tf.layers.dropout({ name, rate: spec.rate });
     case 'activation':
       return tf.layers.activation({ name, activation: activationId(spec.activation) });
   }

@@ -10,6 +10,7 @@ import type { DeclaredModelSpec, LayerSpec } from '../../shared/experiment/schem
 import { stemEndField, stemsMeetProblem, STEMS_MEET_FIX } from '../../shared/language/stemShapes';
 import { UserError } from '../errors';
 import { createLayer } from './createLayer';
+import { DropoutSeeds } from './dropoutSeeds';
 
 export type Task = 'classification' | 'regression';
 
@@ -42,6 +43,8 @@ export interface JointModel {
   readonly trainableVariables: tf.LayerVariable[];
   /** Kernels (not biases or normalization parameters), which L2 regularization applies to. */
   readonly kernels: tf.LayerVariable[];
+  /** Where the declared model's dropout masks come from; the loop begins each training step on it. A loaded model's dropout draws tfjs's own masks. */
+  readonly dropoutSeeds?: DropoutSeeds;
 }
 
 export function pathId({ stem, head }: PathKey): string {
@@ -59,7 +62,8 @@ export function buildDeclaredModel(
 ): JointModel {
   let layerSeed = seed;
   const nextSeed = () => layerSeed++;
-  const stack = (specs: LayerSpec[], prefix: string) => specs.map((layer, i) => createLayer(layer, `${prefix}_${i}_${layer.type}`, nextSeed()));
+  const dropoutSeeds = new DropoutSeeds(seed);
+  const stack = (specs: LayerSpec[], prefix: string) => specs.map((layer, i) => createLayer(layer, `${prefix}_${i}_${layer.type}`, nextSeed(), dropoutSeeds));
   const applyAll = (layers: tf.layers.Layer[], input: tf.SymbolicTensor) => layers.reduce((tensor, layer) => layer.apply(tensor) as tf.SymbolicTensor, input);
 
   const inputs = new Map<string, tf.SymbolicTensor>();
@@ -121,7 +125,7 @@ export function buildDeclaredModel(
     });
   }
   const model = tf.model({ inputs: usedStems.map((stem) => inputs.get(stem) as tf.SymbolicTensor), outputs, name: 'jointrain' });
-  return assemble(model, modelPaths);
+  return { ...assemble(model, modelPaths), dropoutSeeds };
 }
 
 /**

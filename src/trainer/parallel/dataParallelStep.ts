@@ -89,12 +89,13 @@ export class DataParallelStep {
     return new DataParallelStep(workers, new Float32Array(weights), { rows, inputFloats: sizes.inputFloats });
   }
 
-  /** `paths`: the model's, whose index names each batch's path to a worker. */
+  /** `paths`: the model's, whose index names each batch's path to a worker; `globalStep`: the step its dropout masks are drawn for. */
   async step(
     batches: readonly DatasetBatch[],
     batchSize: number,
     { optimizer, variables, kernels, l2, rules }: StepTarget,
     paths: JointModel['paths'],
+    globalStep: number,
   ): Promise<StepOutcome> {
     const shards = this.threads;
     const step = ++this.posted;
@@ -110,7 +111,7 @@ export class DataParallelStep {
       features: batch.x.size / Math.max(1, batch.labels.shape[0]),
     }));
     // Which batch each worker's entries are, to add their numbers back to the right dataset.
-    const workerEntries = this.workers.map((shard, k) => this.post(shard, k + 1, step, batches, host, batchSize, paths));
+    const workerEntries = this.workers.map((shard, k) => this.post(shard, k + 1, step, globalStep, batches, host, batchSize, paths));
 
     const mine = batches.flatMap((batch, j) => {
       const [start, end] = shardRange(batch.labels.shape[0], 0, shards);
@@ -163,6 +164,7 @@ export class DataParallelStep {
     worker: ShardWorker,
     shard: number,
     step: number,
+    globalStep: number,
     batches: readonly DatasetBatch[],
     host: Array<{ x: Float32Array; labels: ArrayLike<number>; weights: Float32Array | undefined; features: number }>,
     batchSize: number,
@@ -201,6 +203,8 @@ export class DataParallelStep {
       floatOffset += floats;
     });
     control[CONTROL.entries] = entries.length;
+    control[CONTROL.dropoutStep] = globalStep;
+    control[CONTROL.shard] = shard;
     Atomics.store(control, CONTROL.posted, step);
     Atomics.notify(control, CONTROL.posted);
     return entries;

@@ -13,6 +13,9 @@ export const CONTROL = {
   /** 0: the step's results are in; 1: it failed, with its message in `failure`. */
   status: 2,
   entries: 3,
+  /** The global step and this worker's shard number, which its dropout masks are drawn from. */
+  dropoutStep: 4,
+  shard: 5,
   header: 8,
 } as const;
 

@@ -39,6 +39,7 @@ async function start(data: ShardWorkerData): Promise<void> {
     if (posted === seen) continue;
     seen = posted;
     try {
+      model.dropoutSeeds?.beginStep(control[CONTROL.dropoutStep] as number, control[CONTROL.shard] as number);
       runShard(model.paths, variables, weights, views);
       Atomics.store(control, CONTROL.status, 0);
     } catch (error) {

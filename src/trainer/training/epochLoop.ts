@@ -175,6 +175,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
       for (let mixed = sampler.next(); mixed !== undefined; mixed = sampler.next()) {
         step++;
         parts.globalStep++;
+        model.dropoutSeeds?.beginStep(parts.globalStep);
         const active = mixed.perDataset.map((indices, d) => ({ indices, d })).filter(({ indices }) => indices.length > 0);
         const batches = active.map(({ indices, d }) => {
           const planned = plan.datasets[d] as TrainingPlan['datasets'][number];
@@ -193,7 +194,7 @@ export async function trainEpochs(context: TrainingContext): Promise<TrainedEpoc
         const outcome: StepOutcome & { gradients?: SeparateGradients } = stepPlan.perDataset
           ? await perDatasetStep(batches, training.batch_size, target, { combine: stepPlan.combine, order: balancer.order(batches.length) })
           : parallel !== undefined
-            ? await parallel.step(batches, training.batch_size, target, model.paths)
+            ? await parallel.step(batches, training.batch_size, target, model.paths, parts.globalStep)
             : await trainStep(batches, training.batch_size, target);
         const indices = active.map(({ d }) => d);
         if (outcome.gradients !== undefined) {

@@ -105,7 +105,7 @@ async function trainBoth(threads: number, steps: number, kindRows: number) {
       const a = batches(single, kindRows, step + 1);
       const b = batches(parallel, kindRows, step + 1);
       const size = rowsOf(a);
-      outcomes.push([await trainStep(a, size, { ...one, l2: 0.01 }), await pool.step(b, size, { ...many, l2: 0.01 }, parallel.paths)]);
+      outcomes.push([await trainStep(a, size, { ...one, l2: 0.01 }), await pool.step(b, size, { ...many, l2: 0.01 }, parallel.paths, step + 1)]);
       [...a, ...b].forEach((batch) => tf.dispose([batch.x, batch.labels, ...(batch.sampleWeights ? [batch.sampleWeights] : [])]));
     }
   } finally {
@@ -153,7 +153,7 @@ test('a thread that dies fails the step with its reason instead of hanging it', 
   await worker?.worker.terminate();
   const list = batches(model, 7, 1);
   await assert.rejects(
-    pool.step(list, rowsOf(list), { optimizer: createOptimizer({ type: 'sgd', learning_rate: 0.1, momentum: 0 }), variables, kernels, l2: 0 }, model.paths),
+    pool.step(list, rowsOf(list), { optimizer: createOptimizer({ type: 'sgd', learning_rate: 0.1, momentum: 0 }), variables, kernels, l2: 0 }, model.paths, 1),
     /a training thread exited/,
   );
   await pool.close();

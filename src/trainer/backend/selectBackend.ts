@@ -10,6 +10,7 @@ import { UserError } from '../errors';
 import { shareSavedTensors } from './savedTensors';
 import { adapterWords } from '../../shared/runs/backendWords';
 import { openWebGpu, type GpuAdapter } from './webgpuAdapter';
+import { probeWebGpu } from './webgpuProbe';
 import { registerWasmGradients, wasmKernelsInUse } from './wasmGradients';
 import { missingTrainingKernels } from './trainingKernels';
 import { registerWebGpuKernels } from './webgpuKernels';
@@ -34,8 +35,11 @@ export async function selectBackend(requested: BackendName, load: ModuleLoader =
   tf.env().set('PROD', true);
   const candidates = requested === 'auto' ? ORDER : [requested];
   const skipped: BackendReport['skipped'] = [];
+  // With the trainer's own modules, auto asks a child process first (webgpuProbe.ts); a test's
+  // stand-in modules are asked in this process.
+  const probe = requested === 'auto' && load === require ? probeInstalledWebGpu : undefined;
   for (const name of candidates) {
-    const { failure, fix, adapter, kernels } = await tryBackend(name, load, requested);
+    const { failure, fix, adapter, kernels } = await tryBackend(name, load, requested, probe);
     if (failure === undefined) {
       if (name === 'wasm' || name === 'cpu') shareSavedTensors();
       const report: BackendReport = {
@@ -60,8 +64,14 @@ async function tryBackend(
   name: ResolvedBackend,
   load: ModuleLoader,
   requested: BackendName,
+  probe: (() => Promise<GpuAdapter | string>) | undefined,
 ): Promise<{ failure?: string; fix?: string; adapter?: GpuAdapter; kernels?: string[] }> {
   let adapter: GpuAdapter | undefined;
+  if (name === 'webgpu' && probe !== undefined) {
+    const probed = await probe();
+    if (typeof probed === 'string') return { failure: probed };
+    if (probed.software) return { failure: softwareOnly(probed) };
+  }
   if (name === 'webgpu') {
     // Dawn first: the tfjs backend registers itself only where navigator.gpu exists.
     let opened: GpuAdapter | string;
@@ -71,9 +81,7 @@ async function tryBackend(
       return { failure: describeLoadFailure('webgpu', error) };
     }
     if (typeof opened === 'string') return { failure: opened };
-    if (opened.software && requested === 'auto') {
-      return { failure: `only a software adapter, ${adapterWords(opened)}: slower than the CPU backends (backend: webgpu uses it)` };
-    }
+    if (opened.software && requested === 'auto') return { failure: softwareOnly(opened) };
     adapter = opened;
   }
   const pkg = PACKAGES[name];
@@ -104,6 +112,20 @@ async function tryBackend(
     return { failure: 'the package loaded but TensorFlow sees no GPU device (CUDA driver or libraries missing)' };
   }
   return { ...(adapter ? { adapter } : {}), ...(kernels ? { kernels } : {}) };
+}
+
+function softwareOnly(adapter: GpuAdapter): string {
+  return `only a software adapter, ${adapterWords(adapter)}: slower than the CPU backends (backend: webgpu uses it)`;
+}
+
+function probeInstalledWebGpu(): Promise<GpuAdapter | string> {
+  let binding: string;
+  try {
+    binding = require.resolve('webgpu');
+  } catch (error) {
+    return Promise.resolve(describeLoadFailure('webgpu', error));
+  }
+  return probeWebGpu(binding);
 }
 
 function describeLoadFailure(pkg: string, error: unknown): string {

@@ -30,6 +30,18 @@ class ActiveEditor {
     await this.page.locator(`.quick-input-widget .quick-input-box input[aria-label^="Go to line ${line} "]`).waitFor();
     await this.page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden' });
+    // Keys go where the focus is: an editor opened from the Explorer leaves it in the Explorer
+    // until Go to Line moves it. The status bar shows the cursor once the editor has it.
+    await this.page.locator('.editor-instance .monaco-editor.focused').waitFor();
+    await this.page.locator('.part.statusbar').getByText(`Ln ${line}, Col ${column}`, { exact: true }).waitFor();
+  }
+
+  /** Types `keys` at the cursor and waits until the editor shows `expected`. */
+  async type(keys: string, expected: string): Promise<void> {
+    await this.page.keyboard.type(keys);
+    await this.page.waitForFunction(
+      `document.querySelector('.editor-instance .view-lines')?.textContent?.replace(/\\u00a0/g, ' ').includes(${JSON.stringify(expected)})`,
+    );
   }
 
   /** The text of the lines on screen (Monaco renders spaces as no-break spaces). */
@@ -100,7 +112,7 @@ vsCodeTest(
     const editor = new ActiveEditor(workbench.page);
     await workbench.openFile(EXAMPLE_EXPERIMENT);
     await editor.goTo(STRATEGY_LINE, 3);
-    await workbench.page.keyboard.type('x');
+    await editor.type('x', 'xstrategy:');
     await editor.squiggles().first().waitFor();
     await workbench.screenshot('editing-typo');
 

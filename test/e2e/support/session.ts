@@ -3,9 +3,10 @@
  * code-server serving the workbench, and Chromium (Debian's, driven by playwright-core) showing it.
  * `vsCodeTest` wraps `node:test`'s `test` so that everything is torn down whatever happens, and a
  * failing scenario leaves a screenshot, VS Code's logs and the run folders' logs in
- * test/e2e/artifacts/, and prints the messages that were on screen.
+ * test/e2e/artifacts/, and prints what CI's log needs to explain it: what it waited for, the
+ * messages on screen, where the keyboard focus was, and the window's and extension host's errors.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -22,6 +23,10 @@ const ACTION_TIMEOUT_MS = 30_000;
 const SCENARIO_TIMEOUT_MS = 360_000;
 /** Left out when a failed scenario's run folders are kept: models, not explanations. */
 const RUN_BULK = ['checkpoints', 'model'];
+/** How many of the window's last console errors and warnings a failure prints. */
+const CONSOLE_LINES_SHOWN = 15;
+/** How many of the extension host's warning and error lines a failure prints. */
+const LOG_LINES_SHOWN = 20;
 
 /**
  * User settings of every scenario: nothing that pops up on its own (welcome page, tips,
@@ -79,18 +84,65 @@ function createFolders(settings: Record<string, unknown>): Folders {
   return folders;
 }
 
-/** Copies what explains a failure into the artifacts folder; returns it and the messages on screen. */
-async function recordFailure(folders: Folders, workbench: Workbench, name: string): Promise<{ dir: string; onScreen: string[] }> {
+/** What a failure prints, beyond its error: CI keeps the log, not the artifacts folder. */
+interface FailureReport {
+  dir: string;
+  /** Messages in dialogs and toasts on screen. */
+  onScreen: string[];
+  /** Where the keyboard focus was: a key pressed then went there. */
+  focus: string;
+  /** The extension host's warnings and errors and the extension's own log, newest last. */
+  hostLog: string[];
+}
+
+/** Copies what explains a failure into the artifacts folder and gathers what to print of it. */
+async function recordFailure(folders: Folders, workbench: Workbench, name: string): Promise<FailureReport> {
   const dir = join(ARTIFACTS_DIR, `${name}-failure`);
   mkdirSync(dir, { recursive: true });
   await workbench.page.screenshot({ path: join(dir, 'window.png') }).catch(() => undefined);
   const onScreen = [...(await workbench.dialogMessages().catch(() => [])), ...(await workbench.toastMessages().catch(() => []))];
+  const focus = await workbench.focusDescription().catch((error: unknown) => `unknown (${(error as Error).message.split('\n')[0]})`);
   cpSync(folders.serverLog, join(dir, 'code-server.log'));
   const logs = join(folders.userData, 'logs');
   if (existsSync(logs)) cpSync(logs, join(dir, 'logs'), { recursive: true });
   const runs = join(folders.workspace, '.jointrain', 'runs');
   if (existsSync(runs)) cpSync(runs, join(dir, 'runs'), { recursive: true, filter: (source) => !RUN_BULK.includes(basename(source)) });
-  return { dir, onScreen };
+  return { dir, onScreen, focus, hostLog: existsSync(logs) ? extensionHostLines(logs) : [] };
+}
+
+/** Every file under `dir`. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/**
+ * The extension host's warning and error lines (a crash, an extension that failed to activate)
+ * and every line of jointrain's own output channel, each prefixed with its file's name.
+ */
+function extensionHostLines(logs: string): string[] {
+  return filesUnder(logs)
+    .filter((file) => /exthost/.test(file) && file.endsWith('.log'))
+    .flatMap((file) => {
+      const own = basename(file) === 'jointrain.log';
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '' && (own || /\[(warning|error)\]/.test(line)))
+        .map((line) => `${basename(file)}: ${line}`);
+    })
+    .slice(-LOG_LINES_SHOWN);
+}
+
+/**
+ * The first line of an error, and for Playwright's the line of its call log naming what it
+ * waited for ("waiting for locator(…)"), which the first line leaves out.
+ */
+function errorSummary(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  const waited = lines.find((line) => /^\s*- waiting for /.test(line));
+  return waited === undefined ? lines[0]! : `${lines[0]!} (${waited.trim().replace(/^- /, '')})`;
 }
 
 function artifactName(title: string): string {
@@ -123,7 +175,7 @@ export function vsCodeTest(title: string, options: VsCodeOptions, scenario: (vsc
         return;
       } catch (error) {
         if (attempt >= ATTEMPTS) throw error;
-        t.diagnostic(`attempt ${attempt} failed, retrying in a fresh window: ${(error as Error).message.split('\n')[0]}`);
+        t.diagnostic(`attempt ${attempt} failed, retrying in a fresh window: ${errorSummary(error)}`);
       }
     }
   });
@@ -148,12 +200,20 @@ async function runAttempt(t: TestContext, title: string, options: VsCodeOptions,
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     const workbench = new Workbench(page, server.url);
+    const consoleLines: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') consoleLines.push(`${message.type()}: ${message.text().split('\n')[0]}`);
+    });
     try {
       await workbench.open();
       await scenario({ workbench, workspace: folders.workspace });
     } catch (error) {
       const failure = await recordFailure(folders, workbench, artifactName(title));
+      t.diagnostic(`failed: ${errorSummary(error)}`);
       failure.onScreen.forEach((message) => t.diagnostic(`on screen: ${message.replace(/\s+/g, ' ')}`));
+      t.diagnostic(`keyboard focus: ${failure.focus}`);
+      consoleLines.slice(-CONSOLE_LINES_SHOWN).forEach((line) => t.diagnostic(`window console: ${line}`));
+      failure.hostLog.forEach((line) => t.diagnostic(`extension host: ${line}`));
       t.diagnostic(`screenshot and logs of the failure: ${failure.dir}`);
       throw error;
     }

@@ -212,6 +212,26 @@ export class Workbench {
     await this.waitForWorkbench();
   }
 
+  /**
+   * Where the keyboard focus is, in words: the text editor (with the tab of its group), a list or
+   * tree by its accessible name, or the element's tag and classes.
+   */
+  async focusDescription(): Promise<string> {
+    // Runs in the page (a string: this file is type-checked without the DOM's types).
+    return this.page.evaluate(`(() => {
+      const active = document.activeElement;
+      if (!active || active === document.body) return 'nowhere (the page body)';
+      const editor = active.closest('.monaco-editor');
+      if (editor) {
+        const tab = active.closest('.editor-group-container')?.querySelector('.tab.active')?.textContent ?? '';
+        return 'a text editor' + (tab ? ', tab ' + JSON.stringify(tab.trim()) : '') + (editor.closest('.quick-input-widget') ? ' in the quick input' : '');
+      }
+      const labelled = active.closest('[aria-label]');
+      const name = labelled ? labelled.getAttribute('aria-label') : '';
+      return active.tagName.toLowerCase() + '.' + String(active.className).split(/\\s+/).slice(0, 3).join('.') + (name ? ' in ' + JSON.stringify(name) : '');
+    })()`);
+  }
+
   /** Saves a screenshot of the window as test/e2e/artifacts/<name>.png and returns its path. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });

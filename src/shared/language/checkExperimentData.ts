@@ -37,10 +37,11 @@ export async function checkExperimentData(
   const model = await modelCheck;
   const sampleShapes = datasets.map((check) => check.sampleShape);
   const stemIssues = checkStemShapes(experiment, sampleShapes, at, model.inputs);
+  const inputShapes = stemInputShapes(experiment, sampleShapes);
   // Stems whose inputs already conflict are reported there; their ends would only repeat it.
-  const endIssues = stemIssues.length > 0 ? [] : checkStemEnds(experiment, stemInputShapes(experiment, sampleShapes), at);
+  const endIssues = stemIssues.length > 0 ? [] : checkStemEnds(experiment, inputShapes, at);
   // Where the machine is known (the trainer's checks), a model that cannot fit in its memory is refused here, naming the field.
-  const sizeIssues = machine === undefined ? [] : checkModelFits(experiment, stemInputShapes(experiment, sampleShapes), machine.totalMemory, at);
+  const sizeIssues = machine === undefined ? [] : checkModelFits(experiment, inputShapes, machine.totalMemory, at);
   return [...datasets.flatMap((check) => check.issues), ...model.issues, ...stemIssues, ...endIssues, ...sizeIssues];
 }
 

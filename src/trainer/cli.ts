@@ -16,11 +16,13 @@ import { BACKENDS, type Experiment } from '../shared/experiment/schema';
 import { lastEpochRecord, parseEvents, parseMetrics } from '../shared/runs/readRecords';
 import { isLiveStatus, isValidRunId, RUN_FILES, RUNS_DIR } from '../shared/runs/format';
 import { eventSummaryLines } from './cli/eventSummary';
-import { wrapParts } from './cli/format';
+import { userErrorLines, wrapParts } from './cli/format';
 import { compareTable, differencesTable, perClassLines, runSummaryTable, type ComparedRun } from './cli/summaryTable';
 import { createProgressReporter } from './cli/progressReporter';
 import { stopOnSignals } from './cli/stopOnSignals';
 import { loadExperiment, validateExperimentFile, type ExperimentOverride } from './config/loadExperiment';
+import { readExperimentData } from './data/experimentData';
+import { dataProblems, datasetReadingLine } from './cli/dataReadingLines';
 import { ExperimentError, UserError } from './errors';
 import { describeSystemError, runSystemError } from './systemErrors';
 import { findResumableCheckpoint } from './runs/trainerState';
@@ -174,7 +176,14 @@ function printEvents(runDir: string, experiment: Experiment): void {
   if (lines.length > 0) process.stdout.write(`events:\n${lines.join('\n')}\n`);
 }
 
-async function validateCommand(file: string, options: { json: boolean }): Promise<number> {
+interface ValidateOptions {
+  json: boolean;
+  /** Also read every image and CSV row as a run would. */
+  data: boolean;
+  cacheDir?: string;
+}
+
+async function validateCommand(file: string, options: ValidateOptions): Promise<number> {
   const issues = await validateExperimentFile(file);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ file: resolve(file), issues })}\n`);
@@ -184,13 +193,31 @@ async function validateCommand(file: string, options: { json: boolean }): Promis
   const count = (severity: string) => issues.filter((issue) => issue.severity === severity).length;
   const errors = count('error');
   if (errors > 0) {
-    process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${file}\n`);
+    process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${file}${options.data ? ' (its data was not read: fix these first)' : ''}\n`);
     return 1;
   }
   const warnings = count('warning');
   const notes = count('info');
   const remarks = [...(warnings ? [`${warnings} warning${warnings === 1 ? '' : 's'}`] : []), ...(notes ? [`${notes} note${notes === 1 ? '' : 's'}`] : [])];
-  process.stdout.write(`${file} is valid${remarks.length ? ` (${remarks.join(', ')})` : ''}\n`);
+  const withRemarks = remarks.length ? ` (${remarks.join(', ')})` : '';
+  if (!options.data) {
+    process.stdout.write(`${file} is valid${withRemarks}\n`);
+    return 0;
+  }
+  const reporter = createProgressReporter(process.stderr);
+  const reading = await readExperimentData(await loadExperiment(file), {
+    cacheDir: resolve(options.cacheDir ?? join(RUNS_DIR, '..', 'cache')),
+    onProgress: (dataset, done, total) => reporter.onDataProgress?.(dataset, done, total),
+  });
+  const read = reading.datasets.flatMap((dataset) => ('report' in dataset ? [dataset] : []));
+  if (read.length > 0) process.stdout.write(`read as a run reads them:\n${read.map((dataset) => `  ${datasetReadingLine(dataset)}\n`).join('')}`);
+  const problems = dataProblems(reading);
+  problems.forEach((problem) => process.stderr.write(userErrorLines(problem)));
+  if (problems.length > 0) {
+    process.stderr.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} a run would stop on in the data of ${file}\n`);
+    return 1;
+  }
+  process.stdout.write(`${file} and its data are valid${withRemarks}\n`);
   return 0;
 }
 
@@ -325,7 +352,13 @@ export function buildProgram(): Command {
     .description('check an experiment file and its data sources without training')
     .argument('<file>', 'experiment file (*.jointrain.yaml)')
     .option('--json', 'print {"file", "issues"} as JSON to stdout', false)
-    .action(async (file: string, options: { json: boolean }) => {
+    .addOption(
+      new Option('--data', 'also read every image and CSV row as a run would (decoded images are cached for the run), and report what a run would stop on')
+        .default(false)
+        .conflicts('json'),
+    )
+    .option('--cache-dir <dir>', 'decoded-image cache for --data (default: .jointrain/cache, where run puts it)')
+    .action(async (file: string, options: ValidateOptions) => {
       process.exitCode = await validateCommand(file, options);
     });
   program
@@ -384,7 +417,7 @@ function reportError(error: unknown): number {
     return 1;
   }
   if (error instanceof UserError) {
-    process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    process.stderr.write(userErrorLines(error));
     return 1;
   }
   const system = describeSystemError(error);

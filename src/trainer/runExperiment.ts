@@ -16,6 +16,7 @@ import { selectBackend, type ModuleLoader } from './backend/selectBackend';
 import { batchWideLayerNames, multiplyAddsPerSample } from './parallel/dataParallelStep';
 import { planThreads } from './parallel/threadPlan';
 import type { LoadedExperiment } from './config/loadExperiment';
+import { datasetContext } from './data/experimentData';
 import { loadDataset } from './data/loadDataset';
 import type { LoadedDataset } from './data/types';
 import { UserError } from './errors';
@@ -157,14 +158,13 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     const routes = routeDatasets(spec);
     for (const [d, dataset] of spec.datasets.entries()) {
       datasets.push(
-        await loadDataset(dataset, {
-          experimentDir: loaded.dir,
-          cacheDir: options.cacheDir,
-          seed: training.seed,
-          task: routes[d]?.task ?? 'classification',
-          place: (field) => loaded.place(['datasets', d, field]),
-          onProgress: (done, total) => reporter.onDataProgress?.(dataset.name, done, total),
-        }),
+        await loadDataset(
+          dataset,
+          datasetContext(loaded, d, dataset, routes[d], {
+            cacheDir: options.cacheDir,
+            onProgress: (name, done, total) => reporter.onDataProgress?.(name, done, total),
+          }),
+        ),
       );
     }
     const plan = planTraining(spec, datasets, loaded.place);

@@ -1,4 +1,6 @@
-/** Number formatting shared by the CLI's progress line and tables. */
+/** Number formatting shared by the CLI's progress line and tables, and how it prints a problem. */
+import type { UserError } from '../errors';
+
 export const percent = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? '—' : `${(value * 100).toFixed(1)}%`);
 export const decimal = (value: number | undefined, digits = 3): string => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
 export const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -21,4 +23,9 @@ export function wrapParts(head: string, parts: readonly string[], separator = ',
     } else lines[lines.length - 1] = i === 0 ? `${current}${part}` : `${current}${separator.trimEnd()} ${part}`;
   }
   return lines.join('\n');
+}
+
+/** The `error: …` and `hint: …` lines the CLI prints for a problem the user can fix. */
+export function userErrorLines(error: UserError): string {
+  return `error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`;
 }

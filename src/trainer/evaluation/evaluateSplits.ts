@@ -10,6 +10,7 @@ import { classMetrics } from '../../shared/metrics/classMetrics';
 import type { DatasetReport } from '../../shared/runs/format';
 import type { LoadedExperiment } from '../config/loadExperiment';
 import { UserError } from '../errors';
+import { datasetContext } from '../data/experimentData';
 import { loadDataset } from '../data/loadDataset';
 import type { DataSplit, LoadedDataset } from '../data/types';
 import { planTraining, routeDatasets, type TrainingPlan } from '../loop/datasetPlan';
@@ -106,13 +107,8 @@ export async function evaluateSplits(
       }
       datasets.push(
         await loadDataset(spec, {
-          experimentDir: loaded.dir,
-          cacheDir,
-          seed: held.training.seed,
-          task: routes[d]?.task ?? 'classification',
-          place: (field) => loaded.place(['datasets', d, field]),
+          ...datasetContext(loaded, d, spec, routes[d], { cacheDir, onProgress }),
           ...(spec.type === 'csv' && typeof sources[spec.name] === 'string' ? { heldOut: sources[spec.name] as string } : {}),
-          ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(spec.name, done, total) } : {}),
         }),
       );
     }

@@ -85,7 +85,11 @@ test('the other commands: their arguments and defaults', async () => {
     command: 'resume',
     args: ['runs/r1', { stdinCommands: false, channel: false, json: false, quiet: false }],
   });
-  assert.deepEqual(await parsed(['validate', 'a.jointrain.yaml', '--json']), { command: 'validate', args: ['a.jointrain.yaml', { json: true }] });
+  assert.deepEqual(await parsed(['validate', 'a.jointrain.yaml', '--json']), { command: 'validate', args: ['a.jointrain.yaml', { json: true, data: false }] });
+  assert.deepEqual(await parsed(['validate', 'a.jointrain.yaml', '--data', '--cache-dir', 'c']), {
+    command: 'validate',
+    args: ['a.jointrain.yaml', { json: false, data: true, cacheDir: 'c' }],
+  });
   assert.deepEqual(await parsed(['scaffold', 'data/a', 'data/b.csv']), {
     command: 'scaffold',
     args: [['data/a', 'data/b.csv'], { relativeTo: '.', name: 'experiment', json: false, ignoreClassFolders: false }],

@@ -135,12 +135,15 @@ function extensionHostLines(logs: string): string[] {
     .slice(-LOG_LINES_SHOWN);
 }
 
+/** Playwright dims its call log for a terminal. */
+const TERMINAL_STYLES = /\u001b\[[0-9;]*m/g;
+
 /**
  * The first line of an error, and for Playwright's the line of its call log naming what it
  * waited for ("waiting for locator(…)"), which the first line leaves out.
  */
 function errorSummary(error: unknown): string {
-  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  const lines = (error instanceof Error ? error.message : String(error)).replace(TERMINAL_STYLES, '').split('\n');
   const waited = lines.find((line) => /^\s*- waiting for /.test(line));
   return waited === undefined ? lines[0]! : `${lines[0]!} (${waited.trim().replace(/^- /, '')})`;
 }

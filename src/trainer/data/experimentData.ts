@@ -31,7 +31,8 @@ export function datasetContext(
     cacheDir: options.cacheDir,
     seed: loaded.experiment.training.seed,
     task: route?.task ?? 'classification',
-    place: (field) => loaded.place(['datasets', d, field]),
+    // A loader names a nested field with dots (`validation.path`); the file has a key per part.
+    place: (field) => loaded.place(['datasets', d, ...field.split('.')]),
     ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(spec.name, done, total) } : {}),
   };
 }

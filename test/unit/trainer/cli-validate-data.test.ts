@@ -100,6 +100,24 @@ test('`validate --data` reports a problem found only once every dataset is read:
   assert.match(result.stderr, /^1 problem a run would stop on in the data of /m);
 });
 
+test('`validate --data` places a problem of a validation file at its `validation.path`', async () => {
+  const workspace = await writeTinyWorkspace(temporaryFolder());
+  const file = workspace.experimentFile;
+  writeFileSync(join(workspace.dir, 'data', 'table-val.csv'), 'a,b,c,kind\n1,0.5,2,x\n-1,0.5,-2,z\n');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('csv: { label: kind }', 'csv: { label: kind }\n    validation: { path: data/table-val.csv }'));
+  const result = await runCli(['validate', '--data', '--cache-dir', join(workspace.dir, 'cache'), file]);
+  assert.equal(result.code, 1);
+  const line = lineOf(file, 'table-val.csv');
+  const column = readFileSync(file, 'utf8').split('\n')[line - 1]!.indexOf('data/table-val.csv') + 1;
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^error: ${file}:${line}:${column} datasets\\[2\\]\\.validation\\.path: dataset "table": label "z" in the validation file does not occur in the training file \\(classes: x, y\\)$`,
+      'm',
+    ),
+  );
+});
+
 test('`validate --data` of a file with errors does not read the data; with --json it is refused (exit 2)', async () => {
   const workspace = await writeTinyWorkspace(temporaryFolder());
   const file = workspace.experimentFile;

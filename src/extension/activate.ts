@@ -21,7 +21,7 @@ import { resolveNodeRuntime, type NodeRuntime } from './trainers/nodeRuntime';
 import { TrainerSupervisor } from './trainers/trainerSupervisor';
 import { RunStatusBar } from './views/runStatusBar';
 import { RunsTreeProvider } from './views/runsTreeProvider';
-import { SkippedDataDiagnostics } from './views/skippedDataDiagnostics';
+import { RunDataDiagnostics } from './views/runDataDiagnostics';
 import type { ExtensionServices } from './services';
 import { allRunsDirs, readSettings } from './settings';
 
@@ -71,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await trainers.reconcile();
   };
   const poll = setInterval(reconcile, LIVENESS_POLL_MS);
-  const skippedData = new SkippedDataDiagnostics(store);
+  const runData = new RunDataDiagnostics(store);
   const nativeOffer = new NativeBackendOffer(context.globalState);
   const extensionFolder = context.extensionUri.fsPath;
 
@@ -85,8 +85,8 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => clearInterval(poll) },
     store.onDidChange(() => statusBar.render()),
     store.onDidChange((changed) => panels.onRunsChanged(changed)),
-    skippedData,
-    store.onDidChange(() => void skippedData.onRunsChanged()),
+    runData,
+    store.onDidChange(() => void runData.onRunsChanged()),
     store.onDidChange((changed) => nativeOffer.onRunsChanged(changed)),
     vscode.commands.registerCommand(INSTALL_NATIVE_BACKEND, async (pkg?: NativePackage) =>
       installNativeBackend({ folder: extensionFolder, tfjsVersion: await bundledTfjsVersion(extensionFolder), runNpm: spawnNpm, log }, pkg),

@@ -230,7 +230,13 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     emit({ kind: 'failed', time: now(), message });
-    run.update({ status: 'failed', error: message, timings: { ...run.record.timings, endedAt: now() } });
+    const at = error instanceof UserError ? loaded.placedField(message) : undefined;
+    run.update({
+      status: 'failed',
+      error: message,
+      ...(at !== undefined ? { errorAt: { ...at, field: [...at.field], ...(error instanceof UserError && error.hint ? { hint: error.hint } : {}) } } : {}),
+      timings: { ...run.record.timings, endedAt: now() },
+    });
     throw error;
   } finally {
     options.stop?.removeEventListener('abort', requestStop);

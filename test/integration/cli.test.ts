@@ -150,6 +150,11 @@ test('a run that cannot start says why, records the failure, and leaves earlier 
   const record = JSON.parse(readFileSync(join(workspace.runsDir, failed, 'run.json'), 'utf8')) as RunRecord;
   assert.equal(record.status, 'failed');
   assert.match(record.error ?? '', /big/);
+  // The editor puts it at the field: the one the message's place names, with the words after it.
+  assert.deepEqual(record.errorAt?.field, ['datasets', 0, 'path']);
+  assert.equal(record.error, `${/^.*?datasets\[0\]\.path: /.exec(record.error ?? '')?.[0] ?? ''}${record.errorAt?.message ?? ''}`);
+  assert.match(record.errorAt?.message ?? '', /^dataset "big": 2 of 50 image files could not be decoded/);
+  assert.equal(record.errorAt?.hint, 'Fix or remove the files listed, or re-export them as png, jpeg or webp, then run again.');
   assert.equal(readFileSync(earlier, 'utf8'), earlierText);
 });
 

@@ -174,6 +174,12 @@ export const RunRecordSchema = z.object({
     )
     .optional(),
   error: z.string().optional(),
+  /**
+   * When `error` is about a field of the experiment file (a dataset's data that cannot be used, a
+   * class weight for a class its data lacks): that field, and the error's words after its place
+   * and its hint, so that the editor can put the error at the field (absent in older runs).
+   */
+  errorAt: z.object({ field: z.array(z.union([z.string(), z.number()])), message: z.string(), hint: z.string().optional() }).optional(),
   /** The local channel (Unix socket or named pipe) a live trainer listens on, when started with one. */
   channel: z.object({ path: z.string() }).optional(),
   /** Each time the run was resumed: when, from which checkpoint, and which newer ones were unusable. */

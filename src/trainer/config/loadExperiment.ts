@@ -24,6 +24,11 @@ export interface LoadedExperiment {
   issues: ExperimentIssue[];
   /** `file:line:col datasets[0].path`, for later messages about a field of this file. */
   place: (path: FieldPath) => string;
+  /**
+   * The field a message written as `${place(field)}: …` is about, and its words after the place;
+   * undefined for a message that does not start with a place `place` gave.
+   */
+  placedField: (message: string) => { field: FieldPath; message: string } | undefined;
 }
 
 export interface LoadOptions {
@@ -54,7 +59,27 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
     experiment,
     name: experiment.name ?? experimentNameOf(absolute),
     issues,
-    place: (path) => parsed.locator.place(path),
+    ...placesOf(parsed.locator),
+  };
+}
+
+/**
+ * `place`, remembering each place it gave, and `placedField`, which finds a message's field among
+ * them: the messages name a field by its place, and this reads the field back without parsing
+ * the place's text (a file name may hold colons and digits).
+ */
+function placesOf(locator: ParsedExperiment['locator']): Pick<LoadedExperiment, 'place' | 'placedField'> {
+  const given = new Map<string, FieldPath>();
+  return {
+    place: (path) => {
+      const place = locator.place(path);
+      given.set(place, path);
+      return place;
+    },
+    placedField: (message) => {
+      const place = [...given.keys()].filter((text) => message.startsWith(`${text}: `)).sort((a, b) => b.length - a.length)[0];
+      return place === undefined ? undefined : { field: given.get(place) as FieldPath, message: message.slice(place.length + 2) };
+    },
   };
 }
 

@@ -322,6 +322,7 @@ function resumedRecord(previous: RunRecord, epoch: number): RunRecord {
   };
   // The previous trainer's error and channel describe a process that is gone.
   delete record.error;
+  delete record.errorAt;
   delete record.channel;
   delete record.timings.endedAt;
   return record;

@@ -177,6 +177,7 @@ export class RunControl {
               paused = false;
               const record = { ...this.run.record };
               delete record.error;
+              delete record.errorAt;
               this.run.record = record;
               this.run.update({ status: 'running' });
               this.emit({ kind: 'resumed', time: now(), epoch, step });

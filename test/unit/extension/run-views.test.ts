@@ -10,7 +10,7 @@ import { RunStatusBar, STEP_RENDER_INTERVAL_MS } from '../../../src/extension/vi
 import type { RunsTreeNode } from '../../../src/extension/views/runsTree';
 import { buildRunsTree } from '../../../src/extension/views/runsTree';
 import { RunsTreeProvider } from '../../../src/extension/views/runsTreeProvider';
-import { SkippedDataDiagnostics } from '../../../src/extension/views/skippedDataDiagnostics';
+import { RunDataDiagnostics } from '../../../src/extension/views/runDataDiagnostics';
 import { statusLine } from '../../../src/extension/views/statusLine';
 import { diagnosticCollections, fakeUri, resetFakeVscode, statusBarItems, type Diagnostic, type ThemeIcon, type TreeItem } from './support/fakeVscode';
 import { datasetReport, runRecord, stepRecord, tempDir, writeRun } from './support/runFixtures';
@@ -260,7 +260,7 @@ describe('the Runs view', () => {
   });
 });
 
-describe('data a run skipped, in the Problems panel', () => {
+describe('data a run skipped, and the problem a run failed on, in the Problems panel', () => {
   const EXPERIMENT = `version: 1
 name: digits
 datasets:
@@ -310,7 +310,7 @@ training:
         },
       ],
     );
-    const problems = new SkippedDataDiagnostics(store);
+    const problems = new RunDataDiagnostics(store);
     const [collection] = diagnosticCollections;
     assert.equal(collection?.name, 'jointrain-data');
     await problems.onRunsChanged();
@@ -339,12 +339,63 @@ training:
     assert.equal(collection?.disposed, true);
   });
 
+  test('the problem the newest run failed on is an error at the field it is about, with its hint, until a newer run of the experiment', async () => {
+    const workspace = tempDir();
+    const experimentPath = join(workspace, 'digits.jointrain.yaml');
+    writeFileSync(experimentPath, EXPERIMENT);
+    const failed = {
+      experimentPath,
+      status: 'failed' as const,
+      timings: { startedAt: '2026-11-29T10:00:00Z' },
+      datasets: [],
+      error: `${experimentPath}:12:11 datasets[1].path: dataset "table": 5 of 65 rows of data/table.csv cannot be used (more than 1%); first: line 62: column "b" is empty`,
+      errorAt: {
+        field: ['datasets', 1, 'path'],
+        message: 'dataset "table": 5 of 65 rows of data/table.csv cannot be used (more than 1%); first: line 62: column "b" is empty',
+        hint: 'Fix or remove the rows listed, or choose the feature columns with csv.features.',
+      },
+    };
+    const { store, runsDir } = await storeWith(['20261129-100000-digits-aaaa', failed]);
+    const problems = new RunDataDiagnostics(store);
+    const collection = diagnosticCollections[0];
+    await problems.onRunsChanged();
+    const shown = (collection?.get(fakeUri(experimentPath)) ?? []) as Diagnostic[];
+    assert.deepEqual(
+      shown.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, d.severity]),
+      [[11, 10, 24, 0]],
+      'an error over `data/table.csv` on the line of the second dataset’s path',
+    );
+    assert.equal(
+      shown[0]?.message,
+      'datasets[1].path: run 20261129-100000-digits-aaaa failed: dataset "table": 5 of 65 rows of data/table.csv cannot be used (more than 1%); first: line 62: column "b" is empty — Fix or remove the rows listed, or choose the feature columns with csv.features.',
+    );
+
+    writeRun(runsDir, runRecord('20261129-100000-digits-aaaa', { ...failed, errorAt: undefined }));
+    await store.refreshAll();
+    await problems.onRunsChanged();
+    assert.deepEqual(collection?.uris(), [], 'a failure not about a field of the file (an older run, a crash) puts nothing on it');
+
+    writeRun(runsDir, runRecord('20261129-100000-digits-aaaa', failed));
+    writeRun(
+      runsDir,
+      runRecord('20261129-110000-digits-bbbb', {
+        experimentPath,
+        status: 'running',
+        timings: { startedAt: '2026-11-29T11:00:00Z' },
+        datasets: [datasetReport('clean')],
+      }),
+    );
+    await store.refreshAll();
+    await problems.onRunsChanged();
+    assert.deepEqual(collection?.uris(), [], 'a newer run of the experiment replaces the failed one');
+  });
+
   test('nothing is recomputed while the skips are the same, and an experiment file that is gone gets nothing', async () => {
     const workspace = tempDir();
     const experimentPath = join(workspace, 'digits.jointrain.yaml');
     writeFileSync(experimentPath, EXPERIMENT);
     const { store } = await storeWith(['20261129-100000-digits-aaaa', { experimentPath, datasets: [datasetReport('clean', { skipped: skipped(2) })] }]);
-    const problems = new SkippedDataDiagnostics(store);
+    const problems = new RunDataDiagnostics(store);
     const collection = diagnosticCollections[0];
     await problems.onRunsChanged();
     assert.equal(collection?.get(fakeUri(experimentPath))?.length, 1);
@@ -354,7 +405,7 @@ training:
 
     rmSync(experimentPath);
     const other = await storeWith(['20261129-100000-digits-aaaa', { experimentPath, datasets: [datasetReport('clean', { skipped: skipped(2) })] }]);
-    const orphan = new SkippedDataDiagnostics(other.store);
+    const orphan = new RunDataDiagnostics(other.store);
     await orphan.onRunsChanged();
     assert.deepEqual(diagnosticCollections[1]?.uris(), []);
   });

@@ -92,6 +92,20 @@ test('a valid experiment loads with its folder, name and field places', async ()
   assert.equal(loaded.place(['datasets', 1, 'path']), `${file}:11:11 datasets[1].path`);
 });
 
+test('a message written at a place the experiment gave reads back as its field and its words; any other message has no field', async () => {
+  const root = workspace({ 'digits.jointrain.yaml': experimentText(), ...DATA });
+  const loaded = await loadExperiment(join(root, 'digits.jointrain.yaml'));
+  const dataset = loaded.place(['datasets', 1]);
+  const path = loaded.place(['datasets', 1, 'path']);
+  assert.deepEqual(loaded.placedField(`${path}: dataset "sensors": 5 of 65 rows cannot be used`), {
+    field: ['datasets', 1, 'path'],
+    message: 'dataset "sensors": 5 of 65 rows cannot be used',
+  });
+  assert.deepEqual(loaded.placedField(`${dataset}: no rows`), { field: ['datasets', 1], message: 'no rows' });
+  assert.equal(loaded.placedField('backend "webgpu" is not available'), undefined);
+  assert.equal(loaded.placedField(`${loaded.file}:5:11 datasets[0].path: a place never given`), undefined);
+});
+
 test('the experiment name, when given, names the experiment', async () => {
   const root = workspace({ 'exp.yaml': `name: mixed-digits\n${experimentText()}`, ...DATA });
   assert.equal((await loadExperiment(join(root, 'exp.yaml'))).name, 'mixed-digits');

@@ -1,16 +1,18 @@
 /**
- * Files and rows the newest run of each experiment skipped, as warnings on the experiment file in
- * the Problems panel (at each dataset's `path`), in a collection of their own so the editor's
- * checks do not replace them.
+ * What the newest run of each experiment found in its data, on the experiment file in the Problems
+ * panel: a warning at each dataset's `path` it skipped files or rows of, and the error it failed on
+ * at the field that error is about. In a collection of their own so the editor's checks do not
+ * replace them; a newer run of the experiment replaces them.
  */
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
+import { failedRunIssues } from '../../shared/runs/failedRunIssues';
 import { skippedIssues } from '../../shared/runs/skippedIssues';
 import { toDiagnostics } from '../experimentValidation';
 import type { RunStore } from '../runs/runStore';
 import type { RunSummary } from '../runs/runSummary';
 
-export class SkippedDataDiagnostics implements vscode.Disposable {
+export class RunDataDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('jointrain-data');
   /** What the warnings on screen were computed from: runs change far more often than their skips. */
   private shownFor: string | undefined;
@@ -18,10 +20,17 @@ export class SkippedDataDiagnostics implements vscode.Disposable {
 
   constructor(private readonly store: RunStore) {}
 
-  /** Recomputes when which runs skipped what has changed since the last time. */
+  /** Recomputes when which runs skipped what, or failed on what, has changed since the last time. */
   async onRunsChanged(): Promise<void> {
-    const runs = newestPerExperiment(this.store.all()).filter((run) => run.record.datasets.some((d) => d.skipped.count > 0));
-    const key = runs.map((run) => `${run.record.id}:${run.record.datasets.map((d) => d.skipped.count).join(',')}`).join(';');
+    const runs = newestPerExperiment(this.store.all()).filter(
+      ({ record }) => record.datasets.some((d) => d.skipped.count > 0) || (record.status === 'failed' && record.errorAt !== undefined),
+    );
+    const key = runs
+      .map(
+        ({ record }) =>
+          `${record.id}:${record.datasets.map((d) => d.skipped.count).join(',')}:${record.status === 'failed' ? (record.errorAt?.message ?? '') : ''}`,
+      )
+      .join(';');
     if (key === this.shownFor) return;
     this.shownFor = key;
     const generation = ++this.generation;
@@ -30,7 +39,10 @@ export class SkippedDataDiagnostics implements vscode.Disposable {
     this.collection.clear();
     for (const { run, text } of computed) {
       if (text !== undefined)
-        this.collection.set(vscode.Uri.file(run.record.experimentPath), toDiagnostics(skippedIssues(text, run.record.experimentPath, run.record)));
+        this.collection.set(
+          vscode.Uri.file(run.record.experimentPath),
+          toDiagnostics([...failedRunIssues(text, run.record.experimentPath, run.record), ...skippedIssues(text, run.record.experimentPath, run.record)]),
+        );
     }
   }
 

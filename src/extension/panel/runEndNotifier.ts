@@ -1,7 +1,9 @@
 /**
  * Tells the user when a run this window follows ends on its own (completed, failed, diverged),
  * with **Open panel**. Each run is announced once per window: the trainer may repeat its final
- * status, and a run that diverges also fails.
+ * status, and a run that diverges also fails. Why it failed comes from the trainer's `failed` or
+ * `diverged` event, which precedes the status: the run store reads run.json asynchronously and may
+ * not hold the error yet when the status arrives.
  */
 import * as vscode from 'vscode';
 import { runEndNotice } from '../../shared/panel/runEndNotice';
@@ -13,6 +15,8 @@ const OPEN_PANEL = 'Open panel';
 
 export class RunEndNotifier {
   private readonly announced = new Set<string>();
+  /** Per run, the words of its trainer's last `failed` or `diverged` event. */
+  private readonly endWords = new Map<string, string>();
 
   constructor(
     private readonly store: RunStore,
@@ -20,9 +24,11 @@ export class RunEndNotifier {
   ) {}
 
   onTrainerMessage(runId: string, message: TrainerMessage): void {
+    if (message.type === 'event' && (message.kind === 'failed' || message.kind === 'diverged') && message.message) this.endWords.set(runId, message.message);
     if (message.type !== 'status' || this.announced.has(runId)) return;
     const record = this.store.get(runId)?.record;
-    const notice = runEndNotice(message.status, { runId, experimentName: record?.experimentName, error: record?.error });
+    const error = this.endWords.get(runId) ?? record?.error;
+    const notice = runEndNotice(message.status, { runId, experimentName: record?.experimentName, error });
     if (notice === undefined) return;
     this.announced.add(runId);
     const show = notice.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;

@@ -417,4 +417,29 @@ describe('the notice when a run ends', () => {
     await new Promise(setImmediate);
     assert.equal(webviewPanels.length, 0, 'dismissed: no panel');
   });
+
+  test('a failure says why from the trainer’s failed event when run.json is not read yet, or holds an older error', async () => {
+    const runsDir = tempDir();
+    writeRun(runsDir, runRecord('r-running', { status: 'running' }));
+    writeRun(runsDir, runRecord('r-stale', { status: 'failed', error: 'an earlier failure' }));
+    const store = new RunStore([runsDir]);
+    await store.refreshAll();
+    const { panels } = await setUp();
+    const notifier = new RunEndNotifier(store, panels);
+    const failedEvent = (message: string): TrainerMessage => ({ type: 'event', kind: 'failed', message });
+    notifier.onTrainerMessage(
+      'r-running',
+      failedEvent('digits.jointrain.yaml:40:11 datasets[2].path: dataset "inverted": 5 of 65 image files could not be decoded'),
+    );
+    notifier.onTrainerMessage('r-running', { type: 'status', status: 'failed' });
+    notifier.onTrainerMessage('r-stale', failedEvent('loss is NaN'));
+    notifier.onTrainerMessage('r-stale', { type: 'status', status: 'failed' });
+    assert.deepEqual(
+      shown.map((notice) => notice.message),
+      [
+        'jointrain: digits (r-running) failed: digits.jointrain.yaml:40:11 datasets[2].path: dataset "inverted": 5 of 65 image files could not be decoded',
+        'jointrain: digits (r-stale) failed: loss is NaN',
+      ],
+    );
+  });
 });
